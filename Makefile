@@ -1,0 +1,44 @@
+# Siaga: `make run` and `make test` set up everything they need (idempotent).
+SHELL := /bin/bash
+PY    := .venv/bin/python
+PIP   := .venv/bin/pip
+STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+
+.PHONY: setup system python assets run up test stop bench schemas clean-runtime
+
+setup: system python assets
+
+system:
+	@bash infra/install-system.sh
+
+python: $(STAMP)
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	@$(PIP) install -q --disable-pip-version-check --upgrade pip
+	@$(PIP) install -q --disable-pip-version-check -e '.[test]'
+	@rm -f .venv/.installed-*; touch $(STAMP)
+
+assets:
+	@bash infra/install-assets.sh
+
+run: setup
+	@$(PY) -m infra.stack run
+
+up: setup
+	@$(PY) -m infra.stack up
+
+stop:
+	@$(PY) -m infra.stack down
+	@SIAGA_PROFILE=test $(PY) -m infra.stack down
+
+test: setup
+	@SIAGA_PROFILE=test $(PY) -m infra.stack up >/dev/null
+	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	  SIAGA_PROFILE=test $(PY) -m infra.stack down >/dev/null; exit $$rc
+
+bench: setup
+	@SIAGA_PROFILE=bench API_PORT=38000 SIAGA_BROKER_PORT=39092 SIAGA_PG_PORT=55434 \
+	  SIAGA_TWILIO_PORT=38080 FAUST_WEB_PORT=36066 $(PY) -m bench.run
+
+schemas: python
+	@$(PY) -m schemas.export

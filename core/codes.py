@@ -1,0 +1,28 @@
+"""Short human codes: tracking codes for requesters, offer codes for volunteers.
+No 0/O/1/I/L, so they survive being read aloud or typed on a keypad."""
+from __future__ import annotations
+
+import secrets
+import uuid
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SIAGA_NS = uuid.UUID("6f1b7a4e-53a9-4a8e-9b1e-5a1a6a3c0d11")
+
+
+def tracking_code(length: int = 6) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def code_from_uuid(value: uuid.UUID, length: int = 4) -> str:
+    """A deterministic short code (offer codes: replay must produce the same code)."""
+    n = value.int
+    out = []
+    for _ in range(length):
+        n, r = divmod(n, len(ALPHABET))
+        out.append(ALPHABET[r])
+    return "".join(out)
+
+
+def stable_uuid(*parts: object) -> uuid.UUID:
+    """Deterministic ids for derived things (offers, notifications) so replays are idempotent."""
+    return uuid.uuid5(SIAGA_NS, "|".join(str(p) for p in parts))

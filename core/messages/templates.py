@@ -1,0 +1,184 @@
+"""Outgoing SMS/WhatsApp texts as data: one dict per language, Bahasa Indonesia first.
+
+Rules for every text (checked by tests/unit/test_messages.py):
+- GSM-7 characters only (no curly quotes, emoji, em dashes, no [ ] { } ~ ^ | \\ which cost
+  two septets), so one SMS segment holds 160 characters.
+- One segment (160) with realistic parameters; the tests record which ones can need two
+  when place names are long.
+- Reply words are the same in both languages (YA, TOLAK, SELESAI, STATUS, BANTUAN): a
+  volunteer reading English still answers with the same word the parser knows.
+  Carrier/Twilio keywords (STOP, HELP, YES, ...) are never used as app commands; START is
+  quoted only because it is the word that undoes a STOP at Twilio.
+Placeholders use str.format names; both languages use the same set.
+"""
+from __future__ import annotations
+
+# Reply words the texts tell people to send; the inbound parser must accept them.
+COMMAND_WORDS: dict[str, str] = {
+    "accept": "YA",
+    "decline": "TOLAK",
+    "done": "SELESAI",
+    "status": "STATUS",
+    "help": "BANTUAN",
+    "opt_in": "START",
+}
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "id": {
+        "request_received": (
+            "Siaga: Permintaan bantuan Anda diterima. Kode {code}. Cek status: balas "
+            "STATUS {code}. Nyawa terancam? Telepon 112."
+        ),
+        "need_location": (
+            "Siaga: Lokasi Anda belum jelas. Balas nama desa/kelurahan dan kecamatan, "
+            "atau kirim Lokasi lewat WhatsApp. Kode {code}"
+        ),
+        # Variant chosen by render() when candidates are given (numbered options).
+        "need_location_pick": (
+            "Siaga: Desa mana? Balas angka: {candidates}. Bukan? Balas nama desa dan "
+            "kecamatan. Kode {code}"
+        ),
+        "request_matched": (
+            "Siaga: Relawan {volunteer} akan membantu permintaan {code} dan segera "
+            "menghubungi Anda. Cek status: balas STATUS {code}"
+        ),
+        "volunteer_on_the_way": (
+            "Siaga: Relawan {volunteer} sedang menuju lokasi Anda, perkiraan tiba "
+            "{eta_min} menit. Kode {code}"
+        ),
+        "request_done": (
+            "Siaga: Permintaan {code} selesai. Terima kasih. Masih butuh bantuan? Kirim "
+            "pesan baru berisi kebutuhan dan lokasi Anda."
+        ),
+        "request_escalated": (
+            "Siaga: Permintaan {code} belum mendapat relawan. Koordinator posko sudah "
+            "diberi tahu dan akan menindaklanjuti. Nyawa terancam? Telepon 112."
+        ),
+        "offer": (
+            "Siaga: Dibutuhkan {need} di {place} ({distance_km} km), {people} orang. "
+            "Bisa bantu? Balas YA {code} atau TOLAK {code}"
+        ),
+        "offer_withdrawn": (
+            "Siaga: Tugas {code} dibatalkan, Anda tidak perlu berangkat. Terima kasih "
+            "atas kesediaan Anda."
+        ),
+        "offer_expired": (
+            "Siaga: Waktu menjawab tugas {code} sudah habis. Terima kasih, kami hubungi "
+            "lagi untuk tugas berikutnya."
+        ),
+        "offer_confirmed": (
+            "Siaga: Terima kasih! Tugas {code}: {need} di {place}. Kontak: {contact}. "
+            "Jika selesai balas SELESAI {code}"
+        ),
+        "checkin_ok": (
+            "Siaga: Laporan Anda untuk tugas {code} diterima. Terima kasih, tetap jaga "
+            "keselamatan."
+        ),
+        "help": (
+            "Siaga: Kirim kebutuhan, jumlah orang dan lokasi, mis: butuh air 20 orang "
+            "desa Sukamaju kec Ciawi. Cek status: STATUS kode. Darurat: 112"
+        ),
+        "opted_out_ack": (
+            "Siaga: Anda tidak akan menerima pesan lagi dari kami. Untuk aktif kembali, "
+            "balas START."
+        ),
+        "opted_in_ack": (
+            "Siaga: Anda kembali menerima pesan dari Siaga. Balas BANTUAN untuk petunjuk."
+        ),
+        "unknown_command": (
+            "Siaga: Maaf, pesan tidak dimengerti. Balas BANTUAN untuk petunjuk, atau "
+            "kirim kebutuhan dan lokasi Anda."
+        ),
+    },
+    "en": {
+        "request_received": (
+            "Siaga: Your request for help was received. Code {code}. Check status: reply "
+            "STATUS {code}. Life in danger? Call 112."
+        ),
+        "need_location": (
+            "Siaga: We could not place you. Reply with your village and district "
+            "(kecamatan), or share your WhatsApp Location. Code {code}"
+        ),
+        "need_location_pick": (
+            "Siaga: Which village? Reply with a number: {candidates}. None? Reply village "
+            "and district. Code {code}"
+        ),
+        "request_matched": (
+            "Siaga: Volunteer {volunteer} will help with request {code} and will contact "
+            "you soon. Check status: reply STATUS {code}"
+        ),
+        "volunteer_on_the_way": (
+            "Siaga: Volunteer {volunteer} is on the way to you, arriving in about "
+            "{eta_min} min. Code {code}"
+        ),
+        "request_done": (
+            "Siaga: Request {code} is done. Thank you. Still need help? Send a new "
+            "message with your need and location."
+        ),
+        "request_escalated": (
+            "Siaga: No volunteer yet for request {code}. Shelter coordinators have been "
+            "informed and will follow up. Life in danger? Call 112."
+        ),
+        "offer": (
+            "Siaga: {need} needed at {place} ({distance_km} km), {people} people. Can you "
+            "help? Reply YA {code} or TOLAK {code}"
+        ),
+        "offer_withdrawn": (
+            "Siaga: Task {code} was withdrawn, you do not need to go. Thank you for "
+            "being ready."
+        ),
+        "offer_expired": (
+            "Siaga: Time to answer task {code} has run out. Thank you, we will contact "
+            "you for the next task."
+        ),
+        "offer_confirmed": (
+            "Siaga: Thank you! Task {code}: {need} at {place}. Contact: {contact}. When "
+            "done reply SELESAI {code}"
+        ),
+        "checkin_ok": (
+            "Siaga: Your report for task {code} was received. Thank you, stay safe."
+        ),
+        "help": (
+            "Siaga: Send your need, number of people and location, e.g.: need water 20 "
+            "people desa Sukamaju kec Ciawi. Status: STATUS code. Emergency: 112"
+        ),
+        "opted_out_ack": (
+            "Siaga: You will not receive more messages from us. To join again, reply START."
+        ),
+        "opted_in_ack": (
+            "Siaga: You will receive Siaga messages again. Reply BANTUAN for help."
+        ),
+        "unknown_command": (
+            "Siaga: Sorry, we did not understand. Reply BANTUAN for help, or send your "
+            "need and location."
+        ),
+    },
+}
+
+# Localised labels for schemas.common.NeedCategory values (used for the {need} placeholder).
+NEED_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "water": "air bersih",
+        "food": "makanan",
+        "medical": "bantuan medis",
+        "rescue": "evakuasi/SAR",
+        "shelter": "tenda/terpal",
+        "clothing": "pakaian/selimut",
+        "baby": "kebutuhan bayi",
+        "sanitation": "sanitasi/MCK",
+        "power": "listrik/genset",
+        "other": "bantuan",
+    },
+    "en": {
+        "water": "Clean water",
+        "food": "Food",
+        "medical": "Medical help",
+        "rescue": "Rescue",
+        "shelter": "Shelter",
+        "clothing": "Clothing/blankets",
+        "baby": "Baby supplies",
+        "sanitation": "Sanitation",
+        "power": "Power/generator",
+        "other": "Help",
+    },
+}

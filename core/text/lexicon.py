@@ -1,0 +1,401 @@
+"""Word lists for reading help messages (Bahasa Indonesia, SMS shorthand, Javanese/Sundanese, English).
+
+Data only: the logic lives in the other modules of this package. Everything here is lowercase.
+A keyword phrase is matched token by token against either the normalised token or its
+PySastrawi stem, so ``makan`` also matches ``makanan`` and ``kelaparan`` is listed as ``lapar``.
+"""
+from __future__ import annotations
+
+from schemas.common import NeedCategory, Urgency, Vulnerable
+
+# --- SMS shorthand, common misspellings and regional words -> standard Indonesian -------------
+# Values with a space expand into several tokens.
+SHORTHAND: dict[str, str] = {
+    # help / need verbs
+    "tlg": "tolong", "tlng": "tolong", "tolongin": "tolong", "tulung": "tolong", "tulungi": "tolong",
+    "bth": "butuh", "btuh": "butuh", "btoh": "butuh", "butuhkan": "butuh", "butuhnya": "butuh",
+    "prl": "perlu", "perlukan": "perlu", "mhn": "mohon", "mohn": "mohon",
+    "bntu": "bantu", "bantuin": "bantu", "bntuan": "bantuan", "bantuannya": "bantuan",
+    "kirimin": "kirim", "krm": "kirim",
+    # negation (incl. Javanese ora/mboten, Sundanese teu, Betawi kagak)
+    "gk": "tidak", "ga": "tidak", "gak": "tidak", "g": "tidak", "tdk": "tidak", "tak": "tidak",
+    "td": "tidak", "nggak": "tidak", "ngga": "tidak", "nggk": "tidak", "ngak": "tidak",
+    "enggak": "tidak", "engga": "tidak", "ndak": "tidak", "nda": "tidak", "gag": "tidak",
+    "kagak": "tidak", "ora": "tidak", "mboten": "tidak", "teu": "tidak", "tidk": "tidak",
+    "tida": "tidak", "gausah": "tidak usah", "gaperlu": "tidak perlu", "gabutuh": "tidak butuh",
+    "gakusah": "tidak usah", "ndausah": "tidak usah", "ngapapa": "tidak apa",
+    "blm": "belum", "blum": "belum", "belom": "belum", "durung": "belum",
+    # time / state
+    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "dah": "sudah", "sdah": "sudah", "sudh": "sudah",
+    "wis": "sudah", "uwis": "sudah", "msh": "masih", "msih": "masih", "masi": "masih",
+    "skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang", "skarang": "sekarang",
+    "lg": "lagi", "lgi": "lagi", "sgr": "segera", "sgra": "segera", "segra": "segera",
+    "cpt": "cepat", "cepet": "cepat", "cpet": "cepat", "ndang": "cepat", "gek": "cepat",
+    "bgt": "sekali", "banget": "sekali", "bngt": "sekali", "sngt": "sangat", "sgt": "sangat",
+    "drt": "darurat", "darurt": "darurat",
+    # function words
+    "yg": "yang", "yng": "yang", "dgn": "dengan", "dg": "dengan", "dng": "dengan", "dgan": "dengan",
+    "krn": "karena", "krna": "karena", "karna": "karena", "jg": "juga", "jga": "juga",
+    "utk": "untuk", "untk": "untuk", "tp": "tapi", "tpi": "tapi", "ttp": "tetapi",
+    "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "sm": "sama", "ama": "sama",
+    "trs": "terus", "bs": "bisa", "bsa": "bisa", "ad": "ada", "ana": "ada", "onten": "ada",
+    "aya": "ada", "bnyk": "banyak", "byk": "banyak", "bnyak": "banyak", "akeh": "banyak",
+    "bbrp": "beberapa", "dll": "dan lain lain", "dsb": "dan lain lain", "kmi": "kami",
+    "kmai": "kami", "sy": "saya", "sya": "saya", "aq": "saya", "aku": "saya", "gw": "saya",
+    "gue": "saya", "sdr": "saudara", "kluarga": "keluarga", "klrg": "keluarga", "klg": "keluarga",
+    "kel": "kelurahan", "kec": "kecamatan", "kab": "kabupaten", "ds": "desa", "dsn": "dusun",
+    "prov": "provinsi", "kp": "kampung", "kmp": "kampung", "jl": "jalan", "jln": "jalan",
+    # people
+    "org": "orang", "orng": "orang", "orag": "orang", "oranng": "orang", "wong": "orang",
+    "tiang": "orang", "jwa": "jiwa", "jiw": "jiwa", "ank": "anak", "bocah": "anak",
+    "lnsia": "lansia", "lansa": "lansia", "manula": "lansia", "jompo": "lansia",
+    "mbah": "lansia", "simbah": "lansia", "bumil": "ibu hamil", "bmil": "ibu hamil",
+    "difabel": "disabilitas", "difable": "disabilitas", "disabel": "disabilitas",
+    # needs
+    "mkn": "makan", "mkan": "makan", "maem": "makan", "mam": "makan", "mknan": "makanan",
+    "makana": "makanan", "mkanan": "makanan", "mnm": "minum", "mnum": "minum", "brsh": "bersih",
+    "brsih": "bersih", "obt": "obat", "obat2an": "obat", "skt": "sakit", "sakt": "sakit",
+    "ambulan": "ambulans", "ambulance": "ambulans", "ambulanc": "ambulans", "p3k": "obat",
+    "pampers": "popok", "diapers": "popok", "diaper": "popok", "nappies": "popok",
+    "selimt": "selimut", "bju": "baju", "evak": "evakuasi", "evakuasikan": "evakuasi",
+    "bnjir": "banjir", "bnjr": "banjir", "lngsor": "longsor",
+    # Javanese / Sundanese / other regional words
+    "banyu": "air", "toya": "air", "cai": "air", "aia": "air", "ngombe": "minum",
+    "sego": "nasi", "sega": "nasi", "sangu": "nasi", "mangan": "makan", "dahar": "makan",
+    "nedha": "makan", "luwe": "lapar", "ngelih": "lapar", "lesu": "lapar", "kemul": "selimut",
+    "klambi": "baju", "sandangan": "pakaian", "lara": "sakit", "gering": "sakit",
+    "kesel": "lelah", "kudu": "harus", "saiki": "sekarang", "mrene": "kesini",
+}
+
+# Words that end a negation scope or split clauses (punctuation also does).
+CLAUSE_BREAKERS: frozenset[str] = frozenset({
+    "tapi", "tetapi", "namun", "melainkan", "sedangkan", "hanya", "cuma", "kecuali",
+    "but", "however", "only", "except", "whereas",
+})
+
+# Verbs that introduce needs ("butuh air"); after "tidak" they negate what follows.
+NEED_VERBS: frozenset[str] = frozenset({
+    "butuh", "perlu", "usah", "minta", "mohon", "kirim", "kurang", "harus", "ingin", "mau",
+    "need", "needs", "needed", "require", "requires", "want", "send", "lack", "lacking",
+})
+# Request verbs: an un-negated one ends a negation scope ("tdk butuh nasi, butuh air").
+REQUEST_VERBS: frozenset[str] = frozenset({
+    "butuh", "perlu", "minta", "mohon", "kurang", "need", "needs", "require", "requires",
+    "lack", "lacking", "tolong",
+})
+# "tidak <verb>" negates the needs after it: "tdk butuh makanan", "gak usah kirim nasi".
+NEGATABLE_VERBS: frozenset[str] = frozenset({
+    "butuh", "perlu", "usah", "minta", "mohon", "kirim", "kurang", "mau", "harus", "ingin",
+})
+NEGATORS: frozenset[str] = frozenset({"tidak", "bukan", "tanpa"})
+# English negated-need openers (token sequences).
+EN_NEGATION_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("no", "need"), ("not", "need"), ("dont", "need"), ("don", "t", "need"), ("do", "not", "need"),
+    ("doesnt", "need"), ("doesn", "t", "need"), ("does", "not", "need"), ("no", "more"),
+    ("not", "needed"), ("no", "longer", "need"), ("already", "have"), ("have", "enough"),
+    ("enough",),
+)
+# Need is already met, written before the need: "sudah ada makanan", "masih cukup air".
+SATISFIED_BEFORE: tuple[tuple[str, ...], ...] = (
+    ("sudah", "ada"), ("sudah", "cukup"), ("sudah", "dapat"), ("sudah", "terima"),
+    ("sudah", "menerima"), ("masih", "ada"), ("masih", "cukup"), ("cukup",),
+    ("sudah", "punya"), ("masih", "punya"),
+)
+# Written after the need: "makanan sudah cukup", "air aman", "obat tidak perlu", "food is enough".
+SATISFIED_AFTER: tuple[tuple[str, ...], ...] = (
+    ("sudah", "ada"), ("sudah", "cukup"), ("sudah", "aman"), ("sudah", "terpenuhi"),
+    ("sudah", "tercukupi"), ("sudah", "datang"), ("sudah", "dapat"), ("sudah", "tersedia"),
+    ("masih", "ada"), ("masih", "cukup"), ("masih", "aman"), ("cukup",), ("aman",),
+    ("tersedia",), ("terpenuhi",), ("tercukupi",), ("tidak", "perlu"), ("tidak", "usah"),
+    ("tidak", "butuh"), ("tidak", "dibutuhkan"), ("sudah", "tidak", "perlu"),
+    ("is", "enough"), ("are", "enough"), ("enough",), ("not", "needed"), ("is", "not", "needed"),
+    ("are", "not", "needed"), ("is", "fine"), ("are", "fine"), ("ok",), ("is", "ok"),
+    ("sufficient",), ("is", "sufficient"), ("are", "sufficient"),
+)
+# Conjunctions that chain a list of needs ("makanan dan air sudah cukup").
+LIST_JOINERS: frozenset[str] = frozenset({"dan", "serta", "sama", "atau", "and", "or", "&", "/", ","})
+
+# --- need categories ----------------------------------------------------------------------
+NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
+    NeedCategory.water: (
+        "air bersih", "air minum", "air", "galon", "minum", "minuman", "haus", "aqua",
+        "air mineral", "jerigen", "water", "drinking water", "clean water", "thirsty", "drink",
+        "bottled water",
+    ),
+    NeedCategory.food: (
+        "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie",
+        "roti", "lauk", "logistik makanan", "dapur umum", "nasi bungkus", "biskuit",
+        "food", "rice", "hungry", "meal", "meals", "eat", "noodles", "bread", "starving",
+    ),
+    NeedCategory.medical: (
+        "obat", "medis", "dokter", "ambulans", "luka", "sakit", "demam", "diare", "mencret",
+        "sesak", "sesak napas", "sesak nafas", "hamil", "melahirkan", "lahiran", "persalinan",
+        "bidan", "perawat", "puskesmas", "kesehatan", "pingsan", "berdarah", "pendarahan",
+        "patah tulang", "patah", "infus", "insulin", "tenaga medis", "kontraksi", "cedera",
+        "medicine", "medicines", "medical", "doctor", "doctors", "ambulance", "injured",
+        "injury", "injuries", "wound", "wounded", "sick", "fever", "diarrhea", "diarrhoea",
+        "bleeding", "pregnant", "labor", "labour", "nurse", "unconscious", "first aid", "hurt",
+        "broken leg", "broken arm", "asthma", "insulin",
+    ),
+    NeedCategory.rescue: (
+        "evakuasi", "terjebak", "tertimbun", "hanyut", "perahu karet", "perahu", "sar",
+        "basarnas", "tim sar", "terisolasi", "terisolir", "tenggelam", "tertimpa", "terkurung",
+        "terseret", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
+        "rescue", "evacuate", "evacuation", "trapped", "stranded", "stuck", "buried",
+        "swept away", "boat", "drowning", "collapsed", "rubble",
+    ),
+    NeedCategory.shelter: (
+        "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
+        "tempat berteduh", "huntara", "hunian sementara", "tempat tidur", "tikar", "kasur",
+        "tent", "tents", "tarp", "tarps", "tarpaulin", "shelter",
+    ),
+    NeedCategory.clothing: (
+        "selimut", "pakaian", "baju", "sarung", "jaket", "kain", "celana", "pakaian ganti",
+        "baju ganti", "mukena", "blanket", "blankets", "clothes", "clothing", "sarong", "jacket",
+    ),
+    NeedCategory.baby: (
+        "popok", "susu bayi", "susu formula", "susu", "pembalut", "formula", "bubur bayi",
+        "perlengkapan bayi", "diapers", "baby milk", "baby formula", "sanitary pads",
+        "sanitary napkins", "pads", "milk",
+    ),
+    NeedCategory.sanitation: (
+        "sabun", "mck", "toilet", "wc", "jamban", "kamar mandi", "sanitasi", "kebersihan",
+        "sikat gigi", "pasta gigi", "odol", "hygiene kit", "disinfektan", "kaporit", "tisu",
+        "soap", "latrine", "latrines", "toilets", "sanitation", "hygiene",
+    ),
+    NeedCategory.power: (
+        "listrik", "genset", "senter", "bbm", "bensin", "solar", "lampu", "lilin", "aki",
+        "power bank", "powerbank", "baterai", "cas", "charger", "penerangan", "mati lampu",
+        "electricity", "generator", "flashlight", "torch", "torches", "fuel", "petrol",
+        "diesel", "power", "batteries", "candles",
+    ),
+}
+
+# Shelter words that name a *place* when preceded by a locative ("kami di posko"): then no need.
+LOCATIVE_SENSITIVE: frozenset[str] = frozenset({"pengungsian", "posko", "shelter", "tenda"})
+LOCATIVES: frozenset[str] = frozenset({"di", "ke", "dari", "at", "in", "to", "from", "sekitar", "dekat"})
+
+# Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
+FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
+FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
+    "naik", "setinggi", "tinggi", "ketinggian", "masuk", "meluap", "luap", "deras", "sungai",
+    "laut", "bah", "pasang", "surut", "mata", "terjun", "genang", "menggenang", "rendam",
+    "merendam", "sampai", "hingga", "sepinggang", "sedada", "selutut", "seleher", "sepaha",
+    "banjir", "cm", "meter", "m", "sedalam", "dalam", "kencang", "rising", "level", "levels",
+    "up", "reached", "everywhere", "entering", "came", "waist", "chest", "knee", "rose",
+    "coming", "keruh", "kotor", "comes",
+})
+# "air sudah ..." / "water is ...": look one word further to tell flood from supply.
+FLOOD_ADVERBS: frozenset[str] = frozenset({
+    "belum", "sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "still",
+    "keeps", "was", "already", "makin",
+})
+SUPPLY_STATES: frozenset[str] = frozenset({
+    "ada", "datang", "dapat", "habis", "kurang", "tersedia", "cukup", "aman", "terpenuhi",
+    "tidak", "needed", "enough", "ok", "scarce", "finished", "gone", "out", "running", "short",
+    "sufficient", "fine", "not", "bersih",
+})
+FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
+    "banjir", "genangan", "ketinggian", "kemasukan", "terendam", "rendam", "flood", "rising",
+    "the", "sungai", "luapan",
+})
+
+# Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.
+CONDITION_WORDS: frozenset[str] = frozenset({
+    "luka", "sakit", "demam", "diare", "sesak", "pingsan", "cedera", "korban", "patah",
+    "injured", "injury", "injuries", "hurt", "sick", "wounded", "terluka",
+})
+CONDITION_NEGATORS: frozenset[str] = frozenset({"tidak", "belum", "no", "nobody", "none", "not", "without"})
+CONDITION_FILLERS: frozenset[str] = frozenset({
+    "ada", "yang", "korban", "orang", "warga", "one", "is", "are", "was", "were", "people",
+    "anyone", "serious", "jiwa", "terluka",
+})
+
+# Words that say "we need help" without naming what: category "other" when nothing else matched.
+GENERIC_HELP: frozenset[str] = frozenset({
+    "bantu", "bantuan", "tolong", "butuh", "perlu", "help", "need", "needs", "sos", "darurat",
+    "emergency", "mohon", "assistance", "aid",
+})
+
+# --- vulnerable groups ----------------------------------------------------------------------
+VULNERABLE_KEYWORDS: dict[Vulnerable, tuple[str, ...]] = {
+    Vulnerable.infant: ("bayi", "baby", "babies", "infant", "infants", "newborn", "orok"),
+    Vulnerable.toddler: ("balita", "batita", "toddler", "toddlers", "anak kecil", "small children",
+                         "young children"),
+    Vulnerable.elderly: ("lansia", "manula", "jompo", "nenek", "kakek", "orang tua renta",
+                         "orang tua jompo", "sepuh", "elderly", "old man", "old woman",
+                         "old people", "grandmother", "grandfather", "grandma", "grandpa",
+                         "seniors", "senior citizen", "aged"),
+    Vulnerable.pregnant: ("ibu hamil", "hamil", "mengandung", "melahirkan", "lahiran",
+                          "pregnant", "expecting mother"),
+    Vulnerable.disabled: ("disabilitas", "cacat", "kursi roda", "lumpuh", "tunanetra",
+                          "tuna netra", "tuna rungu", "tunarungu", "stroke", "buta",
+                          "disabled", "disability", "wheelchair", "paralyzed", "blind", "deaf"),
+    Vulnerable.injured: ("luka", "terluka", "luka luka", "cedera", "berdarah", "patah tulang",
+                         "patah", "injured", "injury", "injuries", "wounded", "wound",
+                         "bleeding", "hurt", "broken leg", "broken arm"),
+}
+
+# --- urgency ------------------------------------------------------------------------------
+# Rule (see urgency.py): the highest level among matched cues wins; "rescue need + high cue"
+# is critical; a "low" cue only applies when no high/critical cue is present.
+URGENCY_CUES: dict[Urgency, tuple[str, ...]] = {
+    Urgency.critical: (
+        "kritis", "sos", "sekarat", "nyawa", "tenggelam", "tertimbun", "hanyut", "pingsan",
+        "tidak sadar", "tak sadarkan diri", "sesak napas", "sesak nafas", "pendarahan",
+        "mau melahirkan", "akan melahirkan", "kontraksi", "henti napas", "tidak bernapas",
+        "critical", "dying", "drowning", "unconscious", "not breathing", "life threatening",
+        "buried", "mayday", "in labor", "in labour", "heavy bleeding",
+    ),
+    Urgency.high: (
+        "segera", "darurat", "parah", "gawat", "mendesak", "tolong cepat", "cepat",
+        "secepatnya", "urgent", "emergency", "asap", "hurry", "quickly", "immediately",
+        "terjebak", "trapped", "stranded", "serious", "severe", "sangat butuh", "butuh sekali",
+        "tidak ada makanan sama sekali", "kelaparan", "terisolasi", "terisolir", "tolong tolong",
+        "please help", "help us",
+    ),
+    Urgency.low: (
+        "tidak mendesak", "tidak darurat", "tidak urgent", "kalau sempat", "jika sempat",
+        "kapan saja", "not urgent", "no rush", "when possible", "whenever",
+    ),
+}
+
+# --- people counts ------------------------------------------------------------------------
+PERSON_UNITS: frozenset[str] = frozenset({
+    "orang", "jiwa", "warga", "penduduk", "pengungsi", "korban", "individu", "people",
+    "persons", "person", "ppl", "pax", "residents", "victims", "survivors", "souls",
+})
+HOUSEHOLD_UNITS: frozenset[str] = frozenset({
+    "kk", "keluarga", "families", "family", "households", "household", "kepala keluarga",
+})
+# Subgroups: counted when no total is given ("2 lansia dan 3 anak" -> 5 people).
+SUBGROUP_UNITS: frozenset[str] = frozenset({
+    "anak", "balita", "bayi", "lansia", "dewasa", "orang dewasa", "orang tua", "ibu hamil",
+    "perempuan", "wanita", "pria", "laki", "ibu", "bapak", "nenek", "kakek", "adults",
+    "adult", "children", "child", "kids", "babies", "baby", "infants", "elderly", "women",
+    "men", "toddlers",
+})
+# Average Indonesian household size is about 4 (BPS); "5 KK" -> 20 people, flagged estimated.
+PEOPLE_PER_HOUSEHOLD = 4
+
+NUMBER_WORDS_ID: dict[str, int] = {
+    "satu": 1, "se": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000,
+}
+NUMBER_MULTIPLIERS_ID: dict[str, int] = {"belas": 10, "puluh": 10, "ratus": 100, "ribu": 1000}
+NUMBER_WORDS_EN: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+# "berlima" = the five of us.
+BER_NUMBERS: dict[str, int] = {
+    "berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5, "berenam": 6, "bertujuh": 7,
+    "berdelapan": 8, "bersembilan": 9, "bersepuluh": 10,
+}
+# Numbers after these are not people counts.
+NON_COUNT_PREFIXES: frozenset[str] = frozenset({
+    "rt", "rw", "no", "nomor", "jam", "pukul", "km", "tanggal", "tgl", "blok", "gang", "gg",
+})
+
+# --- language guess -----------------------------------------------------------------------
+ENGLISH_MARKERS: frozenset[str] = frozenset({
+    "the", "we", "our", "us", "is", "are", "need", "needs", "please", "help", "food", "water",
+    "people", "family", "families", "there", "here", "have", "has", "no", "not", "with", "and",
+    "for", "of", "to", "in", "at", "trapped", "medicine", "children", "my", "i", "am", "urgent",
+    "flood", "village", "house", "from", "some", "it", "they", "them", "send", "baby", "old",
+})
+INDONESIAN_MARKERS: frozenset[str] = frozenset({
+    "di", "dan", "yang", "tidak", "butuh", "kami", "ada", "tolong", "orang", "ke", "dari",
+    "sudah", "belum", "untuk", "ini", "itu", "saya", "desa", "perlu", "banjir", "bantuan",
+    "makanan", "air", "sakit", "obat", "warga", "jiwa", "segera", "kec", "kecamatan", "dusun",
+    "rumah", "anak", "lansia", "bayi", "mohon", "dengan", "karena", "juga", "sekali", "banyak",
+    "masih", "lagi", "sini", "kk", "kabupaten", "kelurahan",
+})
+
+# --- place extraction ---------------------------------------------------------------------
+# Administrative markers: the words after them name a place.
+PLACE_MARKERS: dict[str, str] = {
+    "desa": "desa", "kelurahan": "desa", "dusun": "dusun", "dukuh": "dusun",
+    "padukuhan": "dusun", "pedukuhan": "dusun", "kampung": "dusun", "kecamatan": "kecamatan",
+    "kabupaten": "kabupaten", "kota": "kota", "provinsi": "provinsi", "rt": "rt", "rw": "rw",
+    "village": "desa", "district": "kecamatan", "subdistrict": "kecamatan",
+    "regency": "kabupaten", "city": "kota", "province": "provinsi", "jalan": "street",
+    "gang": "street", "gg": "street", "perumahan": "dusun", "komplek": "dusun", "kompleks": "dusun",
+}
+# Prepositions that usually introduce a place ("banjir di Sumberharjo").
+PLACE_PREPOSITIONS: frozenset[str] = frozenset({"di", "in", "at", "near", "dekat", "sekitar", "daerah", "wilayah", "area", "kawasan", "lokasi", "alamat"})
+# Words that can follow "di" but are not place names ("di sini", "di rumah", "di atas").
+NON_PLACE_WORDS: frozenset[str] = frozenset({
+    "sini", "sana", "situ", "atas", "bawah", "dalam", "luar", "rumah", "atap", "lantai",
+    "tempat", "masjid", "mushola", "musala", "sekolah", "balai", "gereja", "pinggir", "tepi",
+    "depan", "belakang", "samping", "seberang", "sebelah", "sekitar", "dekat", "daerah",
+    "wilayah", "area", "kawasan", "lokasi", "alamat", "kami", "saya", "kita", "mana", "ini",
+    "itu", "sungai", "kali", "jembatan", "pasar", "lapangan", "gunung", "bukit", "pantai",
+    "pengungsian", "posko", "tenda", "tengah", "antara", "pojok", "ujung", "the", "a", "an",
+    "our", "my", "here", "there", "home", "house", "roof", "school", "mosque", "this", "that",
+    "sawah", "kebun", "hutan", "lereng", "kaki", "pesisir", "puncak", "utara", "selatan",
+    "timur", "barat", "kompleks", "belum", "sudah", "yang", "lagi", "saat", "waktu", "jam",
+    "pukul", "hari", "malam", "pagi", "siang", "sore", "km", "meter", "lebih", "kurang",
+    "sebuah", "satu", "balai", "gedung", "aula", "kantor", "rs", "rumah sakit", "puskesmas",
+    "jalan", "gang", "gg", "lingkungan", "wilayahnya",
+})
+# Disaster words: never part of a place name.
+DISASTER_WORDS: frozenset[str] = frozenset({
+    "banjir", "longsor", "gempa", "tsunami", "erupsi", "letusan", "kebakaran", "angin",
+    "puting", "beliung", "topan", "badai", "rob", "banjir bandang", "bandang", "abu",
+    "lahar", "awan", "panas", "flood", "flooding", "landslide", "earthquake", "fire", "storm",
+    "eruption", "kebanjiran", "tanah", "gempa bumi", "bencana", "disaster", "korban",
+})
+# Frequent words of help messages that never start or continue a place name.
+FUNCTION_WORDS: frozenset[str] = frozenset({
+    "dan", "yang", "di", "ke", "dari", "untuk", "dengan", "karena", "ada", "tidak", "sudah",
+    "belum", "masih", "juga", "sekali", "sangat", "kami", "saya", "kita", "mereka", "ini",
+    "itu", "sini", "sana", "akan", "bisa", "harus", "lagi", "sekarang", "tolong", "mohon",
+    "butuh", "perlu", "minta", "kirim", "bantu", "bantuan", "segera", "cepat", "darurat",
+    "terima", "kasih", "pak", "bu", "bapak", "ibu", "mas", "mbak", "kak", "dik", "warga",
+    "rumah", "keluarga", "orang", "jiwa", "kk", "total", "sekitar", "kurang", "lebih", "hari",
+    "malam", "pagi", "siang", "sore", "jam", "sejak", "kemarin", "tadi", "semua", "para",
+    "sama", "atau", "serta", "tapi", "namun", "pun", "lah", "kah", "nya", "dong", "ya", "yg",
+    "sudah", "mau", "akan", "sedang", "lagi", "terus", "masuk", "naik", "tinggi", "setinggi",
+    "we", "are", "is", "the", "a", "an", "and", "of", "to", "in", "at", "for", "with", "our",
+    "need", "needs", "please", "help", "urgent", "people", "here", "there", "have", "has",
+    "no", "not", "near", "some", "many", "send", "now", "village", "sub", "my", "i", "am",
+    "they", "it", "be", "been", "by", "on", "water", "food", "still", "trapped", "stuck",
+    "dusun", "desa", "kelurahan", "kecamatan", "kabupaten", "kota", "provinsi", "rt", "rw",
+    "nomor", "no", "blok", "gang", "jalan", "km", "meter", "cm", "sepinggang", "sedada",
+    "selutut", "semalam", "tersebut", "ini", "hingga", "sampai", "atas", "bawah", "dekat",
+    "sebelah", "utara", "selatan", "timur", "barat", "tengah", "lokasi", "alamat", "daerah",
+    "wilayah", "kampung", "kp", "bersih", "minum", "baru", "dalam", "kondisi", "keadaan",
+    "info", "informasi", "lapor", "laporan", "pengungsi", "mengungsi", "ungsi", "evakuasi",
+})
+
+# --- volunteer commands and carrier keywords ------------------------------------------------
+COMMAND_VERBS: dict[str, str] = {
+    "YA": "accept", "TERIMA": "accept", "OK": "accept", "OKE": "accept",
+    "TOLAK": "decline", "TIDAK": "decline",
+    "OTW": "on_the_way", "JALAN": "on_the_way", "BERANGKAT": "on_the_way",
+    "SELESAI": "done", "DONE": "done",
+}
+STATUS_WORDS: dict[str, str] = {
+    "LIBUR": "unavailable", "SIBUK": "unavailable", "OFF": "unavailable",
+    "SIAP": "available", "AKTIF": "available",
+}
+# Twilio / carrier reserved words (single-word messages): handled by the carrier, never by us.
+CARRIER_KEYWORDS: dict[str, str] = {
+    "STOP": "opt_out", "STOPALL": "opt_out", "UNSUBSCRIBE": "opt_out", "CANCEL": "opt_out",
+    "END": "opt_out", "QUIT": "opt_out", "REVOKE": "opt_out", "OPTOUT": "opt_out",
+    "START": "opt_in", "YES": "opt_in", "UNSTOP": "opt_in",
+    "HELP": "help", "INFO": "help",
+}
+# All-letter offer codes are only accepted when they are not ordinary words.
+NOT_OFFER_CODES: frozenset[str] = frozenset({
+    "SAYA", "SIAP", "BISA", "SUDAH", "JALAN", "TERIMA", "KASIH", "MAAF", "NANTI", "BESOK",
+    "HARI", "DULU", "LAGI", "SEKARANG", "KAMI", "AKAN", "OTW", "SIBUK", "LIBUR", "TIDAK",
+    "BOLEH", "BAIK", "OKE", "SIPP", "MANTAP", "BENAR", "BETUL", "PAKE", "PAKAI", "MOTOR",
+    "MOBIL", "PERGI", "DATANG", "SAMPAI", "TOLAK", "AKTIF", "DONE", "SELESAI", "THANKS",
+    "THANK", "SURE", "OKAY", "GOOD", "INI", "ITU", "AJA", "SAJA", "DONG", "PAK", "BUAT",
+    "KERJA", "SAKIT", "ACARA", "TIDUR", "PULANG", "KOTA", "LUAR",
+})

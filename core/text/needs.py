@@ -1,0 +1,250 @@
+"""Which needs a message asks for, with negated and already-met needs removed."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.text import lexicon
+from core.text.matching import PhraseIndex, PhraseMatch, is_boundary
+from core.text.normalize import Token
+from schemas.common import NeedCategory
+
+_NEGATING_PREVIOUS = lexicon.NEGATORS | {"no", "not", "dont", "t", "usah", "tidak"}
+# "not enough food" / "tidak cukup air" are needs, not satisfied ones.
+_DENYING_PREVIOUS = frozenset({"tidak", "not", "kurang", "belum", "no", "bukan"})
+_SOFT_SCOPE_END = frozenset({".", ";", "!", "?", "\n", ":", "(", ")"})
+
+
+@dataclass(frozen=True, slots=True)
+class NeedResult:
+    needs: tuple[NeedCategory, ...]          # ordered by first (non-negated) mention
+    negated: tuple[NeedCategory, ...]        # mentioned, but only as "not needed" / "already have"
+
+
+@lru_cache(maxsize=1)
+def _index() -> PhraseIndex[NeedCategory]:
+    return PhraseIndex(lexicon.NEED_KEYWORDS)
+
+
+def detect_needs(tokens: Sequence[Token]) -> NeedResult:
+    matches = [m for m in _index().find(tokens) if not _is_non_need_use(tokens, m)]
+    negated_at = _negated_positions(tokens, matches)
+    kept: dict[NeedCategory, int] = {}
+    negated: dict[NeedCategory, int] = {}
+    for m in matches:
+        target = negated if m.start in negated_at else kept
+        target.setdefault(m.key, m.start)
+    needs = tuple(sorted(kept, key=kept.__getitem__))
+    if not needs and not negated and _asks_for_help(tokens):
+        needs = (NeedCategory.other,)  # a plea for help without naming what: still a request
+    return NeedResult(needs, tuple(c for c in sorted(negated, key=negated.__getitem__) if c not in kept))
+
+
+def _asks_for_help(tokens: Sequence[Token]) -> bool:
+    return any(t.kind == "word" and (t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP)
+               for t in tokens)
+
+
+# --- uses of a need word that are not a need -------------------------------------------------
+
+def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch) -> bool:
+    words = m.phrase
+    if len(words) == 1 and words[0] in lexicon.FLOOD_WATER_WORDS and _describes_flood(tokens, m):
+        return True
+    if any(w in lexicon.LOCATIVE_SENSITIVE for w in words):
+        prev = _prev_word(tokens, m.start)
+        if prev is not None and (prev.norm in lexicon.LOCATIVES or prev.norm in {"tinggal", "mengungsi"}):
+            return True  # "kami di posko", "tinggal di tenda": a place, not a request
+    if len(words) == 1 and words[0] in lexicon.CONDITION_WORDS and condition_is_denied(tokens, m.start):
+        return True  # "tidak ada yang luka"
+    return False
+
+
+def _describes_flood(tokens: Sequence[Token], m: PhraseMatch) -> bool:
+    """"air naik", "air setinggi dada", "banjir air", "water is rising": the flood, not a need."""
+    nxt = _next_word(tokens, m.end)
+    prev = _prev_word(tokens, m.start)
+    if prev is not None and prev.norm in lexicon.FLOOD_CONTEXT_BEFORE:
+        return True
+    if nxt is None:
+        return False
+    if nxt.norm in lexicon.FLOOD_CONTEXT_AFTER or nxt.stem in lexicon.FLOOD_CONTEXT_AFTER:
+        return True
+    if nxt.norm in lexicon.FLOOD_ADVERBS:
+        after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+        # "air sudah habis" / "water is needed" talk about supply; "air sudah sepinggang" not
+        return after is None or after.norm not in lexicon.SUPPLY_STATES
+    # a bare number right after ("air 1 meter") is a depth
+    idx = m.end
+    return idx < len(tokens) and tokens[idx].kind == "number"
+
+
+def condition_is_denied(tokens: Sequence[Token], index: int) -> bool:
+    """True for "tidak ada (yang) luka", "belum ada yang sakit", "no one injured", "no injuries"."""
+    j = index - 1
+    steps = 0
+    while j >= 0 and steps < 4:
+        tok = tokens[j]
+        if tok.kind != "word":
+            return False
+        if tok.norm in lexicon.CONDITION_NEGATORS:
+            return True
+        if tok.norm not in lexicon.CONDITION_FILLERS:
+            return False
+        j -= 1
+        steps += 1
+    return False
+
+
+# --- negation scopes ------------------------------------------------------------------------
+
+def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch]) -> set[int]:
+    """Token indexes of need mentions that are negated or already satisfied."""
+    starts = {m.start for m in matches}
+    negated: set[int] = set()
+    n = len(tokens)
+
+    # 1. Openers before the needs: "tidak butuh ...", "gak usah kirim ...", "no need for ...",
+    #    "sudah ada ...". The scope runs to the end of the clause or the next positive request.
+    i = 0
+    while i < n:
+        opener_end = _opener_end(tokens, i)
+        if opener_end is None:
+            i += 1
+            continue
+        satisfied_opener = _is_satisfied_opener(tokens, i)
+        j = opener_end
+        while j < n:
+            tok = tokens[j]
+            if tok.kind == "punct":
+                if tok.norm in _SOFT_SCOPE_END:
+                    break
+                if tok.norm == "," and _next_word_index(tokens, j + 1) not in starts:
+                    break  # a comma continues the scope only inside a list of needs
+            elif tok.norm in lexicon.CLAUSE_BREAKERS:
+                break
+            elif j not in starts and _is_positive_request(tokens, j):
+                break
+            elif j in starts:
+                if not (satisfied_opener and tok.norm in lexicon.CONDITION_WORDS):
+                    negated.add(j)
+            j += 1
+        i = max(j, i + 1)
+
+    # 2. After the needs: "makanan dan air sudah cukup", "obat tidak perlu", "food is enough".
+    for run in _need_runs(tokens, matches):
+        last = run[-1]
+        after = _satisfied_after_length(tokens, last.end)
+        if after:
+            before = _prev_word(tokens, run[0].start)
+            requested = before is not None and _is_positive_request_token(tokens, run[0].start, before)
+            for m in (run[-1:] if requested else run):
+                negated.add(m.start)
+    return negated
+
+
+def _opener_end(tokens: Sequence[Token], i: int) -> int | None:
+    """If a negating/satisfied opener starts at token i, the index right after it."""
+    tok = tokens[i]
+    if tok.kind != "word":
+        return None
+    if tok.norm in lexicon.NEGATORS:
+        j = _next_word_index(tokens, i + 1)
+        # allow one filler: "tidak terlalu butuh", "tidak lagi perlu"
+        if j is not None and tokens[j].norm in {"terlalu", "lagi", "begitu", "pernah", "akan"}:
+            j = _next_word_index(tokens, j + 1)
+        if j is not None and (tokens[j].norm in lexicon.NEGATABLE_VERBS
+                              or tokens[j].stem in lexicon.NEGATABLE_VERBS):
+            return j + 1
+        return None
+    prev = _prev_word(tokens, i)
+    if prev is not None and prev.norm in _DENYING_PREVIOUS:
+        return None
+    for phrase in (*lexicon.EN_NEGATION_PHRASES, *lexicon.SATISFIED_BEFORE):
+        end = _phrase_end(tokens, i, phrase)
+        if end is not None:
+            return end
+    return None
+
+
+def _is_satisfied_opener(tokens: Sequence[Token], i: int) -> bool:
+    return any(_phrase_end(tokens, i, p) is not None for p in lexicon.SATISFIED_BEFORE)
+
+
+def _satisfied_after_length(tokens: Sequence[Token], j: int) -> int:
+    for phrase in sorted(lexicon.SATISFIED_AFTER, key=len, reverse=True):
+        end = _phrase_end(tokens, j, phrase)
+        if end is not None:
+            # "makanan cukup banyak"/"air cukup tinggi" are not "enough"
+            nxt = _next_word(tokens, end)
+            if phrase == ("cukup",) and nxt is not None and nxt.norm in {"tinggi", "parah", "banyak", "deras", "jauh", "sulit", "susah"}:
+                return 0
+            return end - j
+    return 0
+
+
+def _need_runs(tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[list[PhraseMatch]]:
+    """Group need mentions chained by "dan", "," or "/" ("makanan, air dan selimut")."""
+    ordered = sorted({m.start: m for m in matches}.values(), key=lambda m: m.start)
+    runs: list[list[PhraseMatch]] = []
+    for m in ordered:
+        if runs and all(tokens[k].norm in lexicon.LIST_JOINERS
+                        for k in range(runs[-1][-1].end, m.start)):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
+def _is_positive_request(tokens: Sequence[Token], j: int) -> bool:
+    """A request verb not itself negated ("butuh", "need"): it ends a negation scope."""
+    tok = tokens[j]
+    if tok.kind != "word":
+        return False
+    if tok.norm not in lexicon.REQUEST_VERBS and tok.stem not in lexicon.REQUEST_VERBS:
+        return False
+    prev = _prev_word(tokens, j)
+    return prev is None or prev.norm not in _NEGATING_PREVIOUS
+
+
+def _is_positive_request_token(tokens: Sequence[Token], start: int, before: Token) -> bool:
+    k = start - 1
+    while k >= 0 and tokens[k] is not before:
+        k -= 1
+    return k >= 0 and _is_positive_request(tokens, k)
+
+
+def _phrase_end(tokens: Sequence[Token], i: int, phrase: tuple[str, ...]) -> int | None:
+    j = i
+    for word in phrase:
+        if j >= len(tokens) or tokens[j].kind != "word" or tokens[j].norm != word:
+            return None
+        j += 1
+    return j
+
+
+def _next_word_index(tokens: Sequence[Token], j: int) -> int | None:
+    while j < len(tokens):
+        if tokens[j].kind == "word":
+            return j
+        if is_boundary(tokens[j]):
+            return None
+        j += 1
+    return None
+
+
+def _next_word(tokens: Sequence[Token], j: int) -> Token | None:
+    k = _next_word_index(tokens, j)
+    return tokens[k] if k is not None else None
+
+
+def _prev_word(tokens: Sequence[Token], j: int) -> Token | None:
+    k = j - 1
+    while k >= 0:
+        if tokens[k].kind == "word":
+            return tokens[k]
+        if is_boundary(tokens[k]):
+            return None
+        k -= 1
+    return None

@@ -1,0 +1,175 @@
+"""Tokenisation of help messages: lowercase, SMS shorthand expansion, reduplication, stemming, typos.
+
+Each token keeps its original slice (``raw``) so place names can be quoted back as typed.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from core.text import lexicon
+
+TokenKind = Literal["word", "number", "punct"]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    raw: str          # the text as typed (for a multi-token shorthand expansion: the whole word)
+    norm: str         # lowercase, shorthand expanded, typo corrected
+    stem: str         # PySastrawi stem of norm (norm itself for short words and non-words)
+    kind: TokenKind
+    start: int        # character offsets in the original text
+    end: int
+    corrected: bool = False  # norm came from fuzzy typo correction
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind == "word"
+
+
+# Words (letters, optional hyphenated parts, optional reduplication "2"), numbers with
+# thousands/decimal separators, and the punctuation that separates clauses or list items.
+_TOKEN_RE = re.compile(
+    r"(?P<number>\d+(?:[.,]\d+)*)"
+    r"|(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*2?)"
+    r"|(?P<punct>[.,;:!?/&+()\n-])"
+)
+
+_stemmer_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _sastrawi():
+    """Build the PySastrawi stemmer once (it reads a 30k-word dictionary, ~50 ms)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    with _stemmer_lock:
+        cached = StemmerFactory().create_stemmer()
+    # The factory wraps the stemmer in an unbounded cache; use the bare stemmer behind our
+    # bounded lru_cache instead so a long-running service cannot grow without limit.
+    return cached.delegatedStemmer
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """PySastrawi stem of one lowercase word (membutuhkan -> butuh, obat-obatan -> obat)."""
+    if len(word) < 4 or not word.replace("-", "").isalpha():
+        return word
+    return _sastrawi().stem(word) or word
+
+
+def is_dictionary_word(word: str) -> bool:
+    """True if ``word`` is an Indonesian root word in PySastrawi's dictionary."""
+    return _sastrawi().get_dictionary().contains(word)
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    words: set[str] = set()
+    for phrases in (*lexicon.NEED_KEYWORDS.values(), *lexicon.VULNERABLE_KEYWORDS.values(),
+                    *lexicon.URGENCY_CUES.values()):
+        for phrase in phrases:
+            words.update(phrase.split())
+    words.update(lexicon.SHORTHAND)
+    for value in lexicon.SHORTHAND.values():
+        words.update(value.split())
+    words.update(lexicon.FUNCTION_WORDS, lexicon.DISASTER_WORDS, lexicon.NON_PLACE_WORDS,
+                 lexicon.PERSON_UNITS, lexicon.HOUSEHOLD_UNITS, lexicon.SUBGROUP_UNITS,
+                 lexicon.ENGLISH_MARKERS, lexicon.INDONESIAN_MARKERS, lexicon.PLACE_MARKERS,
+                 lexicon.NUMBER_WORDS_ID, lexicon.NUMBER_WORDS_EN, lexicon.BER_NUMBERS,
+                 lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _typo_targets() -> dict[str, tuple[str, ...]]:
+    """Single-word keywords worth correcting typos towards, bucketed by first letter."""
+    targets: set[str] = set()
+    for phrases in (*lexicon.NEED_KEYWORDS.values(), *lexicon.VULNERABLE_KEYWORDS.values(),
+                    *lexicon.URGENCY_CUES.values()):
+        targets.update(p for p in phrases if " " not in p and len(p) >= 5)
+    targets.update(w for w in lexicon.PERSON_UNITS | lexicon.HOUSEHOLD_UNITS if len(w) >= 5)
+    targets.update(w for w in lexicon.PLACE_MARKERS if len(w) >= 5)
+    targets.update(w for w in ("butuh", "perlu", "tolong", "bantuan", "segera", "evakuasi"))
+    buckets: dict[str, list[str]] = {}
+    for word in sorted(targets):
+        buckets.setdefault(word[0], []).append(word)
+    return {k: tuple(v) for k, v in buckets.items()}
+
+
+@lru_cache(maxsize=20_000)
+def correct_typo(word: str) -> str | None:
+    """Closest keyword to an unknown word ("makann" -> "makanan"), or None.
+
+    Only for unknown words of 5+ letters: real Indonesian words (PySastrawi dictionary) are
+    never "corrected", because "berat" is not a typo of "beras" nor "lapor" of "lapar".
+    Distance (OSA: a swap counts once) <= 1, or <= 2 from 8 letters; same first letter.
+    """
+    if len(word) < 5 or not word.isalpha() or word in _known_words():
+        return None
+    if is_dictionary_word(word) or is_dictionary_word(stem(word)):
+        return None
+    bucket = _typo_targets().get(word[0])
+    if not bucket:
+        return None
+    max_distance = 1 if len(word) < 8 else 2
+    best = process.extractOne(word, bucket, scorer=OSA.distance, score_cutoff=max_distance)
+    return best[0] if best else None
+
+
+def _collapse_reduplication(word: str) -> list[str]:
+    """"anak-anak" -> ["anak"], "obat-obatan" -> ["obat-obatan"] (stemmed later), "al-ikhlas" -> 2 words."""
+    parts = word.split("-")
+    if len(parts) == 1:
+        return parts
+    first = parts[0]
+    if all(p.startswith(first) or first.startswith(p) for p in parts[1:]):
+        return [word] if any(p != first for p in parts[1:]) else [first]
+    return parts
+
+
+def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
+    """Split a message into tokens with normalised forms and stems."""
+    text = unicodedata.normalize("NFKC", text or "")
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(text):
+        raw = match.group(0)
+        start, end = match.span()
+        if match.lastgroup == "number":
+            tokens.append(Token(raw, raw, raw, "number", start, end))
+            continue
+        if match.lastgroup == "punct":
+            tokens.append(Token(raw, raw, raw, "punct", start, end))
+            continue
+        lowered = raw.lower()
+        if lowered.endswith("2") and len(lowered) > 3:  # "anak2" / "org2": SMS reduplication
+            lowered = lowered[:-1]
+        for part in _collapse_reduplication(lowered):
+            expanded = lexicon.SHORTHAND.get(part, part)
+            corrected = False
+            if correct_typos and expanded == part and not _after_place_word(tokens):
+                fixed = correct_typo(part)
+                if fixed is not None:
+                    expanded, corrected = fixed, True
+            for word in expanded.split():
+                tokens.append(Token(raw, word, stem(word), "word", start, end, corrected))
+    return tuple(tokens)
+
+
+def _after_place_word(tokens: list[Token]) -> bool:
+    # Words right after "desa", "kec", "di" are usually names: do not "correct" them.
+    if not tokens:
+        return False
+    prev = tokens[-1].norm
+    return prev in lexicon.PLACE_MARKERS or prev in lexicon.PLACE_PREPOSITIONS
+
+
+def word_tokens(tokens: tuple[Token, ...]) -> list[Token]:
+    return [t for t in tokens if t.kind == "word"]

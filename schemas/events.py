@@ -1,0 +1,227 @@
+"""Event contracts carried on the topics (see schemas/topics.py). One model per event type."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from schemas.common import (
+    Channel,
+    Contact,
+    Contract,
+    Language,
+    Location,
+    NeedCategory,
+    Skill,
+    Urgency,
+    UtcDatetime,
+    Vehicle,
+    Vulnerable,
+)
+from schemas.envelope import Event, register
+
+MAX_TEXT = 2000
+
+RequestStatus = Literal[
+    "received", "needs_location", "open", "offered", "matched", "on_the_way", "done",
+    "escalated", "cancelled", "duplicate",
+]
+
+
+@register
+class AidRequest(Event):
+    """A person (or someone on their behalf) asks for help."""
+
+    TYPE = "aid_request.submitted"
+    request_id: uuid.UUID
+    tracking_code: str = Field(pattern=r"^[A-Z0-9]{4,10}$")
+    channel: Channel
+    contact: Contact | None = None
+    location: Location | None = None
+    needs: list[NeedCategory] = Field(min_length=1, max_length=10)
+    people: int = Field(default=1, ge=1, le=100_000)
+    households: int | None = Field(default=None, ge=1, le=25_000)
+    vulnerable: list[Vulnerable] = Field(default_factory=list, max_length=10)
+    urgency: Urgency = Urgency.normal
+    text: str = Field(default="", max_length=MAX_TEXT)
+    language: Language = "id"
+    client_ref: str | None = Field(default=None, max_length=100)
+    inbound_message_sid: str | None = Field(default=None, max_length=64)
+
+
+@register
+class VolunteerRegistered(Event):
+    TYPE = "volunteer.registered"
+    volunteer_id: uuid.UUID
+    name: str = Field(min_length=1, max_length=120)
+    phone: str = Field(pattern=r"^\+[1-9]\d{6,14}$")
+    skills: list[Skill] = Field(default_factory=lambda: [Skill.general], max_length=12)
+    vehicle: Vehicle = Vehicle.none
+    home_area: str | None = Field(default=None, max_length=200)
+    home_location: Location | None = None
+    organisation: str | None = Field(default=None, max_length=120)
+    preferred_channel: Literal["sms", "whatsapp"] = "sms"
+    language: Language = "id"
+
+
+@register
+class VolunteerCheckIn(Event):
+    TYPE = "volunteer.checked_in"
+    volunteer_id: uuid.UUID
+    location: Location | None = None
+    available: bool = True
+    capacity: int = Field(default=1, ge=0, le=1000, description="people or loads they can take")
+    skills: list[Skill] | None = Field(default=None, max_length=12)
+    vehicle: Vehicle | None = None
+
+    @model_validator(mode="after")
+    def _available_needs_location(self) -> "VolunteerCheckIn":
+        if self.available and self.location is None:
+            raise ValueError("an available check-in needs a location")
+        return self
+
+
+class Money(Contract):
+    amount_idr: int = Field(gt=0, le=10**13)
+
+
+class Goods(Contract):
+    category: NeedCategory
+    item: str | None = Field(default=None, max_length=120)
+    quantity: float = Field(gt=0, le=10**9)
+    unit: str = Field(min_length=1, max_length=20, description="kg, liter, box, pcs, ...")
+
+
+@register
+class DonationEvent(Event):
+    """A ledger entry: append-only; a correction is a new entry that names the one it corrects."""
+
+    TYPE = "donation.recorded"
+    donation_id: uuid.UUID
+    kind: Literal["pledged", "received", "disbursed"]
+    money: Money | None = None
+    goods: Goods | None = None
+    campaign: str = Field(min_length=1, max_length=120)
+    donor_name: str | None = Field(default=None, max_length=120)
+    donor_public: bool = Field(default=False, description="donor agreed to be named publicly")
+    corrects: uuid.UUID | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _money_xor_goods(self) -> "DonationEvent":
+        if (self.money is None) == (self.goods is None):
+            raise ValueError("a donation is either money or goods (exactly one of them)")
+        return self
+
+
+ReplyAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available"]
+
+
+@register
+class VolunteerReply(Event):
+    TYPE = "volunteer.replied"
+    volunteer_id: uuid.UUID | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
+    offer_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{4,6}$")
+    offer_id: uuid.UUID | None = None
+    action: ReplyAction
+    channel: Channel = Channel.web
+
+
+OfferStatus = Literal[
+    "offered", "accepted", "declined", "expired", "withdrawn", "on_the_way", "done", "refused"
+]
+
+
+@register
+class DispatchOffer(Event):
+    """Every state change of an offer of one request to one volunteer."""
+
+    TYPE = "dispatch.offer"
+    offer_id: uuid.UUID
+    offer_code: str = Field(pattern=r"^[A-Z0-9]{4,6}$")
+    request_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    status: OfferStatus
+    distance_m: float | None = Field(default=None, ge=0)
+    radius_m: float | None = Field(default=None, ge=0)
+    expires_at: UtcDatetime | None = None
+    actor: str | None = Field(default=None, max_length=120)
+
+
+@register
+class Notification(Event):
+    """One message to one person. `notification_id` is deterministic, so a resend is detectable."""
+
+    TYPE = "notification.requested"
+    notification_id: uuid.UUID
+    to: str = Field(pattern=r"^\+[1-9]\d{6,14}$")
+    channel: Literal["sms", "whatsapp"] = "sms"
+    template: str = Field(max_length=60)
+    language: Language = "id"
+    params: dict[str, Any] = Field(default_factory=dict)
+    body: str = Field(max_length=1600)
+    request_id: uuid.UUID | None = None
+    volunteer_id: uuid.UUID | None = None
+
+
+@register
+class SituationUpdate(Event):
+    """A state change the live map needs (no personal data beyond ids)."""
+
+    TYPE = "situation.update"
+    kind: Literal["request", "volunteer", "offer", "donation", "escalation", "action"]
+    request_id: uuid.UUID | None = None
+    volunteer_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    status: str = Field(max_length=40)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    priority: float | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+@register
+class CoordinatorAction(Event):
+    TYPE = "coordinator.action"
+    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate"]
+    request_id: uuid.UUID
+    volunteer_id: uuid.UUID | None = None
+    duplicate_of: uuid.UUID | None = None
+    actor: str = Field(min_length=1, max_length=120)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@register
+class DeadLetter(Event):
+    TYPE = "dead_letter"
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    reason: str = Field(max_length=4000)
+    payload: str = Field(max_length=100_000, description="the original bytes, utf-8 with replacement")
+
+
+def parse_event(raw: bytes | str | dict) -> Event:
+    """Parse any event by its `type`. Raises ValueError (incl. pydantic ValidationError)."""
+    import orjson
+
+    from schemas.envelope import EVENT_TYPES
+
+    data = raw if isinstance(raw, dict) else orjson.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("event must be a JSON object")
+    cls = EVENT_TYPES.get(str(data.get("type")))
+    if cls is None:
+        raise ValueError(f"unknown event type {data.get('type')!r}")
+    return cls.model_validate(data)
+
+
+__all__ = [
+    "AidRequest", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "Money", "Goods",
+    "VolunteerReply", "DispatchOffer", "Notification", "SituationUpdate", "CoordinatorAction",
+    "DeadLetter", "parse_event", "RequestStatus", "OfferStatus", "MAX_TEXT", "Contract",
+    "Location", "Contact", "UtcDatetime",
+]

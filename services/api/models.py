@@ -1,0 +1,72 @@
+"""Shapes of what clients send to the intake API (strict: unknown fields are an error)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.common import NeedCategory, Skill, Urgency, Vehicle, Vulnerable
+from schemas.events import MAX_TEXT, Goods, Money
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PointIn(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=1_000_000)
+    source: Literal["gps", "browser", "manual"] = "gps"
+
+
+class AidRequestIn(Strict):
+    client_id: str | None = Field(default=None, min_length=8, max_length=100,
+                                  description="client-chosen id; resending it never creates a second request")
+    needs: list[NeedCategory] = Field(min_length=1, max_length=10)
+    people: int = Field(default=1, ge=1, le=100_000)
+    vulnerable: list[Vulnerable] = Field(default_factory=list, max_length=10)
+    urgency: Urgency = Urgency.normal
+    text: str = Field(default="", max_length=MAX_TEXT)
+    language: Literal["id", "en"] = "id"
+    name: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=32)
+    preferred_channel: Literal["sms", "whatsapp", "none"] = "sms"
+    location: PointIn | None = None
+    place: str | None = Field(default=None, max_length=200, description="village / kecamatan / kabupaten")
+
+    @field_validator("needs", "vulnerable")
+    @classmethod
+    def _unique(cls, v: list) -> list:
+        return list(dict.fromkeys(v))
+
+
+class VolunteerIn(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    phone: str = Field(min_length=5, max_length=32)
+    skills: list[Skill] = Field(default_factory=lambda: [Skill.general], min_length=1, max_length=12)
+    vehicle: Vehicle = Vehicle.none
+    home_area: str | None = Field(default=None, max_length=200)
+    organisation: str | None = Field(default=None, max_length=120)
+    preferred_channel: Literal["sms", "whatsapp"] = "sms"
+    language: Literal["id", "en"] = "id"
+
+
+class CheckInIn(Strict):
+    location: PointIn | None = None
+    available: bool = True
+    capacity: int = Field(default=1, ge=0, le=1000)
+    skills: list[Skill] | None = Field(default=None, max_length=12)
+    vehicle: Vehicle | None = None
+
+
+class DonationIn(Strict):
+    client_id: str | None = Field(default=None, min_length=8, max_length=100)
+    kind: Literal["pledged", "received", "disbursed"]
+    money: Money | None = None
+    goods: Goods | None = None
+    campaign: str = Field(min_length=1, max_length=120)
+    donor_name: str | None = Field(default=None, max_length=120)
+    donor_public: bool = False
+    corrects: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,70 @@
+"""Intake API: aid requests, volunteers, check-ins, donations. Thin: services/intake.py decides."""
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+
+from schemas.common import Channel
+from services import intake
+from services.api.deps import idempotency_key, pool
+from services.api.metrics import ACCEPTED, REPLAYED
+from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
+from services.status import STATUS_TEXT, request_status
+
+router = APIRouter(prefix="/api/v1", tags=["intake"])
+
+
+def _answer(kind: str, res: intake.Enqueued, response: Response) -> dict:
+    (ACCEPTED if res.created else REPLAYED).labels(kind).inc()
+    response.status_code = 202
+    if not res.created:
+        response.headers["Idempotent-Replay"] = "true"
+    return res.response
+
+
+@router.post("/requests", status_code=202, summary="Ask for help (durable before 202)")
+async def post_request(body: AidRequestIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
+    async with db.connection() as conn:
+        res = await intake.submit_request(conn, body, Channel.api, key)
+    return _answer("request", res, response)
+
+
+@router.get("/requests/{ref}", summary="Status of a request by id or tracking code")
+async def get_request(ref: str, db=Depends(pool)):
+    if len(ref) > 64:
+        raise HTTPException(422, "not a request id or tracking code")
+    async with db.connection() as conn:
+        found = await request_status(conn, ref)
+    if found is None:
+        raise HTTPException(404, "no request with that id or tracking code")
+    return found
+
+
+@router.post("/volunteers", status_code=202, summary="Register a volunteer")
+async def post_volunteer(body: VolunteerIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
+    async with db.connection() as conn:
+        res = await intake.register_volunteer(conn, body, key)
+    return _answer("volunteer", res, response)
+
+
+@router.post("/volunteers/{volunteer_id}/checkins", status_code=202, summary="Volunteer check-in")
+async def post_checkin(volunteer_id: uuid.UUID, body: CheckInIn, response: Response,
+                       key=Depends(idempotency_key), db=Depends(pool)):
+    async with db.connection() as conn:
+        if not await intake.volunteer_exists(conn, volunteer_id):
+            raise HTTPException(404, "unknown volunteer id: register first (POST /api/v1/volunteers)")
+        res = await intake.check_in(conn, volunteer_id, body, key)
+    return _answer("checkin", res, response)
+
+
+@router.post("/donations", status_code=202, summary="Record a donation ledger entry")
+async def post_donation(body: DonationIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
+    async with db.connection() as conn:
+        res = await intake.record_donation(conn, body, key)
+    return _answer("donation", res, response)
+
+
+@router.get("/statuses", summary="Request statuses with their texts (id, en)")
+async def statuses():
+    return STATUS_TEXT

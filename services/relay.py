@@ -1,0 +1,129 @@
+"""Outbox relay: moves committed outbox rows to their topics (acks=all), marks them published.
+
+At least once: a row is marked only after the broker acknowledged it. While the broker is down
+rows wait in PostgreSQL; consumers de-duplicate by event_id. We wait for every delivery report
+of a batch (success or timeout) before the next batch, so a message still queued inside the
+client is never produced a second time by us."""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import socket
+import time
+
+import psycopg
+
+from infra.settings import get_settings
+from services.heartbeat import beat
+
+log = logging.getLogger("siaga.relay")
+BATCH = 500
+MESSAGE_TIMEOUT_MS = 10_000
+
+
+def make_producer(bootstrap: str):
+    from confluent_kafka import Producer
+
+    return Producer({
+        "bootstrap.servers": bootstrap,
+        "acks": "all",
+        "message.timeout.ms": MESSAGE_TIMEOUT_MS,
+        "max.in.flight.requests.per.connection": 1,  # keeps per-key order across retries
+        "linger.ms": 5,
+        "enable.idempotence": False,  # not every Kafka-protocol broker implements InitProducerId
+        "reconnect.backoff.max.ms": 2000,
+        "log_level": 3,
+    })
+
+
+def relay_batch(conn: psycopg.Connection, producer) -> tuple[int, int]:
+    """Publish one batch. Returns (published, failed)."""
+    with conn.transaction():
+        rows = conn.execute(
+            "SELECT id, topic, key, value FROM outbox WHERE published_at IS NULL "
+            "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED", (BATCH,)
+        ).fetchall()
+        if not rows:
+            return 0, 0
+        ok: list[int] = []
+        failed: dict[int, str] = {}
+
+        def report(row_id):
+            def cb(err, _msg):
+                if err is None:
+                    ok.append(row_id)
+                else:
+                    failed[row_id] = str(err)
+            return cb
+
+        for row_id, topic, key, value in rows:
+            try:
+                producer.produce(topic, key=key.encode(), value=bytes(value), on_delivery=report(row_id))
+            except BufferError:
+                producer.poll(0.5)
+                failed.setdefault(row_id, "local queue full")
+            producer.poll(0)
+        remaining = producer.flush(MESSAGE_TIMEOUT_MS / 1000 + 10)
+        if remaining:  # should not happen: message.timeout.ms bounds every report
+            log.warning("%d messages still in flight after flush", remaining)
+        if ok:
+            conn.execute("UPDATE outbox SET published_at = now(), attempts = attempts + 1 "
+                         "WHERE id = ANY(%s)", (ok,))
+        if failed:
+            conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = %s WHERE id = ANY(%s)",
+                         (next(iter(failed.values()))[:500], list(failed)))
+        return len(ok), len(failed)
+
+
+def prune(conn: psycopg.Connection, days: int = 14) -> None:
+    # Keep published rows for a while: their idempotency keys answer client retries.
+    conn.execute("DELETE FROM outbox WHERE published_at < now() - make_interval(days => %s)", (days,))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = get_settings()
+    name = f"relay@{socket.gethostname()}:{os.getpid()}"
+    stopping = {"flag": False}
+    signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
+    signal.signal(signal.SIGINT, lambda *_: stopping.update(flag=True))
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    conn = psycopg.connect(settings.database_url, autocommit=True)
+    listen = psycopg.connect(settings.database_url, autocommit=True)
+    listen.execute("LISTEN outbox")
+    last_beat = last_prune = 0.0
+    backoff = 0.5
+    log.info("relay started")
+    while not stopping["flag"]:
+        now = time.monotonic()
+        if now - last_beat > 5:
+            beat(conn, name, "relay", {"backlog": conn.execute(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]})
+            last_beat = now
+        if now - last_prune > 3600:
+            prune(conn)
+            last_prune = now
+        try:
+            published, failed = relay_batch(conn, producer)
+        except psycopg.OperationalError as exc:
+            log.warning("database unavailable: %s", exc)
+            time.sleep(2)
+            conn = psycopg.connect(settings.database_url, autocommit=True)
+            continue
+        if failed:
+            log.warning("broker did not acknowledge %d events; retrying", failed)
+            time.sleep(backoff + random.random() * backoff)
+            backoff = min(backoff * 2, 5.0)
+            continue
+        backoff = 0.5
+        if published == 0:  # idle: wake on NOTIFY or poll every second
+            for _ in listen.notifies(timeout=1.0, stop_after=1):
+                pass
+    producer.flush(5)
+    log.info("relay stopped")
+
+
+if __name__ == "__main__":
+    main()

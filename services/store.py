@@ -1,0 +1,176 @@
+"""Writes events into PostGIS. Every write is keyed by event id or guarded by event time, so
+replaying a topic changes nothing and late, out-of-order events never move state backwards."""
+from __future__ import annotations
+
+from psycopg.types.json import Jsonb
+
+from schemas import events as ev
+
+POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+
+
+def _pt(loc) -> tuple:
+    return (loc.lon, loc.lat) if loc is not None else (None, None)
+
+
+async def save_request(conn, e: ev.AidRequest) -> None:
+    loc = e.location
+    c = e.contact
+    status = "open" if loc is not None else "needs_location"
+    await conn.execute(
+        f"""INSERT INTO requests (request_id, event_id, tracking_code, channel, status, needs, people,
+            households, vulnerable, urgency, text, language, contact_phone, contact_name,
+            preferred_channel, geom, location_source, accuracy_m, place_name, admin_code,
+            created_at, status_at)
+        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,
+                CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END,
+                %s,%s,%s,%s,%s,%s)
+        ON CONFLICT (request_id) DO NOTHING""",
+        (e.request_id, e.event_id, e.tracking_code, e.channel.value, status,
+         [n.value for n in e.needs], e.people, e.households, [v.value for v in e.vulnerable],
+         e.urgency.value, e.text, e.language, c.phone if c else None, c.name if c else None,
+         c.preferred_channel if c else None, loc.lat if loc else None, *_pt(loc),
+         loc.source if loc else None, loc.accuracy_m if loc else None,
+         loc.place_name if loc else None, loc.admin_code if loc else None,
+         e.occurred_at, e.occurred_at),
+    )
+    await conn.execute(
+        "INSERT INTO request_reports (event_id, request_id, channel, phone, text, reported_at) "
+        "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (e.event_id, e.request_id, e.channel.value, c.phone if c else None, e.text, e.occurred_at),
+    )
+
+
+async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
+    home = e.home_location
+    await conn.execute(
+        f"""INSERT INTO volunteers (volunteer_id, event_id, name, phone, skills, vehicle, home_area,
+            organisation, preferred_channel, language, geom, registered_at)
+        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,
+                CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END, %s)
+        ON CONFLICT (volunteer_id) DO UPDATE SET
+            event_id = EXCLUDED.event_id, name = EXCLUDED.name, phone = EXCLUDED.phone,
+            skills = EXCLUDED.skills, vehicle = EXCLUDED.vehicle, home_area = EXCLUDED.home_area,
+            organisation = EXCLUDED.organisation, preferred_channel = EXCLUDED.preferred_channel,
+            language = EXCLUDED.language, geom = COALESCE(volunteers.geom, EXCLUDED.geom),
+            registered_at = EXCLUDED.registered_at
+        WHERE volunteers.registered_at <= EXCLUDED.registered_at""",
+        (e.volunteer_id, e.event_id, e.name, e.phone, [s.value for s in e.skills], e.vehicle.value,
+         e.home_area, e.organisation, e.preferred_channel, e.language,
+         home.lat if home else None, *_pt(home), e.occurred_at),
+    )
+    # A check-in may have been stored before the registration arrived (different topics).
+    await conn.execute(
+        """UPDATE volunteers v SET geom = c.geom, available = c.available, capacity = c.capacity,
+               last_seen = c.occurred_at
+           FROM (SELECT * FROM checkins WHERE volunteer_id = %s ORDER BY occurred_at DESC LIMIT 1) c
+           WHERE v.volunteer_id = c.volunteer_id AND (v.last_seen IS NULL OR v.last_seen < c.occurred_at)""",
+        (e.volunteer_id,),
+    )
+
+
+async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
+    loc = e.location
+    await conn.execute(
+        f"""INSERT INTO checkins (event_id, volunteer_id, geom, available, capacity, occurred_at)
+        VALUES (%s,%s, CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END, %s,%s,%s)
+        ON CONFLICT DO NOTHING""",
+        (e.event_id, e.volunteer_id, loc.lat if loc else None, *_pt(loc), e.available, e.capacity,
+         e.occurred_at),
+    )
+    await conn.execute(
+        f"""UPDATE volunteers SET
+            geom = CASE WHEN %s::float8 IS NULL THEN geom ELSE {POINT} END,
+            available = %s, capacity = %s, last_seen = %s,
+            skills = COALESCE(%s, skills), vehicle = COALESCE(%s, vehicle)
+        WHERE volunteer_id = %s AND (last_seen IS NULL OR last_seen <= %s)""",
+        (loc.lat if loc else None, *_pt(loc), e.available, e.capacity, e.occurred_at,
+         [s.value for s in e.skills] if e.skills else None, e.vehicle.value if e.vehicle else None,
+         e.volunteer_id, e.occurred_at),
+    )
+
+
+async def save_donation(conn, e: ev.DonationEvent) -> None:
+    g = e.goods
+    await conn.execute(
+        """INSERT INTO donations (event_id, donation_id, kind, amount_idr, goods_category, item,
+            quantity, unit, campaign, donor_name, donor_public, corrects, note, occurred_at)
+        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING""",
+        (e.event_id, e.donation_id, e.kind, e.money.amount_idr if e.money else None,
+         g.category.value if g else None, g.item if g else None, g.quantity if g else None,
+         g.unit if g else None, e.campaign, e.donor_name, e.donor_public, e.corrects, e.note,
+         e.occurred_at),
+    )
+
+
+async def save_offer(conn, e: ev.DispatchOffer) -> None:
+    await conn.execute(
+        """INSERT INTO dispatches (offer_id, offer_code, request_id, volunteer_id, status, distance_m,
+            radius_m, expires_at, created_at, status_at)
+        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)
+        ON CONFLICT (offer_id) DO UPDATE SET status = EXCLUDED.status, status_at = EXCLUDED.status_at
+        WHERE dispatches.status_at <= EXCLUDED.status_at""",
+        (e.offer_id, e.offer_code, e.request_id, e.volunteer_id, e.status, e.distance_m, e.radius_m,
+         e.expires_at, e.occurred_at, e.occurred_at),
+    )
+    await conn.execute(
+        "INSERT INTO dispatch_history (event_id, offer_id, status, actor, occurred_at) "
+        "VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (e.event_id, e.offer_id, e.status, e.actor, e.occurred_at),
+    )
+
+
+async def save_situation(conn, e: ev.SituationUpdate) -> None:
+    await conn.execute(
+        "INSERT INTO situation_log (event_id, kind, request_id, volunteer_id, status, detail, occurred_at) "
+        "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (e.event_id, e.kind, e.request_id, e.volunteer_id, e.status, Jsonb(e.detail), e.occurred_at),
+    )
+    if e.kind == "request" and e.request_id is not None:
+        dup = e.detail.get("duplicate_of")
+        await conn.execute(
+            """UPDATE requests SET status = %s, status_at = %s, priority = COALESCE(%s, priority),
+                   volunteer_id = CASE WHEN %s IN ('matched','on_the_way','done') THEN %s
+                                       WHEN %s IN ('open','escalated') THEN NULL ELSE volunteer_id END,
+                   duplicate_of = COALESCE(%s, duplicate_of),
+                   verified = verified OR %s, updated_at = now()
+               WHERE request_id = %s AND status_at <= %s""",
+            (e.status, e.occurred_at, e.priority, e.status, e.volunteer_id, e.status, dup,
+             bool(e.detail.get("verified")), e.request_id, e.occurred_at),
+        )
+
+
+async def save_action(conn, e: ev.CoordinatorAction) -> None:
+    await conn.execute(
+        "INSERT INTO coordinator_actions (event_id, action, request_id, volunteer_id, duplicate_of, "
+        "actor, note, occurred_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (e.event_id, e.action, e.request_id, e.volunteer_id, e.duplicate_of, e.actor, e.note, e.occurred_at),
+    )
+
+
+async def save_dead_letter(conn, e: ev.DeadLetter) -> None:
+    await conn.execute(
+        'INSERT INTO dead_letters (event_id, topic, partition, "offset", reason, payload, occurred_at) '
+        "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (e.event_id, e.topic, e.partition, e.offset, e.reason, e.payload, e.occurred_at),
+    )
+
+
+SAVERS = {
+    ev.AidRequest: save_request,
+    ev.VolunteerRegistered: save_volunteer,
+    ev.VolunteerCheckIn: save_checkin,
+    ev.DonationEvent: save_donation,
+    ev.DispatchOffer: save_offer,
+    ev.SituationUpdate: save_situation,
+    ev.CoordinatorAction: save_action,
+    ev.DeadLetter: save_dead_letter,
+}
+
+
+async def save(conn, event: ev.Event) -> bool:
+    saver = SAVERS.get(type(event))
+    if saver is None:
+        return False
+    await saver(conn, event)
+    return True

@@ -1,0 +1,73 @@
+"""Store sink: every event of the record topics is written to PostGIS (idempotent upserts)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import psycopg
+
+from schemas.topics import BY_NAME
+from services import store
+from streams.app import app, raw_topic
+from streams.codec import decode
+from streams.db import pool
+
+log = logging.getLogger("siaga.sink")
+SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "donations",
+               "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
+
+
+async def _save_with_retry(event) -> None:
+    # The database being briefly away must not lose an event: retry; the offset is not
+    # committed until this returns, so a crash replays it (and the upsert makes that harmless).
+    delay = 0.5
+    while True:
+        try:
+            async with (await pool()).connection() as conn:
+                async with conn.transaction():
+                    await store.save(conn, event)
+            return
+        except psycopg.OperationalError as exc:
+            log.warning("database unavailable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+async def _save_or_dead_letter(event, raw) -> None:
+    try:
+        await _save_with_retry(event)
+    except psycopg.Error as exc:  # a constraint the contract did not catch: keep it, with why
+        from streams.codec import dead_letter_for
+
+        m = raw.message
+        dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
+                             f"not storable: {type(exc).__name__}: {exc}")
+        log.warning("sink could not store %s: %s", m.topic, exc)
+        await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+
+
+def _make_sink(topic_name: str):
+    expected = BY_NAME[topic_name].values
+
+    async def sink(stream):
+        async for raw in stream.events():
+            event = await decode(raw, expected) if topic_name != "dead-letter" else await _decode_dl(raw)
+            if event is not None:
+                await _save_or_dead_letter(event, raw)
+
+    sink.__name__ = f"sink_{topic_name.replace('-', '_')}"
+    return app.agent(raw_topic(topic_name), name=f"siaga.sink.{topic_name}")(sink)
+
+
+async def _decode_dl(raw):
+    # Never dead-letter a dead letter (no loops): log and skip what cannot be parsed.
+    from schemas.events import parse_event
+
+    try:
+        return parse_event(raw.value)
+    except Exception as exc:
+        log.error("unparseable dead letter at offset %s: %s", raw.message.offset, exc)
+        return None
+
+
+AGENTS = {name: _make_sink(name) for name in SINK_TOPICS}

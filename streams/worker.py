@@ -1,0 +1,24 @@
+"""Start one Faust worker: python -m streams.worker --web-port 6066 --data-dir DIR"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--web-port", type=int, default=6066)
+    parser.add_argument("--data-dir", default="/tmp/siaga-faust")
+    parser.add_argument("--loglevel", default="info")
+    args = parser.parse_args()
+    os.environ["SIAGA_FAUST_DATADIR"] = args.data_dir
+    from streams.app import app
+
+    sys.argv = ["siaga-worker", "worker", "--web-port", str(args.web_port), "--web-host",
+                "127.0.0.1", "-l", args.loglevel]
+    app.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     offers_at_once: int = 1
     search_radii_km: list[float] = Field(default_factory=lambda: [2.0, 5.0, 10.0, 25.0])
     checkin_stale_s: float = 6 * 3600.0
+    escalate_after_s: float = 900.0
+    urgent_escalate_after_s: float = 300.0
+    match_retry_s: float = 5.0
+    escalated_retry_s: float = 30.0
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
 

@@ -51,6 +51,16 @@ class AidRequest(Event):
 
 
 @register
+class AidRequestLocated(Event):
+    """A request that came without a usable location got one (conversation or coordinator)."""
+
+    TYPE = "aid_request.located"
+    request_id: uuid.UUID
+    location: Location
+    actor: str | None = Field(default=None, max_length=120)
+
+
+@register
 class VolunteerRegistered(Event):
     TYPE = "volunteer.registered"
     volunteer_id: uuid.UUID
@@ -220,7 +230,7 @@ def parse_event(raw: bytes | str | dict) -> Event:
 
 
 __all__ = [
-    "AidRequest", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "Money", "Goods",
+    "AidRequest", "AidRequestLocated", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "Money", "Goods",
     "VolunteerReply", "DispatchOffer", "Notification", "SituationUpdate", "CoordinatorAction",
     "DeadLetter", "parse_event", "RequestStatus", "OfferStatus", "MAX_TEXT", "Contract",
     "Location", "Contact", "UtcDatetime",

@@ -33,7 +33,7 @@ class TopicSpec:
 
 
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec("aid-requests", "request_id", MATCH_PARTITIONS, (ev.AidRequest,),
+    TopicSpec("aid-requests", "request_id", MATCH_PARTITIONS, (ev.AidRequest, ev.AidRequestLocated),
               ("api", "webhooks"), ("dispatch", "sink"), doc="Accepted aid requests."),
     TopicSpec("volunteer-registrations", "volunteer_id", MATCH_PARTITIONS,
               (ev.VolunteerRegistered,), ("api",), ("dispatch", "sink"),

@@ -33,6 +33,9 @@ def make_producer(bootstrap: str):
         "max.in.flight.requests.per.connection": 1,  # keeps per-key order across retries
         "linger.ms": 5,
         "enable.idempotence": False,  # not every Kafka-protocol broker implements InitProducerId
+        # Java-compatible key hashing, as Faust (aiokafka) uses: the same key must land in the
+        # same partition whoever produced it, or co-partitioned tables break.
+        "partitioner": "murmur2_random",
         "reconnect.backoff.max.ms": 2000,
         "log_level": 3,
     })

@@ -41,6 +41,18 @@ async def save_request(conn, e: ev.AidRequest) -> None:
     )
 
 
+async def save_located(conn, e: ev.AidRequestLocated) -> None:
+    loc = e.location
+    await conn.execute(
+        f"""UPDATE requests SET geom = {POINT}, location_source = %s, accuracy_m = %s,
+               place_name = COALESCE(%s, place_name), admin_code = COALESCE(%s, admin_code),
+               status = CASE WHEN status = 'needs_location' THEN 'open' ELSE status END,
+               updated_at = now()
+           WHERE request_id = %s""",
+        (loc.lon, loc.lat, loc.source, loc.accuracy_m, loc.place_name, loc.admin_code, e.request_id),
+    )
+
+
 async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
     home = e.home_location
     await conn.execute(
@@ -158,6 +170,7 @@ async def save_dead_letter(conn, e: ev.DeadLetter) -> None:
 
 SAVERS = {
     ev.AidRequest: save_request,
+    ev.AidRequestLocated: save_located,
     ev.VolunteerRegistered: save_volunteer,
     ev.VolunteerCheckIn: save_checkin,
     ev.DonationEvent: save_donation,

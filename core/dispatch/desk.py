@@ -1,0 +1,282 @@
+"""The volunteer desk: the single writer of one volunteer's state. It grants a reservation only
+when the volunteer holds nothing, so nobody is offered two jobs or booked twice, whatever the
+matchers believe. Every handler is idempotent (messages can be delivered twice)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from core.codes import code_from_uuid, stable_uuid
+from core.dispatch.notify import notification
+from core.dispatch.outputs import Out
+from core.dispatch.routing import volunteer_partitions
+from geo.distance import haversine_m
+from schemas import dispatch as dm
+from schemas.events import (
+    DispatchOffer, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
+)
+
+OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
+
+
+@dataclass
+class DeskConfig:
+    partitions: int
+    checkin_stale_s: float = 6 * 3600.0
+    radius_slack_m: float = 500.0   # the volunteer may have moved a little since the matcher looked
+
+
+@dataclass
+class VolunteerState:
+    volunteer_id: str
+    registered: bool = False
+    name: str = ""
+    phone: str | None = None
+    language: str = "id"
+    channel: str = "sms"
+    skills: list[str] = field(default_factory=list)
+    vehicle: str = "none"
+    capacity: int = 1
+    available: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    last_seen: str | None = None
+    version: int = 0
+    partitions: list[int] = field(default_factory=list)
+    hold: dict | None = None   # offer_id, code, request_id, partition, status, expires_at, details
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "VolunteerState":
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def on_duty(self, now: datetime, stale_s: float) -> bool:
+        if not (self.registered and self.available and self.capacity > 0 and self.lat is not None):
+            return False
+        return self.last_seen is not None and (now - datetime.fromisoformat(self.last_seen)).total_seconds() <= stale_s
+
+
+def _offer_event(hold: dict, vid: str, status: str, now: datetime, actor: str | None = None) -> Out:
+    ev = DispatchOffer(
+        event_id=stable_uuid("offer-event", hold["offer_id"], status), occurred_at=now,
+        offer_id=hold["offer_id"], offer_code=hold["code"], request_id=hold["request_id"],
+        volunteer_id=vid, status=status, distance_m=hold.get("distance_m"),
+        radius_m=hold.get("radius_m"), expires_at=hold.get("expires_at"), actor=actor,
+        source="dispatch",
+    )
+    return Out("dispatch-offers", hold["request_id"], ev)
+
+
+class Desk:
+    def __init__(self, cfg: DeskConfig):
+        self.cfg = cfg
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _publish(self, st: VolunteerState, now: datetime) -> list[Out]:
+        """Tell every matcher near the volunteer where they are and whether they are free."""
+        st.version += 1
+        on_duty = st.on_duty(now, self.cfg.checkin_stale_s)
+        new = sorted(volunteer_partitions(st.lat, st.lon, self.cfg.partitions)) if st.lat is not None else []
+        outs = []
+        for p in sorted(set(st.partitions) - set(new)):
+            outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
+                volunteer_id=st.volunteer_id, version=st.version, gone=True), partition=p))
+        for p in new:
+            outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
+                volunteer_id=st.volunteer_id, version=st.version, lat=st.lat, lon=st.lon,
+                skills=st.skills, on_duty=on_duty, free=on_duty and st.hold is None,
+                last_seen=st.last_seen), partition=p))
+        st.partitions = new
+        if st.lat is not None:
+            outs.append(Out("situation-updates", st.volunteer_id, SituationUpdate(
+                kind="volunteer", volunteer_id=st.volunteer_id, lat=st.lat, lon=st.lon,
+                status=("busy" if st.hold else "available") if on_duty else "unavailable",
+                detail={"skills": st.skills, "vehicle": st.vehicle}, occurred_at=now,
+                source="dispatch")))
+        return outs
+
+    def _to_matcher(self, st: VolunteerState, status: str) -> Out:
+        h = st.hold
+        return Out("dispatch-match", h["request_id"], dm.MOfferUpdate(
+            request_id=h["request_id"], offer_id=h["offer_id"], volunteer_id=st.volunteer_id,
+            status=status, volunteer_name=st.name or None), partition=h["partition"])
+
+    def _tell(self, st: VolunteerState, template: str, params: dict, key: tuple) -> list[Out]:
+        n = notification(st.phone, st.channel, template, st.language, params, key,
+                         volunteer_id=st.volunteer_id)
+        return [Out("notifications", str(n.notification_id), n)] if n else []
+
+    def _matches(self, st: VolunteerState, reply: VolunteerReply) -> bool:
+        h = st.hold
+        if h is None:
+            return False
+        if reply.offer_id is not None:
+            return str(reply.offer_id) == h["offer_id"]
+        return reply.offer_code is None or reply.offer_code == h["code"]
+
+    def _close(self, st: VolunteerState, status: str, now: datetime, notify: str | None,
+               actor: str | None = None, to_matcher: str | None = None) -> list[Out]:
+        h = st.hold
+        outs = [_offer_event(h, st.volunteer_id, status, now, actor)]
+        if to_matcher:
+            outs.append(self._to_matcher(st, to_matcher))
+        if notify:
+            outs += self._tell(st, notify, {"code": h["code"]}, (h["offer_id"], status))
+        st.hold = None
+        return outs + self._publish(st, now)
+
+    # -- entry point -----------------------------------------------------------------------
+    def handle(self, st: VolunteerState | None, msg, now: datetime) -> tuple[VolunteerState | None, list[Out]]:
+        vid = str(getattr(msg, "volunteer_id", "") or "")
+        if st is None:
+            st = VolunteerState(volunteer_id=vid)
+        if isinstance(msg, VolunteerRegistered):
+            return st, self._registered(st, msg, now)
+        if isinstance(msg, VolunteerCheckIn):
+            return st, self._checkin(st, msg, now)
+        if isinstance(msg, VolunteerReply):
+            return st, self._reply(st, msg, now)
+        if isinstance(msg, dm.VReserve):
+            return st, self._reserve(st, msg, now)
+        if isinstance(msg, dm.VRelease):
+            return st, self._release(st, msg, now)
+        if isinstance(msg, dm.VConfirm):
+            return st, self._confirm(st, msg, now)
+        return st, []
+
+    def _registered(self, st: VolunteerState, e: VolunteerRegistered, now: datetime) -> list[Out]:
+        st.registered = True
+        st.name, st.phone, st.language = e.name, e.phone, e.language
+        st.channel = e.preferred_channel
+        st.skills = sorted(s.value for s in e.skills)
+        st.vehicle = e.vehicle.value
+        if st.lat is None and e.home_location is not None:
+            st.lat, st.lon = e.home_location.lat, e.home_location.lon
+        return self._publish(st, now)
+
+    def _checkin(self, st: VolunteerState, e: VolunteerCheckIn, now: datetime) -> list[Out]:
+        at = e.occurred_at.isoformat()
+        if st.last_seen and at < st.last_seen:
+            return []  # an older check-in arriving late must not move the volunteer back
+        st.last_seen = at
+        st.available, st.capacity = e.available, e.capacity
+        if e.location is not None:
+            st.lat, st.lon = e.location.lat, e.location.lon
+        if e.skills:
+            st.skills = sorted(s.value for s in e.skills)
+        if e.vehicle:
+            st.vehicle = e.vehicle.value
+        outs: list[Out] = []
+        if not e.available and st.hold and st.hold["status"] in ("offered", "accepting"):
+            return self._close(st, "declined", now, None, to_matcher="declined")
+        return outs + self._publish(st, now)
+
+    def _reply(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out]:
+        if r.action == "unavailable":
+            st.available = False
+            if st.hold and st.hold["status"] in ("offered", "accepting"):
+                return self._close(st, "declined", now, None, to_matcher="declined")
+            return self._publish(st, now)
+        if r.action == "available":
+            st.available = True
+            st.last_seen = max(st.last_seen or "", now.isoformat())
+            return self._publish(st, now)
+        if not self._matches(st, r):
+            if r.offer_code:  # an old or unknown code: say so instead of silence
+                return self._tell(st, "offer_expired", {"code": r.offer_code},
+                                  ("stale-reply", r.event_id))
+            return []
+        h = st.hold
+        if r.action == "accept":
+            if h["status"] == "offered":
+                h["status"] = "accepting"
+            if h["status"] in ("accepting",):
+                return [self._to_matcher(st, "accepted")]
+            return []
+        if r.action == "decline":
+            if h["status"] in ("offered", "accepting"):
+                return self._close(st, "declined", now, None, to_matcher="declined")
+            return []
+        if r.action == "on_the_way":
+            if h["status"] == "task":
+                h["status"] = "on_the_way"
+                return [_offer_event(h, st.volunteer_id, "on_the_way", now),
+                        self._to_matcher(st, "on_the_way")]
+            return []
+        if r.action == "done":
+            if h["status"] in ("task", "on_the_way"):
+                return self._close(st, "done", now, "checkin_ok", to_matcher="done")
+            return []
+        return []
+
+    def _reserve(self, st: VolunteerState, m: dm.VReserve, now: datetime) -> list[Out]:
+        oid = str(m.offer_id)
+
+        def refuse(reason: str) -> list[Out]:
+            return [Out("dispatch-match", str(m.request_id), dm.MReservation(
+                request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
+                granted=False, reason=reason), partition=m.partition)]
+
+        if st.hold is not None:
+            if st.hold["offer_id"] == oid:  # a retry: answer the same again
+                return [Out("dispatch-match", str(m.request_id), dm.MReservation(
+                    request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
+                    granted=True), partition=m.partition)] + self._offer_notice(st, now)
+            return refuse("busy")
+        if not st.on_duty(now, self.cfg.checkin_stale_s):
+            return refuse("not on duty")
+        d = haversine_m(st.lat, st.lon, m.details.lat, m.details.lon)
+        if m.forced_by is None:
+            if d > m.radius_m + self.cfg.radius_slack_m:
+                return refuse("moved out of range")
+            if not set(m.required_skills) <= set(st.skills):
+                return refuse("skills changed")
+        st.hold = {
+            "offer_id": oid, "code": code_from_uuid(m.offer_id), "request_id": str(m.request_id),
+            "partition": m.partition, "status": "offered", "expires_at": m.expires_at.isoformat(),
+            "distance_m": round(d, 1), "radius_m": m.radius_m, "details": m.details.model_dump(mode="json"),
+            "forced_by": m.forced_by,
+        }
+        outs = [_offer_event(st.hold, st.volunteer_id, "offered", now, m.forced_by),
+                Out("dispatch-match", str(m.request_id), dm.MReservation(
+                    request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
+                    granted=True), partition=m.partition)]
+        outs += self._offer_notice(st, now)
+        return outs + self._publish(st, now)
+
+    def _offer_notice(self, st: VolunteerState, now: datetime) -> list[Out]:
+        h = st.hold
+        det = h["details"]
+        place = det.get("place") or f"{det['lat']:.4f},{det['lon']:.4f}"
+        return self._tell(st, "offer", {"need": det["need"], "place": place,
+                                        "distance_km": round(h["distance_m"] / 1000.0, 1),
+                                        "people": det.get("people", 1), "code": h["code"]},
+                          (h["offer_id"], "offered"))
+
+    def _release(self, st: VolunteerState, m: dm.VRelease, now: datetime) -> list[Out]:
+        h = st.hold
+        if h is None or h["offer_id"] != str(m.offer_id):
+            return []  # already released (a duplicate) or never held
+        if m.reason == "expired":
+            if h["status"] not in ("offered", "accepting"):
+                return []  # accepted in time: the matcher will learn it from our update
+            return self._close(st, "expired", now, "offer_expired")
+        if m.reason == "done":
+            return self._close(st, "done", now, None, actor=m.actor)
+        return self._close(st, "withdrawn", now, "offer_withdrawn", actor=m.actor)
+
+    def _confirm(self, st: VolunteerState, m: dm.VConfirm, now: datetime) -> list[Out]:
+        h = st.hold
+        if h is None or h["offer_id"] != str(m.offer_id):
+            return []
+        if h["status"] in ("offered", "accepting"):
+            h["status"] = "task"
+        det = h["details"]
+        place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
+        outs = [_offer_event(h, st.volunteer_id, "accepted", now)]
+        outs += self._tell(st, "offer_confirmed", {
+            "code": h["code"], "need": det["need"], "place": place,
+            "contact": det.get("requester_phone") or det["tracking_code"]}, (h["offer_id"], "confirmed"))
+        return outs

@@ -1,0 +1,496 @@
+"""The matcher of one geographic partition: owns the requests located there, keeps a spatial
+index of the volunteers near it, and drives each request through
+offer -> accepted -> on the way -> done, or declined / expired -> next candidate -> wider
+radius -> relaxed skills -> escalation. It never books anyone itself: it asks the volunteer's
+desk for a reservation and acts on the answer."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from core.codes import stable_uuid
+from core.dispatch import dedupe, triage
+from core.dispatch.notify import notification
+from core.dispatch.outputs import Out
+from core.dispatch.skills import search_levels
+from geo.index import VolunteerIndex
+from schemas import dispatch as dm
+from schemas.events import SituationUpdate
+
+FINAL = frozenset({"done", "cancelled", "duplicate"})
+ASSIGNED = frozenset({"matched", "on_the_way"})
+
+
+@dataclass
+class MatchConfig:
+    radii_m: list[float] = field(default_factory=lambda: [2000.0, 5000.0, 10000.0, 25000.0])
+    offers_at_once: int = 1
+    offer_timeout_s: float = 300.0
+    urgent_offer_timeout_s: float = 120.0
+    pending_timeout_s: float = 15.0       # no answer from a desk: ask again (idempotent)
+    retry_s: float = 5.0                  # a waiting request looks again this often
+    escalate_after_s: float = 900.0       # waiting this long with everyone busy -> coordinators
+    urgent_escalate_after_s: float = 300.0
+    escalated_retry_s: float = 30.0
+    dedupe_radius_m: float = 300.0
+    dedupe_window_s: float = 6 * 3600.0
+    checkin_stale_s: float = 6 * 3600.0
+
+
+@dataclass
+class RequestState:
+    request_id: str
+    partition: int
+    snap: dict                       # RequestSnapshot as JSON
+    base: float
+    status: str = "open"
+    level: int = 0
+    tried: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    offers: dict[str, dict] = field(default_factory=dict)  # offer_id -> vid, state, sent_at, expires_at
+    attempt: int = 0
+    matched_offer: str | None = None
+    volunteer_id: str | None = None
+    escalated: bool = False
+    next_try_at: str | None = None
+    reporters: list[str] = field(default_factory=list)
+    verified: bool = False
+    version: int = 0
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RequestState":
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    # dedupe.Open protocol
+    @property
+    def phone(self): return self.snap.get("phone")
+    @property
+    def needs(self): return self.snap["needs"]
+    @property
+    def lat(self): return self.snap["lat"]
+    @property
+    def lon(self): return self.snap["lon"]
+    @property
+    def created_at(self): return datetime.fromisoformat(self.snap["created_at"])
+
+
+class Matcher:
+    """State of the partitions this process owns. `requests` maps id -> RequestState (persisted
+    by the caller for every id in `dirty`); the two indexes are rebuilt from volunteer snapshots."""
+
+    def __init__(self, cfg: MatchConfig):
+        self.cfg = cfg
+        self.requests: dict[str, RequestState] = {}
+        self.free = VolunteerIndex()      # on duty and holding nothing
+        self.duty = VolunteerIndex()      # on duty, free or busy
+        self.vol_versions: dict[str, int] = {}
+        self.vol_seen: dict[str, str] = {}
+        self.dirty: set[str] = set()
+        self._grid: dict[tuple[int, int], set[str]] = {}
+        self._phones: dict[str, set[str]] = {}
+        self._active: dict[int, set[str]] = {}   # partition -> ids of requests not yet closed
+        self._freed: set[int] = set()     # partitions where someone became free since last tick
+
+    # -- loading ---------------------------------------------------------------------------
+    def load_request(self, st: RequestState) -> None:
+        self.requests[st.request_id] = st
+        self._index_open(st)
+
+    def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None) -> bool:
+        """Update the indexes from a desk snapshot; older versions are ignored. Returns True
+        when the volunteer became free."""
+        vid = str(m.volunteer_id)
+        if self.vol_versions.get(vid, -1) >= m.version:
+            return False
+        self.vol_versions[vid] = m.version
+        was_free = vid in self.free and self.free.get(vid).available
+        if m.gone or m.lat is None:
+            self.free.remove(vid)
+            self.duty.remove(vid)
+            return False
+        skills = frozenset(m.skills)
+        self.free.upsert(vid, m.lat, m.lon, skills, available=m.free)
+        self.duty.upsert(vid, m.lat, m.lon, skills, available=m.on_duty)
+        if m.last_seen is not None:
+            self.vol_seen[vid] = m.last_seen.isoformat()
+        became_free = m.free and not was_free
+        if became_free and partition is not None:
+            self._freed.add(partition)
+        return became_free
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    @staticmethod
+    def _cell(lat: float, lon: float) -> tuple[int, int]:
+        return (int(lat // 0.01), int(lon // 0.01))   # ~1.1 km buckets for dedupe lookups
+
+    def _index_open(self, st: RequestState) -> None:
+        if st.status in FINAL:
+            self._unindex(st)
+            return
+        self._active.setdefault(st.partition, set()).add(st.request_id)
+        self._grid.setdefault(self._cell(st.lat, st.lon), set()).add(st.request_id)
+        if st.phone:
+            self._phones.setdefault(st.phone, set()).add(st.request_id)
+
+    def _unindex(self, st: RequestState) -> None:
+        self._active.get(st.partition, set()).discard(st.request_id)
+        self._grid.get(self._cell(st.lat, st.lon), set()).discard(st.request_id)
+        if st.phone:
+            self._phones.get(st.phone, set()).discard(st.request_id)
+
+    def _nearby_open(self, lat: float, lon: float, phone: str | None) -> list[RequestState]:
+        ids: set[str] = set()
+        cy, cx = self._cell(lat, lon)
+        span = max(1, int(self.cfg.dedupe_radius_m // 1000) + 1)
+        for dy in range(-span, span + 1):
+            for dx in range(-span, span + 1):
+                ids |= self._grid.get((cy + dy, cx + dx), set())
+        if phone:
+            ids |= self._phones.get(phone, set())
+        return [self.requests[i] for i in sorted(ids) if i in self.requests]
+
+    def _touch(self, st: RequestState) -> None:
+        self.dirty.add(st.request_id)
+
+    def _situation(self, st: RequestState, now: datetime, **detail) -> Out:
+        st.version += 1
+        s = st.snap
+        ev = SituationUpdate(
+            event_id=stable_uuid("situation", st.request_id, st.version), occurred_at=now,
+            kind="request", request_id=st.request_id, status=st.status, lat=s["lat"], lon=s["lon"],
+            priority=triage.priority(st.base, st.created_at, now), volunteer_id=st.volunteer_id,
+            detail={"needs": s["needs"], "people": s["people"], "urgency": s["urgency"],
+                    "level": st.level, "offers": len(st.offers), "verified": st.verified,
+                    "reporters": len(st.reporters) + 1, **detail},
+            source="dispatch",
+        )
+        return Out("situation-updates", st.request_id, ev)
+
+    def _tell_requester(self, st: RequestState, template: str, params: dict, key: tuple) -> list[Out]:
+        s = st.snap
+        n = notification(s.get("phone"), s.get("preferred_channel"), template, s.get("language", "id"),
+                         {"code": s["tracking_code"], **params}, (st.request_id, *key),
+                         request_id=st.request_id)
+        return [Out("notifications", str(n.notification_id), n)] if n else []
+
+    def _timeout(self, st: RequestState) -> float:
+        urgent = triage.is_urgent(st.needs, st.snap.get("urgency", "normal"))
+        return self.cfg.urgent_offer_timeout_s if urgent else self.cfg.offer_timeout_s
+
+    def _release(self, st: RequestState, oid: str, reason: str, actor: str | None = None) -> Out:
+        vid = st.offers.pop(oid)["vid"]
+        return Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
+                                                          reason=reason, actor=actor))
+
+    # -- entry point -----------------------------------------------------------------------
+    def handle(self, msg, partition: int, now: datetime) -> list[Out]:
+        if isinstance(msg, dm.MVolunteer):
+            self.apply_volunteer(msg, partition)
+            return []
+        if isinstance(msg, dm.MNewRequest):
+            return self._new_request(msg.request, partition, now)
+        if isinstance(msg, dm.MReservation):
+            return self._reservation(msg, now)
+        if isinstance(msg, dm.MOfferUpdate):
+            return self._offer_update(msg, now)
+        if isinstance(msg, dm.MTick):
+            return self.tick(partition, now)
+        if isinstance(msg, dm.MAction):
+            return self._action(msg, now)
+        return []
+
+    def _new_request(self, snap: dm.RequestSnapshot, partition: int, now: datetime) -> list[Out]:
+        rid = str(snap.request_id)
+        if rid in self.requests:
+            return []  # replay
+        report = dedupe.Report(snap.phone, snap.needs, snap.lat, snap.lon, snap.created_at)
+        original = dedupe.find_duplicate(report, self._nearby_open(snap.lat, snap.lon, snap.phone),
+                                         self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s)
+        base = triage.base_priority(snap.needs, snap.vulnerable, snap.people, snap.urgency)
+        st = RequestState(request_id=rid, partition=partition, snap=snap.model_dump(mode="json"), base=base)
+        self.requests[rid] = st
+        self._touch(st)
+        if original is not None:
+            return self._merge(original, st, now)
+        self._index_open(st)
+        outs = [self._situation(st, now)]
+        if snap.channel in ("web", "api"):  # SMS/WhatsApp requesters got their code in the reply
+            outs += self._tell_requester(st, "request_received", {}, ("received",))
+        return outs + self._try_match(st, now)
+
+    def _merge(self, original: RequestState, dup: RequestState, now: datetime) -> list[Out]:
+        """Keep every reporter; the original takes the union of needs and the larger counts."""
+        dup.status = "duplicate"
+        o, d = original.snap, dup.snap
+        o["needs"] = list(dict.fromkeys(o["needs"] + d["needs"]))
+        o["vulnerable"] = list(dict.fromkeys(o["vulnerable"] + d["vulnerable"]))
+        o["people"] = max(o["people"], d["people"])
+        rank = ["low", "normal", "high", "critical"]
+        o["urgency"] = max(o["urgency"], d["urgency"], key=lambda u: rank.index(u) if u in rank else 1)
+        original.base = triage.base_priority(o["needs"], o["vulnerable"], o["people"], o["urgency"])
+        original.reporters.append(dup.request_id)
+        self._touch(original)
+        outs = [self._situation(dup, now, duplicate_of=original.request_id),
+                self._situation(original, now, merged=dup.request_id)]
+        if dup.snap.get("channel") in ("web", "api"):
+            outs += self._tell_requester(dup, "request_received", {}, ("received",))
+        return outs
+
+    # -- matching --------------------------------------------------------------------------
+    def _try_match(self, st: RequestState, now: datetime) -> list[Out]:
+        if st.status in FINAL or st.status in ASSIGNED:
+            return []
+        outstanding = len(st.offers)
+        want = self.cfg.offers_at_once - outstanding
+        if want <= 0:
+            return []
+        levels = search_levels(st.needs, self.cfg.radii_m)
+        exclude = set(st.tried) | set(st.declined) | {o["vid"] for o in st.offers.values()}
+        while st.level < len(levels):
+            radius, skills = levels[st.level]
+            cands = self.free.nearest(st.lat, st.lon, radius, want, skills, exclude)
+            if cands:
+                return self._reserve(st, cands, radius, skills, now)
+            if outstanding:
+                return []   # widen only once the outstanding offers are answered
+            st.level += 1
+            self._touch(st)
+        if outstanding:
+            return []
+        return self._exhausted(st, levels, now)
+
+    def _reserve(self, st: RequestState, cands, radius: float, skills, now: datetime,
+                 forced_by: str | None = None) -> list[Out]:
+        outs = []
+        s = st.snap
+        expires = now + timedelta(seconds=self._timeout(st))
+        for vid, dist in cands:
+            st.attempt += 1
+            oid = str(stable_uuid("offer", st.request_id, vid, st.attempt))
+            st.offers[oid] = {"vid": vid, "state": "pending", "sent_at": now.isoformat(),
+                              "expires_at": expires.isoformat(), "distance_m": round(dist, 1),
+                              "radius_m": radius}
+            self.free.set_available(vid, False)  # tentatively, until the desk answers
+            outs.append(Out("dispatch-volunteer", vid, dm.VReserve(
+                offer_id=oid, request_id=st.request_id, volunteer_id=vid, partition=st.partition,
+                radius_m=radius, required_skills=sorted(skills), expires_at=expires,
+                forced_by=forced_by,
+                details=dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"],
+                                        people=s["people"], place=s.get("place_name"), lat=s["lat"],
+                                        lon=s["lon"], tracking_code=s["tracking_code"],
+                                        requester_phone=s.get("phone")))))
+        self._touch(st)
+        return outs
+
+    def _exhausted(self, st: RequestState, levels, now: datetime) -> list[Out]:
+        """No free candidate at any level. Wait if someone eligible is merely busy; escalate
+        when nobody eligible is near, or when the wait has been too long."""
+        outs: list[Out] = []
+        radius, skills = levels[-1]
+        busy_exists = bool(self.duty.nearest(st.lat, st.lon, radius, 1, skills, set(st.declined)))
+        urgent = triage.is_urgent(st.needs, st.snap.get("urgency", "normal"))
+        limit = self.cfg.urgent_escalate_after_s if urgent else self.cfg.escalate_after_s
+        waited = (now - st.created_at).total_seconds()
+        if not st.escalated and (not busy_exists or waited >= limit):
+            st.escalated = True
+            st.status = "escalated"
+            reason = "no eligible volunteer within %d km" % (radius / 1000) if not busy_exists \
+                else "all eligible volunteers busy for %d min" % (waited // 60)
+            outs.append(self._situation(st, now, reason=reason))
+            outs.append(Out("situation-updates", st.request_id, SituationUpdate(
+                event_id=stable_uuid("escalation", st.request_id), occurred_at=now, kind="escalation",
+                request_id=st.request_id, status="escalated", lat=st.lat, lon=st.lon,
+                priority=triage.priority(st.base, st.created_at, now), detail={"reason": reason},
+                source="dispatch")))
+            outs += self._tell_requester(st, "request_escalated", {}, ("escalated",))
+        elif st.status == "offered":
+            st.status = "escalated" if st.escalated else "open"
+            outs.append(self._situation(st, now))
+        # Next round starts from the smallest radius; those who let offers lapse get another go.
+        st.level = 0
+        st.tried = []
+        wait = self.cfg.escalated_retry_s if st.escalated else self.cfg.retry_s
+        st.next_try_at = (now + timedelta(seconds=wait)).isoformat()
+        self._touch(st)
+        return outs
+
+    # -- answers from desks ----------------------------------------------------------------
+    def _reservation(self, m: dm.MReservation, now: datetime) -> list[Out]:
+        st = self.requests.get(str(m.request_id))
+        oid = str(m.offer_id)
+        if st is None or oid not in st.offers:
+            if m.granted:  # we no longer want it (request closed, or a duplicate answer)
+                return [Out("dispatch-volunteer", str(m.volunteer_id), dm.VRelease(
+                    offer_id=oid, volunteer_id=m.volunteer_id, reason="withdrawn"))]
+            return []
+        offer = st.offers[oid]
+        self._touch(st)
+        if not m.granted:
+            st.offers.pop(oid)
+            st.tried.append(offer["vid"])
+            outs = []
+            if offer.get("forced_by"):  # tell the coordinator why their assignment failed
+                outs.append(self._situation(st, now, action="assign", actor=offer["forced_by"],
+                                            refused=m.reason, volunteer=offer["vid"]))
+            return outs + self._try_match(st, now)
+        if offer["state"] == "live":
+            return []
+        offer["state"] = "live"
+        if st.status in FINAL or st.status in ASSIGNED:
+            return [self._release(st, oid, "withdrawn")]
+        outs = []
+        if st.status != "offered":
+            st.status = "offered"
+            outs.append(self._situation(st, now, volunteer=offer["vid"], offer_id=oid))
+        return outs
+
+    def _offer_update(self, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
+        st = self.requests.get(str(m.request_id))
+        oid, vid = str(m.offer_id), str(m.volunteer_id)
+        if st is None:
+            return []
+        self._touch(st)
+        if m.status == "accepted":
+            if st.matched_offer == oid:  # replay: confirm again (idempotent at the desk)
+                return [Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid))]
+            if oid not in st.offers or st.status in FINAL or st.status in ASSIGNED:
+                return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
+                                                                   reason="withdrawn"))]
+            st.offers.pop(oid)
+            outs = [self._release(st, other, "withdrawn") for other in list(st.offers)]
+            st.matched_offer, st.volunteer_id = oid, vid
+            st.status = "matched"
+            outs.append(Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid)))
+            outs.append(self._situation(st, now, offer_id=oid))
+            outs += self._tell_requester(st, "request_matched", {"volunteer": m.volunteer_name or "Siaga"},
+                                         ("matched", oid))
+            return outs
+        if m.status in ("declined", "released"):
+            if oid in st.offers:
+                st.offers.pop(oid)
+                (st.declined if m.status == "declined" else st.tried).append(vid)
+                outs = []
+                if not st.offers and st.status == "offered":
+                    st.status = "escalated" if st.escalated else "open"
+                    outs.append(self._situation(st, now))
+                return outs + self._try_match(st, now)
+            if st.matched_offer == oid and st.status in ASSIGNED:
+                # the assigned volunteer dropped out: find someone else
+                st.matched_offer = st.volunteer_id = None
+                st.status = "open"
+                st.declined.append(vid)
+                return [self._situation(st, now)] + self._try_match(st, now)
+            return []
+        if st.matched_offer != oid:
+            return []
+        if m.status == "on_the_way" and st.status == "matched":
+            st.status = "on_the_way"
+            return [self._situation(st, now)] + self._tell_requester(
+                st, "volunteer_on_the_way", {"volunteer": m.volunteer_name or "Siaga", "eta_min": "?"},
+                ("on_the_way", oid))
+        if m.status == "done" and st.status in ASSIGNED:
+            st.status = "done"
+            self._unindex(st)
+            return [self._situation(st, now)] + self._tell_requester(st, "request_done", {}, ("done",))
+        return []
+
+    # -- time ------------------------------------------------------------------------------
+    def waiting(self, partition: int, now: datetime, force: bool = False) -> list[RequestState]:
+        out = []
+        for rid in self._active.get(partition, ()):
+            st = self.requests[rid]
+            if st.partition != partition or st.status in FINAL or st.status in ASSIGNED or st.offers:
+                continue
+            if force or st.next_try_at is None or st.next_try_at <= now.isoformat():
+                out.append(st)
+        out.sort(key=lambda s: (-triage.priority(s.base, s.created_at, now), s.created_at, s.request_id))
+        return out
+
+    def tick(self, partition: int, now: datetime) -> list[Out]:
+        outs: list[Out] = []
+        iso = now.isoformat()
+        for rid in sorted(self._active.get(partition, ())):
+            st = self.requests[rid]
+            if not st.offers:
+                continue
+            for oid, o in list(st.offers.items()):
+                if o["state"] == "live" and o["expires_at"] <= iso:
+                    outs.append(self._release(st, oid, "expired"))
+                    st.tried.append(o["vid"])
+                    self._touch(st)
+                    if not st.offers and st.status == "offered":
+                        st.status = "escalated" if st.escalated else "open"
+                        outs.append(self._situation(st, now, expired=o["vid"]))
+                    outs += self._try_match(st, now)
+                elif o["state"] == "pending" and (now - datetime.fromisoformat(o["sent_at"])).total_seconds() > self.cfg.pending_timeout_s:
+                    o["sent_at"] = iso  # ask the desk again with the same offer id
+                    self._touch(st)
+                    outs.append(self._resend(st, oid, o))
+        force = partition in self._freed
+        self._freed.discard(partition)
+        for st in self.waiting(partition, now, force):
+            outs += self._try_match(st, now)
+        return outs
+
+    def _resend(self, st: RequestState, oid: str, o: dict) -> Out:
+        s = st.snap
+        levels = search_levels(st.needs, self.cfg.radii_m)
+        skills = levels[min(st.level, len(levels) - 1)][1]
+        return Out("dispatch-volunteer", o["vid"], dm.VReserve(
+            offer_id=oid, request_id=st.request_id, volunteer_id=o["vid"], partition=st.partition,
+            radius_m=o["radius_m"], required_skills=sorted(skills),
+            expires_at=datetime.fromisoformat(o["expires_at"]), forced_by=o.get("forced_by"),
+            details=dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"], people=s["people"],
+                                    place=s.get("place_name"), lat=s["lat"], lon=s["lon"],
+                                    tracking_code=s["tracking_code"], requester_phone=s.get("phone"))))
+
+    # -- coordinators ----------------------------------------------------------------------
+    def _action(self, m: dm.MAction, now: datetime) -> list[Out]:
+        st = self.requests.get(str(m.request_id))
+        if st is None:
+            return []
+        self._touch(st)
+        outs: list[Out] = []
+        actor = m.actor
+        if m.action in ("assign", "reassign") and m.volunteer_id is not None:
+            if st.status in FINAL:
+                return [self._situation(st, now, action=m.action, actor=actor, refused="request is closed")]
+            outs += [self._release(st, oid, "withdrawn", actor) for oid in list(st.offers)]
+            if st.matched_offer and st.volunteer_id:
+                outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
+                    offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason="withdrawn", actor=actor)))
+                st.matched_offer = st.volunteer_id = None
+            vid = str(m.volunteer_id)
+            st.status = "open"
+            st.declined = [d for d in st.declined if d != vid]
+            outs += self._reserve(st, [(vid, 0.0)], self.cfg.radii_m[-1], frozenset(), now, forced_by=actor)
+            oid = next(reversed(st.offers))
+            st.offers[oid]["forced_by"] = actor
+            outs.append(self._situation(st, now, action=m.action, actor=actor, volunteer=vid))
+            return outs
+        if m.action in ("done", "cancel", "duplicate"):
+            reason = "done" if m.action == "done" else "cancelled"
+            outs += [self._release(st, oid, "cancelled", actor) for oid in list(st.offers)]
+            if st.matched_offer and st.volunteer_id:
+                outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
+                    offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason=reason, actor=actor)))
+            st.status = {"done": "done", "cancel": "cancelled", "duplicate": "duplicate"}[m.action]
+            self._unindex(st)
+            extra = {"duplicate_of": str(m.duplicate_of)} if m.duplicate_of else {}
+            outs.append(self._situation(st, now, action=m.action, actor=actor, **extra))
+            if m.action == "done":
+                outs += self._tell_requester(st, "request_done", {}, ("done",))
+            return outs
+        if m.action == "verify":
+            st.verified = True
+            st.base += 10.0   # a coordinator vouched for it
+            return [self._situation(st, now, action="verify", actor=actor)]
+        if m.action == "escalate":
+            st.escalated = True
+            if st.status not in ASSIGNED:
+                st.status = "escalated"
+            return [self._situation(st, now, action="escalate", actor=actor)]
+        return [self._situation(st, now, action=m.action, actor=actor, refused="unknown action")]

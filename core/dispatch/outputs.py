@@ -1,0 +1,17 @@
+"""What the pure core asks the wiring to send."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Out:
+    topic: str
+    key: str
+    value: BaseModel
+    partition: int | None = None   # explicit partition (geographic routing); else by key
+
+    def payload(self) -> bytes:
+        return self.value.model_dump_json().encode()

@@ -1,0 +1,105 @@
+"""The first stage: an accepted request goes to the matcher of its place; one without a usable
+location waits here, visible to coordinators as "needs location", until it gets one.
+Coordinator actions follow the request to wherever it is matched."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from core.codes import stable_uuid
+from core.dispatch import triage
+from core.dispatch.outputs import Out
+from core.dispatch.routing import request_partition
+from schemas import dispatch as dm
+from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
+
+
+@dataclass
+class Route:
+    request_id: str
+    partition: int | None = None
+    pending: dict | None = None    # the AidRequest (JSON) while it has no location
+    closed: str | None = None      # cancelled / duplicate before it got a location
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Route":
+        return cls(**d)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
+    c = req.contact
+    return dm.RequestSnapshot(
+        request_id=req.request_id, tracking_code=req.tracking_code, lat=loc.lat, lon=loc.lon,
+        needs=[n.value for n in req.needs], people=req.people,
+        vulnerable=[v.value for v in req.vulnerable], urgency=req.urgency.value,
+        created_at=req.occurred_at, channel=req.channel.value,
+        phone=c.phone if c else None, language=req.language,
+        preferred_channel=c.preferred_channel if c else "none", place_name=loc.place_name,
+    )
+
+
+class Router:
+    def __init__(self, partitions: int):
+        self.partitions = partitions
+
+    def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | None, list[Out]]:
+        if isinstance(msg, AidRequest):
+            return self._request(route, msg, now)
+        if isinstance(msg, AidRequestLocated):
+            return self._located(route, msg, now)
+        if isinstance(msg, CoordinatorAction):
+            return self._action(route, msg, now)
+        return route, []
+
+    def _forward(self, route: Route, req: AidRequest, loc) -> list[Out]:
+        route.partition = request_partition(loc.lat, loc.lon, self.partitions)
+        route.pending = None
+        return [Out("dispatch-match", str(req.request_id), dm.MNewRequest(request=snapshot(req, loc)),
+                    partition=route.partition)]
+
+    def _request(self, route: Route | None, req: AidRequest, now: datetime):
+        if route is not None:
+            return route, []   # replay
+        route = Route(request_id=str(req.request_id))
+        if req.location is not None:
+            return route, self._forward(route, req, req.location)
+        route.pending = req.model_dump(mode="json")
+        base = triage.base_priority([n.value for n in req.needs], [v.value for v in req.vulnerable],
+                                    req.people, req.urgency.value)
+        return route, [Out("situation-updates", str(req.request_id), SituationUpdate(
+            event_id=stable_uuid("situation", req.request_id, "needs_location"), occurred_at=now,
+            kind="request", request_id=req.request_id, status="needs_location", priority=base,
+            detail={"needs": [n.value for n in req.needs], "people": req.people,
+                    "urgency": req.urgency.value}, source="dispatch"))]
+
+    def _located(self, route: Route | None, e: AidRequestLocated, now: datetime):
+        if route is None or route.pending is None or route.closed:
+            return route, []   # unknown, already located, or closed: nothing to do
+        req = AidRequest.model_validate(route.pending)
+        loc = e.location
+        return route, self._forward(route, req, loc)
+
+    def _action(self, route: Route | None, a: CoordinatorAction, now: datetime):
+        if route is None:
+            return route, []
+        if route.partition is None:
+            # Not matched yet (no location): only closing actions make sense here.
+            if a.action in ("cancel", "duplicate", "done") and not route.closed:
+                route.closed = {"cancel": "cancelled", "duplicate": "duplicate", "done": "done"}[a.action]
+                return route, [Out("situation-updates", route.request_id, SituationUpdate(
+                    event_id=stable_uuid("situation", route.request_id, "action", a.event_id),
+                    occurred_at=now, kind="request", request_id=route.request_id, status=route.closed,
+                    detail={"action": a.action, "actor": a.actor,
+                            **({"duplicate_of": str(a.duplicate_of)} if a.duplicate_of else {})},
+                    source="dispatch"))]
+            return route, [Out("situation-updates", route.request_id, SituationUpdate(
+                event_id=stable_uuid("situation", route.request_id, "action", a.event_id),
+                occurred_at=now, kind="action", request_id=route.request_id, status="refused",
+                detail={"action": a.action, "actor": a.actor, "refused": "request needs a location first"},
+                source="dispatch"))]
+        return route, [Out("dispatch-match", route.request_id, dm.MAction(
+            action_id=a.event_id, action=a.action, request_id=a.request_id, volunteer_id=a.volunteer_id,
+            duplicate_of=a.duplicate_of, actor=a.actor, note=a.note), partition=route.partition)]

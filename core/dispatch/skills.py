@@ -1,0 +1,40 @@
+"""Which volunteer skills a need requires, and where it is safe to relax that.
+
+The skill follows the most important need of a request (a volunteer bringing medical help can
+bring water too, not the other way round). Medical and rescue are never relaxed: sending an
+untrained person there is not help. Goods can be carried by anyone once trained logisticians
+within the widest radius have all been tried."""
+from __future__ import annotations
+
+from core.dispatch.triage import top_need
+
+STRICT: dict[str, frozenset[str]] = {
+    "medical": frozenset({"medical"}),
+    "rescue": frozenset({"rescue"}),
+    "water": frozenset({"logistics"}),
+    "food": frozenset({"logistics"}),
+    "baby": frozenset({"logistics"}),
+    "clothing": frozenset({"logistics"}),
+    "sanitation": frozenset({"sanitation"}),
+    "shelter": frozenset({"shelter"}),
+    "power": frozenset({"power"}),
+    "other": frozenset(),
+}
+NEVER_RELAX = frozenset({"medical", "rescue"})
+
+
+def required_skills(needs: list[str], relaxed: bool = False) -> frozenset[str] | None:
+    """Skills a candidate must have all of; None means no relaxed level exists for these needs."""
+    need = top_need(needs)
+    if relaxed:
+        return None if need in NEVER_RELAX else frozenset()
+    return STRICT.get(need, frozenset())
+
+
+def search_levels(needs: list[str], radii_m: list[float]) -> list[tuple[float, frozenset[str]]]:
+    """Radius steps with strict skills, then (when safe) the widest radius with relaxed skills."""
+    levels = [(r, required_skills(needs)) for r in radii_m]
+    relaxed = required_skills(needs, relaxed=True)
+    if relaxed is not None and relaxed != levels[-1][1]:
+        levels.append((radii_m[-1], relaxed))
+    return levels

@@ -1,0 +1,136 @@
+"""Internal messages of the dispatch engine (topics dispatch-match and dispatch-volunteer).
+
+dispatch-match is partitioned by geography (a partition = a set of H3 cells); the matcher of a
+partition owns the requests located in its cells. dispatch-volunteer is keyed by volunteer id:
+one desk per volunteer grants or refuses reservations (single writer, no double booking)."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, TypeAdapter
+
+from schemas.common import Contract, UtcDatetime
+
+
+class RequestSnapshot(Contract):
+    request_id: uuid.UUID
+    tracking_code: str
+    lat: float
+    lon: float
+    needs: list[str]
+    people: int = 1
+    vulnerable: list[str] = Field(default_factory=list)
+    urgency: str = "normal"
+    created_at: UtcDatetime
+    channel: str = "web"
+    phone: str | None = None
+    language: str = "id"
+    preferred_channel: str = "sms"
+    place_name: str | None = None
+
+
+# ---- to the matcher (dispatch-match, explicit partition by geography) ----
+
+class MNewRequest(Contract):
+    kind: Literal["request"] = "request"
+    request: RequestSnapshot
+
+
+class MVolunteer(Contract):
+    """A volunteer's position/availability as the matchers near them must see it."""
+    kind: Literal["volunteer"] = "volunteer"
+    volunteer_id: uuid.UUID
+    version: int
+    lat: float | None = None
+    lon: float | None = None
+    skills: list[str] = Field(default_factory=list)
+    on_duty: bool = False   # available and checked in recently
+    free: bool = False      # on duty and holding no offer or task
+    last_seen: UtcDatetime | None = None
+    gone: bool = False      # no longer near this partition's cells
+
+
+class MReservation(Contract):
+    kind: Literal["reservation"] = "reservation"
+    request_id: uuid.UUID
+    offer_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    granted: bool
+    reason: str = ""
+
+
+class MOfferUpdate(Contract):
+    kind: Literal["offer_update"] = "offer_update"
+    request_id: uuid.UUID
+    offer_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    status: Literal["accepted", "declined", "on_the_way", "done", "released"]
+    volunteer_name: str | None = None
+
+
+class MTick(Contract):
+    kind: Literal["tick"] = "tick"
+    at: UtcDatetime
+
+
+class MAction(Contract):
+    kind: Literal["action"] = "action"
+    action_id: uuid.UUID
+    action: str
+    request_id: uuid.UUID
+    volunteer_id: uuid.UUID | None = None
+    duplicate_of: uuid.UUID | None = None
+    actor: str
+    note: str | None = None
+
+
+MatchMessage = Annotated[
+    Union[MNewRequest, MVolunteer, MReservation, MOfferUpdate, MTick, MAction],
+    Field(discriminator="kind"),
+]
+MATCH_ADAPTER: TypeAdapter = TypeAdapter(MatchMessage)
+
+
+# ---- to a volunteer's desk (dispatch-volunteer, key = volunteer id) ----
+
+class OfferDetails(Contract):
+    need: str
+    needs: list[str] = Field(default_factory=list)
+    people: int = 1
+    place: str | None = None
+    lat: float
+    lon: float
+    tracking_code: str
+    requester_phone: str | None = None
+
+
+class VReserve(Contract):
+    kind: Literal["reserve"] = "reserve"
+    offer_id: uuid.UUID
+    request_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    partition: int
+    radius_m: float
+    required_skills: list[str] = Field(default_factory=list)
+    expires_at: UtcDatetime
+    details: OfferDetails
+    forced_by: str | None = None   # a coordinator's assignment skips the distance/skill check
+
+
+class VRelease(Contract):
+    kind: Literal["release"] = "release"
+    offer_id: uuid.UUID
+    volunteer_id: uuid.UUID
+    reason: Literal["expired", "withdrawn", "cancelled", "done"]
+    actor: str | None = None
+
+
+class VConfirm(Contract):
+    kind: Literal["confirm"] = "confirm"
+    offer_id: uuid.UUID
+    volunteer_id: uuid.UUID
+
+
+DeskMessage = Annotated[Union[VReserve, VRelease, VConfirm], Field(discriminator="kind")]
+DESK_ADAPTER: TypeAdapter = TypeAdapter(DeskMessage)

@@ -1,0 +1,171 @@
+"""Dispatch agents: thin wiring of core/dispatch to topics and Faust tables.
+
+  aid-requests + coordinator-actions  --router-->  dispatch-match (partition by region)
+  volunteer-* + dispatch-volunteer     --desk---->  dispatch-match, dispatch-offers, notifications
+  dispatch-match                       --matcher->  dispatch-volunteer, situation-updates, notifications
+State lives in tables (changelogged), so a restarted or new worker picks up where one stopped."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from core.dispatch.router import Route, Router
+from infra.settings import get_settings
+from schemas import dispatch as dm
+from schemas.events import (
+    AidRequest, AidRequestLocated, CoordinatorAction, VolunteerCheckIn, VolunteerRegistered,
+    VolunteerReply,
+)
+from schemas.topics import MATCH_PARTITIONS
+from streams.app import app, raw_topic
+from streams.codec import decode, dead_letter_for, reason_of
+
+log = logging.getLogger("siaga.dispatch")
+S = get_settings()
+P = MATCH_PARTITIONS
+
+router = Router(P)
+desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s))
+matcher = Matcher(MatchConfig(
+    radii_m=[r * 1000.0 for r in S.search_radii_km], offers_at_once=S.offers_at_once,
+    offer_timeout_s=S.offer_timeout_s, urgent_offer_timeout_s=S.urgent_offer_timeout_s,
+    dedupe_radius_m=S.dedupe_radius_m, dedupe_window_s=S.dedupe_window_s,
+    checkin_stale_s=S.checkin_stale_s, escalate_after_s=S.escalate_after_s,
+    urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s,
+    escalated_retry_s=S.escalated_retry_s,
+))
+
+routes = app.Table("dispatch-routes", partitions=P, default=None)
+desks = app.Table("dispatch-desks", partitions=P, default=None)
+match_requests = app.Table("dispatch-requests", partitions=P, default=None)
+match_volunteers = app.Table("dispatch-volunteers", partitions=P, default=None)
+
+_loaded: set[int] = set()   # matcher partitions whose state is in memory
+
+
+def _topic(name: str):
+    return raw_topic(name)
+
+
+def _multi(*names: str):
+    return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw",
+                     value_serializer="raw")
+
+
+async def emit(outs) -> None:
+    for o in outs:
+        await _topic(o.topic).send(key=o.key.encode(), value=o.payload(), partition=o.partition)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def _bad(raw, exc: Exception) -> None:
+    m = raw.message
+    dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason_of(exc))
+    log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
+    await _topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+
+
+@app.agent(_multi("aid-requests", "coordinator-actions"), name="siaga.dispatch.router")
+async def route_requests(stream):
+    async for raw in stream.events():
+        msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
+        if msg is None:
+            continue
+        key = str(msg.request_id)
+        cur = routes[key]
+        route, outs = router.handle(Route.from_dict(cur) if cur else None, msg, now())
+        if route is not None:
+            routes[key] = route.to_dict()
+        await emit(outs)
+
+
+@app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
+                  "dispatch-volunteer"), name="siaga.dispatch.desk")
+async def volunteer_desk(stream):
+    async for raw in stream.events():
+        if raw.message.topic == "dispatch-volunteer":
+            try:
+                msg = dm.DESK_ADAPTER.validate_json(raw.value)
+            except (ValidationError, ValueError) as exc:
+                await _bad(raw, exc)
+                continue
+        else:
+            msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply))
+            if msg is None:
+                continue
+            if getattr(msg, "volunteer_id", None) is None:
+                await _bad(raw, ValueError("a reply must name its volunteer_id"))
+                continue
+        key = str(msg.volunteer_id)
+        cur = desks[key]
+        state, outs = desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, now())
+        if state is not None:
+            desks[key] = state.to_dict()
+        await emit(outs)
+
+
+def _load_partition(p: int) -> None:
+    """Rebuild the in-memory matcher state of a partition from its tables (after a restart or
+    a rebalance). Snapshots of other partitions also held here only widen the candidate set;
+    the desk has the final word on every reservation."""
+    for key, value in match_volunteers.items():
+        if value and key.startswith(f"{p}|"):
+            matcher.apply_volunteer(dm.MVolunteer.model_validate(value))
+    for _rid, value in match_requests.items():
+        if value and value.get("partition") == p:
+            matcher.load_request(RequestState.from_dict(value))
+    _loaded.add(p)
+    log.info("matcher partition %d loaded (%d requests in memory)", p, len(matcher.requests))
+
+
+@app.on_partitions_revoked.connect
+async def _revoked(sender, revoked, **kwargs) -> None:
+    for tp in revoked:
+        if tp.topic == "dispatch-match" and tp.partition in _loaded:
+            _loaded.discard(tp.partition)
+            for rid in [r for r, s in matcher.requests.items() if s.partition == tp.partition]:
+                matcher._unindex(matcher.requests.pop(rid))
+
+
+@app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
+async def match(stream):
+    async for raw in stream.events():
+        p = raw.message.partition
+        if p not in _loaded:
+            _load_partition(p)
+        try:
+            msg = dm.MATCH_ADAPTER.validate_json(raw.value)
+        except (ValidationError, ValueError) as exc:
+            await _bad(raw, exc)
+            continue
+        if isinstance(msg, dm.MVolunteer):
+            match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
+        outs = matcher.handle(msg, p, now())
+        for rid in matcher.dirty:
+            st = matcher.requests.get(rid)
+            if st is not None:
+                match_requests[rid] = st.to_dict()
+        matcher.dirty.clear()
+        await emit(outs)
+
+
+@app.timer(1.0)
+async def tick() -> None:
+    """Time moves offers to expiry and waiting requests to another try. The tick goes through
+    the partition's own topic, so it is processed in order with everything else."""
+    try:
+        assigned = app.assignor.assigned_actives()
+    except Exception:
+        return
+    at = now()
+    for tp in assigned:
+        if tp.topic == "dispatch-match":
+            await _topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
+                                                partition=tp.partition)

@@ -1,0 +1,163 @@
+"""An in-process model of the dispatch topology for tests: router, desks and one matcher per
+partition, connected by ordered per-partition queues (like Kafka), with at-least-once
+redelivery. The test decides how volunteers answer. No broker; the core is the real one."""
+from __future__ import annotations
+
+import random
+import uuid
+import zlib
+from collections import defaultdict, deque
+from datetime import datetime, timedelta, timezone
+
+from core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from core.dispatch.matcher import MatchConfig, Matcher
+from core.dispatch.router import Route, Router
+from schemas import dispatch as dm
+from schemas.common import Location, Skill
+from schemas.events import (
+    AidRequest, CoordinatorAction, DispatchOffer, Notification, SituationUpdate, VolunteerCheckIn,
+    VolunteerRegistered, VolunteerReply,
+)
+
+T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
+
+
+class Sim:
+    def __init__(self, partitions: int = 8, cfg: MatchConfig | None = None, seed: int = 0,
+                 duplicate_rate: float = 0.0):
+        self.P = partitions
+        self.rng = random.Random(seed)
+        self.dup = duplicate_rate
+        self.now = T0
+        self.router = Router(partitions)
+        self.desk = Desk(DeskConfig(partitions=partitions))
+        self.matchers = {p: Matcher(cfg or MatchConfig()) for p in range(partitions)}
+        self.routes: dict[str, dict] = {}
+        self.desks: dict[str, dict] = {}
+        self.queues: dict[tuple[str, int], deque] = defaultdict(deque)
+        self.offers: list[DispatchOffer] = []
+        self.situations: list[SituationUpdate] = []
+        self.notifications: list[Notification] = []
+        self.reserves: list[dm.VReserve] = []
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _partition(self, key: str, partition: int | None) -> int:
+        return partition if partition is not None else zlib.crc32(key.encode()) % self.P
+
+    def send(self, topic: str, key: str, value, partition: int | None = None) -> None:
+        if topic == "dispatch-offers":
+            self.offers.append(value)
+        elif topic == "situation-updates":
+            self.situations.append(value)
+        elif topic == "notifications":
+            self.notifications.append(value)
+        else:
+            self.queues[(topic, self._partition(key, partition))].append(value)
+
+    def emit(self, outs) -> None:
+        for o in outs:
+            if isinstance(o.value, dm.VReserve):
+                self.reserves.append(o.value)
+            self.send(o.topic, o.key, o.value, o.partition)
+
+    def deliver(self, topic: str, p: int, msg) -> None:
+        if topic in ("aid-requests", "coordinator-actions"):
+            key = str(msg.request_id)
+            cur = self.routes.get(key)
+            route, outs = self.router.handle(Route.from_dict(cur) if cur else None, msg, self.now)
+            if route is not None:
+                self.routes[key] = route.to_dict()
+        elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
+                       "dispatch-volunteer"):
+            key = str(msg.volunteer_id)
+            cur = self.desks.get(key)
+            st, outs = self.desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, self.now)
+            self.desks[key] = st.to_dict()
+        elif topic == "dispatch-match":
+            outs = self.matchers[p].handle(msg, p, self.now)
+            self.matchers[p].dirty.clear()
+        else:
+            raise AssertionError(topic)
+        self.emit(outs)
+
+    def step(self) -> bool:
+        ready = [k for k, q in self.queues.items() if q]
+        if not ready:
+            return False
+        key = self.rng.choice(ready)
+        msg = self.queues[key].popleft()
+        self.deliver(key[0], key[1], msg)
+        if self.dup and self.rng.random() < self.dup:   # at-least-once: the same message again
+            self.deliver(key[0], key[1], msg)
+        return True
+
+    def drain(self, limit: int = 200_000) -> None:
+        for _ in range(limit):
+            if not self.step():
+                return
+        raise AssertionError("the system did not go quiet")
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        for p in range(self.P):
+            self.send("dispatch-match", "tick", dm.MTick(at=self.now), p)
+
+    # -- scenario helpers ------------------------------------------------------------------
+    def volunteer(self, lat: float, lon: float, skills=("general",), phone: str | None = None) -> str:
+        vid = uuid.UUID(int=self.rng.getrandbits(128))
+        phone = phone or "+62812%07d" % self.rng.randrange(10**7)
+        self.send("volunteer-registrations", str(vid), VolunteerRegistered(
+            volunteer_id=vid, name="V", phone=phone, skills=[Skill(s) for s in skills],
+            occurred_at=self.now))
+        self.send("volunteer-checkins", str(vid), VolunteerCheckIn(
+            volunteer_id=vid, location=Location(lat=lat, lon=lon), available=True, occurred_at=self.now))
+        return str(vid)
+
+    def request(self, lat: float | None, lon: float | None, needs=("water",), phone: str | None = None,
+                urgency: str = "normal", people: int = 1) -> str:
+        rid = uuid.UUID(int=self.rng.getrandbits(128))
+        loc = Location(lat=lat, lon=lon) if lat is not None else None
+        contact = {"phone": phone, "preferred_channel": "sms"} if phone else None
+        self.send("aid-requests", str(rid), AidRequest(
+            request_id=rid, tracking_code="T" + rid.hex[:5].upper(), channel="web", location=loc,
+            needs=list(needs), people=people, urgency=urgency, contact=contact, occurred_at=self.now))
+        return str(rid)
+
+    def reply(self, vid: str, action: str, offer_id: str | None = None) -> None:
+        self.send("volunteer-replies", vid, VolunteerReply(
+            volunteer_id=uuid.UUID(vid), action=action,
+            offer_id=uuid.UUID(offer_id) if offer_id else None, occurred_at=self.now))
+
+    def action(self, rid: str, action: str, vid: str | None = None, actor: str = "coord") -> None:
+        self.send("coordinator-actions", rid, CoordinatorAction(
+            action=action, request_id=uuid.UUID(rid), volunteer_id=uuid.UUID(vid) if vid else None,
+            actor=actor, occurred_at=self.now))
+
+    # -- observations ----------------------------------------------------------------------
+    def request_state(self, rid: str):
+        for m in self.matchers.values():
+            if rid in m.requests:
+                return m.requests[rid]
+        return None
+
+    def open_offers(self) -> dict[str, list[str]]:
+        """volunteer -> offer ids currently live (offered/accepted/on the way) per the desk log."""
+        live: dict[str, dict[str, str]] = defaultdict(dict)
+        for o in self.offers:
+            v, oid = str(o.volunteer_id), str(o.offer_id)
+            if o.status in ("offered", "accepted", "on_the_way"):
+                live[v][oid] = o.status
+            else:
+                live[v].pop(oid, None)
+        return {v: list(d) for v, d in live.items() if d}
+
+    def check_no_double_booking(self) -> None:
+        """Replay the offer log in order: nobody ever has two open offers/tasks at once."""
+        live: dict[str, set[str]] = defaultdict(set)
+        for o in self.offers:
+            v, oid = str(o.volunteer_id), str(o.offer_id)
+            if o.status == "offered":
+                assert not (live[v] - {oid}), f"volunteer {v} offered {oid} while holding {live[v]}"
+                live[v].add(oid)
+            elif o.status in ("declined", "expired", "withdrawn", "done"):
+                live[v].discard(oid)

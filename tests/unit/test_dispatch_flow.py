@@ -1,0 +1,212 @@
+"""The dispatch core end to end, in process (tests/dispatch_sim.py): offers, acceptance,
+expiry, widening, escalation, coordinator actions, dedupe."""
+from __future__ import annotations
+
+from core.dispatch.matcher import MatchConfig
+from tests.dispatch_sim import Sim
+
+YOGYA = (-7.7956, 110.3695)
+
+
+def offered_to(sim: Sim, rid: str) -> list[str]:
+    return [str(o.volunteer_id) for o in sim.offers if str(o.request_id) == rid and o.status == "offered"]
+
+
+def accept_all(sim: Sim) -> None:
+    for v, oids in sim.open_offers().items():
+        for oid in oids:
+            sim.reply(v, "accept", oid)
+
+
+def test_nearest_volunteer_gets_the_offer_and_accepting_matches():
+    sim = Sim()
+    far = sim.volunteer(YOGYA[0] + 0.03, YOGYA[1], skills=["logistics"])
+    near = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"], phone="+6281234567890")
+    sim.drain()
+    assert offered_to(sim, rid) == [near]
+    sim.reply(near, "accept")
+    sim.drain()
+    st = sim.request_state(rid)
+    assert st.status == "matched" and st.volunteer_id == near
+    assert "request_matched" in [n.template for n in sim.notifications if n.to == "+6281234567890"]
+    sim.reply(near, "on_the_way")
+    sim.drain()
+    sim.reply(near, "done")
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+    assert far not in sim.open_offers()
+    sim.check_no_double_booking()
+
+
+def test_decline_moves_to_next_candidate_then_widens_then_escalates():
+    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    a = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["medical"])
+    b = sim.volunteer(YOGYA[0] + 0.03, YOGYA[1], skills=["medical"])   # ~3.3 km: second radius
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["medical"])
+    sim.drain()
+    assert offered_to(sim, rid) == [a]
+    sim.reply(a, "decline")
+    sim.drain()
+    assert offered_to(sim, rid) == [a, b]
+    assert sim.request_state(rid).level == 1
+    sim.reply(b, "decline")
+    sim.drain()
+    st = sim.request_state(rid)
+    assert st.status == "escalated" and st.escalated
+    assert any(s.kind == "escalation" and str(s.request_id) == rid for s in sim.situations)
+
+
+def test_offer_expires_and_goes_to_the_next_volunteer():
+    sim = Sim(cfg=MatchConfig(offer_timeout_s=60, urgent_offer_timeout_s=30))
+    a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
+    b = sim.volunteer(YOGYA[0] + 0.002, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["food"])
+    sim.drain()
+    assert offered_to(sim, rid) == [a]
+    sim.advance(61)
+    sim.drain()
+    assert offered_to(sim, rid) == [a, b]
+    assert [o.status for o in sim.offers if str(o.volunteer_id) == a][-1] == "expired"
+    sim.reply(a, "accept")   # too late: a's hold is gone
+    sim.drain()
+    assert sim.request_state(rid).status == "offered"
+    sim.check_no_double_booking()
+
+
+def test_first_to_accept_wins_and_the_other_offers_are_withdrawn():
+    sim = Sim(cfg=MatchConfig(offers_at_once=3))
+    vols = [sim.volunteer(YOGYA[0] + 0.001 * i, YOGYA[1], skills=["logistics"]) for i in range(1, 4)]
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    assert sorted(offered_to(sim, rid)) == sorted(vols)
+    sim.reply(vols[2], "accept")
+    sim.drain()
+    st = sim.request_state(rid)
+    assert st.status == "matched" and st.volunteer_id == vols[2]
+    statuses = {str(o.volunteer_id): o.status for o in sim.offers}
+    assert statuses[vols[0]] == statuses[vols[1]] == "withdrawn"
+    sim.reply(vols[0], "accept")
+    sim.drain()
+    assert sim.request_state(rid).volunteer_id == vols[2]
+
+
+def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_them_later():
+    sim = Sim(cfg=MatchConfig(escalate_after_s=3600))
+    v = sim.volunteer(*YOGYA, skills=["logistics"])
+    sim.drain()
+    r1 = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"], phone="+6281111111111")
+    r2 = sim.request(YOGYA[0] + 0.002, YOGYA[1], needs=["food"], phone="+6282222222222")
+    sim.drain()
+    first = [r for r in (r1, r2) if offered_to(sim, r)]
+    assert len(first) == 1
+    other = r2 if first[0] == r1 else r1
+    assert sim.request_state(other).status == "open"   # busy, not escalated: waits
+    sim.reply(v, "accept")
+    sim.drain()
+    sim.reply(v, "done")
+    sim.drain()
+    sim.advance(6)
+    sim.drain()
+    assert offered_to(sim, other) == [v]
+    sim.check_no_double_booking()
+
+
+def test_relaxed_skills_only_where_safe():
+    sim = Sim(cfg=MatchConfig(radii_m=[5000]))
+    plain = sim.volunteer(*YOGYA, skills=["general"])
+    sim.drain()
+    water = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
+    sim.drain()
+    assert offered_to(sim, water) == [plain]      # water: anyone can carry it
+    sim.reply(plain, "accept")
+    sim.drain()
+    sim.reply(plain, "done")
+    sim.drain()
+    med = sim.request(YOGYA[0] + 0.002, YOGYA[1], needs=["medical"])
+    sim.drain()
+    assert offered_to(sim, med) == []             # medical: never an untrained volunteer
+    assert sim.request_state(med).status == "escalated"
+
+
+def test_volunteer_across_a_partition_border_is_found():
+    # Find two nearby points whose region cells land in different partitions.
+    from core.dispatch.routing import request_partition, volunteer_partitions
+
+    lat, lon = YOGYA
+    for i in range(400):
+        a = (lat + i * 0.01, lon)
+        b = (lat + i * 0.01 + 0.02, lon)
+        if request_partition(*a, 8) != request_partition(*b, 8):
+            break
+    else:
+        raise AssertionError("no border found")
+    assert request_partition(*a, 8) in volunteer_partitions(*b, 8)
+    sim = Sim()
+    v = sim.volunteer(*b, skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*a, needs=["water"])
+    sim.drain()
+    assert offered_to(sim, rid) == [v]
+
+
+def test_duplicate_reports_join_the_first_request():
+    sim = Sim()
+    sim.volunteer(YOGYA[0] + 0.2, YOGYA[1])   # nobody near: requests stay open
+    sim.drain()
+    r1 = sim.request(*YOGYA, needs=["water"], phone="+6281111111111", people=5)
+    r2 = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water", "food"], people=20)  # 110 m away
+    r3 = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["shelter"])                   # other need
+    r4 = sim.request(YOGYA[0] + 0.3, YOGYA[1], needs=["medical"], phone="+6281111111111")  # same phone
+    sim.drain()
+    assert sim.request_state(r2).status == "duplicate"
+    assert sim.request_state(r3).status != "duplicate"
+    first = sim.request_state(r1)
+    assert r2 in first.reporters
+    assert set(first.snap["needs"]) == {"water", "food"} and first.snap["people"] == 20
+    # same phone but in another region partition: a separate matcher, so no merge is possible
+    st4 = sim.request_state(r4)
+    assert st4.status == "duplicate" or st4.partition != first.partition
+
+
+def test_coordinator_assigns_and_cancels():
+    sim = Sim(cfg=MatchConfig(radii_m=[1000]))
+    v = sim.volunteer(YOGYA[0] + 0.05, YOGYA[1], skills=["general"])   # 5.5 km: outside radius
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["medical"])
+    sim.drain()
+    assert sim.request_state(rid).status == "escalated"
+    sim.action(rid, "assign", v)
+    sim.drain()
+    assert offered_to(sim, rid) == [v]
+    assert [o.actor for o in sim.offers if o.status == "offered"] == ["coord"]
+    sim.reply(v, "accept")
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"
+    sim.action(rid, "cancel")
+    sim.drain()
+    assert sim.request_state(rid).status == "cancelled"
+    assert sim.open_offers() == {}
+
+
+def test_request_without_location_waits_then_is_matched_when_located():
+    import uuid
+
+    from schemas.common import Location
+    from schemas.events import AidRequestLocated
+
+    sim = Sim()
+    v = sim.volunteer(*YOGYA, skills=["logistics"])
+    sim.drain()
+    rid = sim.request(None, None, needs=["water"])
+    sim.drain()
+    assert sim.request_state(rid) is None
+    assert [s.status for s in sim.situations if str(s.request_id) == rid] == ["needs_location"]
+    sim.send("aid-requests", rid, AidRequestLocated(request_id=uuid.UUID(rid),
+                                                    location=Location(lat=YOGYA[0], lon=YOGYA[1], source="gazetteer")))
+    sim.drain()
+    assert offered_to(sim, rid) == [v]

@@ -1,0 +1,118 @@
+"""Invariants of the dispatch core under random scenarios (hypothesis): nobody double-booked,
+nearest eligible offered first, every request ends matched / done / escalated, and dedupe
+merges exactly the duplicates."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.dispatch.matcher import MatchConfig
+from core.dispatch.skills import search_levels
+from geo.distance import haversine_m
+from tests.dispatch_sim import Sim
+
+# Yogyakarta, Sleman, Bantul: about 60 x 50 km, several region cells and partitions.
+LAT = st.floats(-8.05, -7.55)
+LON = st.floats(110.15, 110.65)
+SKILLS = st.sampled_from([["logistics"], ["medical"], ["rescue", "boat"], ["general"], ["logistics", "driver"]])
+NEEDS = st.sampled_from([["water"], ["food"], ["medical"], ["rescue"], ["water", "food"], ["shelter"]])
+BEHAVIOUR = st.sampled_from(["accept", "decline", "ignore", "accept"])
+
+COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@COMMON
+@given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=25),
+       reqs=st.lists(st.tuples(LAT, LON, NEEDS), min_size=1, max_size=25),
+       behaviour=st.lists(BEHAVIOUR, min_size=1, max_size=50),
+       seed=st.integers(0, 10_000), dup=st.sampled_from([0.0, 0.2]))
+def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed, dup):
+    cfg = MatchConfig(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
+                      escalate_after_s=120, urgent_escalate_after_s=120, retry_s=5,
+                      escalated_retry_s=30, dedupe_radius_m=0.0)
+    sim = Sim(cfg=cfg, seed=seed, duplicate_rate=dup)
+    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
+    sim.drain()
+    rids = [sim.request(a, b, needs=n) for a, b, n in reqs]
+    sim.drain()
+    answered: set[str] = set()
+    k = 0
+    for _round in range(30):
+        for v, oids in sim.open_offers().items():
+            for oid in oids:
+                status = [o.status for o in sim.offers if str(o.offer_id) == oid][-1]
+                if (oid, status) in answered:
+                    continue
+                answered.add((oid, status))
+                if status == "offered":
+                    choice = behaviour[k % len(behaviour)]
+                    k += 1
+                    if choice != "ignore":
+                        sim.reply(v, choice, oid)
+                elif status == "accepted":
+                    sim.reply(v, "done", oid)
+        sim.drain()
+        sim.advance(30)
+        sim.drain()
+        sim.check_no_double_booking()
+    final = {sim.request_state(r).status for r in rids}
+    assert final <= {"matched", "on_the_way", "done", "escalated", "offered", "duplicate"}
+    # "offered" may remain only for an escalated request re-offered in the last round
+    for r in rids:
+        s = sim.request_state(r)
+        assert s.status != "offered" or s.escalated
+    assert not set(sim.open_offers()) - set(vids)
+
+
+@COMMON
+@given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=40),
+       req=st.tuples(LAT, LON, NEEDS))
+def test_nearest_eligible_volunteer_is_offered_first(vols, req):
+    cfg = MatchConfig()
+    sim = Sim(cfg=cfg)
+    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
+    sim.drain()
+    lat, lon, needs = req
+    sim.request(lat, lon, needs=needs)
+    sim.drain()
+    expected = None
+    for radius, skills in search_levels(needs, cfg.radii_m):
+        eligible = [(haversine_m(lat, lon, a, b), vid) for vid, (a, b, s) in zip(vids, vols)
+                    if set(skills) <= set(s) and haversine_m(lat, lon, a, b) <= radius]
+        if eligible:
+            expected = min(eligible)[1]
+            break
+    got = str(sim.reserves[0].volunteer_id) if sim.reserves else None
+    assert got == expected
+
+
+PHONES = st.sampled_from([None, "+6281111111111", "+6282222222222"])
+
+
+@COMMON
+@given(reports=st.lists(st.tuples(st.floats(-7.800, -7.790), st.floats(110.360, 110.370), NEEDS, PHONES,
+                                  st.integers(0, 3)), min_size=1, max_size=20))
+def test_dedupe_merges_exactly_the_duplicates(reports):
+    radius, window = 300.0, 3600.0
+    sim = Sim(partitions=1, cfg=MatchConfig(dedupe_radius_m=radius, dedupe_window_s=window))
+    originals: list[tuple] = []   # reference model: open, non-duplicate requests in arrival order
+    expect_dup: dict[str, bool] = {}
+    for lat, lon, needs, phone, gap_h in reports:
+        sim.advance(gap_h * 1800)
+        sim.drain()
+        rid = sim.request(lat, lon, needs=needs, phone=phone)
+        sim.drain()
+        dup = any(
+            abs((sim.now - t).total_seconds()) <= window and (
+                (phone and phone == p) or (set(needs) & set(n) and haversine_m(lat, lon, a, b) <= radius))
+            for a, b, n, p, t in originals)
+        expect_dup[rid] = bool(dup)
+        if not dup:
+            originals.append((lat, lon, needs, phone, sim.now))
+        else:   # the merged original grows its needs: mirror that in the model
+            pass
+        # refresh the model's needs from the system for the originals (merge unions needs)
+        originals = [(a, b, list(sim.request_state(r).snap["needs"]), p, t)
+                     for (a, b, _n, p, t), r in zip(originals, [x for x in expect_dup if not expect_dup[x]])]
+    for rid, dup in expect_dup.items():
+        assert (sim.request_state(rid).status == "duplicate") == dup, rid

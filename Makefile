@@ -32,7 +32,7 @@ stop:
 	@SIAGA_PROFILE=test $(PY) -m infra.stack down
 
 test: setup
-	@SIAGA_PROFILE=test $(PY) -m infra.stack up >/dev/null
+	@SIAGA_PROFILE=test $(PY) -m infra.stack up --fresh
 	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	  SIAGA_PROFILE=test $(PY) -m infra.stack down >/dev/null; exit $$rc
 

@@ -22,6 +22,9 @@ from pathlib import Path
 from infra import broker, postgres, procs
 from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR
 
+# The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
+TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
+               "URGENT_ESCALATE_AFTER_S": "60", "ESCALATED_RETRY_S": "10", "MATCH_RETRY_S": "2"}
 PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066},
@@ -71,8 +74,12 @@ def _runtime_env() -> dict[str, str]:
     env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
     env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
     env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or prev.get("SESSION_SECRET") or secrets.token_hex(24)
+    if PROFILE == "test":
+        for k, v in TEST_TIMING.items():
+            env[k] = os.environ.get(k, v)
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
-                        "FAUST_STORE", "CHECKIN_STALE_S"):
+                        "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
+                        "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S"):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env
@@ -229,8 +236,15 @@ def run() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m infra.stack")
     parser.add_argument("command", choices=["run", "up", "down", "status", "urls"])
+    parser.add_argument("--fresh", action="store_true",
+                        help="stop everything and start from empty broker and database (tests)")
     args = parser.parse_args()
     os.chdir(REPO_ROOT)
+    if args.fresh:
+        down()
+        import shutil
+
+        shutil.rmtree(RUNTIME_DIR, ignore_errors=True)
     if args.command == "run":
         run()
     elif args.command == "up":

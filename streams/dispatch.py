@@ -39,12 +39,13 @@ matcher = Matcher(MatchConfig(
     escalated_retry_s=S.escalated_retry_s,
 ))
 
-routes = app.Table("dispatch-routes", partitions=P, default=None)
-desks = app.Table("dispatch-desks", partitions=P, default=None)
-match_requests = app.Table("dispatch-requests", partitions=P, default=None)
-match_volunteers = app.Table("dispatch-volunteers", partitions=P, default=None)
+routes = app.Table("dispatch-routes", partitions=P)
+desks = app.Table("dispatch-desks", partitions=P)
+match_requests = app.Table("dispatch-requests", partitions=P)
+match_volunteers = app.Table("dispatch-volunteers", partitions=P)
 
 _loaded: set[int] = set()   # matcher partitions whose state is in memory
+_written: dict[str, dict] = {}  # last state written per request: skip writes that change nothing
 
 
 def _topic(name: str):
@@ -75,40 +76,56 @@ async def _bad(raw, exc: Exception) -> None:
 @app.agent(_multi("aid-requests", "coordinator-actions"), name="siaga.dispatch.router")
 async def route_requests(stream):
     async for raw in stream.events():
-        msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
-        if msg is None:
-            continue
-        key = str(msg.request_id)
-        cur = routes[key]
-        route, outs = router.handle(Route.from_dict(cur) if cur else None, msg, now())
-        if route is not None:
-            routes[key] = route.to_dict()
-        await emit(outs)
+        try:
+            await _route_one(raw)
+        except Exception as exc:  # a bug must cost one event (kept in dead-letter), not the agent
+            log.exception("router failed")
+            await _bad(raw, exc)
+
+
+async def _route_one(raw) -> None:
+    msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
+    if msg is None:
+        return
+    key = str(msg.request_id)
+    cur = routes.get(key)
+    route, outs = router.handle(Route.from_dict(cur) if cur else None, msg, now())
+    if route is not None:
+        routes[key] = route.to_dict()
+    await emit(outs)
 
 
 @app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
                   "dispatch-volunteer"), name="siaga.dispatch.desk")
 async def volunteer_desk(stream):
     async for raw in stream.events():
-        if raw.message.topic == "dispatch-volunteer":
-            try:
-                msg = dm.DESK_ADAPTER.validate_json(raw.value)
-            except (ValidationError, ValueError) as exc:
-                await _bad(raw, exc)
-                continue
-        else:
-            msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply))
-            if msg is None:
-                continue
-            if getattr(msg, "volunteer_id", None) is None:
-                await _bad(raw, ValueError("a reply must name its volunteer_id"))
-                continue
-        key = str(msg.volunteer_id)
-        cur = desks[key]
-        state, outs = desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, now())
-        if state is not None:
-            desks[key] = state.to_dict()
-        await emit(outs)
+        try:
+            await _desk_one(raw)
+        except Exception as exc:
+            log.exception("desk failed")
+            await _bad(raw, exc)
+
+
+async def _desk_one(raw) -> None:
+    if raw.message.topic == "dispatch-volunteer":
+        try:
+            msg = dm.DESK_ADAPTER.validate_json(raw.value)
+        except (ValidationError, ValueError) as exc:
+            await _bad(raw, exc)
+            return
+    else:
+        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply))
+        if msg is None:
+            return
+        if getattr(msg, "volunteer_id", None) is None:
+            await _bad(raw, ValueError("a reply must name its volunteer_id"))
+            return
+    key = str(msg.volunteer_id)
+    cur = desks.get(key)
+    state, outs = desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, now())
+    if state is not None:
+        desks[key] = state.to_dict()
+    await emit(outs)
 
 
 def _load_partition(p: int) -> None:
@@ -118,9 +135,10 @@ def _load_partition(p: int) -> None:
     for key, value in match_volunteers.items():
         if value and key.startswith(f"{p}|"):
             matcher.apply_volunteer(dm.MVolunteer.model_validate(value))
-    for _rid, value in match_requests.items():
+    for rid, value in match_requests.items():
         if value and value.get("partition") == p:
             matcher.load_request(RequestState.from_dict(value))
+            _written[rid] = value
     _loaded.add(p)
     log.info("matcher partition %d loaded (%d requests in memory)", p, len(matcher.requests))
 
@@ -130,30 +148,42 @@ async def _revoked(sender, revoked, **kwargs) -> None:
     for tp in revoked:
         if tp.topic == "dispatch-match" and tp.partition in _loaded:
             _loaded.discard(tp.partition)
-            for rid in [r for r, s in matcher.requests.items() if s.partition == tp.partition]:
-                matcher._unindex(matcher.requests.pop(rid))
+            for rid in matcher.forget_partition(tp.partition):
+                _written.pop(rid, None)
 
 
 @app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
 async def match(stream):
     async for raw in stream.events():
-        p = raw.message.partition
-        if p not in _loaded:
-            _load_partition(p)
         try:
-            msg = dm.MATCH_ADAPTER.validate_json(raw.value)
-        except (ValidationError, ValueError) as exc:
+            await _match_one(raw)
+        except Exception as exc:
+            log.exception("matcher failed")
+            matcher.dirty.clear()
             await _bad(raw, exc)
-            continue
-        if isinstance(msg, dm.MVolunteer):
-            match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
-        outs = matcher.handle(msg, p, now())
-        for rid in matcher.dirty:
-            st = matcher.requests.get(rid)
-            if st is not None:
-                match_requests[rid] = st.to_dict()
-        matcher.dirty.clear()
-        await emit(outs)
+
+
+async def _match_one(raw) -> None:
+    p = raw.message.partition
+    if p not in _loaded:
+        _load_partition(p)
+    try:
+        msg = dm.MATCH_ADAPTER.validate_json(raw.value)
+    except (ValidationError, ValueError) as exc:
+        await _bad(raw, exc)
+        return
+    if isinstance(msg, dm.MVolunteer):
+        match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
+    outs = matcher.handle(msg, p, now())
+    for rid in matcher.dirty:
+        st = matcher.requests.get(rid)
+        if st is not None:
+            d = st.durable()
+            if _written.get(rid) != d:   # most retries change nothing durable: no changelog write
+                match_requests[rid] = d
+                _written[rid] = d
+    matcher.dirty.clear()
+    await emit(outs)
 
 
 @app.timer(1.0)

@@ -9,7 +9,7 @@ import psycopg
 from schemas.topics import BY_NAME
 from services import store
 from streams.app import app, raw_topic
-from streams.codec import decode
+from streams.codec import dead_letter_for, decode
 from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
@@ -17,15 +17,20 @@ SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", 
                "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
 
 
-async def _save_with_retry(event) -> None:
-    # The database being briefly away must not lose an event: retry; the offset is not
-    # committed until this returns, so a crash replays it (and the upsert makes that harmless).
+BATCH, WITHIN = 200, 0.05
+
+
+async def _save_batch(events: list) -> None:
+    """One transaction per batch (one WAL flush instead of one per event). The database being
+    briefly away must not lose anything: retry; offsets are committed only after the batch, so
+    a crash replays it, and the upserts make that harmless."""
     delay = 0.5
     while True:
         try:
             async with (await pool()).connection() as conn:
                 async with conn.transaction():
-                    await store.save(conn, event)
+                    for event in events:
+                        await store.save(conn, event)
             return
         except psycopg.OperationalError as exc:
             log.warning("database unavailable (%s); retrying in %.1fs", exc, delay)
@@ -33,27 +38,35 @@ async def _save_with_retry(event) -> None:
             delay = min(delay * 2, 10)
 
 
-async def _save_or_dead_letter(event, raw) -> None:
+async def _save_all(pairs: list) -> None:
     try:
-        await _save_with_retry(event)
-    except psycopg.Error as exc:  # a constraint the contract did not catch: keep it, with why
-        from streams.codec import dead_letter_for
-
-        m = raw.message
-        dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
-                             f"not storable: {type(exc).__name__}: {exc}")
-        log.warning("sink could not store %s: %s", m.topic, exc)
-        await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+        await _save_batch([e for e, _raw in pairs])
+        return
+    except psycopg.Error:
+        pass  # one bad event spoils the batch: store them one by one to find it
+    for event, raw in pairs:
+        try:
+            await _save_batch([event])
+        except psycopg.Error as exc:  # a constraint the contract did not catch: keep it, with why
+            m = raw.message
+            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
+                                 f"not storable: {type(exc).__name__}: {exc}")
+            log.warning("sink could not store %s: %s", m.topic, exc)
+            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
 
 
 def _make_sink(topic_name: str):
     expected = BY_NAME[topic_name].values
 
     async def sink(stream):
-        async for raw in stream.events():
-            event = await decode(raw, expected) if topic_name != "dead-letter" else await _decode_dl(raw)
-            if event is not None:
-                await _save_or_dead_letter(event, raw)
+        async for batch in stream.take_events(BATCH, within=WITHIN):
+            pairs = []
+            for raw in batch:
+                event = await decode(raw, expected) if topic_name != "dead-letter" else await _decode_dl(raw)
+                if event is not None:
+                    pairs.append((event, raw))
+            if pairs:
+                await _save_all(pairs)
 
     sink.__name__ = f"sink_{topic_name.replace('-', '_')}"
     return app.agent(raw_topic(topic_name), name=f"siaga.sink.{topic_name}")(sink)

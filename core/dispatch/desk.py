@@ -24,6 +24,7 @@ class DeskConfig:
     partitions: int
     checkin_stale_s: float = 6 * 3600.0
     radius_slack_m: float = 500.0   # the volunteer may have moved a little since the matcher looked
+    hold_grace_s: float = 60.0      # an offer this far past its expiry was lost in a crash: free them
 
 
 @dataclass
@@ -132,6 +133,23 @@ class Desk:
         vid = str(getattr(msg, "volunteer_id", "") or "")
         if st is None:
             st = VolunteerState(volunteer_id=vid)
+        pre = self._lapsed(st, msg, now)
+        st, outs = self._dispatch(st, msg, now)
+        return st, pre + outs
+
+    def _lapsed(self, st: VolunteerState, msg, now: datetime) -> list[Out]:
+        """The matcher releases expired offers; if that release was lost (a crash between state
+        and send), the next message for this volunteer frees them instead of leaving them held."""
+        h = st.hold
+        if h is None or h["status"] != "offered" or isinstance(msg, (dm.VRelease, dm.VConfirm)):
+            return []
+        if isinstance(msg, dm.VReserve) and str(msg.offer_id) == h["offer_id"]:
+            return []
+        if now < datetime.fromisoformat(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s):
+            return []
+        return self._close(st, "expired", now, "offer_expired", to_matcher="released")
+
+    def _dispatch(self, st: VolunteerState, msg, now: datetime) -> tuple[VolunteerState, list[Out]]:
         if isinstance(msg, VolunteerRegistered):
             return st, self._registered(st, msg, now)
         if isinstance(msg, VolunteerCheckIn):
@@ -200,13 +218,14 @@ class Desk:
                 return self._close(st, "declined", now, None, to_matcher="declined")
             return []
         if r.action == "on_the_way":
-            if h["status"] == "task":
+            # "accepting" too: the confirmation may still be on its way, the volunteer is not
+            if h["status"] in ("task", "accepting"):
                 h["status"] = "on_the_way"
                 return [_offer_event(h, st.volunteer_id, "on_the_way", now),
                         self._to_matcher(st, "on_the_way")]
             return []
         if r.action == "done":
-            if h["status"] in ("task", "on_the_way"):
+            if h["status"] in ("task", "on_the_way", "accepting"):
                 return self._close(st, "done", now, "checkin_ok", to_matcher="done")
             return []
         return []

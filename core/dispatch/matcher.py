@@ -13,6 +13,7 @@ from core.dispatch import dedupe, triage
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
 from core.dispatch.skills import search_levels
+from geo.distance import haversine_m
 from geo.index import VolunteerIndex
 from schemas import dispatch as dm
 from schemas.events import SituationUpdate
@@ -59,10 +60,16 @@ class RequestState:
 
     @classmethod
     def from_dict(cls, d: dict) -> "RequestState":
-        return cls(**d)
+        return cls(**{"next_try_at": None, **d})
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def durable(self) -> dict:
+        """What must survive a restart; when to look again is only a hint (retry at once)."""
+        d = asdict(self)
+        d.pop("next_try_at")
+        return d
 
     # dedupe.Open protocol
     @property
@@ -92,12 +99,22 @@ class Matcher:
         self._grid: dict[tuple[int, int], set[str]] = {}
         self._phones: dict[str, set[str]] = {}
         self._active: dict[int, set[str]] = {}   # partition -> ids of requests not yet closed
-        self._freed: set[int] = set()     # partitions where someone became free since last tick
+        # partition -> volunteers (lat, lon, skills) who became free since the last tick there
+        self._freed: dict[int, list[tuple[float, float, frozenset[str]]]] = {}
 
     # -- loading ---------------------------------------------------------------------------
     def load_request(self, st: RequestState) -> None:
         self.requests[st.request_id] = st
         self._index_open(st)
+
+    def forget_partition(self, partition: int) -> list[str]:
+        """Another worker took this partition over: drop its requests from memory."""
+        for rid in list(self._active.get(partition, ())):
+            self._unindex(self.requests[rid])
+        gone = [r for r, s in self.requests.items() if s.partition == partition]
+        for rid in gone:
+            del self.requests[rid]
+        return gone
 
     def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None) -> bool:
         """Update the indexes from a desk snapshot; older versions are ignored. Returns True
@@ -106,7 +123,9 @@ class Matcher:
         if self.vol_versions.get(vid, -1) >= m.version:
             return False
         self.vol_versions[vid] = m.version
-        was_free = vid in self.free and self.free.get(vid).available
+        old = self.free.get(vid)
+        was_free = old is not None and old.available
+        moved = old is not None and (old.lat, old.lon) != (m.lat, m.lon)
         if m.gone or m.lat is None:
             self.free.remove(vid)
             self.duty.remove(vid)
@@ -116,9 +135,9 @@ class Matcher:
         self.duty.upsert(vid, m.lat, m.lon, skills, available=m.on_duty)
         if m.last_seen is not None:
             self.vol_seen[vid] = m.last_seen.isoformat()
-        became_free = m.free and not was_free
+        became_free = m.free and (not was_free or moved)   # newly in reach of someone
         if became_free and partition is not None:
-            self._freed.add(partition)
+            self._freed.setdefault(partition, []).append((m.lat, m.lon, skills))
         return became_free
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -249,9 +268,17 @@ class Matcher:
             return []
         levels = search_levels(st.needs, self.cfg.radii_m)
         exclude = set(st.tried) | set(st.declined) | {o["vid"] for o in st.offers.values()}
+        found = None
+        last_skills = None
         while st.level < len(levels):
             radius, skills = levels[st.level]
-            cands = self.free.nearest(st.lat, st.lon, radius, want, skills, exclude)
+            if skills != last_skills:
+                # One query at the widest radius of these skills answers every smaller step:
+                # the nearest candidates within a step are the nearest overall.
+                widest = max(r for r, sk in levels[st.level:] if sk == skills)
+                found = self.free.nearest(st.lat, st.lon, widest, want, skills, exclude)
+                last_skills = skills
+            cands = [c for c in found if c[1] <= radius]
             if cands:
                 return self._reserve(st, cands, radius, skills, now)
             if outstanding:
@@ -312,8 +339,11 @@ class Matcher:
         # Next round starts from the smallest radius; those who let offers lapse get another go.
         st.level = 0
         st.tried = []
-        wait = self.cfg.escalated_retry_s if st.escalated else self.cfg.retry_s
-        st.next_try_at = (now + timedelta(seconds=wait)).isoformat()
+        if st.escalated:   # a periodic look, besides the one when someone near becomes free
+            st.next_try_at = (now + timedelta(seconds=self.cfg.escalated_retry_s)).isoformat()
+        else:              # next look that time alone calls for: the escalation deadline
+            deadline = st.created_at + timedelta(seconds=limit)
+            st.next_try_at = max(deadline, now + timedelta(seconds=self.cfg.retry_s)).isoformat()
         self._touch(st)
         return outs
 
@@ -398,13 +428,24 @@ class Matcher:
         return []
 
     # -- time ------------------------------------------------------------------------------
-    def waiting(self, partition: int, now: datetime, force: bool = False) -> list[RequestState]:
+    def waiting(self, partition: int, now: datetime,
+                freed: list[tuple[float, float, frozenset[str]]] = ()) -> list[RequestState]:
+        """Requests worth another search now, highest priority first: those due (never tried
+        since a restart, or an escalation deadline passed) and those near a volunteer who has
+        just become free with the skills they need. Retrying the rest would find nothing new."""
         out = []
+        iso = now.isoformat()
+        widest = self.cfg.radii_m[-1]
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.partition != partition or st.status in FINAL or st.status in ASSIGNED or st.offers:
+            if st.status in FINAL or st.status in ASSIGNED or st.offers:
                 continue
-            if force or st.next_try_at is None or st.next_try_at <= now.isoformat():
+            due = st.next_try_at is None or st.next_try_at <= iso
+            if not due and freed:
+                need = search_levels(st.needs, self.cfg.radii_m)[-1][1]
+                due = any(need <= sk and haversine_m(st.lat, st.lon, a, b) <= widest
+                          for a, b, sk in freed)
+            if due:
                 out.append(st)
         out.sort(key=lambda s: (-triage.priority(s.base, s.created_at, now), s.created_at, s.request_id))
         return out
@@ -429,9 +470,7 @@ class Matcher:
                     o["sent_at"] = iso  # ask the desk again with the same offer id
                     self._touch(st)
                     outs.append(self._resend(st, oid, o))
-        force = partition in self._freed
-        self._freed.discard(partition)
-        for st in self.waiting(partition, now, force):
+        for st in self.waiting(partition, now, self._freed.pop(partition, [])):
             outs += self._try_match(st, now)
         return outs
 

@@ -1,0 +1,70 @@
+"""A small demo around Yogyakarta, loaded through the public API (so it takes the real path:
+outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new."""
+from __future__ import annotations
+
+import httpx
+
+VOLUNTEERS = [
+    # name, phone, skills, vehicle, lat, lon, organisation
+    ("Budi Santoso", "0812-1000-0001", ["medical"], "motorbike", -7.7829, 110.3671, "PMI Kota Yogyakarta"),
+    ("Siti Rahayu", "0812-1000-0002", ["logistics", "driver"], "pickup", -7.7560, 110.3800, "Karang Taruna"),
+    ("Agus Wibowo", "0812-1000-0003", ["rescue", "boat"], "boat", -7.8890, 110.3290, "SAR Bantul"),
+    ("Dewi Lestari", "0812-1000-0004", ["cooking", "logistics"], "car", -7.8010, 110.3640, "Dapur Umum"),
+    ("Rudi Hartono", "0812-1000-0005", ["shelter", "general"], "truck", -7.7170, 110.3550, "Tagana Sleman"),
+    ("Nur Aini", "0812-1000-0006", ["medical"], "ambulance", -7.8120, 110.3920, "Puskesmas"),
+    ("Eko Prasetyo", "0812-1000-0007", ["logistics"], "motorbike", -7.7450, 110.4120, "Ojol Peduli"),
+    ("Wahyu Hidayat", "0812-1000-0008", ["rescue"], "car", -7.7700, 110.4900, "SAR Prambanan"),
+    ("Maya Sari", "0812-1000-0009", ["sanitation", "general"], "none", -7.8600, 110.3500, "Relawan Bantul"),
+    ("Joko Susilo", "0812-1000-0010", ["power", "driver"], "pickup", -7.7900, 110.4000, "PLN Peduli"),
+]
+REQUESTS = [
+    # needs, people, vulnerable, urgency, lat, lon, place, text
+    (["water", "food"], 30, ["infant", "elderly"], "high", -7.8003, 110.3714, "Kelurahan Ngupasan",
+     "Butuh air bersih dan makanan untuk 30 orang di posko."),
+    (["medical"], 2, ["elderly"], "critical", -7.7770, 110.3880, "Kelurahan Klitren",
+     "Lansia sesak napas, perlu dokter segera."),
+    (["rescue"], 5, ["toddler"], "critical", -7.9000, 110.3300, "Desa Srigading",
+     "Keluarga terjebak banjir di atap rumah."),
+    (["shelter", "clothing"], 40, [], "normal", -7.7200, 110.3600, "Desa Wonokerto",
+     "Tenda dan selimut untuk pengungsi."),
+    (["baby"], 12, ["infant"], "high", -7.8650, 110.3550, "Desa Trirenggo", "Popok dan susu bayi habis."),
+    (["power"], 60, [], "normal", -7.7920, 110.4050, "Desa Banguntapan", "Genset untuk dapur umum."),
+    (["water"], 100, [], "normal", -7.7480, 110.4150, "Desa Maguwoharjo", "Galon air minum."),
+    (["medical"], 1, ["pregnant"], "critical", -7.7600, 110.5000, None, "Ibu hamil akan melahirkan."),
+]
+DONATIONS = [
+    {"kind": "pledged", "money": {"amount_idr": 25_000_000}, "campaign": "Banjir Yogyakarta 2026",
+     "donor_name": "Yayasan Peduli Sesama", "donor_public": True},
+    {"kind": "received", "money": {"amount_idr": 10_000_000}, "campaign": "Banjir Yogyakarta 2026",
+     "donor_name": "Anonim", "donor_public": False},
+    {"kind": "received", "goods": {"category": "water", "item": "air mineral galon", "quantity": 200,
+                                   "unit": "galon"}, "campaign": "Banjir Yogyakarta 2026",
+     "donor_name": "Toko Makmur", "donor_public": True},
+]
+
+
+def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
+    api = env["API_URL"]
+    with httpx.Client(base_url=api, timeout=timeout) as c:
+        vids = []
+        for i, (name, phone, skills, vehicle, lat, lon, org) in enumerate(VOLUNTEERS):
+            r = c.post("/api/v1/volunteers", json={"name": name, "phone": phone, "skills": skills,
+                                                   "vehicle": vehicle, "organisation": org},
+                       headers={"Idempotency-Key": f"demo-volunteer-{i}"})
+            r.raise_for_status()
+            vid = r.json()["volunteer_id"]
+            vids.append(vid)
+            c.post(f"/api/v1/volunteers/{vid}/checkins",
+                   json={"location": {"lat": lat, "lon": lon, "accuracy_m": 20}, "available": True,
+                         "capacity": 4}, headers={"Idempotency-Key": f"demo-checkin-{i}"}).raise_for_status()
+        for i, (needs, people, vul, urg, lat, lon, place, text) in enumerate(REQUESTS):
+            body = {"client_id": f"demo-request-{i:04d}", "needs": needs, "people": people,
+                    "vulnerable": vul, "urgency": urg, "text": text, "preferred_channel": "sms",
+                    "phone": f"0813-2000-{i:04d}", "name": f"Pelapor {i + 1}",
+                    "location": {"lat": lat, "lon": lon, "accuracy_m": 30, "source": "gps"}}
+            if place:
+                body["place"] = place
+            c.post("/api/v1/requests", json=body).raise_for_status()
+        for i, d in enumerate(DONATIONS):
+            c.post("/api/v1/donations", json={**d, "client_id": f"demo-donation-{i:04d}"}).raise_for_status()
+    return f"{len(VOLUNTEERS)} volunteers, {len(REQUESTS)} requests, {len(DONATIONS)} donations"

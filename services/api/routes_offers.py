@@ -1,0 +1,51 @@
+"""Volunteers answer an offer from the link in their message (the SMS/WhatsApp reply path
+feeds the same topic). The offer id in the link is the secret; the desk checks the rest."""
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+
+from schemas.common import Channel
+from schemas.events import VolunteerReply
+from services.api.deps import idempotency_key, pool
+from services.api.metrics import ACCEPTED
+from services.outbox import enqueue
+
+router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
+ACTIONS = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done"}
+
+
+@router.get("/{offer_id}", summary="An offer's status (for the volunteer's link)")
+async def get_offer(offer_id: uuid.UUID, db=Depends(pool)):
+    async with db.connection() as conn:
+        row = await (await conn.execute(
+            "SELECT offer_id, offer_code, request_id, status, distance_m, expires_at, status_at "
+            "FROM dispatches WHERE offer_id = %s", (offer_id,))).fetchone()
+    if row is None:
+        raise HTTPException(404, "no such offer (it may not be recorded yet; retry in a moment)")
+    keys = ("offer_id", "offer_code", "request_id", "status", "distance_m", "expires_at", "updated_at")
+    return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in zip(keys, row)}
+
+
+@router.post("/{offer_id}/{action}", status_code=202, summary="Accept, decline, on the way, done")
+async def answer_offer(offer_id: uuid.UUID, action: Literal["accept", "decline", "on_the_way", "done"],
+                       response: Response, key=Depends(idempotency_key), db=Depends(pool)):
+    async with db.connection() as conn:
+        row = await (await conn.execute(
+            "SELECT volunteer_id, offer_code, status FROM dispatches WHERE offer_id = %s", (offer_id,)
+        )).fetchone()
+        if row is None:
+            raise HTTPException(404, "no such offer (it may not be recorded yet; retry in a moment)")
+        volunteer_id, code, status = row
+        if status in ("declined", "expired", "withdrawn", "done"):
+            raise HTTPException(409, f"this offer is already {status}")
+        reply = VolunteerReply(volunteer_id=volunteer_id, offer_id=offer_id, offer_code=code,
+                               action=ACTIONS[action], channel=Channel.web, source="api/offer-link")
+        res = await enqueue(conn, "volunteer-replies", str(volunteer_id), reply,
+                            {"offer_id": str(offer_id), "action": action, "status": "received"},
+                            idempotency_key=f"offer:{key}" if key else None)
+    ACCEPTED.labels("offer_reply").inc()
+    response.status_code = 202
+    return res.response

@@ -13,13 +13,29 @@ def tracking_code(length: int = 6) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
-def code_from_uuid(value: uuid.UUID, length: int = 4) -> str:
-    """A deterministic short code (offer codes: replay must produce the same code)."""
+LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"
+DIGITS = "23456789"
+
+
+def code_from_uuid(value: uuid.UUID, length: int = 6) -> str:
+    """A deterministic tracking code (replay must give the same code)."""
     n = value.int
     out = []
     for _ in range(length):
         n, r = divmod(n, len(ALPHABET))
         out.append(ALPHABET[r])
+    return "".join(out)
+
+
+def offer_code(value: uuid.UUID, length: int = 4) -> str:
+    """A deterministic offer code like K7Q2. Letters and digits alternate, so a code is never
+    an ordinary word ("TIDAK BUTUH" is not "decline BUTUH")."""
+    n = value.int
+    out = []
+    for i in range(length):
+        pool = LETTERS if i % 2 == 0 else DIGITS
+        n, r = divmod(n, len(pool))
+        out.append(pool[r])
     return "".join(out)
 
 

@@ -24,11 +24,13 @@ def normalize_phone(raw: str, region: str = "ID") -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("phone number is empty")
     text = _CHANNEL_PREFIX.sub("", raw).strip()
+    if not text:
+        raise ValueError("phone number is empty")
     try:
         number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as exc:
+    except phonenumbers.NumberParseException:
         # Mask in the message too: exceptions end up in logs.
-        raise ValueError(f"not a phone number: {_mask_digits(text)!r} ({exc.error_type.name})") from None
+        raise ValueError(f"not a phone number: {_mask_digits(text)!r}") from None
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"invalid phone number for its country: {_mask_digits(text)!r}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -55,10 +57,14 @@ def mask_text(text: str) -> str:
 
     def _replace(match: re.Match[str]) -> str:
         candidate = match.group(0)
-        if not _looks_like_phone(candidate):
-            return candidate
-        trailing = candidate[len(candidate.rstrip(" -.")):]
-        return _mask_digits(candidate) + trailing
+        # The run may start with an unrelated number ("5 0812 3456 7890"): try each group start.
+        starts = [0] + [m.end() for m in re.finditer(r"\s+", candidate)]
+        for start in starts:
+            rest = candidate[start:]
+            if _looks_like_phone(rest):
+                trailing = rest[len(rest.rstrip(" -.")):]
+                return candidate[:start] + _mask_digits(rest) + trailing
+        return candidate
 
     return _DIGIT_RUN.sub(_replace, text)
 

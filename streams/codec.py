@@ -20,7 +20,12 @@ def reason_of(exc: Exception) -> str:
 
 def dead_letter_for(topic: str, partition: int | None, offset: int | None, key: bytes | None,
                     value: bytes | None, reason: str) -> DeadLetter:
+    # One id per (topic, partition, offset): when two consumers of a topic both reject the same
+    # record, the dead-letter log keeps it once.
+    from core.codes import stable_uuid
+
     return DeadLetter(
+        event_id=stable_uuid("dead-letter", topic, partition, offset),
         topic=topic, partition=partition, offset=offset,
         key=key.decode("utf-8", "replace")[:200] if key else None,
         reason=reason[:4000], payload=(value or b"").decode("utf-8", "replace")[:100_000],

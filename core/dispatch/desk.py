@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from core.codes import code_from_uuid, stable_uuid
+from core.codes import offer_code, stable_uuid
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
 from core.dispatch.routing import volunteer_partitions
@@ -192,19 +192,20 @@ class Desk:
         return outs + self._publish(st, now)
 
     def _reply(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out]:
+        ack = ("ack", r.event_id)
         if r.action == "unavailable":
             st.available = False
+            outs = self._tell(st, "unavailable_ok", {}, ack)
             if st.hold and st.hold["status"] in ("offered", "accepting"):
-                return self._close(st, "declined", now, None, to_matcher="declined")
-            return self._publish(st, now)
+                return outs + self._close(st, "declined", now, None, to_matcher="declined")
+            return outs + self._publish(st, now)
         if r.action == "available":
             st.available = True
             st.last_seen = max(st.last_seen or "", now.isoformat())
-            return self._publish(st, now)
+            return self._tell(st, "available_ok", {}, ack) + self._publish(st, now)
         if not self._matches(st, r):
             if r.offer_code:  # an old or unknown code: say so instead of silence
-                return self._tell(st, "offer_expired", {"code": r.offer_code},
-                                  ("stale-reply", r.event_id))
+                return self._tell(st, "offer_not_found", {"code": r.offer_code}, ack)
             return []
         h = st.hold
         if r.action == "accept":
@@ -215,14 +216,15 @@ class Desk:
             return []
         if r.action == "decline":
             if h["status"] in ("offered", "accepting"):
-                return self._close(st, "declined", now, None, to_matcher="declined")
+                return self._close(st, "declined", now, "decline_ok", to_matcher="declined")
             return []
         if r.action == "on_the_way":
             # "accepting" too: the confirmation may still be on its way, the volunteer is not
             if h["status"] in ("task", "accepting"):
                 h["status"] = "on_the_way"
                 return [_offer_event(h, st.volunteer_id, "on_the_way", now),
-                        self._to_matcher(st, "on_the_way")]
+                        self._to_matcher(st, "on_the_way")] + self._tell(
+                    st, "on_the_way_ok", {"code": h["code"]}, (h["offer_id"], "on_the_way"))
             return []
         if r.action == "done":
             if h["status"] in ("task", "on_the_way", "accepting"):
@@ -253,7 +255,7 @@ class Desk:
             if not set(m.required_skills) <= set(st.skills):
                 return refuse("skills changed")
         st.hold = {
-            "offer_id": oid, "code": code_from_uuid(m.offer_id), "request_id": str(m.request_id),
+            "offer_id": oid, "code": offer_code(m.offer_id), "request_id": str(m.request_id),
             "partition": m.partition, "status": "offered", "expires_at": m.expires_at.isoformat(),
             "distance_m": round(d, 1), "radius_m": m.radius_m, "details": m.details.model_dump(mode="json"),
             "forced_by": m.forced_by,

@@ -85,6 +85,32 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "opted_in_ack": (
             "Siaga: Anda kembali menerima pesan dari Siaga. Balas BANTUAN untuk petunjuk."
         ),
+        "status_unknown": (
+            "Siaga: Kode {code} tidak ditemukan. Periksa kode Anda, atau kirim kebutuhan "
+            "dan lokasi Anda."
+        ),
+        "offer_not_found": (
+            "Siaga: Kode tugas {code} tidak berlaku atau sudah selesai. Terima kasih, "
+            "tunggu tawaran berikutnya."
+        ),
+        "decline_ok": (
+            "Siaga: Baik, tugas {code} kami tawarkan ke relawan lain. Terima kasih."
+        ),
+        "on_the_way_ok": (
+            "Siaga: Tercatat Anda menuju lokasi tugas {code}. Hati-hati di jalan. Jika "
+            "selesai balas SELESAI {code}"
+        ),
+        "unavailable_ok": (
+            "Siaga: Tercatat Anda sedang tidak bisa membantu. Balas SIAP jika sudah bisa "
+            "lagi."
+        ),
+        "available_ok": (
+            "Siaga: Tercatat Anda siap membantu. Balas LIBUR jika tidak bisa."
+        ),
+        "checkin_location_ok": (
+            "Siaga: Lokasi Anda diterima, Anda tercatat siap membantu. Balas LIBUR jika "
+            "tidak bisa."
+        ),
         "unknown_command": (
             "Siaga: Maaf, pesan tidak dimengerti. Balas BANTUAN untuk petunjuk, atau "
             "kirim kebutuhan dan lokasi Anda."
@@ -147,6 +173,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "opted_in_ack": (
             "Siaga: You will receive Siaga messages again. Reply BANTUAN for help."
+        ),
+        "status_unknown": (
+            "Siaga: Code {code} was not found. Check the code, or send your need and "
+            "location."
+        ),
+        "offer_not_found": (
+            "Siaga: Task code {code} is not valid or already closed. Thank you, please "
+            "wait for the next offer."
+        ),
+        "decline_ok": (
+            "Siaga: OK, task {code} goes to another volunteer. Thank you."
+        ),
+        "on_the_way_ok": (
+            "Siaga: Noted, you are on the way to task {code}. Travel safely. When done "
+            "reply SELESAI {code}"
+        ),
+        "unavailable_ok": (
+            "Siaga: Noted, you cannot help for now. Reply SIAP when you can again."
+        ),
+        "available_ok": (
+            "Siaga: Noted, you are ready to help. Reply LIBUR if you cannot."
+        ),
+        "checkin_location_ok": (
+            "Siaga: Location received, you are listed as available. Reply LIBUR if you "
+            "cannot help."
         ),
         "unknown_command": (
             "Siaga: Sorry, we did not understand. Reply BANTUAN for help, or send your "

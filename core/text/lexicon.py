@@ -55,8 +55,7 @@ SHORTHAND: dict[str, str] = {
     "mkn": "makan", "mkan": "makan", "maem": "makan", "mam": "makan", "mknan": "makanan",
     "makana": "makanan", "mkanan": "makanan", "mnm": "minum", "mnum": "minum", "brsh": "bersih",
     "brsih": "bersih", "obt": "obat", "obat2an": "obat", "skt": "sakit", "sakt": "sakit",
-    "ambulan": "ambulans", "ambulance": "ambulans", "ambulanc": "ambulans", "p3k": "obat",
-    "pampers": "popok", "diapers": "popok", "diaper": "popok", "nappies": "popok",
+    "ambulan": "ambulans", "ambulanc": "ambulans", "p3k": "obat", "pampers": "popok",
     "selimt": "selimut", "bju": "baju", "evak": "evakuasi", "evakuasikan": "evakuasi",
     "bnjir": "banjir", "bnjr": "banjir", "lngsor": "longsor",
     # Javanese / Sundanese / other regional words
@@ -65,6 +64,13 @@ SHORTHAND: dict[str, str] = {
     "nedha": "makan", "luwe": "lapar", "ngelih": "lapar", "lesu": "lapar", "kemul": "selimut",
     "klambi": "baju", "sandangan": "pakaian", "lara": "sakit", "gering": "sakit",
     "kesel": "lelah", "kudu": "harus", "saiki": "sekarang", "mrene": "kesini",
+    "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
+    "pls": "please", "plz": "please", "bln": "bulan", "ush": "usah", "perum": "perumahan",
+    "nyuwun": "mohon", "griya": "rumah", "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
+    "abis": "habis", "dtg": "datang", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
+    "nang": "di", "neng": "di", "ning": "di", "teng": "di", "ra": "tidak", "ono": "ada",
+    "entek": "habis", "telas": "habis", "kula": "saya", "kulo": "saya", "dewe": "kami",
+    "wonten": "ada", "sithik": "sedikit",
 }
 
 # Words that end a negation scope or split clauses (punctuation also does).
@@ -87,7 +93,7 @@ REQUEST_VERBS: frozenset[str] = frozenset({
 NEGATABLE_VERBS: frozenset[str] = frozenset({
     "butuh", "perlu", "usah", "minta", "mohon", "kirim", "kurang", "mau", "harus", "ingin",
 })
-NEGATORS: frozenset[str] = frozenset({"tidak", "bukan", "tanpa"})
+NEGATORS: frozenset[str] = frozenset({"tidak", "bukan", "tanpa", "jangan"})
 # English negated-need openers (token sequences).
 EN_NEGATION_PHRASES: tuple[tuple[str, ...], ...] = (
     ("no", "need"), ("not", "need"), ("dont", "need"), ("don", "t", "need"), ("do", "not", "need"),
@@ -104,7 +110,7 @@ SATISFIED_BEFORE: tuple[tuple[str, ...], ...] = (
 # Written after the need: "makanan sudah cukup", "air aman", "obat tidak perlu", "food is enough".
 SATISFIED_AFTER: tuple[tuple[str, ...], ...] = (
     ("sudah", "ada"), ("sudah", "cukup"), ("sudah", "aman"), ("sudah", "terpenuhi"),
-    ("sudah", "tercukupi"), ("sudah", "datang"), ("sudah", "dapat"), ("sudah", "tersedia"),
+    ("sudah", "tercukupi"), ("sudah", "datang"), ("sudah", "diterima"), ("sudah", "terima"), ("sudah", "dapat"), ("sudah", "tersedia"),
     ("masih", "ada"), ("masih", "cukup"), ("masih", "aman"), ("cukup",), ("aman",),
     ("tersedia",), ("terpenuhi",), ("tercukupi",), ("tidak", "perlu"), ("tidak", "usah"),
     ("tidak", "butuh"), ("tidak", "dibutuhkan"), ("sudah", "tidak", "perlu"),
@@ -113,7 +119,7 @@ SATISFIED_AFTER: tuple[tuple[str, ...], ...] = (
     ("sufficient",), ("is", "sufficient"), ("are", "sufficient"),
 )
 # Conjunctions that chain a list of needs ("makanan dan air sudah cukup").
-LIST_JOINERS: frozenset[str] = frozenset({"dan", "serta", "sama", "atau", "and", "or", "&", "/", ","})
+LIST_JOINERS: frozenset[str] = frozenset({"dan", "serta", "sama", "atau", "and", "or", "n", "&", "/", ","})
 
 # --- need categories ----------------------------------------------------------------------
 NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
@@ -123,7 +129,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "bottled water",
     ),
     NeedCategory.food: (
-        "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie",
+        "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie", "logistik",
         "roti", "lauk", "logistik makanan", "dapur umum", "nasi bungkus", "biskuit",
         "food", "rice", "hungry", "meal", "meals", "eat", "noodles", "bread", "starving",
     ),
@@ -135,32 +141,39 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "medicine", "medicines", "medical", "doctor", "doctors", "ambulance", "injured",
         "injury", "injuries", "wound", "wounded", "sick", "fever", "diarrhea", "diarrhoea",
         "bleeding", "pregnant", "labor", "labour", "nurse", "unconscious", "first aid", "hurt",
-        "broken leg", "broken arm", "asthma", "insulin",
+        "broken leg", "broken arm", "asthma", "masker", "oksigen", "batuk", "cuci darah",
+        "dialisis", "hemodialisa", "keracunan", "keracunan makanan", "muntah", "pasien",
+        "vitamin", "paracetamol", "oralit", "diabetes", "darah tinggi", "hipertensi", "asma",
+        "mask", "masks", "oxygen", "cough", "vomiting", "poisoning", "food poisoning",
+        "contractions", "dialysis",
     ),
     NeedCategory.rescue: (
         "evakuasi", "terjebak", "tertimbun", "hanyut", "perahu karet", "perahu", "sar",
         "basarnas", "tim sar", "terisolasi", "terisolir", "tenggelam", "tertimpa", "terkurung",
         "terseret", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
         "rescue", "evacuate", "evacuation", "trapped", "stranded", "stuck", "buried",
-        "swept away", "boat", "drowning", "collapsed", "rubble",
+        "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
+        "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan",
+        "on the roof", "on top of the house", "rooftop", "missing",
     ),
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
         "tempat berteduh", "huntara", "hunian sementara", "tempat tidur", "tikar", "kasur",
-        "tent", "tents", "tarp", "tarps", "tarpaulin", "shelter",
+        "tent", "tents", "tarp", "tarps", "tarpaulin", "shelter", "evacuation center",
+        "evacuation centre",
     ),
     NeedCategory.clothing: (
         "selimut", "pakaian", "baju", "sarung", "jaket", "kain", "celana", "pakaian ganti",
         "baju ganti", "mukena", "blanket", "blankets", "clothes", "clothing", "sarong", "jacket",
     ),
     NeedCategory.baby: (
-        "popok", "susu bayi", "susu formula", "susu", "pembalut", "formula", "bubur bayi",
-        "perlengkapan bayi", "diapers", "baby milk", "baby formula", "sanitary pads",
+        "popok", "susu bayi", "susu formula", "makanan bayi", "baby food", "susu", "pembalut", "formula", "bubur bayi",
+        "perlengkapan bayi", "diapers", "diaper", "nappies", "baby milk", "baby formula", "sanitary pads",
         "sanitary napkins", "pads", "milk",
     ),
     NeedCategory.sanitation: (
         "sabun", "mck", "toilet", "wc", "jamban", "kamar mandi", "sanitasi", "kebersihan",
-        "sikat gigi", "pasta gigi", "odol", "hygiene kit", "disinfektan", "kaporit", "tisu",
+        "sikat gigi", "pasta gigi", "odol", "hygiene kit", "disinfektan", "kaporit", "tisu", "karbol",
         "soap", "latrine", "latrines", "toilets", "sanitation", "hygiene",
     ),
     NeedCategory.power: (
@@ -172,8 +185,26 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
 }
 
 # Shelter words that name a *place* when preceded by a locative ("kami di posko"): then no need.
-LOCATIVE_SENSITIVE: frozenset[str] = frozenset({"pengungsian", "posko", "shelter", "tenda"})
-LOCATIVES: frozenset[str] = frozenset({"di", "ke", "dari", "at", "in", "to", "from", "sekitar", "dekat"})
+LOCATIVE_SENSITIVE: frozenset[str] = frozenset({"pengungsian", "posko", "shelter", "tenda", "center", "centre"})
+LOCATIVES: frozenset[str] = frozenset({
+    "di", "ke", "dari", "at", "in", "to", "from", "sekitar", "dekat", "untuk", "buat", "bagi",
+    "for", "tinggal", "mengungsi", "pos", "posko", "balai", "ungsi",
+})
+# These name a place unless asked for: "butuh tempat pengungsian" vs "Posko Tridadi".
+REQUEST_ONLY: frozenset[str] = frozenset({"pengungsian", "posko", "shelter", "center", "centre"})
+# Words skipped when looking for the word before a need ("at the shelter").
+ARTICLES: frozenset[str] = frozenset({"the", "a", "an", "our", "this", "that", "sebuah"})
+# Rescue words about things, not people: "rumah hanyut", "houses collapsed".
+THINGS: frozenset[str] = frozenset({
+    "rumah", "jembatan", "sawah", "ternak", "kandang", "mobil", "motor", "barang", "harta",
+    "kebun", "tanaman", "perabot", "warung", "toko", "jalan", "atap", "houses", "house",
+    "homes", "home", "bridge", "car", "cars", "roads", "road", "buildings", "building",
+})
+THING_RESCUE_WORDS: frozenset[str] = frozenset({
+    "hanyut", "tertimbun", "timbun", "tenggelam", "collapsed", "buried", "swept away", "terendam",
+})
+# Stems too short or too ambiguous to match by stem ("perairan" -> "air", "pengairan").
+NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mck", "kain", "mie"})
 
 # Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
@@ -241,6 +272,7 @@ VULNERABLE_KEYWORDS: dict[Vulnerable, tuple[str, ...]] = {
 # is critical; a "low" cue only applies when no high/critical cue is present.
 URGENCY_CUES: dict[Urgency, tuple[str, ...]] = {
     Urgency.critical: (
+        "contractions", "sampai atap", "setinggi atap", "up to the roof", "belum ditemukan",
         "kritis", "sos", "sekarat", "nyawa", "tenggelam", "tertimbun", "hanyut", "pingsan",
         "tidak sadar", "tak sadarkan diri", "sesak napas", "sesak nafas", "pendarahan",
         "mau melahirkan", "akan melahirkan", "kontraksi", "henti napas", "tidak bernapas",
@@ -249,10 +281,13 @@ URGENCY_CUES: dict[Urgency, tuple[str, ...]] = {
     ),
     Urgency.high: (
         "segera", "darurat", "parah", "gawat", "mendesak", "tolong cepat", "cepat",
-        "secepatnya", "urgent", "emergency", "asap", "hurry", "quickly", "immediately",
-        "terjebak", "trapped", "stranded", "serious", "severe", "sangat butuh", "butuh sekali",
-        "tidak ada makanan sama sekali", "kelaparan", "terisolasi", "terisolir", "tolong tolong",
-        "please help", "help us",
+        "secepatnya", "urgent", "emergency", "hurry", "quickly", "immediately", "now",
+        "terjebak", "trapped", "stranded", "stuck", "serious", "severe", "sangat butuh",
+        "butuh sekali", "tidak ada makanan sama sekali", "kelaparan", "tolong tolong",
+        "oksigen", "oxygen", "cuci darah", "dialysis", "berdarah", "bleeding", "sepinggang",
+        "sedada", "seleher", "setinggi dada", "setinggi leher", "setinggi pinggang",
+        "sak dodo", "sak gulu", "chest deep", "waist deep", "neck deep", "meninggal",
+        "korban jiwa", "tewas", "dead", "died", "killed",
     ),
     Urgency.low: (
         "tidak mendesak", "tidak darurat", "tidak urgent", "kalau sempat", "jika sempat",
@@ -260,10 +295,18 @@ URGENCY_CUES: dict[Urgency, tuple[str, ...]] = {
     ),
 }
 
+# "darurat" after these nouns is an adjective ("toilet darurat" = makeshift toilet), not urgency.
+MAKESHIFT_NOUNS: frozenset[str] = frozenset({
+    "toilet", "wc", "mck", "tenda", "jembatan", "posko", "dapur", "rumah", "hunian", "tangga",
+    "pintu", "sekolah", "tanggap", "status", "nomor", "telepon", "jalur",
+})
+
 # --- people counts ------------------------------------------------------------------------
 PERSON_UNITS: frozenset[str] = frozenset({
     "orang", "jiwa", "warga", "penduduk", "pengungsi", "korban", "individu", "people",
     "persons", "person", "ppl", "pax", "residents", "victims", "survivors", "souls",
+    "nelayan", "pendaki", "wisatawan", "penumpang", "santri", "siswa", "pekerja", "petani",
+    "fishermen", "climbers", "tourists", "passengers", "students", "workers",
 })
 HOUSEHOLD_UNITS: frozenset[str] = frozenset({
     "kk", "keluarga", "families", "family", "households", "household", "kepala keluarga",
@@ -273,7 +316,7 @@ SUBGROUP_UNITS: frozenset[str] = frozenset({
     "anak", "balita", "bayi", "lansia", "dewasa", "orang dewasa", "orang tua", "ibu hamil",
     "perempuan", "wanita", "pria", "laki", "ibu", "bapak", "nenek", "kakek", "adults",
     "adult", "children", "child", "kids", "babies", "baby", "infants", "elderly", "women",
-    "men", "toddlers",
+    "men", "toddlers", "pregnant", "hamil",
 })
 # Average Indonesian household size is about 4 (BPS); "5 KK" -> 20 people, flagged estimated.
 PEOPLE_PER_HOUSEHOLD = 4
@@ -323,7 +366,8 @@ PLACE_MARKERS: dict[str, str] = {
     "kabupaten": "kabupaten", "kota": "kota", "provinsi": "provinsi", "rt": "rt", "rw": "rw",
     "village": "desa", "district": "kecamatan", "subdistrict": "kecamatan",
     "regency": "kabupaten", "city": "kota", "province": "provinsi", "jalan": "street",
-    "gang": "street", "gg": "street", "perumahan": "dusun", "komplek": "dusun", "kompleks": "dusun",
+    "gang": "street", "gg": "street", "perumahan": "estate", "komplek": "estate",
+    "kompleks": "estate", "perumnas": "estate",
 }
 # Prepositions that usually introduce a place ("banjir di Sumberharjo").
 PLACE_PREPOSITIONS: frozenset[str] = frozenset({"di", "in", "at", "near", "dekat", "sekitar", "daerah", "wilayah", "area", "kawasan", "lokasi", "alamat"})
@@ -340,7 +384,19 @@ NON_PLACE_WORDS: frozenset[str] = frozenset({
     "timur", "barat", "kompleks", "belum", "sudah", "yang", "lagi", "saat", "waktu", "jam",
     "pukul", "hari", "malam", "pagi", "siang", "sore", "km", "meter", "lebih", "kurang",
     "sebuah", "satu", "balai", "gedung", "aula", "kantor", "rs", "rumah sakit", "puskesmas",
-    "jalan", "gang", "gg", "lingkungan", "wilayahnya",
+    "jalan", "gang", "gg", "lingkungan", "wilayahnya", "pos", "gor", "stadion", "sd", "smp",
+    "sma", "smk", "mts", "tk", "rsud", "pondok", "pesantren", "ponpes", "perairan", "pendopo",
+    "induk", "dapur", "umum", "floor", "village", "camp",
+})
+# Nouns of landmarks whose own name follows ("masjid Al Huda", "kali Gendol"): that name is
+# not an administrative area, so it is skipped.
+POI_NOUNS: frozenset[str] = frozenset({
+    "masjid", "mushola", "musala", "langgar", "gereja", "sekolah", "sd", "smp", "sma", "smk",
+    "mts", "tk", "balai", "gedung", "gor", "stadion", "lapangan", "pasar", "kali", "sungai",
+    "jembatan", "gunung", "bukit", "pantai", "pos", "posko", "rs", "rsud", "puskesmas",
+    "kantor", "aula", "pondok", "pesantren", "ponpes", "pendopo", "perairan", "hotel", "mall",
+    "terminal", "stasiun", "bandara", "pelabuhan", "waduk", "bendungan", "danau", "hutan",
+    "tanggul", "jalur", "makam", "candi", "rumah", "toko", "warung", "pabrik",
 })
 # Disaster words: never part of a place name.
 DISASTER_WORDS: frozenset[str] = frozenset({
@@ -370,6 +426,8 @@ FUNCTION_WORDS: frozenset[str] = frozenset({
     "sebelah", "utara", "selatan", "timur", "barat", "tengah", "lokasi", "alamat", "daerah",
     "wilayah", "kampung", "kp", "bersih", "minum", "baru", "dalam", "kondisi", "keadaan",
     "info", "informasi", "lapor", "laporan", "pengungsi", "mengungsi", "ungsi", "evakuasi",
+    "assalamualaikum", "wr", "wb", "salam", "selamat", "halo", "hallo", "hai", "hi", "hello",
+    "permisi", "maaf", "yth", "please", "thanks", "thank", "sekedar", "kabar", "mengabarkan",
 })
 
 # --- volunteer commands and carrier keywords ------------------------------------------------

@@ -24,7 +24,8 @@ class PhraseMatch(Generic[K]):
 class PhraseIndex(Generic[K]):
     """Phrases grouped by first word; each phrase may belong to several keys."""
 
-    def __init__(self, phrases: Mapping[K, Sequence[str]]):
+    def __init__(self, phrases: Mapping[K, Sequence[str]], no_stem: frozenset[str] = frozenset()):
+        self._no_stem = no_stem  # words matched only as typed, never via a stem
         by_first: dict[str, dict[tuple[str, ...], list[K]]] = {}
         for key, items in phrases.items():
             for phrase in items:
@@ -52,7 +53,7 @@ class PhraseIndex(Generic[K]):
                 for words, keys in self._by_first.get(first, ()):
                     if best is not None and len(words) <= len(best[0]):
                         break
-                    if _matches_at(tokens, i, words):
+                    if _matches_at(tokens, i, words, self._no_stem):
                         best = (words, keys)
                         break
             if best is None:
@@ -65,7 +66,8 @@ class PhraseIndex(Generic[K]):
         return found
 
 
-def _matches_at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool:
+def _matches_at(tokens: Sequence[Token], i: int, words: tuple[str, ...],
+                no_stem: frozenset[str] = frozenset()) -> bool:
     j = i
     for word in words:
         # skip hyphens/"+" between words ("perahu-karet"), but never clause punctuation
@@ -73,7 +75,7 @@ def _matches_at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool
             j += 1
         if j >= len(tokens) or tokens[j].kind != "word":
             return False
-        if word != tokens[j].norm and word != tokens[j].stem:
+        if word != tokens[j].norm and (word != tokens[j].stem or word in no_stem):
             return False
         j += 1
     return True

@@ -24,7 +24,7 @@ class NeedResult:
 
 @lru_cache(maxsize=1)
 def _index() -> PhraseIndex[NeedCategory]:
-    return PhraseIndex(lexicon.NEED_KEYWORDS)
+    return PhraseIndex(lexicon.NEED_KEYWORDS, no_stem=lexicon.NO_STEM_MATCH)
 
 
 def detect_needs(tokens: Sequence[Token]) -> NeedResult:
@@ -42,8 +42,21 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
 
 
 def _asks_for_help(tokens: Sequence[Token]) -> bool:
-    return any(t.kind == "word" and (t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP)
-               for t in tokens)
+    negated = False   # inside "tidak butuh ..." / "no need ..."
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.norm in _SOFT_SCOPE_END | {","}:
+            negated = False
+        if t.kind != "word":
+            continue
+        if t.norm in _NEGATING_PREVIOUS:
+            negated = True
+            continue
+        if t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP:
+            if not negated:
+                return True
+        elif t.norm not in lexicon.NEGATABLE_VERBS and t.stem not in lexicon.NEGATABLE_VERBS:
+            negated = False
+    return False
 
 
 # --- uses of a need word that are not a need -------------------------------------------------
@@ -53,9 +66,13 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch) -> bool:
     if len(words) == 1 and words[0] in lexicon.FLOOD_WATER_WORDS and _describes_flood(tokens, m):
         return True
     if any(w in lexicon.LOCATIVE_SENSITIVE for w in words):
-        prev = _prev_word(tokens, m.start)
-        if prev is not None and (prev.norm in lexicon.LOCATIVES or prev.norm in {"tinggal", "mengungsi"}):
-            return True  # "kami di posko", "tinggal di tenda": a place, not a request
+        prev = _prev_word(tokens, m.start, skip=lexicon.ARTICLES)
+        if prev is not None and prev.norm in lexicon.LOCATIVES:
+            return True  # "kami di posko", "tinggal di tenda", "to the shelter": a place
+    if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
+        return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
+    if " ".join(words) in lexicon.THING_RESCUE_WORDS and is_about_things(tokens, m.start):
+        return True      # "rumah hanyut": the house, not people
     if len(words) == 1 and words[0] in lexicon.CONDITION_WORDS and condition_is_denied(tokens, m.start):
         return True  # "tidak ada yang luka"
     return False
@@ -75,9 +92,31 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch) -> bool:
         after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
         # "air sudah habis" / "water is needed" talk about supply; "air sudah sepinggang" not
         return after is None or after.norm not in lexicon.SUPPLY_STATES
-    # a bare number right after ("air 1 meter") is a depth
+    # a depth right after: "air 1 meter", "air 50cm"
     idx = m.end
-    return idx < len(tokens) and tokens[idx].kind == "number"
+    if idx + 1 < len(tokens) and tokens[idx].kind == "number":
+        return tokens[idx + 1].norm in {"m", "meter", "cm", "mtr", "metre", "meters", "feet", "ft"}
+    return False
+
+
+def is_about_things(tokens: Sequence[Token], index: int) -> bool:
+    """"3 rumah hanyut", "houses collapsed": the word before is a thing, not a person."""
+    prev = _prev_word(tokens, index, skip=lexicon.ARTICLES | {"kami", "our", "warga", "the"})
+    return prev is not None and prev.norm in lexicon.THINGS
+
+
+def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:
+    """A request verb earlier in the same sentence ("butuh tenda dan tempat pengungsian")."""
+    k = index - 1
+    while k >= 0:
+        tok = tokens[k]
+        if tok.kind == "punct" and tok.norm in {".", "!", "?", "\n"}:
+            return False
+        if tok.kind == "word" and (tok.norm in lexicon.REQUEST_VERBS or tok.stem in lexicon.REQUEST_VERBS
+                                   or tok.norm in lexicon.NEED_VERBS):
+            return True
+        k -= 1
+    return False
 
 
 def condition_is_denied(tokens: Sequence[Token], index: int) -> bool:
@@ -149,6 +188,8 @@ def _opener_end(tokens: Sequence[Token], i: int) -> int | None:
     tok = tokens[i]
     if tok.kind != "word":
         return None
+    if tok.norm == "bukan":
+        return i + 1            # "butuh air, bukan makanan"
     if tok.norm in lexicon.NEGATORS:
         j = _next_word_index(tokens, i + 1)
         # allow one filler: "tidak terlalu butuh", "tidak lagi perlu"
@@ -239,10 +280,10 @@ def _next_word(tokens: Sequence[Token], j: int) -> Token | None:
     return tokens[k] if k is not None else None
 
 
-def _prev_word(tokens: Sequence[Token], j: int) -> Token | None:
+def _prev_word(tokens: Sequence[Token], j: int, skip: frozenset[str] = frozenset()) -> Token | None:
     k = j - 1
     while k >= 0:
-        if tokens[k].kind == "word":
+        if tokens[k].kind == "word" and tokens[k].norm not in skip:
             return tokens[k]
         if is_boundary(tokens[k]):
             return None

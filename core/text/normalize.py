@@ -28,6 +28,7 @@ class Token:
     start: int        # character offsets in the original text
     end: int
     corrected: bool = False  # norm came from fuzzy typo correction
+    base: str = ""           # lowercase word before shorthand expansion/correction (place names)
 
     @property
     def is_word(self) -> bool:
@@ -38,9 +39,11 @@ class Token:
 # thousands/decimal separators, and the punctuation that separates clauses or list items.
 _TOKEN_RE = re.compile(
     r"(?P<number>\d+(?:[.,]\d+)*)"
-    r"|(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*2?)"
+    r"|(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*(?:2(?:an|nya)?(?![\d]))?)"
     r"|(?P<punct>[.,;:!?/&+()\n-])"
 )
+
+_REDUPLICATION = re.compile(r"^([^\W\d_]{2,})2(?:an|nya)?$")
 
 _stemmer_lock = threading.Lock()
 
@@ -143,14 +146,15 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
         raw = match.group(0)
         start, end = match.span()
         if match.lastgroup == "number":
-            tokens.append(Token(raw, raw, raw, "number", start, end))
+            tokens.append(Token(raw, raw, raw, "number", start, end, base=raw))
             continue
         if match.lastgroup == "punct":
-            tokens.append(Token(raw, raw, raw, "punct", start, end))
+            tokens.append(Token(raw, raw, raw, "punct", start, end, base=raw))
             continue
         lowered = raw.lower()
-        if lowered.endswith("2") and len(lowered) > 3:  # "anak2" / "org2": SMS reduplication
-            lowered = lowered[:-1]
+        if lowered not in lexicon.SHORTHAND:
+            # SMS reduplication: "anak2" -> anak, "obat2an" -> obat, "anak2nya" -> anak
+            lowered = _REDUPLICATION.sub(r"\1", lowered)
         for part in _collapse_reduplication(lowered):
             expanded = lexicon.SHORTHAND.get(part, part)
             corrected = False
@@ -159,7 +163,7 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
                 if fixed is not None:
                     expanded, corrected = fixed, True
             for word in expanded.split():
-                tokens.append(Token(raw, word, stem(word), "word", start, end, corrected))
+                tokens.append(Token(raw, word, stem(word), "word", start, end, corrected, part))
     return tuple(tokens)
 
 

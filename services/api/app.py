@@ -9,10 +9,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from services.api import errors, routes_health, routes_intake
+from services.api import (
+    errors, routes_coordinator, routes_health, routes_intake, routes_map, routes_offers, routes_public,
+)
 from services.api.metrics import LATENCY, REJECTED
+from services.auth import routes as routes_auth
 from services.db import async_pool
 from services.web import routes_form
+from services.webhooks.routes import router as webhooks_router
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
@@ -42,8 +46,14 @@ def create_app() -> FastAPI:
         return response
 
     app.include_router(routes_intake.router)
+    app.include_router(routes_offers.router)
     app.include_router(routes_health.router)
     app.include_router(routes_form.router)
+    app.include_router(webhooks_router)
+    app.include_router(routes_auth.router)
+    app.include_router(routes_map.router)
+    app.include_router(routes_coordinator.router)
+    app.include_router(routes_public.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     return app
 

@@ -115,7 +115,8 @@ class SendOutcome:
     channel: Channel
     error_code: int | None
     attempts: int
-    fallback: bool = False              # WhatsApp failed with 63016/63003, SMS was tried
+    fallback: bool = False              # WhatsApp asked for, SMS used (63016/63003, or
+                                        # no WhatsApp sender configured)
     fallback_code: int | None = None    # the WhatsApp error that caused the fallback
     http_status: int | None = None
     error_message: str | None = None
@@ -207,12 +208,15 @@ class TwilioSender:
         deadline = self._clock() + self.policy.max_total
         number = _plain(to)
         plan: list[tuple[Channel, str, str]] = []
-        if channel == "whatsapp":
+        # No WhatsApp sender configured: SMS straight away, reported as a fallback.
+        skipped_whatsapp = channel == "whatsapp" and not sender_whatsapp
+        if channel == "whatsapp" and not skipped_whatsapp:
             plan.append(("whatsapp", _wa(number), _wa(sender_whatsapp)))
         plan.append(("sms", number, _plain(sender_sms)))
 
         attempts = 0
         fallback_code: int | None = None
+        fell_back = skipped_whatsapp
         last = _Attempt()
         used: Channel = channel
         for used, address, sender in plan:
@@ -221,7 +225,7 @@ class TwilioSender:
                 attempts += 1
                 last = self._create(address, sender, body, status_callback)
                 common = dict(channel=used, attempts=attempts, idempotency_key=key,
-                              fallback=fallback_code is not None, fallback_code=fallback_code)
+                              fallback=fell_back, fallback_code=fallback_code)
                 if last.sid is not None:
                     log.info("sent %s via %s to=%s attempts=%d", last.sid, used,
                              mask_address(address), attempts)
@@ -235,7 +239,7 @@ class TwilioSender:
                 if action is Action.opted_out:
                     return SendOutcome("opted_out", None, **failure)
                 if action is Action.fallback_sms and used == "whatsapp":
-                    fallback_code = last.code
+                    fallback_code, fell_back = last.code, True
                     break   # next channel in the plan: SMS
                 if action is Action.retry and retries + 1 < self.policy.max_attempts:
                     delay = backoff_delay(retries, self.policy.base_delay,

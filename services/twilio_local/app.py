@@ -67,7 +67,7 @@ class FailureIn(BaseModel):
     channel: Literal["sms", "whatsapp"] | None = None
     status: int | None = Field(default=None, ge=400, le=599)
     code: int | None = None
-    times: int | None = Field(default=1, description="null: every matching request")
+    times: int | None = Field(default=1, ge=1, description="null: every matching request")
     message: str | None = None
     stage: Literal["create", "delivery"] = "create"
 
@@ -261,8 +261,11 @@ def create_app(
         if (denied := check_auth(request, sid)) is not None:
             return denied
         q = request.query_params
-        page_size = max(1, min(int(q.get("PageSize", 50)), 1000))
-        page = max(0, int(q.get("Page", 0)))
+        try:
+            page_size = max(1, min(int(q.get("PageSize", 50)), 1000))
+            page = max(0, int(q.get("Page", 0)))
+        except ValueError:
+            return _twilio_error(400, 20001, "Invalid PageSize or Page")
         items = store.list_messages(to=q.get("To"), from_=q.get("From"))[::-1]  # newest first
         chunk = items[page * page_size:(page + 1) * page_size]
         uri = f"/{API_VERSION}/Accounts/{sid}/Messages.json"

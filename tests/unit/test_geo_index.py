@@ -1,4 +1,8 @@
-"""VolunteerIndex against a brute-force haversine reference."""
+"""VolunteerIndex against a brute-force haversine reference.
+
+Results must match exactly: same ids, same order, and distances equal to
+geo.distance.haversine_m bit for bit (callers re-check with it).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,49 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from geo.distance import EARTH_RADIUS_M, haversine_m, haversine_m_np, haversine_rad_np
 from geo.index import VolunteerIndex, VolunteerRecord
 
+# Knobs that force each code path: k-NN always (-1) / radius query always (inf);
+# tiny rebuild and scan limits put most points in the delta grid and rebuild often.
+KNN = {"ball_max_expected": -1.0}
+BALL = {"ball_max_expected": math.inf}
+TINY = {"rebuild_min": 16, "delta_scan_max": 4}
+
 SKILLS = ("medis", "sar", "dapur", "logistik", "perahu", "sopir", "psikolog", "listrik")
 
 # (available, lat, lon, skills) per volunteer id
 Model = dict[str, tuple[bool, float, float, frozenset[str]]]
+
+
+class Brute:
+    """Brute-force reference over a frozen copy of the model."""
+
+    def __init__(self, model: Model) -> None:
+        self.ids = list(model)
+        self.avail = [model[v][0] for v in self.ids]
+        self.skills = [model[v][3] for v in self.ids]
+        self.lat = [model[v][1] for v in self.ids]
+        self.lon = [model[v][2] for v in self.ids]
+        self.latr = np.radians(np.array(self.lat, dtype=float))
+        self.lonr = np.radians(np.array(self.lon, dtype=float))
+
+    def __call__(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        k: int,
+        required: frozenset[str] = frozenset(),
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[tuple[str, float]]:
+        if k <= 0 or not self.ids:
+            return []
+        # numpy narrows it down (with a metre of slack); scalar haversine_m decides.
+        d = haversine_rad_np(math.radians(lat), math.radians(lon), self.latr, self.lonr)
+        hits = sorted(
+            (haversine_m(lat, lon, self.lat[i], self.lon[i]), self.ids[i])
+            for i in np.flatnonzero(d <= radius_m + 1.0).tolist()
+            if self.avail[i] and required <= self.skills[i] and self.ids[i] not in exclude
+        )
+        return [(v, dd) for dd, v in hits if dd <= radius_m][:k]
 
 
 def reference(
@@ -28,23 +71,15 @@ def reference(
     required: frozenset[str] = frozenset(),
     exclude: frozenset[str] = frozenset(),
 ) -> list[tuple[str, float]]:
-    ids = [v for v, (av, _, _, sk) in model.items() if av and required <= sk and v not in exclude]
-    if not ids or k <= 0:
-        return []
-    lats = np.array([model[v][1] for v in ids])
-    lons = np.array([model[v][2] for v in ids])
-    d = haversine_rad_np(math.radians(lat), math.radians(lon), np.radians(lats), np.radians(lons))
-    hits = sorted((float(dd), v) for dd, v in zip(d, ids) if dd <= radius_m)
-    return [(v, dd) for dd, v in hits[:k]]
+    return Brute(model)(lat, lon, radius_m, k, required, exclude)
 
 
 def assert_same(got: list[tuple[str, float]], want: list[tuple[str, float]]) -> None:
-    assert [v for v, _ in got] == [v for v, _ in want]
-    np.testing.assert_allclose([d for _, d in got], [d for _, d in want], rtol=0, atol=1e-6)
+    assert got == want
     assert all(a[1] <= b[1] for a, b in zip(got, got[1:]))
 
 
-def build(model: Model, **kw: int) -> VolunteerIndex:
+def build(model: Model, **kw: float) -> VolunteerIndex:
     idx = VolunteerIndex(**kw)
     for v, (av, la, lo, sk) in model.items():
         idx.upsert(v, la, lo, sk, av)
@@ -88,8 +123,8 @@ def test_haversine_scalar_matches_vector(la1: float, lo1: float, la2: float, lo2
 # --------------------------------------------------------------------------- fixed scenarios
 
 
-@pytest.mark.parametrize("kw", [{}, {"rebuild_min": 16, "delta_scan_max": 4}])
-def test_matches_reference_across_indonesia(kw: dict[str, int]) -> None:
+@pytest.mark.parametrize("kw", [{}, KNN, BALL, {**TINY, **KNN}, {**TINY, **BALL}])
+def test_matches_reference_across_indonesia(kw: dict[str, float]) -> None:
     """Clusters from Sumatra (UTM 46-47) to Papua (UTM 54), incl. the equator."""
     rng = np.random.default_rng(7)
     model: Model = {}
@@ -100,17 +135,19 @@ def test_matches_reference_across_indonesia(kw: dict[str, int]) -> None:
         sub = random_model(rng, 300, la, lo, 0.3)
         model.update({f"c{c}-{v}": rec for v, rec in sub.items()})
     idx = build(model, **kw)
-    for _ in range(400):
+    brute = Brute(model)
+    for _ in range(200):
         la, lo = centres[rng.integers(len(centres))]
         qla = float(np.clip(la + rng.uniform(-0.3, 0.3), -11, 6))
         qlo = float(np.clip(lo + rng.uniform(-0.3, 0.3), 95, 141))
         radius = float(rng.choice([500.0, 5_000.0, 25_000.0, 80_000.0]))
         k = int(rng.integers(1, 25))
         req = frozenset(rng.choice(SKILLS, size=int(rng.integers(0, 3)), replace=False).tolist())
-        assert_same(idx.nearest(qla, qlo, radius, k, req), reference(model, qla, qlo, radius, k, req))
+        assert_same(idx.nearest(qla, qlo, radius, k, req), brute(qla, qlo, radius, k, req))
 
 
-def test_skill_filter_needs_all_skills_and_rare_skill_is_found_far_away() -> None:
+@pytest.mark.parametrize("kw", [KNN, BALL, {**TINY, "rebuild_min": 100}])
+def test_skill_filter_needs_all_skills_and_rare_skill_is_found_far_away(kw: dict[str, float]) -> None:
     model: Model = {
         "a": (True, -6.20, 106.80, frozenset({"medis"})),
         "b": (True, -6.21, 106.80, frozenset({"medis", "sar"})),
@@ -123,7 +160,7 @@ def test_skill_filter_needs_all_skills_and_rare_skill_is_found_far_away() -> Non
         model[f"x{i:04d}"] = (True, -6.2 + rng.uniform(-0.01, 0.01), 106.8 + rng.uniform(-0.01, 0.01),
                               frozenset({"medis"}))
     model["rare"] = (True, -6.35, 106.80, frozenset({"selam", "medis"}))
-    idx = build(model)
+    idx = build(model, **kw)
     got = idx.nearest(-6.2, 106.8, 25_000, 5, {"medis", "sar"})
     assert [v for v, _ in got] == ["b"]
     assert_same(got, reference(model, -6.2, 106.8, 25_000, 5, frozenset({"medis", "sar"})))
@@ -131,12 +168,20 @@ def test_skill_filter_needs_all_skills_and_rare_skill_is_found_far_away() -> Non
     assert [v for v, _ in got] == ["rare"]
     assert idx.nearest(-6.2, 106.8, 25_000, 3, {"unknown-skill"}) == []
     assert idx.nearest(-6.2, 106.8, 1_000, 3, {"selam"}) == []  # out of radius
+    # Recent updates (the delta, scanned or through its grid) need all skills too.
+    for i in range(10):
+        for name, skills in ((f"m{i}", {"medis"}), (f"s{i}", {"sar"})):
+            model[name] = (True, -6.2 + i * 1e-4, 106.8, frozenset(skills))
+            idx.upsert(name, -6.2 + i * 1e-4, 106.8, skills)
+        got = idx.nearest(-6.2, 106.8, 25_000, 5, {"medis", "sar"})
+        assert [v for v, _ in got] == ["b"]
 
 
-def test_exclusion_skips_declined_volunteers() -> None:
+@pytest.mark.parametrize("kw", [KNN, BALL])
+def test_exclusion_skips_declined_volunteers(kw: dict[str, float]) -> None:
     rng = np.random.default_rng(11)
     model = random_model(rng, 2000, -7.0, 110.0, 0.05)
-    idx = build(model)
+    idx = build(model, **kw)
     near = reference(model, -7.0, 110.0, 10_000, 50)
     exclude = frozenset(v for v, _ in near[:40])  # more than the first k+extra fetch
     got = idx.nearest(-7.0, 110.0, 10_000, 5, exclude=exclude)
@@ -144,20 +189,26 @@ def test_exclusion_skips_declined_volunteers() -> None:
     assert_same(got, reference(model, -7.0, 110.0, 10_000, 5, exclude=exclude))
 
 
-def test_radius_boundary_is_inclusive() -> None:
-    idx = VolunteerIndex()
-    idx.upsert("edge", -6.245, 106.83, frozenset())
-    d = haversine_m(-6.2, 106.8, -6.245, 106.83)
-    assert [v for v, _ in idx.nearest(-6.2, 106.8, d * (1 + 1e-12), 5)] == ["edge"]
-    assert idx.nearest(-6.2, 106.8, d * (1 - 1e-9), 5) == []
-    (vid, dist), = idx.nearest(-6.2, 106.8, d * (1 + 1e-12), 5)
-    assert dist == pytest.approx(d, rel=1e-12)
+@pytest.mark.parametrize("kw", [KNN, BALL, {"rebuild_min": 1000}])
+def test_radius_boundary_is_inclusive_to_the_last_bit(kw: dict[str, float]) -> None:
+    rng = np.random.default_rng(4)
+    idx = VolunteerIndex(**kw)
+    for i in range(300):
+        idx.upsert(f"p{i:03d}", -6.2 + rng.uniform(-0.1, 0.1), 106.8 + rng.uniform(-0.1, 0.1), frozenset())
+    idx.nearest(0, 100, 1, 1)  # build the trees (unless rebuild_min keeps all in the delta)
+    for i in range(300):
+        rec = idx.get(f"p{i:03d}")
+        d = haversine_m(-6.2, 106.8, rec.lat, rec.lon)
+        got = idx.nearest(-6.2, 106.8, d, 300)
+        assert got[-1] == (f"p{i:03d}", d) or (f"p{i:03d}", d) in got
+        assert all(dd <= d for _, dd in got)
+        assert (f"p{i:03d}", d) not in idx.nearest(-6.2, 106.8, math.nextafter(d, 0.0), 300)
     idx.upsert("here", -6.2, 106.8, frozenset())
     assert idx.nearest(-6.2, 106.8, 0.0, 5) == [("here", 0.0)]
 
 
-@pytest.mark.parametrize("kw", [{}, {"rebuild_min": 1, "delta_scan_max": 0}])
-def test_ties_are_broken_by_id_even_across_the_k_cut(kw: dict[str, int]) -> None:
+@pytest.mark.parametrize("kw", [KNN, BALL, {"rebuild_min": 1, "delta_scan_max": 0}])
+def test_ties_are_broken_by_id_even_across_the_k_cut(kw: dict[str, float]) -> None:
     rng = np.random.default_rng(5)
     ids = [f"t{i:03d}" for i in rng.permutation(60)]
     idx = VolunteerIndex(**kw)
@@ -172,10 +223,10 @@ def test_ties_are_broken_by_id_even_across_the_k_cut(kw: dict[str, int]) -> None
         idx._rebuild()
 
 
-def test_large_k_uses_radius_query_and_still_matches() -> None:
+def test_large_k_switches_to_radius_query_and_still_matches() -> None:
     rng = np.random.default_rng(9)
     model = random_model(rng, 6000, -6.9, 107.6, 0.02)
-    idx = build(model)
+    idx = build(model, **KNN)
     assert_same(idx.nearest(-6.9, 107.6, 5_000, 5000), reference(model, -6.9, 107.6, 5_000, 5000))
 
 
@@ -225,7 +276,8 @@ def test_updates_are_incremental(monkeypatch: pytest.MonkeyPatch) -> None:
         idx.upsert(v, model[v][1], model[v][2], sk, av)
         if i % 50 == 0:
             q = (float(-7 + rng.uniform(-1, 1)), float(110 + rng.uniform(-1, 1)))
-            assert_same(idx.nearest(*q, 20_000, 10, {"sar"}), reference(model, *q, 20_000, 10, frozenset({"sar"})))
+            want = reference(model, *q, 20_000, 10, frozenset({"sar"}))
+            assert_same(idx.nearest(*q, 20_000, 10, {"sar"}), want)
     assert calls["n"] - before <= 3
 
 
@@ -255,11 +307,13 @@ class IndexMachine(RuleBasedStateMachine):
         centre=st.tuples(st.floats(-10.8, 5.8), st.floats(95.2, 140.8)),
         rebuild_min=st.sampled_from([1, 2, 5, 2048]),
         delta_scan_max=st.sampled_from([0, 3, 1024]),
+        ball_max_expected=st.sampled_from([-1.0, 2.0, math.inf]),
     )
-    def setup(self, centre: tuple[float, float], rebuild_min: int, delta_scan_max: int) -> None:
+    def setup(self, centre: tuple[float, float], rebuild_min: int, delta_scan_max: int,
+              ball_max_expected: float) -> None:
         self.centre = centre
         self.idx = VolunteerIndex(rebuild_min=rebuild_min, delta_scan_max=delta_scan_max,
-                                  rebuild_fraction=0.1)
+                                  rebuild_fraction=0.1, ball_max_expected=ball_max_expected)
 
     ids = st.integers(0, 30).map(lambda i: f"v{i:02d}")
     skill_sets = st.frozensets(st.sampled_from(SKILLS[:4]), max_size=3)
@@ -312,7 +366,7 @@ class IndexMachine(RuleBasedStateMachine):
 
 
 IndexMachine.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=60, deadline=None,
+    max_examples=40, stateful_step_count=50, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestIndexMachine = IndexMachine.TestCase
@@ -326,15 +380,18 @@ TestIndexMachine = IndexMachine.TestCase
     radius=st.floats(0, 60_000),
     k=st.integers(1, 30),
 )
-def test_random_points_anywhere_in_indonesia(seed: int, lat: float, lon: float, radius: float, k: int) -> None:
+def test_random_points_anywhere_in_indonesia(
+    seed: int, lat: float, lon: float, radius: float, k: int
+) -> None:
     rng = np.random.default_rng(seed)
     model = random_model(rng, 400, lat, lon, 0.4)
-    idx = build(model, rebuild_min=int(rng.integers(1, 300)), delta_scan_max=int(rng.integers(0, 200)))
+    idx = build(model, rebuild_min=int(rng.integers(1, 300)), delta_scan_max=int(rng.integers(0, 200)),
+                ball_max_expected=float(rng.choice([-1.0, 30.0, math.inf])))
     idx.nearest(lat, lon, 1.0, 1)  # may rebuild; then move some so the delta is non-empty
     for v in list(model)[: int(rng.integers(0, 100))]:
         av, la, lo, sk = model[v]
         model[v] = (av, la + rng.normal(0, 0.01), lo + rng.normal(0, 0.01), sk)
         idx.upsert(v, model[v][1], model[v][2], sk, av)
-    req = frozenset(rng.choice(SKILLS[:4], size=int(rng.integers(0, 2)), replace=False).tolist())
+    req = frozenset(rng.choice(SKILLS[:4], size=int(rng.integers(0, 3)), replace=False).tolist())
     assert_same(idx.nearest(lat, lon, radius, k, req), reference(model, lat, lon, radius, k, req))
 

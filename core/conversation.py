@@ -1,0 +1,358 @@
+"""What one inbound SMS/WhatsApp message means, and what Siaga does about it. Pure: no I/O.
+
+services/webhooks reads the message, loads who sent it (volunteer or not) and the phone's
+waiting conversation, and calls `understand` then `decide`; it then applies the Outcome
+(outbox events, opt-out change, conversation row, TwiML reply) in one transaction.
+
+Order of precedence (first match wins):
+1. single-word carrier keywords (STOP.., START/UNSTOP/YES, HELP/INFO): opt-out registry or help,
+   answered in Indonesian then English unless the sender's language is known; BANTUAN (our own
+   help word) answers with the help text too;
+2. "STATUS <code>": the request's status (looked up by the caller);
+3. from a registered volunteer: a command (YA/TERIMA code, TOLAK code, OTW code, SELESAI code,
+   LIBUR/SIBUK, SIAP/AKTIF) -> VolunteerReply; a WhatsApp location -> VolunteerCheckIn;
+   text naming a concrete need is treated as a help message (volunteers are in the disaster
+   area too), anything else -> unknown_command;
+4. while a request of this phone waits for its location: a number picking a candidate, a place
+   name, coordinates, a plus code or a WhatsApp location -> AidRequestLocated;
+5. a message with a need -> AidRequest; without a usable location Siaga asks for it
+   (need_location, with up to three candidates) and remembers the request for CONVERSATION_TTL;
+6. anything else -> the help text.
+Event ids derive from the MessageSid, so handling one message twice yields identical events.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+from core.codes import code_from_uuid, stable_uuid
+from core.messages import render, render_bilingual
+from core.text import Command, ParsedMessage, classify_keyword, parse_command, parse_help_message
+from core.text.commands import KeywordKind
+from geo.gazetteer import PlaceMatch
+from geo.locate import LocateResult, locate
+from schemas.common import Channel, Contact, Location, NeedCategory
+from schemas.envelope import Event
+from schemas.events import MAX_TEXT, AidRequest, AidRequestLocated, VolunteerCheckIn, VolunteerReply
+
+CONVERSATION_TTL = timedelta(hours=2)
+MAX_CHOICES = 3  # numbered options in a need_location reply (one SMS segment)
+TRACKING_CODE_LENGTH = 6
+
+InboundChannel = Literal["sms", "whatsapp"]
+OutcomeKind = Literal[
+    "opt_out", "opt_in", "help", "status", "request", "needs_location", "located", "ask_again",
+    "volunteer_reply", "checkin", "unknown_command",
+]
+
+_STATUS = re.compile(r"^\s*STATUS\W+([A-Z0-9]{4,10})\W*$", re.IGNORECASE)
+_PICK = re.compile(r"^\s*(?:no\.?|nomor|nomer|pilih|angka|#)?\s*([1-9])\s*[.)]?\s*$", re.IGNORECASE)
+_OWN_HELP_WORDS = frozenset({"BANTUAN", "PETUNJUK", "MENU"})
+_KAB_PREFIX = re.compile(r"^(?:Kabupaten|Kab\.?)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One inbound message as Twilio posted it; `phone` is already E.164."""
+
+    message_sid: str
+    channel: InboundChannel
+    phone: str
+    text: str
+    received_at: datetime
+    latitude: str | None = None
+    longitude: str | None = None
+    profile_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A place offered as a numbered option while asking for a location."""
+
+    short: str                # what the person reads: "Sumberharjo (Prambanan)"
+    label: str                # stored as place_name: "Desa Sumberharjo, Kec. Prambanan, Kabupaten Sleman"
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    admin_code: str | None
+
+    @classmethod
+    def from_match(cls, m: PlaceMatch) -> "Choice":
+        parent = _KAB_PREFIX.sub("", m.parents[0]) if m.parents else ""
+        # Parentheses, not a comma: the choices are listed with commas between them.
+        short = f"{m.name} ({parent})" if parent else m.name
+        return cls(short=short, label=m.label[:200], lat=m.lat, lon=m.lon,
+                   accuracy_m=m.accuracy_m, admin_code=m.code)
+
+    def to_location(self) -> Location:
+        return Location(lat=self.lat, lon=self.lon, source="gazetteer", accuracy_m=self.accuracy_m,
+                        place_name=self.label, admin_code=self.admin_code)
+
+    def to_dict(self) -> dict:
+        return {"short": self.short, "label": self.label, "lat": self.lat, "lon": self.lon,
+                "accuracy_m": self.accuracy_m, "admin_code": self.admin_code}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Choice":
+        return cls(short=d["short"], label=d["label"], lat=float(d["lat"]), lon=float(d["lon"]),
+                   accuracy_m=d.get("accuracy_m"), admin_code=d.get("admin_code"))
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A request of this phone that waits for its location."""
+
+    request_id: uuid.UUID
+    tracking_code: str
+    channel: InboundChannel
+    language: str
+    needs: tuple[str, ...]
+    choices: tuple[Choice, ...]
+    expires_at: datetime
+
+    def active(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    volunteer_id: uuid.UUID
+    language: str = "id"
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """Everything read from the text (CPU work: the gazetteer; no state needed)."""
+
+    keyword: KeywordKind | None
+    own_help: bool
+    status_code: str | None
+    command: Command | None
+    pick: int | None
+    parsed: ParsedMessage
+    located: LocateResult
+
+    @property
+    def concrete_needs(self) -> tuple[NeedCategory, ...]:
+        return tuple(n for n in self.parsed.needs if n != NeedCategory.other)
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    topic: str
+    key: str
+    event: Event
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: OutcomeKind
+    language: str
+    reply: str | None = None                      # None: answer with empty TwiML
+    events: tuple[Emit, ...] = ()
+    opt_out: bool | None = None                   # True: opt out, False: opt in
+    keyword: str | None = None
+    status_code: str | None = None                # caller looks it up and writes the reply
+    conversation: Conversation | None = None      # store this (replaces any other)
+    end_conversation: bool = False
+    request_id: uuid.UUID | None = None
+    tracking_code: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def understand(text: str, latitude: str | float | None = None,
+               longitude: str | float | None = None) -> Understanding:
+    text = (text or "")[:MAX_TEXT]
+    words = text.strip().split()
+    status = _STATUS.match(text)
+    pick = _PICK.match(text)
+    return Understanding(
+        keyword=classify_keyword(text),
+        own_help=len(words) == 1 and words[0].strip(".!?").upper() in _OWN_HELP_WORDS,
+        status_code=status.group(1).upper() if status else None,
+        command=parse_command(text),
+        pick=int(pick.group(1)) if pick else None,
+        parsed=parse_help_message(text),
+        located=locate(text, latitude, longitude),
+    )
+
+
+def decide(msg: Inbound, u: Understanding, *, volunteer: Volunteer | None,
+           conversation: Conversation | None) -> Outcome:
+    conv = conversation if conversation is not None and conversation.active(msg.received_at) else None
+    lang = _lang(volunteer.language if volunteer else conv.language if conv else u.parsed.language)
+
+    if u.keyword is not None:
+        # One English word says little about the sender's language: Indonesian first, then
+        # English, unless we know them already.
+        known = volunteer is not None or conv is not None
+        template = {"opt_out": "opted_out_ack", "opt_in": "opted_in_ack", "help": "help"}[u.keyword]
+        text = render(template, lang) if known else render_bilingual(template)
+        kind: OutcomeKind = u.keyword  # type: ignore[assignment]
+        opt = {"opt_out": True, "opt_in": False}.get(u.keyword)
+        return Outcome(kind, lang, text, opt_out=opt, keyword=_first_word(msg.text))
+    if u.own_help:
+        return Outcome("help", lang, render("help", lang))
+    if u.status_code:
+        return Outcome("status", lang, status_code=u.status_code)
+
+    if volunteer is not None:
+        handled = _volunteer(msg, u, volunteer, conv, lang)
+        if handled is not None:
+            return handled
+    if conv is not None:
+        return _waiting(msg, u, conv)
+    if u.parsed.needs:
+        return _new_request(msg, u)
+    return Outcome("help", lang, render("help", lang))
+
+
+# --- volunteers -------------------------------------------------------------------------------
+
+def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation | None,
+               lang: str) -> Outcome | None:
+    if u.command is not None:
+        reply = VolunteerReply(
+            event_id=_event_id(msg, "reply"), occurred_at=msg.received_at, volunteer_id=v.volunteer_id,
+            phone=msg.phone, offer_code=u.command.code, action=u.command.action,
+            channel=Channel(msg.channel), source=f"webhooks/{msg.channel}")
+        # The dispatch engine answers (offer_confirmed, checkin_ok, offer_expired ...).
+        return Outcome("volunteer_reply", lang,
+                       events=(Emit("volunteer-replies", str(v.volunteer_id), reply),))
+    shared = u.located.status == "resolved" and u.located.source == "whatsapp"
+    if shared and conv is None:
+        checkin = VolunteerCheckIn(
+            event_id=_event_id(msg, "checkin"), occurred_at=msg.received_at,
+            volunteer_id=v.volunteer_id, location=u.located.to_location(), available=True,
+            source=f"webhooks/{msg.channel}")
+        return Outcome("checkin", lang, render("checkin_location_ok", lang),
+                       events=(Emit("volunteer-checkins", str(v.volunteer_id), checkin),))
+    if conv is None and not u.concrete_needs:
+        return Outcome("unknown_command", lang, render("unknown_command", lang))
+    return None  # a volunteer asking for help, or answering our location question
+
+
+# --- a request waiting for its location -------------------------------------------------------
+
+def _waiting(msg: Inbound, u: Understanding, conv: Conversation) -> Outcome:
+    lang = _lang(conv.language)
+    if u.pick is not None:
+        if 1 <= u.pick <= len(conv.choices):
+            return _located(msg, conv, conv.choices[u.pick - 1].to_location(), u, extra=False)
+        return _ask(msg, conv, conv.choices, lang, "ask_again")
+    loc = u.located.to_location()
+    if loc is not None:
+        return _located(msg, conv, loc, u, extra=True)
+    new_needs = {n.value for n in u.concrete_needs} - set(conv.needs)
+    if new_needs:
+        # A different need without a place: a request of its own (the first one stays
+        # visible to coordinators as "needs location").
+        return _new_request(msg, u)
+    choices = _choices(u.located) or conv.choices
+    return _ask(msg, conv, choices, lang, "ask_again")
+
+
+def _located(msg: Inbound, conv: Conversation, loc: Location, u: Understanding, *,
+             extra: bool) -> Outcome:
+    lang = _lang(conv.language)
+    located = AidRequestLocated(
+        event_id=_event_id(msg, "located"), occurred_at=msg.received_at,
+        request_id=conv.request_id, location=loc, actor=f"{msg.channel}:requester",
+        source=f"webhooks/{msg.channel}")
+    events = [Emit("aid-requests", str(conv.request_id), located)]
+    notes: list[str] = []
+    new_needs = {n.value for n in u.concrete_needs} - set(conv.needs)
+    if extra and new_needs:
+        # The answer also names another need: it becomes its own request at the same place.
+        extra_req = _aid_request(msg, u, loc)
+        events.append(Emit("aid-requests", str(extra_req.request_id), extra_req))
+        notes.append(f"also new request {extra_req.tracking_code}")
+    return Outcome("located", lang, render("request_received", lang, code=conv.tracking_code),
+                   events=tuple(events), end_conversation=True, request_id=conv.request_id,
+                   tracking_code=conv.tracking_code, notes=tuple(notes))
+
+
+def _ask(msg: Inbound, conv: Conversation, choices: tuple[Choice, ...], lang: str,
+         kind: OutcomeKind) -> Outcome:
+    kept = replace(conv, choices=choices, expires_at=msg.received_at + CONVERSATION_TTL)
+    return Outcome(kind, lang, _need_location_text(lang, conv.tracking_code, choices),
+                   conversation=kept, request_id=conv.request_id, tracking_code=conv.tracking_code)
+
+
+# --- a new request ----------------------------------------------------------------------------
+
+def _new_request(msg: Inbound, u: Understanding) -> Outcome:
+    loc = u.located.to_location()
+    req = _aid_request(msg, u, loc)
+    lang = _lang(req.language)
+    emit = (Emit("aid-requests", str(req.request_id), req),)
+    if loc is not None:
+        return Outcome("request", lang, render("request_received", lang, code=req.tracking_code),
+                       events=emit, end_conversation=True, request_id=req.request_id,
+                       tracking_code=req.tracking_code)
+    choices = _choices(u.located)
+    conv = Conversation(request_id=req.request_id, tracking_code=req.tracking_code,
+                        channel=msg.channel, language=lang,
+                        needs=tuple(n.value for n in req.needs), choices=choices,
+                        expires_at=msg.received_at + CONVERSATION_TTL)
+    return Outcome("needs_location", lang, _need_location_text(lang, req.tracking_code, choices),
+                   events=emit, conversation=conv, request_id=req.request_id,
+                   tracking_code=req.tracking_code)
+
+
+def _aid_request(msg: Inbound, u: Understanding, loc: Location | None) -> AidRequest:
+    p = u.parsed
+    request_id = request_id_for(msg.message_sid)
+    needs = list(p.needs) or [NeedCategory.other]
+    return AidRequest(
+        event_id=_event_id(msg, "request"), occurred_at=msg.received_at,
+        request_id=request_id, tracking_code=code_from_uuid(request_id, TRACKING_CODE_LENGTH),
+        channel=Channel(msg.channel),
+        contact=Contact(phone=msg.phone, name=(msg.profile_name or None) and msg.profile_name[:120],
+                        preferred_channel=msg.channel, language=p.language),
+        location=loc, needs=needs[:10], people=min(max(p.people or 1, 1), 100_000),
+        households=min(p.households, 25_000) if p.households else None,
+        vulnerable=list(p.vulnerable)[:10], urgency=p.urgency, text=msg.text[:MAX_TEXT],
+        language=p.language, inbound_message_sid=msg.message_sid[:64],
+        source=f"webhooks/{msg.channel}",
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def request_id_for(message_sid: str) -> uuid.UUID:
+    """The request an inbound message creates (deterministic: a retry makes the same one)."""
+    return stable_uuid("request", "twilio", message_sid)
+
+
+def _event_id(msg: Inbound, what: str) -> uuid.UUID:
+    return stable_uuid("twilio-inbound", msg.message_sid, what)
+
+
+def _choices(located: LocateResult) -> tuple[Choice, ...]:
+    if located.status != "ambiguous":
+        return ()
+    out: list[Choice] = []
+    for m in located.candidates:
+        c = Choice.from_match(m)
+        if all(c.short != o.short for o in out):
+            out.append(c)
+        if len(out) == MAX_CHOICES:
+            break
+    return tuple(out)
+
+
+def _need_location_text(lang: str, code: str, choices: tuple[Choice, ...]) -> str:
+    return render("need_location", lang, code=code, candidates=[c.short for c in choices])
+
+
+def _lang(value: str | None) -> str:
+    return value if value in ("id", "en") else "id"
+
+
+def _first_word(text: str) -> str:
+    words = re.findall(r"[A-Za-z]+", text or "")
+    return words[0].upper() if words else ""

@@ -1,0 +1,283 @@
+"""Place-name text in a help message, for the gazetteer: "di ds Sumberharjo kec. Prambanan" -> one candidate.
+
+Three groups, from most to least trustworthy:
+- marked: runs that start at an administrative marker (desa, ds, dusun, kel, kec, kab, kota,
+  RT/RW, village ...) or a locative ("di", "in", "at", "dekat") and continue over name-like
+  words, commas and further markers;
+- bare: other runs of name-like words (capitalised words in mixed-case text; in all-lowercase
+  or all-caps text, words that are not in the Indonesian dictionary);
+- landmarks: names after a landmark noun ("GOR Klaten", "kali Gendol", "masjid Al Huda"):
+  sometimes a place ("Lapangan Kretek"), often not ("Al Huda"), so they are tried last.
+Street names ("jl. Magelang km 10") are dropped: a street named after a town is not in it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from core.text import lexicon
+from core.text.normalize import Token, is_dictionary_word
+
+_ADMIN_LEVELS = frozenset({"desa", "dusun", "kecamatan", "kabupaten", "kota", "provinsi"})
+_DIRECTIONS = frozenset({
+    "utara", "selatan", "timur", "barat", "tengah", "kulon", "wetan", "lor", "kidul", "baru",
+    "lama", "hilir", "hulu", "ilir", "atas", "bawah", "dalam", "luar", "raya", "jaya", "indah",
+})
+_HONORIFICS = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "kak", "bang", "mr", "mrs", "haji", "h"})
+_FILLERS_AFTER_PREPOSITION = frozenset({
+    "daerah", "wilayah", "sekitar", "dekat", "kawasan", "area", "lokasi", "alamat", "the",
+})
+_MAX_TOKENS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCandidates:
+    marked: tuple[str, ...] = ()
+    bare: tuple[str, ...] = ()
+    landmarks: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.marked, *self.bare, *self.landmarks)))
+
+    def stages(self) -> list[tuple[str, ...]]:
+        """Growing candidate sets to try in turn: marked, + bare, + landmarks."""
+        out: list[tuple[str, ...]] = []
+        for group in (self.marked, self.marked + self.bare, self.all()):
+            group = tuple(dict.fromkeys(group))
+            if group and (not out or group != out[-1]):
+                out.append(group)
+        return out
+
+
+@dataclass
+class _Collector:
+    used: set[int] = field(default_factory=set)
+    landmarks: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _never_name() -> frozenset[str]:
+    words = set(lexicon.FUNCTION_WORDS) - _DIRECTIONS
+    words |= lexicon.DISASTER_WORDS | lexicon.REQUEST_VERBS | lexicon.NEED_VERBS
+    words |= lexicon.GENERIC_HELP | lexicon.PERSON_UNITS | lexicon.HOUSEHOLD_UNITS
+    words |= lexicon.SUBGROUP_UNITS | lexicon.CLAUSE_BREAKERS | lexicon.NEGATORS
+    words |= set(lexicon.NUMBER_WORDS_ID) | set(lexicon.NUMBER_WORDS_EN) | set(lexicon.BER_NUMBERS)
+    words |= _HONORIFICS
+    for cues in lexicon.URGENCY_CUES.values():
+        words.update(c for c in cues if " " not in c)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> frozenset[str]:
+    words: set[str] = set()
+    for phrases in (*lexicon.NEED_KEYWORDS.values(), *lexicon.VULNERABLE_KEYWORDS.values()):
+        for phrase in phrases:
+            words.update(phrase.split())
+    return frozenset(words)
+
+
+def _strict_name(tok: Token, continuation: bool) -> bool:
+    if tok.kind != "word" or len(tok.norm) < 2:
+        return False
+    if continuation and tok.norm in _DIRECTIONS:
+        return True
+    return not (tok.norm in _never_name() or tok.norm in _keywords() or tok.stem in _keywords()
+                or tok.norm in lexicon.NON_PLACE_WORDS or tok.norm in lexicon.PLACE_PREPOSITIONS
+                or tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.POI_NOUNS
+                or tok.corrected)
+
+
+def _relaxed_name(tok: Token) -> bool:
+    """The first word after "desa"/"kec"/"kab": may be an ordinary word ("Desa Air Hitam")."""
+    if tok.kind != "word" or len(tok.norm) < 2:
+        return False
+    return tok.raw.lower() not in _never_name() and tok.norm not in lexicon.PLACE_MARKERS
+
+
+def extract_place_candidates(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """All place-name candidates, most trustworthy first (see the module docstring)."""
+    return place_candidate_groups(tokens).all()
+
+
+def place_candidate_groups(tokens: Sequence[Token]) -> PlaceCandidates:
+    collector = _Collector()
+    marked = _marker_candidates(tokens, collector)
+    bare = _bare_name_candidates(tokens, collector)
+    marked_t = tuple(dict.fromkeys(marked))
+    bare_t = tuple(dict.fromkeys(b for b in bare if b not in marked_t))
+    landmarks = tuple(dict.fromkeys(x for x in collector.landmarks if x not in marked_t and x not in bare_t))
+    return PlaceCandidates(marked_t, bare_t, landmarks)
+
+
+def _marker_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.kind == "word" and (tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.PLACE_PREPOSITIONS):
+            text, j = _read_run(tokens, i, collector)
+            collector.used.update(range(i, j))
+            if text:
+                out.append(text)
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _read_landmark_name(tokens: Sequence[Token], j: int, collector: _Collector) -> int:
+    """After "masjid"/"kali"/...: the landmark's own name, up to a comma or a marker."""
+    start, n = j, len(tokens)
+    while j < n:
+        tok = tokens[j]
+        if tok.kind != "word" or tok.norm in lexicon.PLACE_MARKERS or tok.norm in _never_name():
+            break
+        if tok.norm in lexicon.NON_PLACE_WORDS or tok.norm in _keywords():
+            break
+        j += 1
+    if j > start:
+        collector.landmarks.append(" ".join(t.raw for t in tokens[start:j]))
+    return j
+
+
+def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[str | None, int]:
+    """Read one candidate from a marker/preposition at i; return it and where to continue."""
+    parts: list[str] = []
+    has_name = False
+    relaxed_next = False   # next word follows an admin marker
+    numbers_ok = False     # next number belongs to RT/RW
+    skipping_street = False
+    skipped = False        # a street or landmark name was read: a comma may continue the run
+    n = len(tokens)
+    j = i
+    while j < n and len(parts) < _MAX_TOKENS:
+        tok = tokens[j]
+        norm = tok.norm
+        if tok.kind == "punct":
+            if norm == "." and j > i and tokens[j - 1].norm in lexicon.PLACE_MARKERS:
+                j += 1                                   # "kec." "ds."
+                continue
+            if norm == "/" and numbers_ok:
+                j += 1                                   # "RT 03/05"
+                continue
+            if norm in {",", "-"} and (has_name or parts or skipped) and _continues(tokens, j + 1):
+                skipping_street = False
+                if parts and parts[-1] != ",":
+                    parts.append(",")
+                j += 1
+                continue
+            break
+        if tok.kind == "number":
+            if numbers_ok or skipping_street:
+                if numbers_ok:
+                    parts.append(tok.raw)
+                j += 1
+                continue
+            break
+        # words
+        if norm in lexicon.PLACE_MARKERS:
+            level = lexicon.PLACE_MARKERS[norm]
+            if level == "street":
+                skipping_street, relaxed_next, numbers_ok, skipped = True, False, False, True
+            else:
+                skipping_street = False
+                parts.append(tok.raw)
+                relaxed_next = level in _ADMIN_LEVELS
+                numbers_ok = level in {"rt", "rw"}
+            j += 1
+            continue
+        if skipping_street:
+            if norm in {"km", "no", "nomor"} or _strict_name(tok, True) or (
+                    _relaxed_name(tok) and norm not in _never_name()):
+                j += 1
+                continue
+            break
+        if norm in lexicon.PLACE_PREPOSITIONS:
+            if parts or has_name:
+                break                                     # a new locative starts a new candidate
+            j += 1
+            continue
+        if not parts and not has_name and norm in _FILLERS_AFTER_PREPOSITION:
+            j += 1
+            continue
+        if norm in lexicon.POI_NOUNS and not relaxed_next:
+            # "di masjid Al Huda, Glagaharjo": the landmark's name is kept apart
+            j = _read_landmark_name(tokens, j + 1, collector)
+            skipped = True
+            continue
+        if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name):
+            parts.append(tok.raw)
+            has_name = True
+            relaxed_next = False
+            numbers_ok = False
+            j += 1
+            continue
+        break
+    while parts and parts[-1] == ",":
+        parts.pop()
+    text = " ".join(parts).replace(" ,", ",") if has_name else None
+    return text, max(j, i + 1)
+
+
+def _continues(tokens: Sequence[Token], j: int) -> bool:
+    """After a comma: does the place go on ("Sumberharjo, Prambanan, Sleman")?"""
+    if j >= len(tokens):
+        return False
+    tok = tokens[j]
+    if tok.kind != "word":
+        return False
+    if tok.norm in lexicon.PLACE_MARKERS:
+        return lexicon.PLACE_MARKERS[tok.norm] != "street"
+    return _strict_name(tok, continuation=False)
+
+
+def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
+    letters = [c for t in tokens if t.kind == "word" for c in t.raw if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    mixed_case = bool(letters) and 0 < upper < 0.6 * len(letters)
+    out: list[str] = []
+    run: list[str] = []
+    prev_norm = ""
+    idx, n = 0, len(tokens)
+    while idx < n:
+        tok = tokens[idx]
+        if idx in collector.used:
+            _flush(run, out)
+            idx += 1
+            continue
+        if tok.kind == "word" and tok.norm in lexicon.POI_NOUNS:
+            _flush(run, out)
+            idx = _read_landmark_name(tokens, idx + 1, collector)
+            prev_norm = tok.norm
+            continue
+        if mixed_case:
+            # a capital at the very start proves nothing, unless the word is not Indonesian
+            shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm))
+        else:
+            shape_ok = (len(tok.norm) >= 5 and not is_dictionary_word(tok.norm)
+                        and not is_dictionary_word(tok.stem))
+        looks_named = (
+            _strict_name(tok, continuation=bool(run))
+            and prev_norm not in _HONORIFICS
+            and (shape_ok or bool(run and tok.norm in _DIRECTIONS))
+        )
+        if looks_named:
+            run.append(tok.raw)
+        elif tok.kind == "punct" and tok.norm == "," and run:
+            run.append(",")
+        else:
+            _flush(run, out)
+        prev_norm = tok.norm if tok.kind == "word" else prev_norm
+        idx += 1
+    _flush(run, out)
+    return out
+
+
+def _flush(run: list[str], out: list[str]) -> None:
+    while run and run[-1] == ",":
+        run.pop()
+    if run:
+        out.append(" ".join(run).replace(" ,", ","))
+    run.clear()

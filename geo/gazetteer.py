@@ -1,0 +1,494 @@
+"""Offline gazetteer of Indonesian villages, kecamatan and kabupaten/kota (data/gazetteer/*.csv).
+
+``resolve_place("ds Sumberharjo kec Prambanan")`` finds the named area and its centroid.
+How a match is chosen:
+- every 1..4-word span of the text is looked up by a compact key (lowercase, no prefixes
+  like Kabupaten/Kota/Desa, no spaces or punctuation, old spelling dj/tj/oe -> j/c/u), so
+  "Gunung Kidul" = "Gunungkidul"; spans with no exact hit get a fuzzy lookup (typos);
+- each hit is scored: words it covers + words covered by its own parents named elsewhere
+  in the text ("Sumberharjo Prambanan" -> the Sumberharjo whose kecamatan is Prambanan)
+  + a small prior kabupaten > kecamatan > desa + agreement with a marker ("kec X")
+  + closeness to ``near``; words after "dusun"/"kampung" never resolve to a village
+  (hamlets are not in the data, a hit is a namesake) and an unsupported fuzzy hit is dropped;
+- the best wins unless another place outside its own parent chain scores within 0.1, or
+  10+ places score within 0.2 (a very common name such as Sidomulyo): then the answer is
+  "ambiguous" with up to 5 candidates to ask the requester about.
+Provinces are used only to confirm parents ("Sleman, DIY"): a province centroid is too coarse
+to send anyone to.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from core.text import lexicon
+from core.text.normalize import Token, tokenize
+from geo.distance import haversine_m
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+
+Level = Literal["desa", "kecamatan", "kabupaten"]
+Status = Literal["resolved", "ambiguous", "not_found"]
+
+# Rough radius of an area around its centroid, for Location.accuracy_m.
+ACCURACY_M: dict[str, float] = {"desa": 1500.0, "kecamatan": 5000.0, "kabupaten": 20000.0, "kota": 7000.0}
+
+_PROV, _KAB, _KEC, _DESA = 0, 1, 2, 3
+_LEVEL_NAMES: dict[int, Level] = {_KAB: "kabupaten", _KEC: "kecamatan", _DESA: "desa"}
+# A bigger unit is the likelier meaning of a bare name ("Klaten": the kabupaten, not the
+# village Klaten in Lampung); same-level namesakes stay ambiguous.
+_LEVEL_PRIOR = {_KAB: 0.45, _KEC: 0.28, _DESA: 0.1}
+_AMBIGUITY_MARGIN = 0.1
+_CROWD_MARGIN = 0.2
+_CROWD_SIZE = 10   # a name shared by this many places is too common for the level prior
+_MAX_NGRAM = 4
+_MAX_CANDIDATES = 5
+
+# Well-known short or colloquial names -> canonical keys (see _key) of the areas meant.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "jogja": ("yogyakarta", "daerahistimewayogyakarta"),
+    "yogya": ("yogyakarta", "daerahistimewayogyakarta"),
+    "jogjakarta": ("yogyakarta", "daerahistimewayogyakarta"),
+    "diy": ("daerahistimewayogyakarta",),
+    "solo": ("surakarta",),
+    "jakarta": ("daerahkhususibukotajakarta",),
+    "dki": ("daerahkhususibukotajakarta",), "dkijakarta": ("daerahkhususibukotajakarta",),
+    "jakpus": ("jakartapusat",), "jakut": ("jakartautara",), "jakbar": ("jakartabarat",),
+    "jaksel": ("jakartaselatan",), "jaktim": ("jakartatimur",),
+    "jateng": ("jawatengah",), "jatim": ("jawatimur",), "jabar": ("jawabarat",),
+    "sumut": ("sumaterautara",), "sumbar": ("sumaterabarat",), "sumsel": ("sumateraselatan",),
+    "sulsel": ("sulawesiselatan",), "sulteng": ("sulawesitengah",), "sulut": ("sulawesiutara",),
+    "sultra": ("sulawesitenggara",), "sulbar": ("sulawesibarat",), "kalbar": ("kalimantanbarat",),
+    "kalteng": ("kalimantantengah",), "kalsel": ("kalimantanselatan",),
+    "kaltim": ("kalimantantimur",), "kaltara": ("kalimantanutara",),
+    "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
+    "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
+}
+_KAB_PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota administrasi ", "kota adm. ", "kota ")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Words of the query that split it into separate name spans.
+_BREAK_WORDS = frozenset({
+    "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "dekat", "sekitar", "in", "at", "near",
+    "of", "the", "and", "rt", "rw", "no", "nomor", "km", "jalan", "gang", "gg", "blok",
+})
+# Never a place on their own (they may still be part of a longer name: "Kota Baru", "Air Hitam").
+_SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PLACE_WORDS
+                | lexicon.PLACE_PREPOSITIONS | lexicon.GENERIC_HELP | frozenset(lexicon.PLACE_MARKERS)
+                | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
+                             "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
+                             "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
+_ADMIN_HINTS = frozenset({"desa", "kecamatan", "kabupaten", "kota"})
+_MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
+                 "kota": "kota", "provinsi": "provinsi", "street": "street"}
+# rt/rw are numbered, and housing estates ("Perumnas Condongcatur") are often named after the
+# village they are in: neither tells the level of the name that follows.
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    name: str                   # as in the gazetteer: "Sumberharjo", "Kabupaten Sleman"
+    level: Level                # desa (desa or kelurahan), kecamatan, kabupaten (kabupaten or kota)
+    kind: str                   # desa, kelurahan, kecamatan, kabupaten, kota
+    code: str                   # Kemendagri code, e.g. 34.04.09.2001
+    parents: tuple[str, ...]    # nearest first: kecamatan, kabupaten/kota, provinsi
+    lat: float
+    lon: float
+    accuracy_m: float
+    score: float
+    approximate: bool = False   # village without its own point: its kecamatan's point is used
+
+    @property
+    def label(self) -> str:
+        """Human-readable name with parents, for asking "which one?": "Desa Sumberharjo, Kec. Prambanan, Kabupaten Sleman"."""
+        head = {"desa": "Desa", "kelurahan": "Kel.", "kecamatan": "Kec."}.get(self.kind)
+        first = f"{head} {self.name}" if head else self.name
+        parents = list(self.parents[:-1]) if len(self.parents) > 1 else list(self.parents)
+        if self.level == "desa" and parents:
+            parents[0] = f"Kec. {parents[0]}"
+        return ", ".join([first, *parents])
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceResolution:
+    status: Status
+    best: PlaceMatch | None = None
+    candidates: tuple[PlaceMatch, ...] = field(default_factory=tuple)  # best first, up to 5
+
+
+# --- loading --------------------------------------------------------------------------------
+
+def _canonical(text: str) -> str:
+    """Compact comparison key of any name or query span."""
+    text = text.lower()
+    if not text.isascii():   # rare in names: drop accents ("Sumberharjo" is plain ASCII)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NON_ALNUM.sub("", text)
+    # Old Indonesian spelling (before 1972) still appears in names people type.
+    return text.replace("dj", "j").replace("tj", "c").replace("oe", "u")
+
+
+class _Gazetteer:
+    def __init__(self, data_dir: Path):
+        self.names: list[str] = []
+        self.levels: list[int] = []
+        self.kinds: list[str] = []
+        self.codes: list[str] = []
+        self.lats: list[float] = []
+        self.lons: list[float] = []
+        self.parents: list[int] = []
+        self.approx: list[bool] = []
+        self.by_code: dict[str, int] = {}
+        self.by_key: dict[str, list[int]] = {}
+        self._load(data_dir)
+        self._buckets = self._fuzzy_buckets()
+
+    def _add(self, code: str, name: str, level: int, kind: str, lat: float, lon: float,
+             parent_code: str | None, approximate: bool = False) -> int:
+        idx = len(self.names)
+        self.names.append(name)
+        self.levels.append(level)
+        self.kinds.append(kind)
+        self.codes.append(code)
+        self.lats.append(lat)
+        self.lons.append(lon)
+        self.parents.append(self.by_code[parent_code] if parent_code else -1)
+        self.approx.append(approximate)
+        self.by_code[code] = idx
+        for key in self._keys(name, level, kind):
+            self.by_key.setdefault(key, []).append(idx)
+        return idx
+
+    @staticmethod
+    def _keys(name: str, level: int, kind: str) -> set[str]:
+        lowered = name.lower()
+        base = lowered
+        if level == _KAB:
+            for prefix in _KAB_PREFIXES:
+                if lowered.startswith(prefix):
+                    base = lowered[len(prefix):]
+                    break
+        keys = {_canonical(base)}
+        if level == _KAB:
+            prefixes = ("kota",) if kind == "kota" else ("kab", "kabupaten")
+            keys.update(_canonical(p + base) for p in prefixes)
+        if level == _DESA and "," in name:       # "Lambang Sari I, II, III"
+            keys.add(_canonical(name.split(",")[0]))
+        return {k for k in keys if k}
+
+    def _load(self, data_dir: Path) -> None:
+        with open(data_dir / "provinsi.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                self._add(row["code"], row["name"], _PROV, "provinsi", float(row["lat"]), float(row["lon"]), None)
+        with open(data_dir / "kabupaten.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                kind = "kota" if row["name"].lower().startswith("kota") else "kabupaten"
+                self._add(row["code"], row["name"], _KAB, kind, float(row["lat"]), float(row["lon"]), row["parent"])
+        with open(data_dir / "kecamatan.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                self._add(row["code"], row["name"], _KEC, "kecamatan", float(row["lat"]), float(row["lon"]),
+                          row["kabupaten_code"])
+        with open(data_dir / "desa.csv", encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            self._add_villages(reader)
+        no_coords = data_dir / "desa_no_coords.csv"
+        if no_coords.exists():
+            with open(no_coords, encoding="utf-8", newline="") as f:
+                reader = csv.reader(f)
+                next(reader)
+                for code, name, kec_code, *_ in reader:
+                    kec = self.by_code.get(kec_code)
+                    if kec is not None:
+                        self._add(code, name, _DESA, _village_kind(code), self.lats[kec], self.lons[kec],
+                                  kec_code, approximate=True)
+        for alias, targets in _ALIASES.items():
+            ids = [i for t in targets for i in self.by_key.get(t, ())]
+            if ids:
+                self.by_key.setdefault(alias, []).extend(i for i in ids if i not in self.by_key[alias])
+
+    def _add_villages(self, rows: Iterable[list[str]]) -> None:
+        """Bulk version of _add for the 83k villages (keeps loading well under a second)."""
+        names, levels, kinds, codes = self.names, self.levels, self.kinds, self.codes
+        lats, lons, parents, approx = self.lats, self.lons, self.parents, self.approx
+        by_code, by_key = self.by_code, self.by_key
+        sub = _NON_ALNUM.sub
+        idx = len(names)
+        for code, name, kec_code, _kec, _kab, _prov, lat, lon in rows:
+            names.append(name)
+            levels.append(_DESA)
+            kinds.append("kelurahan" if code[-4] == "1" else "desa")
+            codes.append(code)
+            lats.append(float(lat))
+            lons.append(float(lon))
+            parents.append(by_code[kec_code])
+            approx.append(False)
+            by_code[code] = idx
+            lowered = name.lower()
+            if lowered.isascii() and "," not in name:
+                key = sub("", lowered)
+                if "dj" in key or "tj" in key or "oe" in key:
+                    key = _canonical(key)
+                by_key.setdefault(key, []).append(idx)
+            else:
+                for key in self._keys(name, _DESA, kinds[-1]):
+                    by_key.setdefault(key, []).append(idx)
+            idx += 1
+
+    def _fuzzy_buckets(self) -> dict[tuple[str, int], list[str]]:
+        buckets: dict[tuple[str, int], list[str]] = {}
+        for key in self.by_key:
+            if len(key) >= 5:
+                buckets.setdefault((key[0], len(key)), []).append(key)
+        return buckets
+
+    def fuzzy_keys(self, query: str) -> list[tuple[str, int]]:
+        """Keys within a small edit distance of query (same first letter): [(key, distance)]."""
+        max_d = 1 if len(query) < 8 else 2
+        out: list[tuple[str, int]] = []
+        for length in range(len(query) - max_d, len(query) + max_d + 1):
+            choices = self._buckets.get((query[0], length))
+            if not choices:
+                continue
+            for key, dist, _ in process.extract(query, choices, scorer=OSA.distance,
+                                                score_cutoff=max_d, limit=None):
+                out.append((key, int(dist)))
+        return out
+
+    def chain(self, idx: int) -> list[int]:
+        """Parents of idx, nearest first."""
+        out = []
+        p = self.parents[idx]
+        while p >= 0:
+            out.append(p)
+            p = self.parents[p]
+        return out
+
+    def match(self, idx: int, score: float) -> PlaceMatch:
+        level = self.levels[idx]
+        kind = self.kinds[idx]
+        accuracy = ACCURACY_M["kota" if kind == "kota" else _LEVEL_NAMES[level]]
+        if self.approx[idx]:
+            accuracy = ACCURACY_M["kecamatan"]
+        return PlaceMatch(
+            name=self.names[idx], level=_LEVEL_NAMES[level], kind=kind, code=self.codes[idx],
+            parents=tuple(self.names[p] for p in self.chain(idx)),
+            lat=self.lats[idx], lon=self.lons[idx], accuracy_m=accuracy, score=round(score, 3),
+            approximate=self.approx[idx],
+        )
+
+
+def _village_kind(code: str) -> str:
+    # 4th code segment: 1xxx kelurahan, 2xxx desa, 3xxx desa adat
+    return "kelurahan" if code.rsplit(".", 1)[-1].startswith("1") else "desa"
+
+
+_lock = threading.Lock()
+_instance: _Gazetteer | None = None
+
+
+def gazetteer() -> _Gazetteer:
+    """The loaded gazetteer (read once, on first use, ~1 s)."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = _Gazetteer(DATA_DIR)
+    return _instance
+
+
+def lookup_code(code: str) -> PlaceMatch | None:
+    """The area with this Kemendagri code (desa, kecamatan or kabupaten), or None."""
+    g = gazetteer()
+    idx = g.by_code.get(code)
+    if idx is None or g.levels[idx] == _PROV:
+        return None
+    return g.match(idx, 1.0)
+
+
+# --- resolving --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    idx: int
+    start: int          # word positions in the query
+    end: int
+    quality: float      # 1.0 exact, lower for fuzzy
+    hint: str | None    # marker before the span ("kecamatan" for "kec Prambanan")
+
+    @property
+    def weight(self) -> float:
+        return self.quality * (self.end - self.start)
+
+
+def resolve_place(text: str, near: tuple[float, float] | None = None) -> PlaceResolution:
+    """Find the village / kecamatan / kabupaten named in ``text`` (see the module docstring)."""
+    g = gazetteer()
+    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False))
+    hits = _find_hits(g, words, hints, after_marker)
+    if not hits:
+        return PlaceResolution("not_found")
+    by_idx: dict[int, list[_Hit]] = {}
+    for hit in hits:
+        by_idx.setdefault(hit.idx, []).append(hit)
+
+    scores: dict[int, float] = {}
+    for hit in hits:
+        level = g.levels[hit.idx]
+        if level == _PROV or hit.hint == "street" or (hit.hint == "dusun" and level == _DESA):
+            continue     # hamlets and streets are not in the gazetteer: a village hit is a namesake
+        support = _support(g, hit, by_idx)
+        if hit.quality < 1.0 and support == 0 and hit.hint not in _ADMIN_HINTS:
+            continue     # an unsupported fuzzy hit is too likely a random near-spelling
+        score = hit.weight + support + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
+        if near is not None:
+            km = haversine_m(near[0], near[1], g.lats[hit.idx], g.lons[hit.idx]) / 1000.0
+            # steep near term (neighbouring namesakes) + broad term (same region)
+            score += 0.3 * math.exp(-km / 5.0) + 0.3 * math.exp(-km / 50.0)
+        if score > scores.get(hit.idx, -math.inf):
+            scores[hit.idx] = score
+    if not scores:
+        return PlaceResolution("not_found")
+
+    ranked = sorted(scores, key=lambda i: (-scores[i], g.codes[i]))
+    best = ranked[0]
+    on_chain = {best, *g.chain(best)}
+    rivals = [i for i in ranked[1:] if i not in on_chain and best not in g.chain(i)]
+    listed = [best, *rivals][:_MAX_CANDIDATES]
+    candidates = tuple(g.match(i, scores[i]) for i in listed)
+    if rivals and scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN:
+        return PlaceResolution("ambiguous", None, candidates)
+    close = sum(1 for i in rivals if scores[best] - scores[i] < _CROWD_MARGIN)
+    if close >= _CROWD_SIZE:
+        # "Sidomulyo": one kecamatan and 96 villages share the name; the level prior alone
+        # should not pick the kecamatan over that crowd
+        return PlaceResolution("ambiguous", None, candidates)
+    return PlaceResolution("resolved", candidates[0], candidates)
+
+
+def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | None], list[bool]]:
+    """Query words (None = break), the marker hint of each, and whether it directly follows a marker."""
+    words: list[str | None] = []
+    hints: list[str | None] = []
+    after: list[bool] = []
+    hint: str | None = None
+    just_marked = False
+    for tok in tokens:
+        if tok.kind == "punct":
+            if tok.norm in {"-", "'"}:
+                continue
+            words.append(None), hints.append(None), after.append(False)
+            if tok.norm != ".":          # "kec." keeps its hint; a comma ends it
+                hint = None
+            just_marked = False
+            continue
+        if tok.kind == "number":
+            words.append(None), hints.append(None), after.append(False)
+            continue
+        marker = lexicon.PLACE_MARKERS.get(tok.norm)
+        if marker is not None:
+            hint = _MARKER_HINTS.get(marker)
+            just_marked = True
+            # "kota"/"kampung" are also the first word of names ("Kota Baru", "Kampung Melayu")
+            if tok.norm in {"kota", "kampung"}:
+                words.append(tok.norm), hints.append("marker"), after.append(False)
+            else:
+                words.append(None), hints.append(None), after.append(False)
+            continue
+        if tok.norm in _BREAK_WORDS:
+            words.append(None), hints.append(None), after.append(False)
+            hint = None if tok.norm in {"di", "in", "at", "dekat", "near", "sekitar"} else hint
+            just_marked = False
+            continue
+        # the word as typed: shorthand expansion would turn a village "Toya" into "air"
+        words.append(tok.base or tok.norm)
+        hints.append(hint)
+        after.append(just_marked)
+        just_marked = False
+    return words, hints, after
+
+
+def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
+               after_marker: list[bool]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    exact_covered: set[int] = set()
+    spans: list[tuple[int, int, str]] = []
+    n = len(words)
+    for start in range(n):
+        if words[start] is None:
+            continue
+        for end in range(start + 1, min(n, start + _MAX_NGRAM) + 1):
+            if words[end - 1] is None:
+                break
+            span_words = words[start:end]
+            if hints[start] == "marker" and end - start == 1:
+                continue                       # a lone "kota"/"kampung" is no place
+            if "marker" in hints[start + 1:end]:
+                break                          # a marker inside a span starts another name
+            if end - start == 1 and (span_words[0] in _SINGLE_STOP and not after_marker[start]):
+                continue
+            key = _canonical("".join(w for w in span_words if w))
+            if not key:
+                continue
+            spans.append((start, end, key))
+            # a span starting with "kota"/"kampung" is a name of its own ("Kampung Melayu")
+            hint = hints[start] if hints[start] != "marker" else None
+            for idx in g.by_key.get(key, ()):
+                hits.append(_Hit(idx, start, end, 1.0, hint))
+                exact_covered.update(range(start, end))
+    # Typos: only spans none of whose words already matched exactly.
+    for start, end, key in spans:
+        if len(key) < 5 or exact_covered.intersection(range(start, end)) or key in g.by_key:
+            continue
+        if end - start == 1 and words[start] in _SINGLE_STOP:
+            continue
+        hint = hints[start] if hints[start] != "marker" else None
+        for fkey, dist in g.fuzzy_keys(key):
+            quality = 1.0 - 0.15 * dist
+            for idx in g.by_key[fkey]:
+                hits.append(_Hit(idx, start, end, quality, hint))
+    return hits
+
+
+def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]]) -> float:
+    """Weight of the hit's parents named elsewhere in the text (non-overlapping spans)."""
+    used = [(hit.start, hit.end)]
+    total = 0.0
+    for parent in g.chain(hit.idx):
+        best: _Hit | None = None
+        for cand in by_idx.get(parent, ()):
+            if any(cand.start < e and s < cand.end for s, e in used):
+                continue
+            if best is None or cand.weight > best.weight:
+                best = cand
+        if best is not None:
+            used.append((best.start, best.end))
+            total += best.weight
+    return total
+
+
+def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
+    hint = hit.hint
+    if hint is None:
+        return 0.0
+    level, kind = g.levels[hit.idx], g.kinds[hit.idx]
+    if hint == "dusun":
+        return -0.6      # "Kampung Tambak Lorok Semarang": a town after a hamlet, but weakly
+    wanted = {"desa": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB, "provinsi": _PROV}.get(hint)
+    if wanted is None:
+        return 0.0
+    if wanted != level:
+        return -0.5
+    if level == _KAB and (hint == "kota") != (kind == "kota"):
+        return -0.3      # "kota Bogor" vs "kab Bogor"
+    return 0.5

@@ -1,0 +1,265 @@
+"""Where a help request is: shared location, coordinates or a plus code in the text, or a place name.
+
+Order (the first that works wins, most precise first):
+1. WhatsApp shared location (Twilio Latitude/Longitude)          -> source "whatsapp", ~20 m
+2. coordinates typed in the text ("-7.78, 110.36", "lat -7.7 lon 110.4",
+   "7°46'S 110°22'E", "7.78 LS 110.36 BT")                        -> "text_coords"
+3. a plus code ("6P4GQCX2+XX", or short "QCX2+XX Sleman" recovered near the named area
+   or ``reference``)                                              -> "plus_code"
+4. a village / kecamatan / kabupaten name (geo.gazetteer)          -> "gazetteer"
+   tried with the place text after markers first ("di ds X kec Y"), then adding bare
+   name-like words, then landmark names ("GOR Klaten"); the first resolved answer wins.
+Coordinates outside a box around Indonesia are ignored (a typo or a time like "07.30, 08.15");
+a latitude above 6.5° N cannot be in Indonesia, so a missing minus sign is assumed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from openlocationcode import openlocationcode as olc
+
+from core.text.normalize import tokenize
+from core.text.places import place_candidate_groups
+from geo.gazetteer import PlaceMatch, resolve_place
+from schemas.common import Location, LocationSource
+
+LocateStatus = Literal["resolved", "ambiguous", "missing"]
+
+WHATSAPP_ACCURACY_M = 20.0
+_M_PER_DEG = 111_320.0
+# Generous box around Indonesia (land spans lat -11..6, lon 95..141).
+_LAT_RANGE = (-12.5, 7.5)
+_LON_RANGE = (92.0, 142.5)
+_NORTH_LIMIT = 6.5
+
+_NUM = r"[-+−]?\d{1,3}(?:[.,]\d+)?"
+_LAT_HEMI = r"(?:LS|LU|S|N)"
+_LON_HEMI = r"(?:BT|BB|E|W)"
+
+_LABELLED_LAT = re.compile(rf"\b(?:lat(?:itude)?|lintang)\s*[:=]?\s*({_NUM})\s*°?\s*({_LAT_HEMI})?\b", re.I)
+_LABELLED_LON = re.compile(rf"\b(?:lon(?:g(?:itude)?)?|lng|bujur)\s*[:=]?\s*({_NUM})\s*°?\s*({_LON_HEMI})?\b", re.I)
+_DMS = re.compile(
+    r"(\d{1,3}(?:[.,]\d+)?)\s*[°º]\s*(?:(\d{1,2}(?:[.,]\d+)?)\s*['′’]\s*)?(?:(\d{1,2}(?:[.,]\d+)?)\s*(?:\"|″|''|”)\s*)?"
+    r"(LS|LU|BT|BB|S|N|E|W)\b",
+    re.I,
+)
+_DECIMAL_PAIR = re.compile(
+    r"(?<![\w.,])([-+−]?\d{1,3}[.,]\d{2,})\s*°?\s*(LS|LU|S|N)?\s*(?:[,;/]\s*|\s+)"
+    r"([-+−]?\d{1,3}[.,]\d{2,})\s*°?\s*(BT|BB|E|W)?(?![\d])",
+    re.I,
+)
+_OLC_CHARS = "23456789CFGHJMPQRVWX"
+_FULL_CODE = re.compile(rf"(?<![{_OLC_CHARS}])([{_OLC_CHARS}]{{4}})\s?([{_OLC_CHARS}]{{4}}\+[{_OLC_CHARS}]{{0,3}})", re.I)
+_SHORT_CODE = re.compile(rf"(?<![{_OLC_CHARS}\w])([{_OLC_CHARS}]{{4,6}}\+[{_OLC_CHARS}]{{2,3}})(?![\w])", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class LocateResult:
+    status: LocateStatus
+    lat: float | None = None
+    lon: float | None = None
+    source: LocationSource | None = None
+    accuracy_m: float | None = None
+    place_name: str | None = None
+    admin_code: str | None = None
+    candidates: tuple[PlaceMatch, ...] = field(default_factory=tuple)  # for "which one?" replies
+    note: str | None = None
+
+    def to_location(self) -> Location | None:
+        """The shared Location value, or None unless resolved."""
+        if self.status != "resolved" or self.lat is None or self.lon is None or self.source is None:
+            return None
+        return Location(lat=self.lat, lon=self.lon, source=self.source, accuracy_m=self.accuracy_m,
+                        place_name=self.place_name, admin_code=self.admin_code)
+
+
+def locate(
+    text: str,
+    shared_lat: float | str | None = None,
+    shared_lon: float | str | None = None,
+    reference: tuple[float, float] | None = None,
+) -> LocateResult:
+    """Resolve the location of a help message (see the module docstring for the order)."""
+    text = text or ""
+    shared = _shared_point(shared_lat, shared_lon)
+    if shared is not None:
+        return LocateResult("resolved", shared[0], shared[1], "whatsapp", WHATSAPP_ACCURACY_M)
+
+    coords = find_coordinates(text)
+    if coords is not None:
+        lat, lon, accuracy = coords
+        return LocateResult("resolved", lat, lon, "text_coords", accuracy)
+
+    plus = _locate_plus_code(text, reference)
+    if plus is not None:
+        return plus
+
+    return _locate_place_name(text, reference)
+
+
+# --- 1. shared location -------------------------------------------------------------------
+
+def _shared_point(lat: float | str | None, lon: float | str | None) -> tuple[float, float] | None:
+    try:
+        if lat is None or lon is None or lat == "" or lon == "":
+            return None
+        la, lo = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(la) and math.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180):
+        return None
+    return la, lo
+
+
+# --- 2. coordinates in text ---------------------------------------------------------------
+
+def find_coordinates(text: str) -> tuple[float, float, float] | None:
+    """(lat, lon, accuracy_m) of coordinates written in ``text``, or None."""
+    for finder in (_labelled, _dms, _decimal_pair):
+        found = finder(text)
+        if found is not None:
+            return found
+    return None
+
+
+def _number(raw: str) -> float:
+    return float(raw.replace("−", "-").replace(",", "."))
+
+
+def _decimals(raw: str) -> int:
+    parts = re.split(r"[.,]", raw, maxsplit=1)
+    return len(parts[1]) if len(parts) == 2 else 0
+
+
+def _accuracy_for_decimals(decimals: int) -> float:
+    # half of the last digit's step on the ground: 2 decimals ~ 560 m, 4 ~ 6 m
+    return round(max(10.0, 0.5 * _M_PER_DEG * 10 ** (-decimals)), 1)
+
+
+def _apply_hemisphere(value: float, hemi: str | None) -> float:
+    if not hemi:
+        return value
+    hemi = hemi.upper()
+    if hemi in {"S", "LS", "W", "BB"}:
+        return -abs(value)
+    return abs(value)
+
+
+def _plausible(lat: float, lon: float, hemi_given: bool) -> tuple[float, float] | None:
+    if not hemi_given and lat > _NORTH_LIMIT and _LAT_RANGE[0] <= -lat:
+        lat = -lat   # "7.78, 110.36": nothing in Indonesia lies that far north
+    if _LAT_RANGE[0] <= lat <= _LAT_RANGE[1] and _LON_RANGE[0] <= lon <= _LON_RANGE[1]:
+        return lat, lon
+    return None
+
+
+def _labelled(text: str) -> tuple[float, float, float] | None:
+    mlat, mlon = _LABELLED_LAT.search(text), _LABELLED_LON.search(text)
+    if not (mlat and mlon):
+        return None
+    lat = _apply_hemisphere(_number(mlat.group(1)), mlat.group(2))
+    lon = _apply_hemisphere(_number(mlon.group(1)), mlon.group(2))
+    point = _plausible(lat, lon, bool(mlat.group(2)) or mlat.group(1).lstrip().startswith(("-", "−")))
+    if point is None:
+        return None
+    decimals = min(_decimals(mlat.group(1)), _decimals(mlon.group(1)))
+    return point[0], point[1], _accuracy_for_decimals(decimals)
+
+
+def _dms(text: str) -> tuple[float, float, float] | None:
+    lat = lon = None
+    acc = 10.0
+    for m in _DMS.finditer(text):
+        deg, minutes, seconds, hemi = m.groups()
+        value = _number(deg) + (_number(minutes) / 60 if minutes else 0) + (_number(seconds) / 3600 if seconds else 0)
+        value = _apply_hemisphere(value, hemi)
+        step = 1 / 3600 if seconds else (1 / 60 if minutes else 1.0)
+        acc = round(max(acc, 0.5 * _M_PER_DEG * step), 1)
+        if hemi.upper() in {"S", "N", "LS", "LU"} and lat is None:
+            lat = value
+        elif hemi.upper() in {"E", "W", "BT", "BB"} and lon is None:
+            lon = value
+    if lat is None or lon is None:
+        return None
+    point = _plausible(lat, lon, True)
+    return (point[0], point[1], acc) if point else None
+
+
+def _decimal_pair(text: str) -> tuple[float, float, float] | None:
+    for m in _DECIMAL_PAIR.finditer(text):
+        a_raw, a_hemi, b_raw, b_hemi = m.groups()
+        a = _apply_hemisphere(_number(a_raw), a_hemi)
+        b = _apply_hemisphere(_number(b_raw), b_hemi)
+        a_signed = bool(a_hemi) or a_raw.startswith(("-", "−"))
+        point = _plausible(a, b, a_signed)
+        if point is None and not a_hemi and not b_hemi:
+            # lon, lat order (GeoJSON, BMKG <coordinates>)
+            point = _plausible(b, a, b_raw.startswith(("-", "−")))
+        if point is not None:
+            decimals = min(_decimals(a_raw), _decimals(b_raw))
+            return point[0], point[1], _accuracy_for_decimals(decimals)
+    return None
+
+
+# --- 3. plus codes --------------------------------------------------------------------------
+
+def _code_accuracy(code: str) -> float:
+    area = olc.decode(code)
+    height = (area.latitudeHi - area.latitudeLo) * _M_PER_DEG
+    width = (area.longitudeHi - area.longitudeLo) * _M_PER_DEG * math.cos(math.radians(area.latitudeCenter))
+    return round(max(3.0, 0.5 * math.hypot(height, width)), 1)
+
+
+def _locate_plus_code(text: str, reference: tuple[float, float] | None) -> LocateResult | None:
+    for m in _FULL_CODE.finditer(text):
+        code = (m.group(1) + m.group(2)).upper()
+        if olc.isValid(code) and olc.isFull(code):
+            area = olc.decode(code)
+            return LocateResult("resolved", round(area.latitudeCenter, 7), round(area.longitudeCenter, 7),
+                                "plus_code", _code_accuracy(code))
+    for m in _SHORT_CODE.finditer(text):
+        code = m.group(1).upper()
+        if not (olc.isValid(code) and olc.isShort(code)):
+            continue
+        rest = (text[:m.start()] + " " + text[m.end():]).strip()
+        ref_point = reference
+        place = _locate_place_name(rest, reference) if rest else None
+        if place is not None and place.status == "resolved":
+            ref_point = (place.lat, place.lon)  # type: ignore[assignment]
+        if ref_point is None:
+            options = place.candidates if place else ()
+            return LocateResult(
+                "ambiguous" if options else "missing", candidates=options,
+                note=f"short plus code {code} needs a town or area name to be recovered",
+            )
+        full = olc.recoverNearest(code, ref_point[0], ref_point[1])
+        area = olc.decode(full)
+        return LocateResult("resolved", round(area.latitudeCenter, 7), round(area.longitudeCenter, 7),
+                            "plus_code", _code_accuracy(full))
+    return None
+
+
+# --- 4. place names ---------------------------------------------------------------------------
+
+def _locate_place_name(text: str, reference: tuple[float, float] | None) -> LocateResult:
+    stages = place_candidate_groups(tokenize(text)).stages()
+    if not stages:
+        return LocateResult("missing", note="no place name found")
+    fallback: LocateResult | None = None
+    for candidates in stages:
+        # One query with every candidate: parents named in another phrase still disambiguate.
+        resolution = resolve_place(" , ".join(candidates), near=reference)
+        if resolution.status == "resolved" and resolution.best is not None:
+            best = resolution.best
+            return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
+                                place_name=best.label[:200], admin_code=best.code,
+                                candidates=resolution.candidates)
+        if resolution.status == "ambiguous" and fallback is None:
+            fallback = LocateResult("ambiguous", candidates=resolution.candidates,
+                                    note="several places share this name")
+    # Less trusted candidates (bare words, landmark names) may only add noise: keep the
+    # ambiguity found with the most trusted ones.
+    return fallback or LocateResult("missing", note="place name not in the gazetteer")

@@ -1,0 +1,102 @@
+"""Coordinator actions: validated here, decided by the dispatch engine. Each action becomes a
+CoordinatorAction event in the outbox (topic coordinator-actions, key = request id) carrying the
+signed-in username, so every change of an assignment is recorded with who made it."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.events import CoordinatorAction
+from services.api.deps import idempotency_key
+from services.auth.accounts import Coordinator
+from services.auth.deps import require_coordinator, same_origin
+from services.outbox import body_hash, enqueue
+from services.status import CODE_RE
+
+log = logging.getLogger("siaga.coordinator")
+router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator actions"])
+CLOSED = ("done", "cancelled", "duplicate")
+NEEDS_VOLUNTEER = ("assign", "reassign")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate"]
+    volunteer_id: uuid.UUID | None = Field(default=None, description="assign / reassign: the chosen volunteer")
+    duplicate_of: str | None = Field(default=None, max_length=64,
+                                     description="duplicate: id or tracking code of the request this repeats")
+    note: str | None = Field(default=None, max_length=500)
+
+
+def _invalid(field: str, message: str) -> HTTPException:
+    return HTTPException(422, f"invalid input: {field}: {message}")
+
+
+async def _resolve_request(conn, ref: str) -> tuple[uuid.UUID, str] | None:
+    """(request id, status) by id or tracking code."""
+    rid = None
+    try:
+        rid = uuid.UUID(ref)
+    except ValueError:
+        if not CODE_RE.match(ref):
+            return None
+    row = await (await conn.execute(
+        "SELECT request_id, status FROM requests WHERE request_id = %s OR tracking_code = %s",
+        (rid, None if rid else ref.upper()))).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+async def _check(conn, request_id: uuid.UUID, body: ActionIn) -> uuid.UUID | None:
+    """Reject what cannot be right whatever the engine decides; returns duplicate_of as an id."""
+    found = await _resolve_request(conn, str(request_id))
+    if found is None:
+        raise HTTPException(404, "no request with that id (it may still be on its way from the intake)")
+    status = found[1]
+    if status in CLOSED and body.action != "verify":
+        raise HTTPException(409, f"the request is already {status}; only 'verify' is possible")
+    if body.action in NEEDS_VOLUNTEER:
+        if body.volunteer_id is None:
+            raise _invalid("volunteer_id", f"{body.action} needs the chosen volunteer's id")
+        known = await (await conn.execute("SELECT 1 FROM volunteers WHERE volunteer_id = %s",
+                                          (body.volunteer_id,))).fetchone()
+        if known is None:
+            raise _invalid("volunteer_id", "no volunteer with that id")
+    elif body.volunteer_id is not None:
+        raise _invalid("volunteer_id", "only assign and reassign take a volunteer")
+    if body.action == "duplicate":
+        if not body.duplicate_of:
+            raise _invalid("duplicate_of", "say which request this one repeats (id or tracking code)")
+        original = await _resolve_request(conn, body.duplicate_of)
+        if original is None:
+            raise _invalid("duplicate_of", "no request with that id or tracking code")
+        if original[0] == request_id:
+            raise _invalid("duplicate_of", "a request cannot be a duplicate of itself")
+        return original[0]
+    if body.duplicate_of is not None:
+        raise _invalid("duplicate_of", "only the duplicate action takes duplicate_of")
+    return None
+
+
+@router.post("/requests/{request_id}/actions", status_code=202, dependencies=[Depends(same_origin)],
+             summary="Assign, reassign, mark done / duplicate / verified, cancel or escalate a request")
+async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, response: Response,
+                      key: str | None = Depends(idempotency_key),
+                      user: Coordinator = Depends(require_coordinator)):
+    async with request.app.state.pool.connection() as conn:
+        duplicate_of = await _check(conn, request_id, body)
+        event = CoordinatorAction(action=body.action, request_id=request_id, volunteer_id=body.volunteer_id,
+                                  duplicate_of=duplicate_of, actor=user.username, note=body.note,
+                                  source="api/coordinator")
+        answer = {"action_id": str(event.event_id), "action": body.action, "request_id": str(request_id),
+                  "actor": user.username, "status": "accepted"}
+        res = await enqueue(conn, "coordinator-actions", str(request_id), event, answer,
+                            idempotency_key=f"action:{user.username}:{key}" if key else None,
+                            request_hash=body_hash({"request_id": str(request_id), **body.model_dump(mode="json")}))
+    if not res.created:
+        response.headers["Idempotent-Replay"] = "true"
+    log.info("action %s on request %s by %s", body.action, request_id, user.username)
+    return res.response

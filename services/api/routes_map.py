@@ -1,0 +1,423 @@
+"""The coordinators' map: the page, GeoJSON layers within a bounding box, the queue, counters,
+request details with offer history, nearest volunteers, and the live stream. Signed-in only.
+
+Layers are read straight from PostGIS with the planar GiST indexes of
+infra/sql/003_map_auth.sql and serialised with orjson: compact properties, coordinates
+rounded to ~1 m, so tens of thousands of needs stay a quick response.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.templating import Jinja2Templates
+
+from infra.settings import get_settings
+from schemas.common import NeedCategory, Urgency
+from services import live
+from services.auth.accounts import Coordinator
+from services.auth.deps import optional_user, require_coordinator
+from services.auth.sessions import COOKIE, session_user
+
+router = APIRouter(tags=["coordinators' map"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
+
+STATUSES = ("received", "needs_location", "open", "offered", "matched", "on_the_way", "done",
+            "escalated", "cancelled", "duplicate")
+ACTIVE = tuple(s for s in STATUSES if s not in ("done", "cancelled", "duplicate"))
+WAITING = ("received", "needs_location", "open", "offered", "escalated")  # nobody helping yet
+MATCHED = ("matched", "on_the_way")
+LIVE_OFFERS = ("offered", "accepted", "on_the_way")
+CATEGORIES = tuple(c.value for c in NeedCategory)
+URGENCIES = tuple(u.value for u in Urgency)
+AVAILABILITY = ("available", "busy", "unavailable")
+MAX_FEATURES = 50_000
+LOCAL_TZ = "Asia/Jakarta"  # "done today" counts from midnight WIB, where the demo operation runs
+URGENCY_RANK = "CASE urgency WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END"
+
+
+# ------------------------------------------------------------------ query parameters
+
+@dataclass(frozen=True)
+class BBox:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def params(self) -> tuple[float, float, float, float]:
+        return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
+
+
+def parse_bbox(raw: str | None) -> BBox:
+    """`minLon,minLat,maxLon,maxLat` in WGS84 degrees; anything else is a 422 that says why."""
+    usage = "bbox must be minLon,minLat,maxLon,maxLat in degrees, e.g. 110.3,-7.9,110.5,-7.7"
+    if raw is None or not raw.strip():
+        raise HTTPException(422, f"bbox is required: {usage}")
+    parts = raw.split(",")
+    if len(parts) != 4 or len(raw) > 200:
+        raise HTTPException(422, f"{usage} (got {len(parts)} values)")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise HTTPException(422, f"{usage} (not a number in {raw[:80]!r})") from None
+    if not all(math.isfinite(v) for v in values):
+        raise HTTPException(422, f"{usage} (values must be finite)")
+    box = BBox(*values)
+    if not (-180 <= box.min_lon <= 180 and -180 <= box.max_lon <= 180):
+        raise HTTPException(422, "bbox longitudes must be between -180 and 180")
+    if not (-90 <= box.min_lat <= 90 and -90 <= box.max_lat <= 90):
+        raise HTTPException(422, "bbox latitudes must be between -90 and 90")
+    if box.min_lon >= box.max_lon or box.min_lat >= box.max_lat:
+        raise HTTPException(422, "bbox minimum must be below its maximum (minLon < maxLon, minLat < maxLat)")
+    return box
+
+
+def parse_choices(raw: str | None, allowed: tuple[str, ...], name: str) -> list[str] | None:
+    """A comma list of known values (None: no filter); unknown values are a 422."""
+    if raw is None or not raw.strip():
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise HTTPException(422, f"unknown {name} {', '.join(repr(u[:30]) for u in unknown[:3])}; "
+                                 f"allowed: {', '.join(allowed)}")
+    return list(dict.fromkeys(values))
+
+
+def _geojson(features: list[dict], **members) -> Response:
+    body = {"type": "FeatureCollection", **members, "features": features}
+    return Response(orjson.dumps(body), media_type="application/geo+json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _point(lon, lat) -> dict:
+    return {"type": "Point", "coordinates": [float(lon), float(lat)]}
+
+
+# ------------------------------------------------------------------ queries
+
+_NEEDS_WHERE = """
+  FROM requests
+ WHERE geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)  -- exact for points, uses the index
+   AND status = ANY(%s)
+   AND (%s::text[] IS NULL OR needs && %s::text[])
+   AND (%s::text[] IS NULL OR urgency = ANY(%s))
+   AND (%s::float8 IS NULL OR created_at > now() - make_interval(secs => %s::float8 * 3600))
+"""
+# Narrow inner rows (no free text) keep a top-N sort in memory; floats and text ids instead of
+# numeric and uuid keep the conversion in Python cheap.
+_NEEDS = """
+SELECT request_id::text, tracking_code, status, needs, urgency, people, extract(epoch FROM created_at)::int8,
+       priority, verified, cardinality(vulnerable) > 0,
+       round(ST_X(geom::geometry)::numeric, 5)::float8, round(ST_Y(geom::geometry)::numeric, 5)::float8
+  FROM (SELECT request_id, tracking_code, status, needs, urgency, people, created_at, priority, verified,
+               vulnerable, geom {where} {order} LIMIT %s) r
+"""
+_MOST_PRESSING = f"ORDER BY priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at"
+
+
+async def query_needs(conn, box: BBox, statuses: list[str], categories: list[str] | None,
+                      urgencies: list[str] | None, age_h: float | None, limit: int) -> tuple[list[dict], bool]:
+    """Features and whether the box held more than `limit` (then the most pressing are kept)."""
+    params = (*box.params(), statuses, categories, categories, urgencies, urgencies, age_h, age_h)
+    # Counting first is cheap (no rows leave the database); the sort is paid only when the box
+    # holds more than the limit (a whole province at once).
+    count = (await (await conn.execute(f"SELECT count(*) FROM (SELECT 1 {_NEEDS_WHERE} LIMIT %s) x",
+                                       (*params, limit + 1))).fetchone())[0]
+    truncated = count > limit
+    order = _MOST_PRESSING if truncated else ""
+    rows = await (await conn.execute(_NEEDS.format(where=_NEEDS_WHERE, order=order), (*params, limit))).fetchall()
+    return [{"type": "Feature", "id": r[0], "geometry": {"type": "Point", "coordinates": [r[10], r[11]]},
+             "properties": {"code": r[1], "status": r[2], "needs": r[3], "urgency": r[4], "people": r[5],
+                            "created": r[6], "priority": r[7], "verified": r[8], "vulnerable": r[9]}}
+            for r in rows], truncated
+
+
+_VOLUNTEERS = """
+SELECT v.volunteer_id, v.name, v.available, v.skills, v.vehicle, v.capacity,
+       extract(epoch FROM v.last_seen)::bigint,
+       round(ST_X(v.geom::geometry)::numeric, 5), round(ST_Y(v.geom::geometry)::numeric, 5),
+       EXISTS (SELECT 1 FROM dispatches d WHERE d.volunteer_id = v.volunteer_id AND d.status = ANY(%s)) AS busy
+  FROM volunteers v
+ WHERE v.geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
+ LIMIT %s
+"""
+
+
+def _availability(available: bool, busy: bool) -> str:
+    return "busy" if busy else ("available" if available else "unavailable")
+
+
+async def query_volunteers(conn, box: BBox, wanted: list[str] | None, limit: int) -> list[dict]:
+    rows = await (await conn.execute(_VOLUNTEERS, (list(LIVE_OFFERS), *box.params(), limit))).fetchall()
+    out = []
+    for r in rows:
+        state = _availability(r[2], r[9])
+        if wanted and state not in wanted:
+            continue
+        out.append({"type": "Feature", "id": str(r[0]), "geometry": _point(r[7], r[8]),
+                    "properties": {"id": str(r[0]), "name": r[1], "state": state, "skills": r[3],
+                                   "vehicle": r[4], "capacity": r[5], "last_seen": r[6]}})
+    return out
+
+
+_LINES = """
+SELECT DISTINCT ON (x.request_id, x.volunteer_id) x.request_id, x.volunteer_id, x.status, x.offer_code,
+       round(ST_X(v.geom::geometry)::numeric, 5), round(ST_Y(v.geom::geometry)::numeric, 5),
+       round(ST_X(r.geom::geometry)::numeric, 5), round(ST_Y(r.geom::geometry)::numeric, 5), v.name, r.tracking_code
+  FROM (SELECT request_id, volunteer_id, status, offer_code, status_at, 1 AS pref
+          FROM dispatches WHERE status = ANY(%s)
+        UNION ALL
+        SELECT request_id, volunteer_id, status, NULL, status_at, 2
+          FROM requests WHERE status = ANY(%s) AND volunteer_id IS NOT NULL) x
+  JOIN requests r ON r.request_id = x.request_id
+  JOIN volunteers v ON v.volunteer_id = x.volunteer_id
+ WHERE r.geom IS NOT NULL AND v.geom IS NOT NULL
+   AND (r.geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
+        OR v.geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326))
+ ORDER BY x.request_id, x.volunteer_id, x.pref, x.status_at DESC
+"""
+
+
+async def query_lines(conn, box: BBox) -> list[dict]:
+    rows = await (await conn.execute(_LINES, (list(LIVE_OFFERS), list(MATCHED), *box.params(),
+                                              *box.params()))).fetchall()
+    return [{"type": "Feature", "id": f"{r[0]}:{r[1]}",
+             "geometry": {"type": "LineString", "coordinates": [[float(r[4]), float(r[5])],
+                                                                [float(r[6]), float(r[7])]]},
+             "properties": {"request_id": str(r[0]), "volunteer_id": str(r[1]), "status": r[2],
+                            "offer_code": r[3], "volunteer": r[8], "code": r[9]}} for r in rows]
+
+
+async def query_summary(conn) -> dict:
+    req = await (await conn.execute(
+        f"""SELECT count(*) FILTER (WHERE status = ANY(%s)), count(*) FILTER (WHERE status = ANY(%s)),
+                   count(*) FILTER (WHERE status = 'escalated'), count(*) FILTER (WHERE status = 'needs_location'),
+                   count(*) FILTER (WHERE status = 'done' AND status_at >=
+                       date_trunc('day', now() AT TIME ZONE '{LOCAL_TZ}') AT TIME ZONE '{LOCAL_TZ}'),
+                   ST_XMin(ST_Extent(geom::geometry) FILTER (WHERE status = ANY(%s))),
+                   ST_YMin(ST_Extent(geom::geometry) FILTER (WHERE status = ANY(%s))),
+                   ST_XMax(ST_Extent(geom::geometry) FILTER (WHERE status = ANY(%s))),
+                   ST_YMax(ST_Extent(geom::geometry) FILTER (WHERE status = ANY(%s)))
+              FROM requests""",
+        (list(WAITING), list(MATCHED), *([list(ACTIVE)] * 4)))).fetchone()
+    vol = await (await conn.execute(
+        "SELECT count(*) FILTER (WHERE available AND NOT EXISTS (SELECT 1 FROM dispatches d "
+        "WHERE d.volunteer_id = v.volunteer_id AND d.status = ANY(%s))), count(*) FROM volunteers v",
+        (list(LIVE_OFFERS),))).fetchone()
+    # The ledger is append-only: an entry that a later one corrects no longer counts.
+    don = await (await conn.execute(
+        "SELECT coalesce(sum(amount_idr), 0), count(*) FILTER (WHERE goods_category IS NOT NULL) "
+        "FROM donations d WHERE kind = 'received' AND NOT EXISTS "
+        "(SELECT 1 FROM donations c WHERE c.corrects = d.donation_id)")).fetchone()
+    extent = [float(v) for v in req[5:9]] if req[5] is not None else None
+    return {"open": req[0], "matched": req[1], "escalated": req[2], "needs_location": req[3],
+            "done_today": req[4], "volunteers_available": vol[0], "volunteers_total": vol[1],
+            "donations_received_idr": int(don[0]), "donations_received_goods": don[1], "extent": extent}
+
+
+async def query_queue(conn, limit: int) -> list[dict]:
+    rows = await (await conn.execute(
+        f"""SELECT request_id, tracking_code, status, needs, urgency, people, vulnerable, place_name, priority,
+                   verified, extract(epoch FROM now() - created_at)::bigint,
+                   round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5)
+              FROM requests WHERE status = ANY(%s)
+             ORDER BY (status = 'escalated') DESC, priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at
+             LIMIT %s""", (list(WAITING), limit))).fetchall()
+    keys = ("id", "code", "status", "needs", "urgency", "people", "vulnerable", "place", "priority",
+            "verified", "waiting_s", "lat", "lon")
+    out = []
+    for r in rows:
+        d = dict(zip(keys, r))
+        d["id"] = str(d["id"])
+        d["lat"] = float(d["lat"]) if d["lat"] is not None else None
+        d["lon"] = float(d["lon"]) if d["lon"] is not None else None
+        out.append(d)
+    return out
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def query_detail(conn, request_id: uuid.UUID) -> dict | None:
+    r = await (await conn.execute(
+        """SELECT r.request_id, r.tracking_code, r.channel, r.status, r.needs, r.people, r.households,
+                  r.vulnerable, r.urgency, r.text, r.language, r.contact_name, r.contact_phone,
+                  r.preferred_channel, ST_Y(r.geom::geometry), ST_X(r.geom::geometry), r.location_source,
+                  r.accuracy_m, r.place_name, r.priority, r.duplicate_of, d.tracking_code, r.verified,
+                  r.volunteer_id, v.name, v.phone, r.created_at, r.status_at
+             FROM requests r
+             LEFT JOIN requests d ON d.request_id = r.duplicate_of
+             LEFT JOIN volunteers v ON v.volunteer_id = r.volunteer_id
+            WHERE r.request_id = %s""", (request_id,))).fetchone()
+    if r is None:
+        return None
+    detail = {
+        "id": str(r[0]), "code": r[1], "channel": r[2], "status": r[3], "needs": r[4], "people": r[5],
+        "households": r[6], "vulnerable": r[7], "urgency": r[8], "text": r[9], "language": r[10],
+        "contact": {"name": r[11], "phone": r[12], "preferred_channel": r[13]},
+        "location": ({"lat": r[14], "lon": r[15], "source": r[16], "accuracy_m": r[17]}
+                     if r[14] is not None else None),
+        "place": r[18], "priority": r[19],
+        "duplicate_of": {"id": str(r[20]), "code": r[21]} if r[20] else None,
+        "verified": r[22],
+        "volunteer": {"id": str(r[23]), "name": r[24], "phone": r[25]} if r[23] else None,
+        "created_at": _iso(r[26]), "status_at": _iso(r[27]),
+    }
+    offers = await (await conn.execute(
+        """SELECT d.offer_id, d.offer_code, d.volunteer_id, v.name, v.phone, d.status, d.distance_m,
+                  d.radius_m, d.created_at, d.status_at, d.expires_at,
+                  coalesce((SELECT json_agg(json_build_object('status', h.status, 'actor', h.actor,
+                                                              'at', h.occurred_at) ORDER BY h.occurred_at)
+                              FROM dispatch_history h WHERE h.offer_id = d.offer_id), '[]')
+             FROM dispatches d LEFT JOIN volunteers v ON v.volunteer_id = d.volunteer_id
+            WHERE d.request_id = %s ORDER BY d.created_at""", (request_id,))).fetchall()
+    detail["offers"] = [{"offer_id": str(o[0]), "code": o[1], "volunteer": {"id": str(o[2]), "name": o[3], "phone": o[4]},
+                         "status": o[5], "distance_m": o[6], "radius_m": o[7], "created_at": _iso(o[8]),
+                         "status_at": _iso(o[9]), "expires_at": _iso(o[10]), "history": o[11]} for o in offers]
+    reports = await (await conn.execute(
+        "SELECT channel, phone, text, reported_at FROM request_reports WHERE request_id = %s "
+        "ORDER BY reported_at LIMIT 50", (request_id,))).fetchall()
+    detail["reports"] = [{"channel": p[0], "phone": p[1], "text": p[2], "at": _iso(p[3])} for p in reports]
+    timeline = await (await conn.execute(
+        "SELECT seq, kind, status, volunteer_id, detail, occurred_at FROM situation_log "
+        "WHERE request_id = %s ORDER BY occurred_at, seq LIMIT 200", (request_id,))).fetchall()
+    detail["timeline"] = [{"seq": t[0], "kind": t[1], "status": t[2],
+                           "volunteer_id": str(t[3]) if t[3] else None, "detail": t[4], "at": _iso(t[5])}
+                          for t in timeline]
+    actions = await (await conn.execute(
+        "SELECT action, actor, volunteer_id, duplicate_of, note, occurred_at FROM coordinator_actions "
+        "WHERE request_id = %s ORDER BY occurred_at LIMIT 200", (request_id,))).fetchall()
+    detail["actions"] = [{"action": a[0], "actor": a[1], "volunteer_id": str(a[2]) if a[2] else None,
+                          "duplicate_of": str(a[3]) if a[3] else None, "note": a[4], "at": _iso(a[5])}
+                         for a in actions]
+    return detail
+
+
+async def query_candidates(conn, request_id: uuid.UUID, limit: int) -> list[dict] | None:
+    found = await (await conn.execute("SELECT geom IS NOT NULL FROM requests WHERE request_id = %s",
+                                      (request_id,))).fetchone()
+    if found is None:
+        return None
+    # KNN on the geography index; busy volunteers (a live offer) are left out.
+    rows = await (await conn.execute(
+        """SELECT v.volunteer_id, v.name, v.phone, v.skills, v.vehicle, v.capacity, v.last_seen,
+                  ST_Distance(v.geom, r.geom)
+             FROM volunteers v, (SELECT geom FROM requests WHERE request_id = %s) r
+            WHERE v.available AND v.geom IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.volunteer_id = v.volunteer_id
+                                                          AND d.status = ANY(%s))
+            ORDER BY v.geom <-> r.geom, v.last_seen DESC NULLS LAST
+            LIMIT %s""", (request_id, list(LIVE_OFFERS), limit))).fetchall()
+    return [{"id": str(c[0]), "name": c[1], "phone": c[2], "skills": c[3], "vehicle": c[4], "capacity": c[5],
+             "last_seen": _iso(c[6]), "distance_m": round(c[7]) if c[7] is not None else None} for c in rows]
+
+
+# ------------------------------------------------------------------ routes
+
+def _db(request: Request):
+    return request.app.state.pool
+
+
+@router.get("/map", include_in_schema=False)
+async def map_page(request: Request, user: Coordinator | None = Depends(optional_user)):
+    if user is None:
+        return RedirectResponse("/login?next=/map", status_code=303)
+    return templates.TemplateResponse(request, "map.html", {
+        "mode": "coordinator", "user": user, "tile_url": get_settings().tile_url})
+
+
+@router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON)")
+async def needs(request: Request, bbox: str | None = Query(None, max_length=200),
+                category: str | None = Query(None, max_length=300), status: str | None = Query(None, max_length=300),
+                urgency: str | None = Query(None, max_length=100),
+                age_h: float | None = Query(None, gt=0, le=24 * 365, description="created within the last N hours"),
+                limit: int = Query(20_000, ge=1, le=MAX_FEATURES),
+                _user: Coordinator = Depends(require_coordinator)):
+    box = parse_bbox(bbox)
+    statuses = parse_choices(status, STATUSES, "status") or list(ACTIVE)
+    categories = parse_choices(category, CATEGORIES, "category")
+    urgencies = parse_choices(urgency, URGENCIES, "urgency")
+    async with _db(request).connection() as conn:
+        cursor = await live.current_seq(conn)  # before the read: the stream may repeat, never skip
+        features, truncated = await query_needs(conn, box, statuses, categories, urgencies, age_h, limit)
+    return _geojson(features, cursor=cursor, truncated=truncated)
+
+
+@router.get("/api/v1/map/volunteers", summary="Volunteers within a bounding box (GeoJSON)")
+async def volunteers(request: Request, bbox: str | None = Query(None, max_length=200),
+                     state: str | None = Query(None, max_length=100, description="available,busy,unavailable"),
+                     limit: int = Query(20_000, ge=1, le=MAX_FEATURES),
+                     _user: Coordinator = Depends(require_coordinator)):
+    box = parse_bbox(bbox)
+    wanted = parse_choices(state, AVAILABILITY, "state")
+    async with _db(request).connection() as conn:
+        features = await query_volunteers(conn, box, wanted, limit)
+    return _geojson(features)
+
+
+@router.get("/api/v1/map/dispatches", summary="Live dispatches as volunteer-to-need lines (GeoJSON)")
+async def dispatch_lines(request: Request, bbox: str | None = Query(None, max_length=200),
+                         _user: Coordinator = Depends(require_coordinator)):
+    box = parse_bbox(bbox)
+    async with _db(request).connection() as conn:
+        return _geojson(await query_lines(conn, box))
+
+
+@router.get("/api/v1/map/summary", summary="Counters: open, matched, done today, volunteers, donations")
+async def summary(request: Request, _user: Coordinator = Depends(require_coordinator)):
+    async with _db(request).connection() as conn:
+        return await query_summary(conn)
+
+
+@router.get("/api/v1/map/queue", summary="Needs nobody is helping yet, most pressing first")
+async def queue(request: Request, limit: int = Query(100, ge=1, le=1000),
+                _user: Coordinator = Depends(require_coordinator)):
+    async with _db(request).connection() as conn:
+        return await query_queue(conn, limit)
+
+
+@router.get("/api/v1/map/requests/{request_id}", summary="One request with contact, offers, history")
+async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordinator = Depends(require_coordinator)):
+    async with _db(request).connection() as conn:
+        found = await query_detail(conn, request_id)
+    if found is None:
+        raise HTTPException(404, "no request with that id (it may still be on its way from the intake)")
+    return found
+
+
+@router.get("/api/v1/map/requests/{request_id}/candidates", summary="Nearest available volunteers")
+async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query(10, ge=1, le=50),
+                     _user: Coordinator = Depends(require_coordinator)):
+    async with _db(request).connection() as conn:
+        found = await query_candidates(conn, request_id, limit)
+    if found is None:
+        raise HTTPException(404, "no request with that id")
+    return found
+
+
+@router.get("/api/v1/live", summary="Server-sent events: situation changes (resume with Last-Event-ID)")
+async def live_stream(request: Request, after: int | None = Query(None, ge=0),
+                      last_event_id: str | None = Header(None, max_length=30),
+                      _user: Coordinator = Depends(require_coordinator)):
+    cursor = live.parse_cursor(last_event_id, after)
+    if last_event_id and cursor is None:
+        raise HTTPException(422, "Last-Event-ID must be a non-negative integer")
+    pool = _db(request)
+    token = request.cookies.get(COOKIE)
+
+    async def still_allowed() -> bool:
+        async with pool.connection() as conn:
+            return await session_user(conn, token) is not None
+
+    return StreamingResponse(live.stream(pool, live.hub_for(request.app), cursor,
+                                         still_allowed=still_allowed),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,42 @@
+"""FastAPI dependencies: who is signed in, and which role a route needs (401 anonymous, 403 role)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Request
+
+from services.auth.accounts import Coordinator
+from services.auth.sessions import COOKIE, session_user
+
+SIGN_IN = "sign in first: POST /api/v1/auth/login (or open /login)"
+
+
+async def optional_user(request: Request) -> Coordinator | None:
+    if hasattr(request.state, "coordinator"):
+        return request.state.coordinator
+    token = request.cookies.get(COOKIE)
+    user = None
+    if token:
+        async with request.app.state.pool.connection() as conn:
+            user = await session_user(conn, token)
+    request.state.coordinator = user
+    return user
+
+
+async def require_coordinator(user: Coordinator | None = Depends(optional_user)) -> Coordinator:
+    if user is None:
+        raise HTTPException(401, SIGN_IN, headers={"WWW-Authenticate": 'Cookie realm="siaga"'})
+    return user  # admins are coordinators too
+
+
+async def require_admin(user: Coordinator = Depends(require_coordinator)) -> Coordinator:
+    if not user.is_admin:
+        raise HTTPException(403, "this needs the admin role")
+    return user
+
+
+def same_origin(request: Request) -> None:
+    """Refuse state changes sent from another site's page (defence besides SameSite=Lax)."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "cross-site request refused")

@@ -1,0 +1,1 @@
+"""Twilio webhooks: inbound SMS/WhatsApp and message status callbacks (routes.py)."""

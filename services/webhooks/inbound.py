@@ -1,0 +1,103 @@
+"""An inbound SMS/WhatsApp message, applied once: read it (core.conversation), then in one
+transaction claim its MessageSid, decide, enqueue the events, update the opt-out registry and
+the conversation, and remember the reply (a Twilio retry gets the same answer)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime, timezone
+
+from core.conversation import Inbound, Outcome, decide, understand
+from core.messages import render, to_gsm7
+from core.phone import mask_phone, normalize_phone
+from services.messaging import conversations, inbound, optouts, volunteers
+from services.outbox import enqueue
+from services.status import request_status
+
+log = logging.getLogger("siaga.webhooks")
+
+
+def channel_of(from_: str, endpoint: str) -> str:
+    # Twilio marks WhatsApp senders with a prefix; one webhook URL may serve both channels.
+    return "whatsapp" if from_.startswith("whatsapp:") or endpoint == "whatsapp" else "sms"
+
+
+async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | None:
+    """The reply text for the TwiML answer (None: answer with nothing)."""
+    sid = params.get("MessageSid") or params.get("SmsMessageSid") or ""
+    from_ = params.get("From", "")
+    channel = channel_of(from_, endpoint)
+    try:
+        phone = normalize_phone(from_)
+    except ValueError as exc:
+        log.info("inbound %s %s: sender is not a phone number (%s); ignored", channel, sid, exc)
+        return None
+    if not sid:
+        log.info("inbound %s without MessageSid from=%s; ignored", channel, mask_phone(phone))
+        return None
+
+    async with pool.connection() as conn:
+        seen, reply = await inbound.previous_reply(conn, sid)
+    if seen:
+        log.info("inbound %s %s repeated: answered as before", channel, sid)
+        return reply
+
+    body = params.get("Body", "")
+    # The gazetteer and the stemmer are CPU work: keep the event loop free for other webhooks.
+    understood = await asyncio.to_thread(understand, body, params.get("Latitude"), params.get("Longitude"))
+    msg = Inbound(message_sid=sid, channel=channel, phone=phone, text=body,  # type: ignore[arg-type]
+                  received_at=datetime.now(timezone.utc), latitude=params.get("Latitude"),
+                  longitude=params.get("Longitude"), profile_name=params.get("ProfileName") or None)
+
+    async with pool.connection() as conn, conn.transaction():
+        if not await inbound.claim(conn, sid, channel, phone):
+            seen, reply = await inbound.previous_reply(conn, sid)
+            log.info("inbound %s %s handled concurrently: answered as before", channel, sid)
+            return reply
+        volunteer = await volunteers.by_phone(conn, phone, include_pending=understood.command is not None)
+        conversation = await conversations.load(conn, phone)
+        outcome = decide(msg, understood, volunteer=volunteer, conversation=conversation)
+        reply = outcome.reply
+        if outcome.status_code:
+            reply = await status_reply(conn, outcome.status_code, outcome.language)
+        await _apply(conn, msg, outcome)
+        await inbound.finish(conn, sid, outcome.kind, reply)
+    log.info("inbound %s %s from=%s%s -> %s%s", channel, sid, mask_phone(phone),
+             " (volunteer)" if volunteer else "", outcome.kind,
+             f" code={outcome.tracking_code}" if outcome.tracking_code else "")
+    return reply
+
+
+async def _apply(conn, msg: Inbound, outcome: Outcome) -> None:
+    for i, emit in enumerate(outcome.events):
+        await enqueue(conn, emit.topic, emit.key, emit.event,
+                      {"message_sid": msg.message_sid, "outcome": outcome.kind},
+                      idempotency_key=f"twilio:{msg.message_sid}:{i}")
+    if outcome.opt_out is not None:
+        await optouts.set_opt_out(conn, msg.phone, outcome.opt_out, outcome.keyword or "keyword",
+                                  msg.received_at)
+    if outcome.conversation is not None:
+        await conversations.save(conn, msg.phone, outcome.conversation)
+    elif outcome.end_conversation:
+        await conversations.end(conn, msg.phone)
+
+
+async def status_reply(conn, code: str, lang: str) -> str:
+    found = await request_status(conn, code)
+    if found is None:
+        return render("status_unknown", lang, code=code)
+    text = found["status_text"].get(lang) or found["status_text"]["id"]
+    word = "Code" if lang == "en" else "Kode"
+    return to_gsm7(f"Siaga: {word} {found['tracking_code']}: {text}")
+
+
+def warm_up() -> None:
+    """Load the gazetteer and stemmer in the background, so the first webhook is fast too."""
+    def _load() -> None:
+        try:
+            understand("butuh air 5 orang desa Sumberharjo kec Prambanan")
+        except Exception:  # pragma: no cover - a broken gazetteer shows on the first message
+            log.exception("warm-up of the message parser failed")
+
+    threading.Thread(target=_load, name="webhooks-warm-up", daemon=True).start()

@@ -1,0 +1,12 @@
+"""TwiML answers: one message back to the sender, or nothing."""
+from __future__ import annotations
+
+from fastapi.responses import Response
+from twilio.twiml.messaging_response import MessagingResponse
+
+
+def twiml(reply: str | None = None) -> Response:
+    r = MessagingResponse()
+    if reply:
+        r.message(reply)
+    return Response(content=str(r), media_type="application/xml")

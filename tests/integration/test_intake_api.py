@@ -1,0 +1,176 @@
+"""Issue 2: the intake API on the real stack: durable before 2xx, idempotent retries, events on
+the topic that validate against the exported JSON Schema, and 4xx (never 5xx) for bad input."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import jsonschema
+import pytest
+
+from schemas.export import JSON_DIR
+from tests.stack import wait_for
+
+pytestmark = pytest.mark.integration
+
+GOOD = {"needs": ["water", "medical"], "people": 12, "vulnerable": ["infant"], "urgency": "high",
+        "text": "Butuh air bersih dan obat untuk 12 orang", "phone": "0812-3456-7890",
+        "location": {"lat": -7.7829, "lon": 110.3671, "accuracy_m": 15}}
+
+
+def read_topic(env, topic: str, want: set[str], key_field: str = "request_id", timeout: float = 30.0) -> dict:
+    """An independent client (confluent-kafka, its own group) reads the topic from the start."""
+    from confluent_kafka import Consumer
+
+    c = Consumer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "group.id": f"test-{uuid.uuid4()}",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    found: dict[str, list[dict]] = {}
+    import time
+
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not want <= set(found):
+            msg = c.poll(0.5)
+            if msg is None or msg.error():
+                continue
+            value = json.loads(msg.value())
+            found.setdefault(str(value.get(key_field)), []).append(value)
+    finally:
+        c.close()
+    return found
+
+
+def test_request_is_stored_in_postgis_and_on_the_topic_validating_against_the_schema(env, api, db):
+    r = api.post("/api/v1/requests", json=GOOD)
+    assert r.status_code == 202, r.text
+    body = r.json()
+    rid, code = body["request_id"], body["tracking_code"]
+    row = wait_for(lambda: db.execute(
+        "SELECT needs, people, ST_Y(geom::geometry), ST_X(geom::geometry), contact_phone FROM requests "
+        "WHERE request_id = %s", (rid,)).fetchone(), 30, what="request in PostGIS")
+    assert row[0] == ["water", "medical"] and row[1] == 12
+    assert abs(row[2] - -7.7829) < 1e-6 and abs(row[3] - 110.3671) < 1e-6
+    assert row[4] == "+6281234567890"   # normalised to E.164
+    found = read_topic(env, "aid-requests", {rid})
+    assert len(found[rid]) == 1
+    schema = json.loads((JSON_DIR / "aid_request.submitted.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(found[rid][0])
+    status = api.get(f"/api/v1/requests/{code}").json()
+    assert status["request_id"] == rid and status["status_text"]["id"]
+    assert "phone" not in json.dumps(status) and "+62812" not in json.dumps(status)
+
+
+def test_retries_never_create_a_second_request(api, db):
+    key = f"retry-{uuid.uuid4()}"
+    first = api.post("/api/v1/requests", json=GOOD, headers={"Idempotency-Key": key})
+    second = api.post("/api/v1/requests", json=GOOD, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 202
+    assert first.json() == second.json()
+    assert second.headers.get("Idempotent-Replay") == "true"
+    other = api.post("/api/v1/requests", json={**GOOD, "people": 13}, headers={"Idempotency-Key": key})
+    assert other.status_code == 409
+    cid = f"client-{uuid.uuid4()}"
+    a = api.post("/api/v1/requests", json={**GOOD, "client_id": cid}).json()
+    b = api.post("/api/v1/requests", json={**GOOD, "client_id": cid}).json()
+    assert a["request_id"] == b["request_id"]
+    n = db.execute("SELECT count(*) FROM outbox WHERE key = %s", (a["request_id"],)).fetchone()[0]
+    assert n == 1
+
+
+BAD = [
+    ("latitude out of range", {**GOOD, "location": {"lat": -91, "lon": 110}}, "location.lat"),
+    ("longitude out of range", {**GOOD, "location": {"lat": -7, "lon": 181}}, "location.lon"),
+    ("unknown category", {**GOOD, "needs": ["unicorns"]}, "needs.0"),
+    ("no needs", {**GOOD, "needs": []}, "needs"),
+    ("oversized text", {**GOOD, "text": "x" * 2001}, "text"),
+    ("wrong type", {**GOOD, "people": "banyak"}, "people"),
+    ("negative people", {**GOOD, "people": -3}, "people"),
+    ("unknown field", {**GOOD, "colour": "red"}, "colour"),
+    ("invalid phone", {**GOOD, "phone": "12345"}, "phone"),
+    ("nested wrong type", {**GOOD, "location": "here"}, "location"),
+]
+
+
+@pytest.mark.parametrize("name,body,field", BAD, ids=[b[0] for b in BAD])
+def test_bad_requests_get_a_4xx_naming_the_field(api, name, body, field):
+    r = api.post("/api/v1/requests", json=body)
+    assert r.status_code == 422, r.text
+    err = r.json()
+    assert field in err["error"] and any(d["field"].startswith(field) for d in err["detail"])
+
+
+def test_malformed_and_oversized_bodies(api):
+    r = api.post("/api/v1/requests", content=b'{"needs": ["water",', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["error"]
+    r = api.post("/api/v1/requests", content=b"[1, 2]", headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    r = api.post("/api/v1/requests", content=b"x" * 100_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    r = api.post("/api/v1/requests", json=GOOD, headers={"Idempotency-Key": "short"})
+    assert r.status_code == 422
+    assert api.get("/api/v1/requests/" + "x" * 100).status_code == 422
+    assert api.get("/api/v1/requests/NOSUCH1").status_code == 404
+
+
+def test_volunteer_registration_checkin_and_donation(api, db):
+    r = api.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "0813-9999-0001",
+                                             "skills": ["medical", "driver"], "vehicle": "car"})
+    assert r.status_code == 202, r.text
+    vid = r.json()["volunteer_id"]
+    again = api.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "+6281399990001",
+                                                 "skills": ["medical"]})
+    assert again.json()["volunteer_id"] == vid     # one volunteer per phone number
+    r = api.post(f"/api/v1/volunteers/{vid}/checkins", json={"location": {"lat": -7.80, "lon": 110.37},
+                                                               "available": True, "capacity": 3})
+    assert r.status_code == 202, r.text
+    assert api.post(f"/api/v1/volunteers/{vid}/checkins", json={"available": True}).status_code == 422
+    assert api.post(f"/api/v1/volunteers/{uuid.uuid4()}/checkins",
+                    json={"location": {"lat": -7.8, "lon": 110.3}}).status_code == 404
+    assert api.post("/api/v1/volunteers", json={"name": "X", "phone": "0813", "skills": ["flying"]}).status_code == 422
+    wait_for(lambda: db.execute("SELECT available FROM volunteers WHERE volunteer_id = %s AND geom IS NOT NULL",
+                                (vid,)).fetchone(), 30, what="volunteer with position")
+    d = api.post("/api/v1/donations", json={"kind": "received", "money": {"amount_idr": 500000},
+                                            "campaign": "Tes", "donor_name": "Ibu Ani"})
+    assert d.status_code == 202
+    assert api.post("/api/v1/donations", json={"kind": "received", "campaign": "Tes"}).status_code == 422
+    assert api.post("/api/v1/donations", json={"kind": "received", "money": {"amount_idr": 1},
+                                               "goods": {"category": "water", "quantity": 1, "unit": "galon"},
+                                               "campaign": "Tes"}).status_code == 422
+    did = d.json()["donation_id"]
+    wait_for(lambda: db.execute("SELECT 1 FROM donations WHERE donation_id = %s", (did,)).fetchone(), 30,
+             what="donation in the ledger")
+    import psycopg
+
+    with pytest.raises(psycopg.Error, match="append-only"):
+        db.execute("UPDATE donations SET amount_idr = 1 WHERE donation_id = %s", (did,))
+
+
+def test_web_form_works_without_javascript(api):
+    page = api.get("/")
+    assert page.status_code == 200 and "Minta Bantuan" in page.text and 'name="client_id"' in page.text
+    assert "Ask for Help" in api.get("/?lang=en").text
+    import re
+
+    client_id = re.search(r'name="client_id" value="([^"]+)"', page.text).group(1)
+    form = {"client_id": client_id, "language": "id", "needs": ["food", "water"], "people": "7",
+            "urgency": "high", "place": "", "lat": "-7.80", "lon": "110.36", "text": "Tolong",
+            "phone": "", "preferred_channel": "none"}
+    r = api.post("/request", data=form)
+    assert r.status_code == 202 and "Kode pelacakan" in r.text
+    code = re.search(r'id="tracking-code">([A-Z0-9]+)<', r.text).group(1)
+    assert api.post("/request", data=form).status_code == 200   # the same form twice: one request
+    bad = api.post("/request", data={**form, "client_id": "", "needs": [], "people": "0"})
+    assert bad.status_code == 422 and "Mohon perbaiki" in bad.text
+    assert api.get(f"/status/{code}").status_code == 200
+
+
+def test_health_and_metrics(api):
+    h = api.get("/healthz").json()
+    assert h["database"]["ok"] and h["broker"]["ok"] and h["accepting"]
+    assert h["relay"]["ok"]
+    wait_for(lambda: api.get("/healthz").json()["worker"]["ok"], 60, what="workers reporting")
+    m = api.get("/metrics")
+    assert m.status_code == 200 and "siaga_events_accepted_total" in m.text and "siaga_outbox_backlog" in m.text
+    assert api.get("/docs").status_code == 200
+    assert "/api/v1/requests" in api.get("/openapi.json").json()["paths"]

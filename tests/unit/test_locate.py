@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openlocationcode import openlocationcode as olc
+
+from geo.locate import find_coordinates, locate
+from schemas.common import Location
+
+YOGYA = (-7.7801, 110.3612)
+
+
+def test_whatsapp_shared_location_wins() -> None:
+    result = locate("banjir di ds Sumberharjo kec Prambanan -7.1, 110.1", shared_lat="-7.80", shared_lon="110.40")
+    assert (result.status, result.source, result.lat, result.lon, result.accuracy_m) == \
+        ("resolved", "whatsapp", -7.8, 110.4, 20.0)
+    location = result.to_location()
+    assert isinstance(location, Location) and location.source == "whatsapp"
+
+
+@pytest.mark.parametrize(("lat", "lon"), [("", ""), ("abc", "110"), (None, 110.4), ("95", "110"), ("nan", "1")])
+def test_bad_shared_location_is_ignored(lat: object, lon: object) -> None:
+    result = locate("butuh air", shared_lat=lat, shared_lon=lon)  # type: ignore[arg-type]
+    assert result.source != "whatsapp"
+
+
+@pytest.mark.parametrize(
+    ("text", "lat", "lon"),
+    [
+        ("lokasi -7.78, 110.36", -7.78, 110.36),
+        ("-7.7821,110.3671", -7.7821, 110.3671),
+        ("lat -7.7 lon 110.4", -7.7, 110.4),
+        ("Latitude: -7.70 Longitude: 110.40", -7.7, 110.4),
+        ("lintang 7.75 LS bujur 110.41 BT", -7.75, 110.41),
+        ("posisi 7.7821 LS 110.3671 BT", -7.7821, 110.3671),
+        ("7°46'S 110°22'E", -(7 + 46 / 60), 110 + 22 / 60),
+        ("7°46'30\"S 110°22'10\"E", -(7 + 46 / 60 + 30 / 3600), 110 + 22 / 60 + 10 / 3600),
+        ("https://maps.google.com/?q=-7.782,110.367", -7.782, 110.367),
+        ("https://www.google.com/maps/@-7.782,110.367,17z", -7.782, 110.367),
+        ("koordinat 110.367, -7.782", -7.782, 110.367),            # lon, lat order
+        ("7.78, 110.36 tolong", -7.78, 110.36),                     # missing minus sign
+        ("5.55, 95.32 Banda Aceh", 5.55, 95.32),                    # north of the equator
+        ("-7,782 110,367", -7.782, 110.367),                        # decimal commas
+    ],
+)
+def test_coordinates_in_text(text: str, lat: float, lon: float) -> None:
+    result = locate(text)
+    assert (result.status, result.source) == ("resolved", "text_coords")
+    assert result.lat == pytest.approx(lat, abs=1e-6)
+    assert result.lon == pytest.approx(lon, abs=1e-6)
+    assert result.accuracy_m is not None and 10 <= result.accuracy_m <= 6000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jam 07.30, 08.15 air naik", "air 1.50 m", "48.85, 2.35 Paris", "RT 03/05", "tinggi 1.5 meter 2.30 jam"],
+)
+def test_non_coordinates(text: str) -> None:
+    assert find_coordinates(text) is None
+
+
+def test_coordinate_accuracy_follows_precision() -> None:
+    coarse = find_coordinates("-7.78, 110.36")
+    fine = find_coordinates("-7.78012, 110.36123")
+    assert coarse is not None and fine is not None
+    assert coarse[2] > 500 and fine[2] == 10
+
+
+def test_full_plus_code() -> None:
+    code = olc.encode(*YOGYA)
+    for text in (f"lokasi {code}", f"lokasi {code[:4]} {code[4:]}", f"lokasi {code.lower()}"):
+        result = locate(text)
+        assert (result.status, result.source) == ("resolved", "plus_code")
+        assert result.lat == pytest.approx(YOGYA[0], abs=2e-4)
+        assert result.lon == pytest.approx(YOGYA[1], abs=2e-4)
+        assert result.accuracy_m is not None and result.accuracy_m < 15
+
+
+def test_short_plus_code_recovered_near_named_area() -> None:
+    short = olc.shorten(olc.encode(*YOGYA), -7.72, 110.38)
+    result = locate(f"{short} Sleman")
+    assert (result.status, result.source) == ("resolved", "plus_code")
+    assert result.lat == pytest.approx(YOGYA[0], abs=2e-4)
+    by_reference = locate(short, reference=(-7.7, 110.4))
+    assert by_reference.status == "resolved" and by_reference.lat == pytest.approx(YOGYA[0], abs=2e-4)
+    missing = locate(short)
+    assert missing.status == "missing" and missing.note and "plus code" in missing.note
+
+
+def test_gazetteer_fallback() -> None:
+    result = locate("Tlg bth air utk 5 KK di ds Sumberharjo kec Prambanan, segera")
+    assert (result.status, result.source, result.admin_code) == ("resolved", "gazetteer", "34.04.09.2001")
+    assert result.accuracy_m == 1500
+    assert result.place_name == "Desa Sumberharjo, Kec. Prambanan, Kabupaten Sleman"
+    location = result.to_location()
+    assert location is not None and location.admin_code == "34.04.09.2001" and location.source == "gazetteer"
+
+
+def test_ambiguous_place_returns_candidates_and_reference_resolves() -> None:
+    result = locate("banjir di Sumberharjo, butuh makanan")
+    assert result.status == "ambiguous" and result.lat is None and result.to_location() is None
+    assert len(result.candidates) >= 2
+    near = locate("banjir di Sumberharjo, butuh makanan", reference=(-7.80, 110.50))
+    assert near.status == "resolved" and near.admin_code == "34.04.09.2001"
+
+
+@pytest.mark.parametrize("text", ["tolong butuh air", "", "kami di rumah, air naik"])
+def test_missing(text: str) -> None:
+    result = locate(text)
+    assert result.status == "missing" and result.to_location() is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=120))
+def test_locate_never_crashes(text: str) -> None:
+    result = locate(text)
+    assert result.status in {"resolved", "ambiguous", "missing"}
+    if result.status == "resolved":
+        assert result.to_location() is not None

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.text import ParsedMessage, parse_help_message
+from core.text.normalize import correct_typo, stem, tokenize
+from core.text.places import extract_place_candidates, place_candidate_groups
+from schemas.common import NeedCategory as N
+from schemas.common import Urgency as U
+from schemas.common import Vulnerable as V
+
+
+def needs(text: str) -> tuple[N, ...]:
+    return parse_help_message(text).needs
+
+
+# --- tokenisation ---------------------------------------------------------------------------
+
+def test_shorthand_reduplication_and_stemming() -> None:
+    toks = tokenize("Tlg bth obat2an utk anak2 yg skt, org tdk bs mkn")
+    norms = [t.norm for t in toks if t.kind == "word"]
+    assert norms == ["tolong", "butuh", "obat", "untuk", "anak", "yang", "sakit", "orang",
+                     "tidak", "bisa", "makan"]
+    assert stem("membutuhkan") == "butuh"
+    assert stem("pengungsian") == "ungsi"
+    assert stem("obat-obatan") == "obat"
+
+
+def test_typo_correction_only_for_unknown_words() -> None:
+    assert correct_typo("makanna") == "makanan"
+    assert correct_typo("slimut") == "selimut"
+    assert correct_typo("genzet") == "genset"
+    assert correct_typo("evakusi") == "evakuasi"
+    assert correct_typo("berat") is None      # a real word, not a typo of "beras"
+    assert correct_typo("lapor") is None      # not "lapar"
+    assert correct_typo("tanda") is None      # not "tenda"
+    assert correct_typo("xyzzyq") is None
+
+
+# --- needs ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("butuh air bersih", (N.water,)),
+        ("kami lapar, butuh nasi dan obat", (N.food, N.medical)),
+        ("Butuh: selimut, popok, sabun, genset, tenda", (N.clothing, N.baby, N.sanitation, N.power, N.shelter)),
+        ("evakuasi! terjebak di lantai 2", (N.rescue,)),
+        ("banyu lan sego", (N.water, N.food)),           # Javanese
+        ("we need food, water and a doctor", (N.food, N.water, N.medical)),
+        ("butuh makanna dan slimut", (N.food, N.clothing)),  # typos
+        ("tolong kami", (N.other,)),                      # a plea without a named need
+        ("info saja, semua aman", ()),
+    ],
+)
+def test_needs_in_order_of_mention(text: str, expected: tuple[N, ...]) -> None:
+    assert needs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "negated"),
+    [
+        ("tdk butuh makanan, butuh obat", (N.medical,), (N.food,)),
+        ("tidak perlu air, yang kurang selimut", (N.clothing,), (N.water,)),
+        ("gak usah kirim nasi lagi. popok habis", (N.baby,), (N.food,)),
+        ("no need for food, we need blankets", (N.clothing,), (N.food,)),
+        ("don't need water but need medicine", (N.medical,), (N.water,)),
+        ("makanan dan air sudah cukup, butuh tenda", (N.shelter,), (N.food, N.water)),
+        ("sudah ada makanan. kurang obat", (N.medical,), (N.food,)),
+        ("kami butuh air bersih, bukan makanan", (N.water,), (N.food,)),
+        ("obat tidak perlu, butuh sabun", (N.sanitation,), (N.medical,)),
+        ("food is enough, need tarps", (N.shelter,), (N.food,)),
+    ],
+)
+def test_negated_and_satisfied_needs_are_removed(text: str, kept: tuple, negated: tuple) -> None:
+    parsed = parse_help_message(text)
+    assert parsed.needs == kept
+    assert parsed.negated_needs == negated
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tidak ada makanan", "belum makan 2 hari", "not enough food", "no food", "makanan tidak cukup",
+     "kekurangan makanan", "stok beras habis"],
+)
+def test_lack_is_a_need_not_a_negation(text: str) -> None:
+    assert needs(text) == (N.food,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["air sudah setinggi dada", "banjir, air naik terus", "air sungai meluap", "air 1 meter di dalam rumah",
+     "water is rising", "air belum surut"],
+)
+def test_flood_water_is_not_a_water_need(text: str) -> None:
+    assert N.water not in needs(text)
+
+
+def test_supply_water_is_a_need_even_after_adverbs() -> None:
+    assert needs("air sudah habis") == (N.water,)
+    assert needs("air belum ada") == (N.water,)
+
+
+def test_shelter_words_naming_a_place_are_not_needs() -> None:
+    assert needs("kami di posko, butuh selimut") == (N.clothing,)
+    assert needs("pengungsi di tenda butuh air") == (N.water,)
+    assert N.shelter not in needs("Butuh obat. Posko Tridadi")
+    assert needs("butuh tenda dan tempat pengungsian") == (N.shelter,)
+
+
+def test_injury_denied_is_not_medical() -> None:
+    parsed = parse_help_message("tidak ada yang luka, butuh terpal")
+    assert parsed.needs == (N.shelter,)
+    assert V.injured not in parsed.vulnerable
+    assert parse_help_message("no injuries, only need water").needs == (N.water,)
+
+
+def test_things_swept_away_are_not_a_rescue() -> None:
+    parsed = parse_help_message("3 rumah hanyut, keluarga selamat, butuh pakaian")
+    assert parsed.needs == (N.clothing,)
+    assert parsed.urgency is not U.critical
+    assert N.rescue in needs("2 orang hanyut terbawa arus")
+
+
+# --- counts --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "people", "households", "estimated"),
+    [
+        ("5 KK butuh air", 20, 5, True),
+        ("30 jiwa mengungsi", 30, None, False),
+        ("12 org terjebak", 12, None, False),
+        ("20 orang", 20, None, False),
+        ("50 people need water", 50, None, False),
+        ("5 KK (18 jiwa)", 18, 5, False),
+        ("sekitar 1.000 jiwa", 1000, None, False),
+        ("kami berlima", 5, None, False),
+        ("dua puluh lima orang", 25, None, False),
+        ("twelve families", 48, 12, True),
+        ("2 lansia dan 3 balita", 5, None, False),
+        ("RT 03 RW 05, jam 07.30", None, None, False),
+        ("Warga 3 RT (90 KK)", 360, 90, True),
+        ("pengungsi 50", 50, None, False),
+        ("kk saya sakit", None, None, False),
+    ],
+)
+def test_people_counts(text: str, people: int | None, households: int | None, estimated: bool) -> None:
+    parsed = parse_help_message(text)
+    assert (parsed.people, parsed.households, parsed.people_estimated) == (people, households, estimated)
+
+
+# --- vulnerable, urgency, language ---------------------------------------------------------
+
+def test_vulnerable_groups_in_order() -> None:
+    parsed = parse_help_message("ada bayi, balita, lansia, ibu hamil, difabel dan 2 org luka")
+    assert parsed.vulnerable == (V.infant, V.toddler, V.elderly, V.pregnant, V.disabled, V.injured)
+    assert parse_help_message("manula dan bumil").vulnerable == (V.elderly, V.pregnant)
+    assert parse_help_message("mbah jompo, kursi roda").vulnerable == (V.elderly, V.disabled)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        ("butuh air", U.normal),
+        ("butuh air segera", U.high),
+        ("darurat! banjir", U.high),
+        ("luka parah", U.high),
+        ("tolong cepat", U.high),
+        ("urgent, need food", U.high),
+        ("SOS", U.critical),
+        ("pasien kritis", U.critical),
+        ("ada yang tenggelam", U.critical),
+        ("terjebak di atap, tolong segera", U.critical),     # rescue + two high cues
+        ("tidak mendesak, kalau sempat kirim buku", U.low),
+        ("tidak parah, butuh obat", U.normal),
+        ("butuh toilet darurat", U.normal),                  # makeshift toilet
+        ("tidak ada korban jiwa", U.normal),
+    ],
+)
+def test_urgency_rule(text: str, urgency: U) -> None:
+    assert parse_help_message(text).urgency is urgency
+
+
+def test_language_guess() -> None:
+    assert parse_help_message("We need water for 20 people please").language == "en"
+    assert parse_help_message("tlg bth air utk 20 org").language == "id"
+    assert parse_help_message("banyu ra ono").language == "id"
+    assert parse_help_message("").language == "id"
+
+
+# --- places --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "candidates"),
+    [
+        ("banjir di ds Sumberharjo kec. Prambanan, butuh air", ("ds Sumberharjo kec Prambanan",)),
+        ("di Dusun Krajan, Desa Wukirsari, Cangkringan", ("Dusun Krajan, Desa Wukirsari, Cangkringan",)),
+        ("RT 03 RW 05 Condongcatur butuh makan", ("RT 03 RW 05 Condongcatur",)),
+        ("Jl. Kaliurang km 12, Ngaglik", ("Ngaglik",)),
+        ("kami di sini, di rumah", ()),
+        ("in Sinduadi, Mlati we need food", ("Sinduadi, Mlati",)),
+    ],
+)
+def test_place_candidates_after_markers(text: str, candidates: tuple[str, ...]) -> None:
+    assert place_candidate_groups(tokenize(text)).marked == candidates
+
+
+def test_bare_and_landmark_candidates() -> None:
+    groups = place_candidate_groups(tokenize("45 jiwa di Masjid Jami, Bejiharjo Karangmojo"))
+    assert "Bejiharjo Karangmojo" in groups.marked + groups.bare
+    assert "Jami" in groups.landmarks
+    lower = place_candidate_groups(tokenize("banjir sumberharjo prambanan butuh makanan"))
+    assert lower.bare == ("sumberharjo prambanan",)
+    assert extract_place_candidates(tokenize("Tolong kirim air")) == ()
+
+
+def test_parsed_message_is_frozen() -> None:
+    parsed = parse_help_message("butuh air")
+    assert isinstance(parsed, ParsedMessage)
+    with pytest.raises(AttributeError):
+        parsed.urgency = U.high  # type: ignore[misc]
+
+
+def test_parsing_is_fast() -> None:
+    text = ("Tlg bth air bersih dan mkn utk 5 KK di ds Sumberharjo kec Prambanan, ada bayi dan lansia,"
+            " tdk butuh selimut. segera!")
+    parse_help_message(text)
+    start = time.perf_counter()
+    for i in range(50):
+        parse_help_message(text + f" {i}")
+    assert (time.perf_counter() - start) / 50 < 0.02
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_parse_never_crashes(text: str) -> None:
+    parsed = parse_help_message(text)
+    assert len(set(parsed.needs)) == len(parsed.needs)
+    assert parsed.people is None or parsed.people > 0

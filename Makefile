@@ -38,7 +38,13 @@ test: setup
 
 bench: setup
 	@SIAGA_PROFILE=bench API_PORT=38000 SIAGA_BROKER_PORT=39092 SIAGA_PG_PORT=55434 \
-	  SIAGA_TWILIO_PORT=38080 FAUST_WEB_PORT=36066 $(PY) -m bench.run
+	  SIAGA_TWILIO_PORT=38080 FAUST_WEB_PORT=36066 SIAGA_WORKERS=2 $(PY) -m bench.run
 
 schemas: python
 	@$(PY) -m schemas.export
+
+# The first admin of the coordinators' map: `make create-admin ADMIN=name` (asks for the password,
+# or takes SIAGA_ADMIN_PASSWORD). Uses the running stack's database (make up / make run).
+.PHONY: create-admin
+create-admin: python
+	@$(PY) -m services.auth.create_admin --username $(or $(ADMIN),admin)

@@ -2,8 +2,7 @@
 
 The sphere (not the WGS84 ellipsoid) is deliberate: matching only needs a stable ordering
 and a radius test, and the ellipsoid changes distances by at most about 0.5 %. Every
-distance the index returns comes from `haversine_rad_np`, so a brute-force reference
-using the same function agrees with it to within a few ulps.
+distance `geo.index.VolunteerIndex` returns is `haversine_m(query, volunteer)` exactly.
 """
 
 from __future__ import annotations
@@ -30,24 +29,17 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
-def haversine_rad_np(
-    lat1: ArrayLike,
-    lon1: ArrayLike,
-    lat2: ArrayLike,
-    lon2: ArrayLike,
-    cos_lat2: ArrayLike | None = None,
-) -> FloatArray:
+def haversine_rad_np(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:
     """Vectorised haversine in metres; inputs in RADIANS, broadcast like numpy.
 
-    `cos_lat2` may pass precomputed cos(lat2) (the index stores it per point, saving a
-    ufunc call per query); values agree with the default to the last bit or two.
+    Same formula as `haversine_m`; numpy's sin/cos may differ from libm's in the last
+    bit, so use `haversine_m` where bit-exact agreement with the index matters.
     """
     lat1 = np.asarray(lat1, dtype=np.float64)
     lat2 = np.asarray(lat2, dtype=np.float64)
     s1 = np.sin((lat2 - lat1) * 0.5)
     s2 = np.sin((np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64)) * 0.5)
-    c2 = np.cos(lat2) if cos_lat2 is None else np.asarray(cos_lat2, dtype=np.float64)
-    a = s1 * s1 + np.cos(lat1) * c2 * (s2 * s2)
+    a = s1 * s1 + np.cos(lat1) * np.cos(lat2) * (s2 * s2)
     # Rounding can push `a` a hair above 1 for antipodal points; arcsin would then be NaN.
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
@@ -55,14 +47,6 @@ def haversine_rad_np(
 def haversine_m_np(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:
     """Vectorised haversine in metres; inputs in DEGREES, broadcast like numpy."""
     return haversine_rad_np(np.radians(lat1), np.radians(lon1), np.radians(lat2), np.radians(lon2))
-
-
-def unit_vectors(lat_rad: ArrayLike, lon_rad: ArrayLike) -> FloatArray:
-    """(N, 3) unit vectors (ECEF on the unit sphere) for latitudes/longitudes in radians."""
-    lat_rad = np.asarray(lat_rad, dtype=np.float64)
-    lon_rad = np.asarray(lon_rad, dtype=np.float64)
-    c = np.cos(lat_rad)
-    return np.stack((c * np.cos(lon_rad), c * np.sin(lon_rad), np.sin(lat_rad)), axis=-1)
 
 
 def chord_for_metres(radius_m: float) -> float:

@@ -28,6 +28,8 @@ POLL_S = 5.0          # fallback when no notification arrives (listener reconnec
 KEEPALIVE_S = 15.0    # a comment line keeps proxies from closing an idle stream
 RECHECK_S = 60.0      # a stream ends soon after its session was closed or expired
 RETRY_MS = 2000       # the browser reconnects after this
+MIN_GAP_S = 0.1       # a flood of notifications costs each stream at most 10 reads a second
+HINT_GAP_S = 1.0      # and at most one refresh hint a second
 HINT_LAYERS = {"dispatches": "dispatches", "volunteers": "volunteers"}
 
 _exiting = threading.Event()
@@ -165,7 +167,7 @@ def parse_cursor(last_event_id: str | None, after: int | None) -> int | None:
             value = int(last_event_id.strip())
         except ValueError:
             return None
-        return value if value >= 0 else None
+        return value if 0 <= value < 2**63 else None
     return after
 
 
@@ -180,13 +182,20 @@ async def stream(pool, hub: Hub, after: int | None,
     seen = Counter(hub.changes)
     now = time.monotonic()
     next_poll, next_beat, next_check = now, now + KEEPALIVE_S, now + RECHECK_S
+    last_read = last_hint = 0.0
     woke = True
     while not _exiting.is_set():
         wake = hub.current()
         now = time.monotonic()
         if woke or now >= next_poll:
-            async with pool.connection() as conn:
-                rows = await rows_after(conn, after)
+            try:
+                last_read = now
+                async with pool.connection() as conn:
+                    rows = await rows_after(conn, after)
+            except psycopg.OperationalError as exc:  # database restarting: keep the stream, retry
+                log.warning("live stream cannot read the database (%s); retrying", exc)
+                await asyncio.sleep(2.0)
+                continue
             for row in rows:
                 after = row["seq"]
                 yield _sse(row, "change", after)
@@ -194,18 +203,27 @@ async def stream(pool, hub: Hub, after: int | None,
             if len(rows) == BATCH:  # catching up after a long absence: no waiting
                 continue
             layers = sorted({layer for table, layer in HINT_LAYERS.items() if hub.changes[table] != seen[table]})
-            seen = Counter(hub.changes)
-            if layers:
+            if layers and now - last_hint >= HINT_GAP_S:
+                seen, last_hint = Counter(hub.changes), now
                 yield _sse({"layers": layers}, "refresh")
                 next_beat = now + KEEPALIVE_S
+            elif layers:  # held back: look again as soon as one may be sent
+                next_poll = last_hint + HINT_GAP_S
         if now >= next_beat:
             yield b": keepalive\n\n"
             next_beat = now + KEEPALIVE_S
         if still_allowed is not None and now >= next_check:
             next_check = now + RECHECK_S
-            if not await still_allowed():
+            try:
+                allowed = await still_allowed()
+            except psycopg.OperationalError:
+                allowed = True  # cannot tell now; the next check will
+            if not allowed:
                 yield _sse({"reason": "signed out"}, "signed_out")
                 return
+        gap = MIN_GAP_S - (time.monotonic() - last_read)
+        if gap > 0:
+            await asyncio.sleep(gap)  # changes meanwhile are read together
         try:
             await asyncio.wait_for(wake.wait(), timeout=1.0)
             woke = True

@@ -53,8 +53,15 @@ async def save_located(conn, e: ev.AidRequestLocated) -> None:
     )
 
 
+async def _lock_volunteer(conn, volunteer_id) -> None:
+    # Registration and check-ins arrive on different topics, stored by different sink agents:
+    # serialise them per volunteer, or a check-in stored beside its registration is lost.
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", (str(volunteer_id),))
+
+
 async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
     home = e.home_location
+    await _lock_volunteer(conn, e.volunteer_id)
     await conn.execute(
         f"""INSERT INTO volunteers (volunteer_id, event_id, name, phone, skills, vehicle, home_area,
             organisation, preferred_channel, language, geom, registered_at)
@@ -83,6 +90,7 @@ async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
 
 async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
     loc = e.location
+    await _lock_volunteer(conn, e.volunteer_id)
     await conn.execute(
         f"""INSERT INTO checkins (event_id, volunteer_id, geom, available, capacity, occurred_at)
         VALUES (%s,%s, CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END, %s,%s,%s)

@@ -73,14 +73,19 @@ async def _bad(raw, exc: Exception) -> None:
     await _topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
 
 
-@app.agent(_multi("aid-requests", "coordinator-actions"), name="siaga.dispatch.router")
-async def route_requests(stream):
+async def _each(stream, handle, what: str) -> None:
     async for raw in stream.events():
         try:
-            await _route_one(raw)
+            await handle(raw)
         except Exception as exc:  # a bug must cost one event (kept in dead-letter), not the agent
-            log.exception("router failed")
+            log.exception("%s failed", what)
+            matcher.dirty.clear()
             await _bad(raw, exc)
+
+
+@app.agent(_multi("aid-requests", "coordinator-actions"), name="siaga.dispatch.router")
+async def route_requests(stream):
+    await _each(stream, _route_one, "router")
 
 
 async def _route_one(raw) -> None:
@@ -98,12 +103,7 @@ async def _route_one(raw) -> None:
 @app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
                   "dispatch-volunteer"), name="siaga.dispatch.desk")
 async def volunteer_desk(stream):
-    async for raw in stream.events():
-        try:
-            await _desk_one(raw)
-        except Exception as exc:
-            log.exception("desk failed")
-            await _bad(raw, exc)
+    await _each(stream, _desk_one, "desk")
 
 
 async def _desk_one(raw) -> None:
@@ -154,13 +154,7 @@ async def _revoked(sender, revoked, **kwargs) -> None:
 
 @app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
 async def match(stream):
-    async for raw in stream.events():
-        try:
-            await _match_one(raw)
-        except Exception as exc:
-            log.exception("matcher failed")
-            matcher.dirty.clear()
-            await _bad(raw, exc)
+    await _each(stream, _match_one, "matcher")
 
 
 async def _match_one(raw) -> None:

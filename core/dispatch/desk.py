@@ -105,8 +105,9 @@ class Desk:
             status=status, volunteer_name=st.name or None), partition=h["partition"])
 
     def _tell(self, st: VolunteerState, template: str, params: dict, key: tuple) -> list[Out]:
+        rid = st.hold["request_id"] if st.hold else None
         n = notification(st.phone, st.channel, template, st.language, params, key,
-                         volunteer_id=st.volunteer_id)
+                         request_id=rid, volunteer_id=st.volunteer_id)
         return [Out("notifications", str(n.notification_id), n)] if n else []
 
     def _matches(self, st: VolunteerState, reply: VolunteerReply) -> bool:

@@ -8,7 +8,7 @@ import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.events import CoordinatorAction
 from services.api.deps import idempotency_key
@@ -30,6 +30,13 @@ class ActionIn(BaseModel):
     duplicate_of: str | None = Field(default=None, max_length=64,
                                      description="duplicate: id or tracking code of the request this repeats")
     note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("duplicate_of", "note")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:  # PostgreSQL text cannot store it
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 def _invalid(field: str, message: str) -> HTTPException:

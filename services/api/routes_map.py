@@ -37,6 +37,8 @@ CATEGORIES = tuple(c.value for c in NeedCategory)
 URGENCIES = tuple(u.value for u in Urgency)
 AVAILABILITY = ("available", "busy", "unavailable")
 MAX_FEATURES = 50_000
+CLUSTER_ABOVE = 5_000  # points beyond this in one view: the browser gets grid cells instead
+CELLS_ACROSS = 64
 LOCAL_TZ = "Asia/Jakarta"  # "done today" counts from midnight WIB, where the demo operation runs
 URGENCY_RANK = "CASE urgency WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END"
 
@@ -102,41 +104,114 @@ def _point(lon, lat) -> dict:
 
 # ------------------------------------------------------------------ queries
 
+@dataclass(frozen=True)
+class NeedFilter:
+    box: BBox
+    statuses: list[str]
+    categories: list[str] | None = None
+    urgencies: list[str] | None = None
+    age_h: float | None = None
+
+    def params(self) -> dict:
+        x0, y0, x1, y1 = self.box.params()
+        return {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "statuses": self.statuses, "cats": self.categories,
+                "urgs": self.urgencies, "age_h": self.age_h}
+
+
 _NEEDS_WHERE = """
   FROM requests
- WHERE geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)  -- exact for points, uses the index
-   AND status = ANY(%s)
-   AND (%s::text[] IS NULL OR needs && %s::text[])
-   AND (%s::text[] IS NULL OR urgency = ANY(%s))
-   AND (%s::float8 IS NULL OR created_at > now() - make_interval(secs => %s::float8 * 3600))
+ WHERE geom::geometry && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)  -- exact for points, indexed
+   AND status = ANY(%(statuses)s)
+   AND (%(cats)s::text[] IS NULL OR needs && %(cats)s::text[])
+   AND (%(urgs)s::text[] IS NULL OR urgency = ANY(%(urgs)s))
+   AND (%(age_h)s::float8 IS NULL OR created_at > now() - make_interval(secs => %(age_h)s::float8 * 3600))
 """
-# Narrow inner rows (no free text) keep a top-N sort in memory; floats and text ids instead of
-# numeric and uuid keep the conversion in Python cheap.
+# Narrow inner rows (no free text) keep a top-N sort in memory; text ids and plain floats keep
+# the conversion in Python cheap.
 _NEEDS = """
 SELECT request_id::text, tracking_code, status, needs, urgency, people, extract(epoch FROM created_at)::int8,
-       priority, verified, cardinality(vulnerable) > 0,
-       round(ST_X(geom::geometry)::numeric, 5)::float8, round(ST_Y(geom::geometry)::numeric, 5)::float8
+       priority, verified, cardinality(vulnerable) > 0, ST_X(g), ST_Y(g)
   FROM (SELECT request_id, tracking_code, status, needs, urgency, people, created_at, priority, verified,
-               vulnerable, geom {where} {order} LIMIT %s) r
+               vulnerable, geom::geometry AS g {where} {order} LIMIT %(limit)s) r
 """
 _MOST_PRESSING = f"ORDER BY priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at"
 
 
-async def query_needs(conn, box: BBox, statuses: list[str], categories: list[str] | None,
-                      urgencies: list[str] | None, age_h: float | None, limit: int) -> tuple[list[dict], bool]:
-    """Features and whether the box held more than `limit` (then the most pressing are kept)."""
-    params = (*box.params(), statuses, categories, categories, urgencies, urgencies, age_h, age_h)
-    # Counting first is cheap (no rows leave the database); the sort is paid only when the box
-    # holds more than the limit (a whole province at once).
-    count = (await (await conn.execute(f"SELECT count(*) FROM (SELECT 1 {_NEEDS_WHERE} LIMIT %s) x",
-                                       (*params, limit + 1))).fetchone())[0]
-    truncated = count > limit
-    order = _MOST_PRESSING if truncated else ""
-    rows = await (await conn.execute(_NEEDS.format(where=_NEEDS_WHERE, order=order), (*params, limit))).fetchall()
-    return [{"type": "Feature", "id": r[0], "geometry": {"type": "Point", "coordinates": [r[10], r[11]]},
+async def count_needs(conn, f: NeedFilter, up_to: int) -> int:
+    """How many match, counting no further than `up_to` (cheap: no rows leave the database)."""
+    row = await (await conn.execute(f"SELECT count(*) FROM (SELECT 1 {_NEEDS_WHERE} LIMIT %(limit)s) x",
+                                    {**f.params(), "limit": up_to})).fetchone()
+    return row[0]
+
+
+async def query_needs(conn, f: NeedFilter, limit: int, most_pressing: bool) -> list[dict]:
+    rows = await (await conn.execute(_NEEDS.format(where=_NEEDS_WHERE, order=_MOST_PRESSING if most_pressing else ""),
+                                     {**f.params(), "limit": limit})).fetchall()
+    return [{"type": "Feature", "id": r[0],
+             "geometry": {"type": "Point", "coordinates": [round(r[10], 5), round(r[11], 5)]},
              "properties": {"code": r[1], "status": r[2], "needs": r[3], "urgency": r[4], "people": r[5],
                             "created": r[6], "priority": r[7], "verified": r[8], "vulnerable": r[9]}}
-            for r in rows], truncated
+            for r in rows]
+
+
+# ------------------------------------------------------------------ grid cells (zoomed out, public)
+
+GRID_MIN_M = 150.0   # the finest cell, also the public view's privacy floor
+M_PER_DEG = 111_320.0
+
+
+def grid_for(box: BBox, cells_across: int) -> float:
+    """Cell size for a view: 150 m, doubled until the view is at most `cells_across` cells wide,
+    so a whole province is a few thousand cells rather than one feature per request."""
+    mid = math.radians((box.min_lat + box.max_lat) / 2)
+    span = max((box.max_lon - box.min_lon) * M_PER_DEG * math.cos(mid), (box.max_lat - box.min_lat) * M_PER_DEG)
+    size = GRID_MIN_M
+    while span / size > cells_across:
+        size *= 2
+    return size
+
+
+# Rows of the grid step in latitude; within a row the longitude step is widened by 1/cos(lat) so
+# a cell is square at any latitude. Only cell indices leave the query, never a request's point.
+_CELLS = """
+WITH c AS (
+    SELECT needs, status, urgency, gy, round(x / (%(g)s / cos(radians(gy * %(g)s)))) AS gx
+      FROM (SELECT needs, status, urgency, round(ST_Y(geom::geometry) / %(g)s) AS gy, ST_X(geom::geometry) AS x
+              {where}) p
+), cats AS (
+    SELECT gy, gx, jsonb_object_agg(cat, k) AS by_cat
+      FROM (SELECT gy, gx, cat, count(*) AS k FROM c, unnest(needs) AS cat GROUP BY 1, 2, 3) t
+     GROUP BY 1, 2
+)
+SELECT c.gy, c.gx, count(*), count(*) FILTER (WHERE status = ANY(%(waiting)s)),
+       count(*) FILTER (WHERE status = ANY(%(matched)s)),
+       count(*) FILTER (WHERE urgency IN ('high', 'critical') AND status = ANY(%(waiting)s)), cats.by_cat
+  FROM c JOIN cats USING (gy, gx)
+ GROUP BY c.gy, c.gx, cats.by_cat
+"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    lon: float
+    lat: float
+    total: int
+    waiting: int
+    matched: int
+    urgent: int
+    by_category: dict
+
+
+async def query_cells(conn, f: NeedFilter, grid_m: float) -> list[Cell]:
+    g = grid_m / M_PER_DEG
+    rows = await (await conn.execute(_CELLS.format(where=_NEEDS_WHERE), {
+        **f.params(), "g": g, "waiting": list(WAITING), "matched": list(MATCHED)})).fetchall()
+    out = []
+    for gy, gx, total, waiting, matched, urgent, by_cat in rows:
+        lat = float(gy) * g
+        lon = float(gx) * (g / math.cos(math.radians(lat)))
+        out.append(Cell(round(lon, 5), round(lat, 5), total, waiting, matched, urgent, by_cat))
+    return out
 
 
 _VOLUNTEERS = """
@@ -334,21 +409,33 @@ async def map_page(request: Request, user: Coordinator | None = Depends(optional
         "mode": "coordinator", "user": user, "tile_url": get_settings().tile_url})
 
 
-@router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON)")
+@router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON; grid cells when too many)")
 async def needs(request: Request, bbox: str | None = Query(None, max_length=200),
                 category: str | None = Query(None, max_length=300), status: str | None = Query(None, max_length=300),
                 urgency: str | None = Query(None, max_length=100),
                 age_h: float | None = Query(None, gt=0, le=24 * 365, description="created within the last N hours"),
-                limit: int = Query(20_000, ge=1, le=MAX_FEATURES),
+                limit: int = Query(20_000, ge=1, le=MAX_FEATURES, description="at most this many points"),
+                cluster_above: int = Query(CLUSTER_ABOVE, ge=0, le=MAX_FEATURES,
+                                           description="more needs than this in the box: grid cells instead "
+                                                       "of points (0: always points)"),
                 _user: Coordinator = Depends(require_coordinator)):
-    box = parse_bbox(bbox)
-    statuses = parse_choices(status, STATUSES, "status") or list(ACTIVE)
-    categories = parse_choices(category, CATEGORIES, "category")
-    urgencies = parse_choices(urgency, URGENCIES, "urgency")
+    f = NeedFilter(parse_bbox(bbox), parse_choices(status, STATUSES, "status") or list(ACTIVE),
+                   parse_choices(category, CATEGORIES, "category"), parse_choices(urgency, URGENCIES, "urgency"), age_h)
     async with _db(request).connection() as conn:
         cursor = await live.current_seq(conn)  # before the read: the stream may repeat, never skip
-        features, truncated = await query_needs(conn, box, statuses, categories, urgencies, age_h, limit)
-    return _geojson(features, cursor=cursor, truncated=truncated)
+        threshold = cluster_above if cluster_above else limit
+        count = await count_needs(conn, f, threshold + 1)
+        if cluster_above and count > cluster_above:
+            # Zoomed out over a busy area: counts per cell, a fraction of the bytes, still exact.
+            grid_m = grid_for(f.box, CELLS_ACROSS)
+            cells = await query_cells(conn, f, grid_m)
+            return _geojson([{"type": "Feature", "geometry": _point(c.lon, c.lat),
+                              "properties": {"count": c.total, "waiting": c.waiting, "matched": c.matched,
+                                             "urgent": c.urgent, "by_category": c.by_category}} for c in cells],
+                            cursor=cursor, clustered=True, grid_m=grid_m, truncated=False)
+        truncated = count > limit
+        features = await query_needs(conn, f, limit, most_pressing=truncated)
+    return _geojson(features, cursor=cursor, clustered=False, truncated=truncated)
 
 
 @router.get("/api/v1/map/volunteers", summary="Volunteers within a bounding box (GeoJSON)")
@@ -404,7 +491,7 @@ async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query
 
 
 @router.get("/api/v1/live", summary="Server-sent events: situation changes (resume with Last-Event-ID)")
-async def live_stream(request: Request, after: int | None = Query(None, ge=0),
+async def live_stream(request: Request, after: int | None = Query(None, ge=0, lt=2**63),
                       last_event_id: str | None = Header(None, max_length=30),
                       _user: Coordinator = Depends(require_coordinator)):
     cursor = live.parse_cursor(last_event_id, after)

@@ -1,9 +1,9 @@
 """The public map (/public) and its data: where help is needed, without exposing anyone.
 
 Only aggregates leave through here: needs are counted per grid cell of at least ~150 m (coarser
-when zoomed out; the cell centre is all that is published, never a request's own point), by category and by stage. No names, phone
-numbers, free text, place names typed by requesters, tracking codes or request ids, and no
-volunteer identities (only how many are available)."""
+when zoomed out; the cell centre is all that is published, never a request's own point), by
+category and by stage. No names, phone numbers, free text, place names typed by requesters,
+tracking codes or request ids, and no volunteer identities (only how many are available)."""
 from __future__ import annotations
 
 import math
@@ -16,69 +16,25 @@ from fastapi.templating import Jinja2Templates
 
 from infra.settings import get_settings
 from services import live
-from services.api.routes_map import ACTIVE, CATEGORIES, LOCAL_TZ, MATCHED, WAITING, parse_bbox, parse_choices
+from services.api.routes_map import (
+    ACTIVE,
+    CATEGORIES,
+    GRID_MIN_M,
+    LOCAL_TZ,
+    MATCHED,
+    WAITING,
+    NeedFilter,
+    grid_for,
+    parse_bbox,
+    parse_choices,
+    query_cells,
+)
 
 router = APIRouter(tags=["public"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
 
-GRID_M = 150.0      # the finest cell: never finer, whatever the zoom
-MAX_CELLS_ACROSS = 100
-M_PER_DEG = 111_320.0
+PUBLIC_CELLS_ACROSS = 100
 PUBLIC_CACHE = "public, max-age=5"  # the press may refresh hard; five seconds of staleness is fine
-
-# Cells: rows of the grid step in latitude; within a row the longitude step is widened by 1/cos(lat) so a
-# cell is ~150 m square at any latitude. Only the cell indices leave the query.
-_CELLS = """
-WITH p AS (
-    SELECT needs, status, round(ST_Y(geom::geometry) / %(g)s) AS gy, ST_X(geom::geometry) AS x
-      FROM requests
-     WHERE geom::geometry && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326)
-       AND status = ANY(%(active)s)
-       AND (%(cats)s::text[] IS NULL OR needs && %(cats)s::text[])
-), c AS (
-    SELECT needs, status, gy, round(x / (%(g)s / cos(radians(gy * %(g)s)))) AS gx FROM p
-), cats AS (
-    SELECT gy, gx, jsonb_object_agg(cat, k) AS by_cat
-      FROM (SELECT gy, gx, cat, count(*) AS k FROM c, unnest(needs) AS cat GROUP BY 1, 2, 3) t
-     GROUP BY 1, 2
-)
-SELECT c.gy, c.gx, count(*), count(*) FILTER (WHERE status = ANY(%(waiting)s)),
-       count(*) FILTER (WHERE status = ANY(%(matched)s)), cats.by_cat
-  FROM c JOIN cats USING (gy, gx)
- GROUP BY c.gy, c.gx, cats.by_cat
-"""
-
-
-def grid_for(box) -> float:
-    """Cell size for a view: 150 m, doubled until a view is at most 100 cells across, so a
-    whole province is a few thousand cells rather than one per request (and coarser)."""
-    mid = math.radians((box.min_lat + box.max_lat) / 2)
-    span = max((box.max_lon - box.min_lon) * M_PER_DEG * math.cos(mid), (box.max_lat - box.min_lat) * M_PER_DEG)
-    size = GRID_M
-    while span / size > MAX_CELLS_ACROSS:
-        size *= 2
-    return size
-
-
-def cell_centre(gy: float, gx: float, grid_deg: float) -> tuple[float, float]:
-    lat = gy * grid_deg
-    lon = gx * (grid_deg / math.cos(math.radians(lat)))
-    return round(lon, 5), round(lat, 5)
-
-
-async def query_cells(conn, box, categories: list[str] | None, grid_m: float) -> list[dict]:
-    x0, y0, x1, y1 = box.params()
-    grid_deg = grid_m / M_PER_DEG
-    rows = await (await conn.execute(_CELLS, {
-        "g": grid_deg, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "active": list(ACTIVE),
-        "cats": categories, "waiting": list(WAITING), "matched": list(MATCHED)})).fetchall()
-    out = []
-    for gy, gx, total, waiting, matched, by_cat in rows:
-        lon, lat = cell_centre(float(gy), float(gx), grid_deg)
-        out.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    "properties": {"needs_total": total, "waiting": waiting, "helping": matched,
-                                   "by_category": by_cat}})
-    return out
 
 
 async def query_public_summary(conn) -> dict:
@@ -105,7 +61,7 @@ async def query_public_summary(conn) -> dict:
                   math.ceil(x1 * 100) / 100, math.ceil(y1 * 100) / 100]
     return {"waiting": req[0], "helping": req[1], "done": req[2], "done_today": req[3],
             "by_category": by_category, "volunteers_available": vol[0],
-            "donations_received_idr": int(don[0]), "extent": extent, "grid_m": GRID_M}
+            "donations_received_idr": int(don[0]), "extent": extent, "grid_m": GRID_MIN_M}
 
 
 @router.get("/public", include_in_schema=False)
@@ -118,10 +74,13 @@ async def public_page(request: Request):
 async def public_needs(request: Request, bbox: str | None = Query(None, max_length=200),
                        category: str | None = Query(None, max_length=300)):
     box = parse_bbox(bbox)
-    categories = parse_choices(category, CATEGORIES, "category")
-    grid_m = grid_for(box)
+    f = NeedFilter(box, list(ACTIVE), parse_choices(category, CATEGORIES, "category"))
+    grid_m = grid_for(box, PUBLIC_CELLS_ACROSS)
     async with request.app.state.pool.connection() as conn:
-        cells = await query_cells(conn, box, categories, grid_m)
+        found = await query_cells(conn, f, grid_m)
+    cells = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+              "properties": {"needs_total": c.total, "waiting": c.waiting, "helping": c.matched,
+                             "by_category": c.by_category}} for c in found]
     body = {"type": "FeatureCollection", "grid_m": grid_m, "features": cells}
     return Response(orjson.dumps(body), media_type="application/geo+json",
                     headers={"Cache-Control": PUBLIC_CACHE})

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from infra.settings import get_settings
 from services.auth import ratelimit
@@ -27,10 +27,19 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web
 WRONG = "wrong username or password"
 
 
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL: refuse it here as bad input rather than fail later.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
+
+    no_nul = field_validator("username", "password")(_no_nul)
 
 
 class NewCoordinatorIn(BaseModel):
@@ -39,6 +48,8 @@ class NewCoordinatorIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
     role: str = "coordinator"
     display_name: str | None = Field(default=None, max_length=120)
+
+    no_nul = field_validator("username", "password", "role", "display_name")(_no_nul)
 
 
 def _ip(request: Request) -> str:
@@ -55,7 +66,7 @@ def _set_cookie(response: Response, token: str) -> None:
 async def _sign_in(request: Request, username: str, password: str) -> tuple[Coordinator, str]:
     """Check the rate limit and the password; raises HTTPException 401/429."""
     ip = _ip(request)
-    name = username.strip().lower()
+    name = username.strip().lower().replace("\x00", "")  # the HTML form is not validated by a model
     async with request.app.state.pool.connection() as conn:
         try:
             await ratelimit.check(conn, name, ip)

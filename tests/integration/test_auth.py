@@ -62,6 +62,8 @@ def test_bad_login_bodies_are_422(stack):
         assert c.post("/api/v1/auth/login", json={"username": "x"}).status_code == 422
         assert c.post("/api/v1/auth/login", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
         assert c.post("/api/v1/auth/login", json={"username": "a", "password": "b", "extra": 1}).status_code == 422
+        assert c.post("/api/v1/auth/login", json={"username": "a\u0000b", "password": "pw"}).status_code == 422
+        assert c.post("/login", data={"username": "a\x00b", "password": "pw"}).status_code == 401
 
 
 def test_logout_ends_the_session_on_the_server(stack):

@@ -103,7 +103,7 @@ def test_public_stream_carries_no_data(stack):
     with stack.client() as c:
         reader = EventReader(c, "/api/v1/public/live")
         time.sleep(0.5)
-        made = stack.post_request(name="Nama Rahasia Publik", phone="0812-5550-1234", text="teks rahasia publik",
+        made = stack.post_request(name="Nama Rahasia Publik", phone="0812-555" + str(time.time_ns())[-5:], text="teks rahasia publik",
                                   location=dict(zip(("lat", "lon"), unique_point())))
         ev = reader.wait(lambda e: e[1] == "change", 30)
         assert ev[2] == {} and ev[0] is None

@@ -155,9 +155,11 @@
                                             iconCreateFunction: (c) => L.divIcon({ html: "<div><span>" + c.getChildCount() + "</span></div>",
                                               className: "marker-cluster marker-cluster-small", iconSize: L.point(32, 32) }) });
     const lineLayer = L.layerGroup();
-    needsLayer.addTo(map); lineLayer.addTo(map); volLayer.addTo(map);
+    const cellLayer = L.layerGroup();  // zoomed out over many needs: the server's counts per cell
+    const needsGroup = L.layerGroup([needsLayer, cellLayer]);
+    needsGroup.addTo(map); lineLayer.addTo(map); volLayer.addTo(map);
     L.control.layers(null, {
-      "Kebutuhan / Needs": needsLayer, "Peta panas / Heat": heatLayer,
+      "Kebutuhan / Needs": needsGroup, "Peta panas / Heat": heatLayer,
       "Relawan / Volunteers": volLayer, "Penugasan / Dispatches": lineLayer,
     }, { collapsed: false }).addTo(map);
     legend();
@@ -176,7 +178,16 @@
     }
     $("f-age").addEventListener("change", () => reloadNeeds());
 
+    function noteFilters() {
+      const cats = checkedValues($("f-category"));
+      const st = checkedValues($("f-status"));
+      const on = [!cats.all && "kategori/category", $("f-age").value && "umur/age",
+                  (st.on.length !== ACTIVE.length || st.on.includes("done")) && "status"].filter(Boolean);
+      $("filter-note").textContent = on.length ? "(" + on.join(", ") + ")" : "";
+    }
+
     function filterParams() {
+      noteFilters();
       const p = new URLSearchParams({ bbox: bboxParam() });
       const cats = checkedValues($("f-category"));
       if (!cats.all) p.set("category", cats.on.join(",") || "other");
@@ -212,6 +223,7 @@
     }
 
     function upsertNeed(p) {
+      if (state.clustered) { reloadNeedsSoon(); return; }
       const have = needs.get(p.id);
       if (!passesFilters(p)) {
         if (have) { needsLayer.removeLayer(have.marker); needs.delete(p.id); }
@@ -233,6 +245,7 @@
     }
 
     function redrawHeat() {
+      if (state.clustered) return;  // the cells drew it
       const pts = [];
       for (const { props } of needs.values()) {
         if (WAITING.includes(props.status)) pts.push([props.lat, props.lon, URG_WEIGHT[props.urgency] || 0.5]);
@@ -247,6 +260,16 @@
       const fc = await getJSON("/api/v1/map/needs?" + filterParams().toString());
       if (mine !== needsSeq) return;  // a newer reload is under way
       if (state.cursor === null) state.cursor = fc.cursor;
+      state.clustered = !!fc.clustered;
+      cellLayer.clearLayers();
+      if (fc.clustered) {
+        needsLayer.clearLayers();
+        needs.clear();
+        for (const f of fc.features) cellLayer.addLayer(cellMarker(f));
+        heatLayer.setLatLngs(fc.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0], Math.min(1, f.properties.waiting / 10)]));
+        body.dataset.needs = "0";
+        return fc;
+      }
       const seen = new Set();
       const fresh = [];
       for (const f of fc.features) {
@@ -266,6 +289,21 @@
       redrawHeat();
       body.dataset.needs = String(needs.size);
       return fc;
+    }
+
+    const reloadNeedsSoon = debounce(() => reloadNeeds().catch(() => {}), 2000);
+
+    function cellMarker(f) {
+      const p = f.properties;
+      const size = 26 + Math.min(28, Math.round(Math.sqrt(p.count) * 3));
+      const ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      const parts = Object.entries(p.by_category).map(([k, v]) => bi(CAT[k], k) + ": " + v);
+      return L.marker(ll, {
+        icon: L.divIcon({ className: "cell-icon", iconSize: [size, size],
+          html: '<span class="cell' + (p.waiting ? "" : " helped") + '" style="width:' + size + "px;height:" + size + 'px">' + Number(p.count) + "</span>" }),
+      }).bindTooltip(tip(p.count + " kebutuhan / needs · menunggu/waiting " + p.waiting + " · mendesak/urgent " + p.urgent +
+                         " · ditangani/matched " + p.matched, ...parts))
+        .on("click", () => map.setView(ll, Math.min(map.getZoom() + 2, 18)));
     }
 
     // ---------- volunteers and dispatch lines
@@ -412,7 +450,7 @@
         h("ul", {}, o.history.map((x) => h("li", { class: "muted" }, new Date(x.at).toLocaleString("id-ID") + " · " +
           bi(OFFER[x.status], x.status) + (x.actor ? " · " + x.actor : ""))))))) : h("p", { class: "muted" }, "Belum ada tawaran / No offers yet");
 
-      box.replaceChildren(
+      box.replaceChildren(...[
         h("div", { class: "q-top" }, h("h2", {}, d.code + " "), h("button", { type: "button", class: "link", onclick: closeDetail, style: "color:#b3261e" }, "Tutup / Close")),
         h("p", {}, h("span", { class: "badge s-" + d.status, id: "detail-status" }, bi(STATUS[d.status], d.status)), " ",
           d.verified ? h("span", { class: "tag" }, "✓ terverifikasi / verified") : "", " ",
@@ -439,7 +477,7 @@
           h("ul", { class: "history" }, d.reports.map((r) => h("li", {}, r.channel + " · " + new Date(r.at).toLocaleString("id-ID") + (r.text ? " · " + r.text : ""))))] : "",
         d.timeline.length ? [h("h3", {}, "Linimasa / Timeline"),
           h("ul", { class: "history" }, d.timeline.map((t) => h("li", { class: "muted" }, new Date(t.at).toLocaleString("id-ID") + " · " + t.kind + " · " + (bi(STATUS[t.status]) || t.status))))] : "",
-      );
+      ].flat(Infinity).filter((x) => x !== ""));
     }
 
     function closeDetail() {
@@ -464,6 +502,7 @@
     }
 
     function connectLive() {
+      if (window.siagaMap.events) window.siagaMap.events.close();
       const url = "/api/v1/live" + (state.cursor !== null ? "?after=" + state.cursor : "");
       const es = new EventSource(url, { withCredentials: true });
       window.siagaMap.events = es;
@@ -477,14 +516,32 @@
         if (selected && layers.includes("dispatches")) refreshDetailSoon();
       });
       es.addEventListener("signed_out", () => { es.close(); location.href = "/login?next=/map"; });
+      window.siagaMap.reconnect = connectLive;  // resumes from the last number seen
       es.addEventListener("error", () => {
         if (es.readyState === EventSource.CLOSED) {
           // Refused (e.g. the session ended): find out why, then try again from the last number.
           liveIndicator("off", "○ Terputus / Disconnected");
-          getJSON("/api/v1/auth/me").then(() => setTimeout(connectLive, 3000)).catch(() => {});
+          // A 401 sends the page to the sign-in form; anything else (server restarting): retry.
+          getJSON("/api/v1/auth/me").then(() => setTimeout(connectLive, 3000)).catch(() => setTimeout(connectLive, 10000));
         } else {
           liveIndicator("off", "○ Menyambung ulang… / Reconnecting…");  // the browser resumes with Last-Event-ID
         }
+      });
+    }
+
+    // ---------- admins: new accounts
+    const accountForm = $("new-account");
+    if (accountForm) {
+      accountForm.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const data = Object.fromEntries(new FormData(accountForm).entries());
+        const r = await fetch("/api/v1/admin/coordinators", { method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+        const out = await r.json().catch(() => ({}));
+        const msg = $("account-msg");
+        msg.className = r.ok ? "msg ok" : "msg err";
+        msg.textContent = r.ok ? "Akun dibuat / Account created: " + out.username + " (" + out.role + ")" : (out.error || r.statusText);
+        if (r.ok) accountForm.reset();
       });
     }
 

@@ -39,6 +39,7 @@ class Sim:
         self.situations: list[SituationUpdate] = []
         self.notifications: list[Notification] = []
         self.reserves: list[dm.VReserve] = []
+        self.delayed: list[tuple[tuple[str, int], object]] = []
 
     # -- plumbing --------------------------------------------------------------------------
     def _partition(self, key: str, partition: int | None) -> int:
@@ -87,8 +88,14 @@ class Sim:
         key = self.rng.choice(ready)
         msg = self.queues[key].popleft()
         self.deliver(key[0], key[1], msg)
-        if self.dup and self.rng.random() < self.dup:   # at-least-once: the same message again
-            self.deliver(key[0], key[1], msg)
+        if self.dup and self.rng.random() < self.dup:   # at-least-once: the same message again,
+            roll = self.rng.random()                     # at once, after later messages, or
+            if roll < 0.4:                               # much later (a replay after a crash)
+                self.deliver(key[0], key[1], msg)
+            elif roll < 0.7:
+                self.queues[key].append(msg)
+            else:
+                self.delayed.append((key, msg))
         return True
 
     def drain(self, limit: int = 200_000) -> None:
@@ -99,6 +106,9 @@ class Sim:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+        for key, msg in self.delayed:
+            self.queues[key].append(msg)
+        self.delayed = []
         for p in range(self.P):
             self.send("dispatch-match", "tick", dm.MTick(at=self.now), p)
 

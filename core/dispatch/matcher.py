@@ -352,7 +352,9 @@ class Matcher:
         st = self.requests.get(str(m.request_id))
         oid = str(m.offer_id)
         if st is None or oid not in st.offers:
-            if m.granted:  # we no longer want it (request closed, or a duplicate answer)
+            if st is not None and st.matched_offer == oid:
+                return []  # a repeated grant of the offer already accepted: nothing to undo
+            if m.granted:  # we no longer want it (request closed, offer expired or declined)
                 return [Out("dispatch-volunteer", str(m.volunteer_id), dm.VRelease(
                     offer_id=oid, volunteer_id=m.volunteer_id, reason="withdrawn"))]
             return []

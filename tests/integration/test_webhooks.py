@@ -201,7 +201,7 @@ def test_status_command_answers_with_the_request_status(stack):
     request_row(stack, phone)
     reply = reply_of(stack.inbound(f"STATUS {code}", frm=phone))
     assert reply.startswith(f"Siaga: Kode {code}: ")
-    assert reply_of(stack.inbound("STATUS ZZZZ99", frm=phone)) == render("unknown_command", "id")
+    assert reply_of(stack.inbound("STATUS ZZZZ99", frm=phone)) == render("status_unknown", "id", code="ZZZZ99")
 
 
 # --- volunteers ------------------------------------------------------------------------------------

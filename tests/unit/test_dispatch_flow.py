@@ -210,3 +210,25 @@ def test_request_without_location_waits_then_is_matched_when_located():
                                                     location=Location(lat=YOGYA[0], lon=YOGYA[1], source="gazetteer")))
     sim.drain()
     assert offered_to(sim, rid) == [v]
+
+
+def test_a_repeated_grant_after_acceptance_does_not_withdraw_the_task():
+    """Under load the matcher asks the desk again (same offer id) before the first answer
+    arrives; the second 'granted' reaches the matcher after the volunteer accepted."""
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(*YOGYA, skills=["logistics"])
+    sim.drain()
+    rid = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
+    sim.drain()
+    st = sim.request_state(rid)
+    oid = next(iter(st.offers))
+    sim.reply(v, "accept")
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"
+    sim.send("dispatch-match", rid, dm.MReservation(request_id=rid, offer_id=oid, volunteer_id=v, granted=True),
+             st.partition)
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"
+    assert [o.status for o in sim.offers if str(o.offer_id) == oid][-1] == "accepted"

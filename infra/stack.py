@@ -160,6 +160,7 @@ def up() -> dict[str, str]:
     if created:
         _log(f"topics created: {len(created)}")
 
+    started = time.monotonic()
     env = dict(os.environ)
     env.update(env_vals)
     env["SIAGA_PROFILE"] = PROFILE
@@ -181,8 +182,33 @@ def up() -> dict[str, str]:
     if not _wait_http(env_vals["API_URL"] + "/healthz", 60):
         _log(f"API did not come up; see {RUNTIME_DIR}/logs/api.log")
         sys.exit(1)
+    if not wait_workers_ready(env_vals["DATABASE_URL"], worker_count(), started_at=started):
+        _log(f"workers did not settle; see {RUNTIME_DIR}/logs/worker-*.log (continuing)")
     _log("API, relay, notifier and workers started")
     return env_vals
+
+
+def wait_workers_ready(database_url: str, count: int, started_at: float, timeout: float = 120) -> bool:
+    """Until every worker has joined the group, owns partitions, recovered its tables and is
+    not rebalancing: before that, events wait (tests and demos would see the delay)."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    since = time.time() - (time.monotonic() - started_at)
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(database_url, autocommit=True) as c:
+                rows = c.execute(
+                    "SELECT detail FROM heartbeats WHERE kind = 'worker' AND seen_at > to_timestamp(%s) "
+                    "AND seen_at > now() - interval '5 seconds'", (since,)).fetchall()
+        except Exception:
+            rows = []
+        ready = [d for (d,) in rows if d.get("assigned", 0) > 0 and d.get("recovered")
+                 and not d.get("rebalancing")]
+        if len(rows) >= count and len(ready) >= count:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def down() -> None:

@@ -87,10 +87,10 @@ def test_coordinator_sees_a_new_need_live_and_assigns_it(stack, browser):
     page.fill("#password", password)
     page.click("#sign-in")
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
-    page.evaluate(f"window.siagaMap.map.setView([{lat + 0.002}, {lon - 0.002}], 16)")
+    page.evaluate(f"window.siagaMap.map.setView([{lat + 0.002}, {lon - 0.002}], 16, {{animate: false}})")
     page.wait_for_function("document.querySelectorAll('.need').length >= 3", timeout=15_000)
     page.wait_for_selector("#live-state.on", timeout=15_000)
-    page.evaluate(f"window.siagaMap.map.setView([{blat}, {blon}], 16)")
+    page.evaluate(f"window.siagaMap.map.setView([{blat}, {blon}], 16, {{animate: false}})")
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
     # A new request through the public API shows up on the open map, without a reload.

@@ -120,7 +120,8 @@
     if (state.fitted || !extent) return;
     state.fitted = true;
     const [x0, y0, x1, y1] = extent;
-    map.fitBounds([[y0, x0], [y1, x1]], { padding: [40, 40], maxZoom: 15 });
+    // No animation: a view set while a zoom animation runs is dropped by Leaflet.
+    map.fitBounds([[y0, x0], [y1, x1]], { padding: [40, 40], maxZoom: 15, animate: false });
   }
 
   function categoryBoxes(container, onChange) {
@@ -222,9 +223,10 @@
         " · " + bi(URG[p.urgency], p.urgency) + " · " + p.people + " org/people");
     }
 
-    function upsertNeed(p) {
+    function upsertNeed(p, seq) {
       if (state.clustered) { reloadNeedsSoon(); return; }
       const have = needs.get(p.id);
+      if (have && seq) have.seq = seq;
       if (!passesFilters(p)) {
         if (have) { needsLayer.removeLayer(have.marker); needs.delete(p.id); }
         return;
@@ -240,7 +242,7 @@
       }
       const marker = L.marker([p.lat, p.lon], { icon: needIcon(p), title: p.code, riseOnHover: true })
         .bindTooltip(tooltip(p)).on("click", () => openDetail(p.id));
-      needs.set(p.id, { marker, props: p });
+      needs.set(p.id, { marker, props: p, seq: seq || 0 });
       needsLayer.addLayer(marker);
     }
 
@@ -284,7 +286,12 @@
       }
       needsLayer.addLayers(fresh);  // chunked: tens of thousands stay responsive
       const gone = [];
-      for (const [id, v] of needs) if (!seen.has(id)) { gone.push(v.marker); needs.delete(id); }
+      // A need a live event brought after this snapshot was taken is newer than the snapshot:
+      // keep it (the fetch and the event race; the snapshot must not undo the event).
+      const snapshot = typeof fc.cursor === "number" ? fc.cursor : Infinity;
+      for (const [id, v] of needs) {
+        if (!seen.has(id) && !(v.seq > snapshot)) { gone.push(v.marker); needs.delete(id); }
+      }
       needsLayer.removeLayers(gone);
       redrawHeat();
       body.dataset.needs = String(needs.size);
@@ -494,7 +501,7 @@
     const refreshLines = debounce(() => { reloadLines().catch(() => {}); reloadVolunteers().catch(() => {}); }, 800);
 
     function onChange(ev) {
-      if (ev.request) upsertNeed(ev.request);
+      if (ev.request) upsertNeed(ev.request, ev.seq);
       redrawHeatSoon();
       refreshSide();
       if (ev.kind !== "stored") refreshLines();

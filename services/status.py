@@ -28,15 +28,20 @@ def _public(row: dict) -> dict:
     return {**row, "status_text": STATUS_TEXT.get(status, {"id": status, "en": status})}
 
 
+def parse_ref(ref: str) -> tuple[uuid.UUID | None, str | None] | None:
+    """A request reference: (id, None) for a UUID, (None, CODE) for a tracking code, else None."""
+    try:
+        return uuid.UUID(ref), None
+    except ValueError:
+        return (None, ref.upper()) if CODE_RE.match(ref) else None
+
+
 async def request_status(conn, ref: str) -> dict | None:
     """Find by request id or tracking code: the record first, else the outbox (not yet processed)."""
-    rid = None
-    try:
-        rid = uuid.UUID(ref)
-    except ValueError:
-        if not CODE_RE.match(ref):
-            return None
-    code = None if rid else ref.upper()
+    parsed = parse_ref(ref)
+    if parsed is None:
+        return None
+    rid, code = parsed
     row = await (await conn.execute(
         "SELECT request_id, tracking_code, status, needs, people, urgency, place_name, "
         "created_at, status_at, duplicate_of FROM requests "

@@ -8,19 +8,25 @@ import pytest
 from infra.settings import RUNTIME_DIR
 
 
-def stack_env() -> dict[str, str]:
-    path = RUNTIME_DIR / "env"
-    if not path.exists():
-        pytest.skip(f"needs the running stack (make test starts it); no {path}")
-    env = {}
-    for line in path.read_text().splitlines():
+ENV_FILE = RUNTIME_DIR / "env"
+
+
+def read_env() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in ENV_FILE.read_text().splitlines():
         if "=" in line and not line.startswith("#"):
             k, v = line.split("=", 1)
-            env[k] = v
-    return env
+            out[k.strip()] = v.strip()
+    return out
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
+def stack_env() -> dict[str, str]:
+    if not ENV_FILE.exists():
+        pytest.skip(f"needs the running stack (make test starts it); no {ENV_FILE}")
+    return read_env()
+
+
+def wait_for(predicate, timeout: float, what: str = "condition", interval: float = 0.2):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -28,4 +34,4 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "cond
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for: {what} (last: {last!r})")

@@ -15,7 +15,7 @@ from services.api.deps import idempotency_key
 from services.auth.accounts import Coordinator
 from services.auth.deps import require_coordinator, same_origin
 from services.outbox import body_hash, enqueue
-from services.status import CODE_RE
+from services.status import parse_ref
 
 log = logging.getLogger("siaga.coordinator")
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator actions"])
@@ -45,15 +45,12 @@ def _invalid(field: str, message: str) -> HTTPException:
 
 async def _resolve_request(conn, ref: str) -> tuple[uuid.UUID, str] | None:
     """(request id, status) by id or tracking code."""
-    rid = None
-    try:
-        rid = uuid.UUID(ref)
-    except ValueError:
-        if not CODE_RE.match(ref):
-            return None
+    parsed = parse_ref(ref)
+    if parsed is None:
+        return None
     row = await (await conn.execute(
         "SELECT request_id, status FROM requests WHERE request_id = %s OR tracking_code = %s",
-        (rid, None if rid else ref.upper()))).fetchone()
+        parsed)).fetchone()
     return (row[0], row[1]) if row else None
 
 

@@ -98,7 +98,13 @@ def test_coordinator_sees_a_new_need_live_and_assigns_it(stack, browser):
     new = stack.post_request(needs=["rescue"], urgency="critical", people=12, text="terjebak banjir di atap",
                              location={"lat": blat, "lon": blon})
     rid = new["request_id"]
-    marker = page.wait_for_selector(f'.need[data-id="{rid}"]', timeout=30_000)
+    try:
+        marker = page.wait_for_selector(f'.need[data-id="{rid}"]', timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(SCREENSHOTS / "failed-new-need.tmp.png"))
+        state = page.evaluate(f"[window.siagaMap.needs.has('{rid}'), window.siagaMap.map.getCenter(), "
+                              "window.siagaMap.map.getZoom(), document.querySelectorAll('.need').length]")
+        raise AssertionError(f"new need not drawn; page errors {page.errors}; state {state}") from None
     seen_after = time.monotonic() - t0
     assert page.evaluate("window.__sameDocument === true"), "the marker came without a reload"
     print(f"new request on the map after {seen_after:.2f}s")

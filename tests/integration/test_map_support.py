@@ -16,20 +16,11 @@ import httpx
 import psycopg
 import pytest
 
-from infra.settings import RUNTIME_DIR
+from tests.stack import ENV_FILE, read_env, wait_for  # noqa: F401  (re-exported)
 from services.auth.accounts import create_coordinator_sync
 
-ENV_FILE = RUNTIME_DIR / "env"
 PASSWORD = "correct-horse-battery-9"
 
-
-def read_env() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in ENV_FILE.read_text().splitlines():
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
 
 
 class Stack:
@@ -100,15 +91,6 @@ class Stack:
         wait_for(ready, timeout, f"volunteer {vid} stored and available")
         return vid
 
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for: {what}")
 
 
 def _stack_or_skip() -> Stack:

@@ -22,29 +22,12 @@ import pytest
 from core.codes import stable_uuid
 from infra import procs
 from infra.settings import RUNTIME_DIR
+from tests.stack import ENV_FILE, read_env, wait_for  # noqa: F401  (re-exported)
 from schemas.events import Notification
 
-ENV_FILE = RUNTIME_DIR / "env"
 HTTP = httpx.Client(timeout=30.0, trust_env=False)
 
 
-def read_env() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in ENV_FILE.read_text().splitlines():
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for: {what}")
 
 
 def random_phone() -> str:

@@ -148,10 +148,12 @@
   // ================================================================ coordinators
 
   function coordinator() {
-    const needsLayer = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 16,
+    // animate: false: during a cluster animation the group ignores map moves, so markers of a
+    // view reached within ~250 ms of a zoom were never drawn.
+    const needsLayer = L.markerClusterGroup({ animate: false, chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 16,
                                               showCoverageOnHover: false, spiderfyOnMaxZoom: true });
     const heatLayer = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 14 });
-    const volLayer = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 35, disableClusteringAtZoom: 14,
+    const volLayer = L.markerClusterGroup({ animate: false, chunkedLoading: true, maxClusterRadius: 35, disableClusteringAtZoom: 14,
                                             showCoverageOnHover: false,
                                             iconCreateFunction: (c) => L.divIcon({ html: "<div><span>" + c.getChildCount() + "</span></div>",
                                               className: "marker-cluster marker-cluster-small", iconSize: L.point(32, 32) }) });
@@ -240,10 +242,10 @@
         if (moved) { needsLayer.removeLayer(have.marker); needsLayer.addLayer(have.marker); }
         return;
       }
-      const marker = L.marker([p.lat, p.lon], { icon: needIcon(p), title: p.code, riseOnHover: true })
-        .bindTooltip(tooltip(p)).on("click", () => openDetail(p.id));
-      needs.set(p.id, { marker, props: p, seq: seq || 0 });
-      needsLayer.addLayer(marker);
+      // A need not on the map yet comes with the next snapshot of the view, which is taken
+      // after this event: a marker added on its own here was not always drawn by the
+      // cluster layer (seen right after the view moved).
+      reloadNewNeeds();
     }
 
     function redrawHeat() {
@@ -299,6 +301,7 @@
     }
 
     const reloadNeedsSoon = debounce(() => reloadNeeds().catch(() => {}), 2000);
+    const reloadNewNeeds = debounce(() => reloadNeeds().catch(() => {}), 200);
 
     function cellMarker(f) {
       const p = f.properties;

@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
 
-    session_secret: str = "dev-only-change-me"
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 

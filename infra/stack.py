@@ -73,7 +73,6 @@ def _runtime_env() -> dict[str, str]:
         env["TWILIO_BASE_URL"] = f"http://127.0.0.1:{_port('twilio')}"
     env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
     env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
-    env["SESSION_SECRET"] = os.environ.get("SESSION_SECRET") or prev.get("SESSION_SECRET") or secrets.token_hex(24)
     if PROFILE == "test":
         for k, v in TEST_TIMING.items():
             env[k] = os.environ.get(k, v)

@@ -47,7 +47,11 @@ def main() -> None:
     started = datetime.now(timezone.utc)
     load_before = os.getloadavg()[0]
 
-    env = stack.up()   # the bench profile: its own ports and runtime folder
+    stack.down()       # the bench profile (its own ports and folder) starts empty every time
+    import shutil
+
+    shutil.rmtree(stack.RUNTIME_DIR, ignore_errors=True)
+    env = stack.up()
     try:
         geo_rows = bench_geo.run(sizes=sizes, extra_backends=[lambda: PostgisBackend(env["DATABASE_URL"])])
         pipe = pipeline.run(env, volunteers, rate, seconds)

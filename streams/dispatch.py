@@ -92,11 +92,15 @@ async def _route_one(raw) -> None:
     msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
     if msg is None:
         return
-    key = str(msg.request_id)
-    cur = routes.get(key)
-    route, outs = router.handle(Route.from_dict(cur) if cur else None, msg, now())
-    if route is not None:
-        routes[key] = route.to_dict()
+    await _step(routes, str(msg.request_id), Route, router.handle, msg)
+
+
+async def _step(table, key: str, state_cls, handle, msg) -> None:
+    """Load one key's state, let the pure core decide, store the new state, send the outputs."""
+    cur = table.get(key)
+    state, outs = handle(state_cls.from_dict(cur) if cur else None, msg, now())
+    if state is not None:
+        table[key] = state.to_dict()
     await emit(outs)
 
 
@@ -120,12 +124,7 @@ async def _desk_one(raw) -> None:
         if getattr(msg, "volunteer_id", None) is None:
             await _bad(raw, ValueError("a reply must name its volunteer_id"))
             return
-    key = str(msg.volunteer_id)
-    cur = desks.get(key)
-    state, outs = desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, now())
-    if state is not None:
-        desks[key] = state.to_dict()
-    await emit(outs)
+    await _step(desks, str(msg.volunteer_id), VolunteerState, desk.handle, msg)
 
 
 def _load_partition(p: int) -> None:

@@ -59,6 +59,17 @@ async def _lock_volunteer(conn, volunteer_id) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", (str(volunteer_id),))
 
 
+async def lock_volunteers(conn, events) -> None:
+    """Take every volunteer lock a batch needs, in one global order, before writing: two batches
+    locking the same volunteers one by one in different orders deadlock (seen under load)."""
+    ids = sorted({str(e.volunteer_id) for e in events
+                  if isinstance(e, (ev.VolunteerRegistered, ev.VolunteerCheckIn))})
+    if ids:
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(v, 42) AS h "
+            "FROM unnest(%s::text[]) AS v ORDER BY h) AS ordered", (ids,))
+
+
 async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
     home = e.home_location
     await _lock_volunteer(conn, e.volunteer_id)

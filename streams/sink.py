@@ -28,7 +28,9 @@ async def _save_batch(events: list) -> None:
     while True:
         try:
             async with (await pool()).connection() as conn:
-                async with conn.transaction():
+                # Pipeline mode: the batch's statements go out without a round trip each.
+                async with conn.transaction(), conn.pipeline():
+                    await store.lock_volunteers(conn, events)
                     for event in events:
                         await store.save(conn, event)
             return

@@ -48,10 +48,6 @@ _loaded: set[int] = set()   # matcher partitions whose state is in memory
 _written: dict[str, dict] = {}  # last state written per request: skip writes that change nothing
 
 
-def _topic(name: str):
-    return raw_topic(name)
-
-
 def _multi(*names: str):
     return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw",
                      value_serializer="raw")
@@ -59,7 +55,7 @@ def _multi(*names: str):
 
 async def emit(outs) -> None:
     for o in outs:
-        await _topic(o.topic).send(key=o.key.encode(), value=o.payload(), partition=o.partition)
+        await raw_topic(o.topic).send(key=o.key.encode(), value=o.payload(), partition=o.partition)
 
 
 def now() -> datetime:
@@ -70,7 +66,7 @@ async def _bad(raw, exc: Exception) -> None:
     m = raw.message
     dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason_of(exc))
     log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
-    await _topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+    await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
 
 
 async def _each(stream, handle, what: str) -> None:
@@ -189,6 +185,6 @@ async def tick() -> None:
         return
     at = now()
     for tp in assigned:
-        if tp.topic == "dispatch-match":
-            await _topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
-                                                partition=tp.partition)
+        if tp.topic == "dispatch-match" and (tp.partition not in _loaded or matcher.tick_due(tp.partition)):
+            await raw_topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
+                                         partition=tp.partition)

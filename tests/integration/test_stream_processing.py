@@ -1,6 +1,5 @@
 """Streams on the real broker: malformed events go to the dead-letter topic with the reason and
-the workers carry on; replaying an event changes nothing in PostGIS; the broker's known
-ListOffsets behaviour is checked so an upgrade that changes it is noticed."""
+the workers carry on; replaying an event changes nothing in PostGIS."""
 from __future__ import annotations
 
 import json
@@ -68,26 +67,3 @@ def test_topics_have_their_declared_partition_counts(env):
     for spec in all_topics():
         assert counts.get(spec.name) == spec.partitions, spec.name
 
-
-def test_embedded_broker_latest_offset_quirk_is_still_what_we_work_around(env):
-    """Tansu 0.6 answers ListOffsets(latest) with 'first offset of the last batch + 1'.
-    Faust's producer_max_batch_size=64 (one record per batch) is our workaround. If this test
-    fails, the broker changed: re-check the workaround (streams/app.py) and FIELD-NOTES."""
-    if env.get("BROKER_IS_TANSU", "true") != "true":
-        pytest.skip("not the embedded Tansu broker")
-    from confluent_kafka import Producer
-    from confluent_kafka.admin import AdminClient, NewTopic
-    from kafka import KafkaConsumer, TopicPartition
-
-    topic = f"quirk-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"]})
-    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])[topic].result(10)
-    p = Producer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "linger.ms": 200})
-    for i in range(10):   # one batch of ten records
-        p.produce(topic, value=str(i).encode(), partition=0)
-    p.flush(10)
-    c = KafkaConsumer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
-    tp = TopicPartition(topic, 0)
-    end = c.end_offsets([tp])[tp]
-    c.close()
-    assert end == 1, f"ListOffsets(latest) said {end} for 10 records in one batch (Tansu quirk changed)"

@@ -452,6 +452,17 @@ class Matcher:
         out.sort(key=lambda s: (-triage.priority(s.base, s.created_at, now), s.created_at, s.request_id))
         return out
 
+    def tick_due(self, partition: int) -> bool:
+        """Whether time can change anything in this partition: a live or pending offer, or a
+        request still waiting for a volunteer. Idle partitions get no ticks, so a quiet system
+        writes nothing. Hints about freed volunteers are only for requests that wait."""
+        for rid in self._active.get(partition, ()):
+            st = self.requests[rid]
+            if st.status not in FINAL and st.status not in ASSIGNED:
+                return True
+        self._freed.pop(partition, None)
+        return False
+
     def tick(self, partition: int, now: datetime) -> list[Out]:
         outs: list[Out] = []
         iso = now.isoformat()

@@ -3,6 +3,7 @@ expiry, widening, escalation, coordinator actions, dedupe."""
 from __future__ import annotations
 
 from core.dispatch.matcher import MatchConfig
+from core.dispatch.routing import request_partition
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)
@@ -232,3 +233,23 @@ def test_a_repeated_grant_after_acceptance_does_not_withdraw_the_task():
     sim.drain()
     assert sim.request_state(rid).status == "matched"
     assert [o.status for o in sim.offers if str(o.offer_id) == oid][-1] == "accepted"
+
+
+def test_only_partitions_where_time_matters_are_ticked():
+    sim = Sim()
+    p = request_partition(*YOGYA, sim.P)
+    assert not any(sim.matchers[q].tick_due(q) for q in range(sim.P))   # idle: no ticks at all
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    assert not sim.matchers[p].tick_due(p)
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    assert sim.matchers[p].tick_due(p)            # a live offer can expire
+    sim.reply(v, "accept")
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"
+    assert not sim.matchers[p].tick_due(p)        # a task in progress needs no clock
+    other = sim.request(*YOGYA, needs=["food"])   # nobody free: it waits, and waiting needs the clock
+    sim.drain()
+    assert sim.request_state(other).status in ("open", "escalated") and sim.matchers[p].tick_due(p)
+

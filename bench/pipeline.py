@@ -105,31 +105,41 @@ def steady_load(env: dict, rate: float, seconds: float, db) -> dict:
         th.join()
     sent_s = time.perf_counter() - t_start
     # Decisions: the first offer notification per request (the desk granted a reservation),
-    # or escalation when nobody eligible was in reach.
+    # an escalation when nobody eligible was in reach, or a merge into an open duplicate.
+    # A request whose reachable volunteers are all busy waits (no decision until one is free or
+    # it escalates): stop when nothing new has been decided for 20 s.
     deadline = time.time() + 300
     lat: dict[str, float] = {}
+    last_decision = 0.0
     ids = list(accepted)
-    while time.time() < deadline:
+    progress_at, seen = time.time(), -1
+    while time.time() < deadline and time.time() - progress_at < 20:
         rows = db.execute(
-            "SELECT r.request_id::text, extract(epoch FROM min(s.occurred_at) - r.created_at) "
+            "SELECT r.request_id::text, extract(epoch FROM min(s.occurred_at) - r.created_at), "
+            "extract(epoch FROM min(s.occurred_at)) "
             "FROM requests r JOIN situation_log s ON s.request_id = r.request_id "
-            "WHERE r.request_id = ANY(%s::uuid[]) AND s.status IN ('offered', 'escalated') "
+            "WHERE r.request_id = ANY(%s::uuid[]) AND s.status IN ('offered', 'escalated', 'duplicate') "
             "GROUP BY r.request_id, r.created_at", (ids,)).fetchall()
         lat = {r[0]: float(r[1]) for r in rows}
+        last_decision = max((float(r[2]) for r in rows), default=0.0)
         if len(lat) >= len(ids):
             break
+        if len(lat) != seen:
+            progress_at, seen = time.time(), len(lat)
         time.sleep(2)
     offers = db.execute(
         "SELECT count(DISTINCT request_id) FROM dispatches WHERE request_id = ANY(%s::uuid[])", (ids,)).fetchone()[0]
+    first_accept = min(accepted.values(), default=0.0)
     vals = sorted(lat.values())
-    done_s = time.perf_counter() - t_start
+    # Throughput: decisions per second from the first acceptance to the last decision.
+    done_s = max(last_decision - first_accept, 1e-9)
 
     def pct(p):
         return round(vals[min(len(vals) - 1, int(p * len(vals)))] * 1000, 1) if vals else None
 
     api.close()
     return {"rate_target": rate, "requests": len(accepted), "send_s": round(sent_s, 1),
-            "decided": len(lat), "offered": offers, "throughput_rps": round(len(lat) / done_s, 1),
+            "decided": len(lat), "waiting": len(ids) - len(lat), "offered": offers, "throughput_rps": round(len(lat) / done_s, 1),
             "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0),
             "api_p50_ms": round(statistics.median(api_ms), 1), "catch_up_s": round(catch_up, 1)}
 

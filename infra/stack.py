@@ -60,7 +60,7 @@ def _runtime_env() -> dict[str, str]:
         env["BROKER_IS_TANSU"] = os.environ.get("BROKER_IS_TANSU", "false")
     else:
         env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{_port('broker')}"
-        env["BROKER_IS_TANSU"] = "true"
+        env["BROKER_IS_TANSU"] = os.environ.get("BROKER_IS_TANSU", "true")
     env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or f"postgresql://postgres@127.0.0.1:{_port('pg')}/siaga"
     env["FAUST_WEB_PORT"] = str(_port("faust"))
     if os.environ.get("TWILIO_ACCOUNT_SID") and os.environ.get("TWILIO_AUTH_TOKEN"):

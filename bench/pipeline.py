@@ -4,6 +4,7 @@ occurred_at) to the first dispatch decision (the offer notification to a volunte
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import threading
 import time
@@ -70,6 +71,22 @@ def _wait_caught_up(api: httpx.Client, db, timeout: float = 1800) -> float:
     raise RuntimeError("pipeline did not catch up")
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the broker and each worker (from /proc), to show where it goes."""
+    from infra import procs
+    from infra.settings import RUNTIME_DIR
+
+    out = {}
+    for name in ("broker", "worker-1", "worker-2", "api", "relay"):
+        pid = procs.read_pid(RUNTIME_DIR / "pids" / f"{name}.pid")
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, TypeError, IndexError, ValueError):
+            pass
+    return out
+
+
 def steady_load(env: dict, rate: float, seconds: float, db) -> dict:
     rng = np.random.default_rng(5)
     ds = make_dataset(2000, seed=99)
@@ -77,6 +94,7 @@ def steady_load(env: dict, rate: float, seconds: float, db) -> dict:
     lock = threading.Lock()
     api = httpx.Client(base_url=env["API_URL"], timeout=30)
     catch_up = _wait_caught_up(api, db)
+    cpu0 = _cpu_seconds()
     t_start = time.perf_counter()
     i = 0
     api_ms = []
@@ -104,6 +122,8 @@ def steady_load(env: dict, rate: float, seconds: float, db) -> dict:
     for th in threads:
         th.join()
     sent_s = time.perf_counter() - t_start
+    cpu1 = _cpu_seconds()
+    cpu = {f"cpu_{k.replace('-', '')}_pct": round(100 * (cpu1[k] - cpu0[k]) / sent_s) for k in cpu1 if k in cpu0}
     # Decisions: the first offer notification per request (the desk granted a reservation),
     # an escalation when nobody eligible was in reach, or a merge into an open duplicate.
     # A request whose reachable volunteers are all busy waits (no decision until one is free or
@@ -141,17 +161,17 @@ def steady_load(env: dict, rate: float, seconds: float, db) -> dict:
     return {"rate_target": rate, "requests": len(accepted), "send_s": round(sent_s, 1),
             "decided": len(lat), "waiting": len(ids) - len(lat), "offered": offers, "throughput_rps": round(len(lat) / done_s, 1),
             "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0),
-            "api_p50_ms": round(statistics.median(api_ms), 1), "catch_up_s": round(catch_up, 1)}
+            "api_p50_ms": round(statistics.median(api_ms), 1), "catch_up_s": round(catch_up, 1), **cpu}
 
 
-def run(env: dict, volunteers: int, rate: float, seconds: float) -> dict:
+def run(env: dict, volunteers: int, rates: list[float], seconds: float) -> tuple[dict, list[dict]]:
+    """Load the volunteers once, then one steady phase per rate (lowest first)."""
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
         load = load_volunteers(env, volunteers, db)
-        steady = steady_load(env, rate, seconds, db)
-    return {**load, **steady}
+        return load, [steady_load(env, rate, seconds, db) for rate in sorted(rates)]
 
 
 if __name__ == "__main__":
     from infra.stack import _read_env_file
 
-    print(json.dumps(run(_read_env_file(), 2000, 10, 20), indent=2))
+    print(json.dumps(run(_read_env_file(), 2000, [10], 20), indent=2))

@@ -1,7 +1,8 @@
 """`make bench`: spatial index vs brute force vs PostGIS, the end-to-end pipeline, and the
 map's bounding-box endpoint; results (with machine and date) into docs/benchmarks.md.
 
-Sizes can be reduced for a quick look: BENCH_SIZES=10000,100000 BENCH_VOLUNTEERS=20000."""
+Sizes can be reduced for a quick look: BENCH_SIZES=10000,100000 BENCH_VOLUNTEERS=20000
+BENCH_RATES=10,20 BENCH_SECONDS=30."""
 from __future__ import annotations
 
 import os
@@ -42,7 +43,7 @@ def main() -> None:
 
     sizes = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(","))
     volunteers = int(os.environ.get("BENCH_VOLUNTEERS", "100000"))
-    rate = float(os.environ.get("BENCH_RATE", "20"))
+    rates = [float(r) for r in os.environ.get("BENCH_RATES", "10,20,40").split(",")]
     seconds = float(os.environ.get("BENCH_SECONDS", "60"))
     started = datetime.now(timezone.utc)
     load_before = os.getloadavg()[0]
@@ -54,7 +55,7 @@ def main() -> None:
     env = stack.up()
     try:
         geo_rows = bench_geo.run(sizes=sizes, extra_backends=[lambda: PostgisBackend(env["DATABASE_URL"])])
-        pipe = pipeline.run(env, volunteers, rate, seconds)
+        load, steady = pipeline.run(env, volunteers, rates, seconds)
         bbox = None
         try:
             from bench import map_bbox
@@ -73,15 +74,24 @@ def main() -> None:
                 "metres). Times are wall-clock per query.\n\n")
     cols = [(k, k) for k in geo_rows[0].keys()]
     text.append(table(geo_rows, cols))
+    rate_list = ", ".join(f"{r:g}" for r in sorted(rates))
     text.append("\n## End to end on the embedded broker\n\n"
-                f"{pipe['volunteers']} volunteers put straight onto their topics, then {rate:g} "
-                f"requests/s for {seconds:g} s through the API (2 Faust workers, 8 partitions). "
-                "Latency is from API acceptance (the event's `occurred_at`) to the first dispatch "
-                "decision recorded in the situation log (an offer granted by the volunteer's desk, "
-                "or an escalation).\n\n")
-    text.append(table([pipe], [(k, k) for k in pipe.keys()]))
+                f"{load['volunteers']} volunteers put straight onto their topics (registration "
+                f"and check-in each), through the desks to the matchers of their region in "
+                f"{load['desk_s']} s ({load['volunteers'] / max(load['desk_s'], 1e-9):.0f} volunteers/s). "
+                f"Then, for each of {rate_list} requests/s, {seconds:g} s of requests through the "
+                "API (2 Faust workers, 8 partitions). Latency is from API acceptance (the event's "
+                "`occurred_at`) to the first dispatch decision: the offer granted by the "
+                "volunteer's desk, which emits the offer notification in the same step, or an "
+                "escalation, or a merge into an open duplicate. `waiting` requests had every "
+                "volunteer in reach busy (no decision yet, which is right). `cpu_*_pct` is the "
+                "CPU each process used during the phase (100 = one core).\n\n")
+    text.append(table(steady, [(k, k) for k in steady[0].keys()]))
     if bbox:
         text.append("\n## Map: needs in a bounding box\n\n" + bbox["text"])
+    notes = Path(__file__).with_name("notes.md")   # what the numbers mean; kept across runs
+    if notes.exists():
+        text.append("\n" + notes.read_text())
     OUT.write_text("".join(text))
     print("".join(text))
 

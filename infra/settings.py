@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     public_base_url: str = "http://127.0.0.1:8000"
 
-    # Tansu answers ListOffsets(latest) wrongly; one record per batch keeps Faust tables right.
+    # The embedded Tansu broker differs from Kafka; streams/tansu.py handles it (tansu://).
     broker_is_tansu: bool = True
+    # Tansu holds every fetch this long even when records arrive: latency per hop vs broker CPU.
+    tansu_fetch_wait_ms: int = 100
     faust_store: str = "memory://"
     faust_web_port: int = 6066
 

@@ -71,31 +71,32 @@ def test_true_end_offsets_reads_the_end_of_a_multi_record_batch(tansu):
 
 
 def test_fetch_is_held_for_the_full_wait_quirk(tansu):
-    """A record produced while a fetch waits is only returned when the wait runs out. Margins
-    are wide (1.5 s wait, record sent after 0.1 s, quirk if it takes more than 0.8 s)."""
+    """A record produced while a fetch waits is not returned at once. A fresh consumer's first
+    fetch starts at assignment; the record follows 0.1 s later. Kafka answers then (about
+    0.1 s after assignment); Tansu at about half the 1.5 s wait (0.75 s measured). The fastest
+    of three tries must still be slower than 0.4 s."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-    topic = _topic(tansu, 1)
+    topic = _topic(tansu, 3)
 
-    async def measure() -> float:
-        c = AIOKafkaConsumer(bootstrap_servers=tansu, fetch_max_wait_ms=1500, enable_auto_commit=False)
+    async def one(partition: int) -> float:
         p = AIOKafkaProducer(bootstrap_servers=tansu)
-        await c.start()
+        c = AIOKafkaConsumer(bootstrap_servers=tansu, fetch_max_wait_ms=1500, enable_auto_commit=False)
         await p.start()
+        await c.start()
         try:
-            tp = TopicPartition(topic, 0)
+            tp = TopicPartition(topic, partition)
+            t = time.perf_counter()
             c.assign([tp])
             c.seek(tp, 0)
-            await c.getmany(timeout_ms=2000)   # the next fetch is now waiting at the broker
             await asyncio.sleep(0.1)
-            t = time.perf_counter()
-            await p.send_and_wait(topic, b"x", partition=0)
+            await p.send_and_wait(topic, b"x", partition=partition)
             while not await c.getmany(timeout_ms=5000):
                 pass
             return time.perf_counter() - t
         finally:
-            await p.stop()
             await c.stop()
+            await p.stop()
 
-    took = asyncio.run(measure())
-    assert took > 0.8, f"a waiting fetch answered in {took:.2f}s: the broker answers early now; re-check FETCH_WAIT_MS"
+    took = min(asyncio.run(one(i)) for i in range(3))
+    assert took > 0.4, f"a waiting fetch answered after {took:.2f}s: Tansu answers early now; re-check FETCH_WAIT_MS"

@@ -79,7 +79,7 @@ def _runtime_env() -> dict[str, str]:
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
-                        "TANSU_FETCH_WAIT_MS"):
+                        "TANSU_FETCH_WAIT_MS", "TANSU_LINGER_MS"):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env

@@ -16,8 +16,13 @@ def _broker_url(bootstrap: str, scheme: str) -> str:
 
 
 # tansu:// is the aiokafka transport with the embedded broker's quirks handled (streams/tansu.py,
-# registered as a faust.transports entry point in pyproject.toml).
-_scheme = "tansu" if settings.broker_is_tansu else "kafka"
+# registered as a faust.transports entry point in pyproject.toml). Tansu's fetches slow down
+# with the number of batches a partition holds: linger longer so batches are bigger, and keep
+# no standby replicas, which would fetch every changelog partition all the time.
+if settings.broker_is_tansu:
+    _scheme, _linger, _standbys = "tansu", settings.tansu_linger_ms / 1000, 0
+else:
+    _scheme, _linger, _standbys = "kafka", 0.01, 1
 
 app = faust.App(
     "siaga",
@@ -32,10 +37,10 @@ app = faust.App(
     stream_wait_empty=False,
     web_enabled=True,
     web_host="127.0.0.1",
-    # Records sent within 10 ms to one partition share a batch: far fewer produce requests, and
-    # the embedded broker's fetches slow down with the number of batches it holds (benchmarks).
-    producer_linger=0.01,
+    # Records sent to one partition within the linger share a batch: fewer produce requests.
+    producer_linger=_linger,
     producer_max_batch_size=256 * 1024,
+    table_standby_replicas=_standbys,
 )
 
 

@@ -17,12 +17,12 @@ def _broker_url(bootstrap: str, scheme: str) -> str:
 
 # tansu:// is the aiokafka transport with the embedded broker's quirks handled (streams/tansu.py,
 # registered as a faust.transports entry point in pyproject.toml). Tansu's fetches slow down
-# with the number of batches a partition holds: linger longer so batches are bigger, and keep
-# no standby replicas, which would fetch every changelog partition all the time.
+# with the number of batches a partition holds; TANSU_LINGER_MS trades that against the window
+# in which a SIGKILL can lose part of one step's outputs (see docs/dispatch.md).
 if settings.broker_is_tansu:
-    _scheme, _linger, _standbys = "tansu", settings.tansu_linger_ms / 1000, 0
+    _scheme, _linger = "tansu", settings.tansu_linger_ms / 1000
 else:
-    _scheme, _linger, _standbys = "kafka", 0.01, 1
+    _scheme, _linger = "kafka", 0.01
 
 app = faust.App(
     "siaga",
@@ -40,7 +40,6 @@ app = faust.App(
     # Records sent to one partition within the linger share a batch: fewer produce requests.
     producer_linger=_linger,
     producer_max_batch_size=256 * 1024,
-    table_standby_replicas=_standbys,
 )
 
 

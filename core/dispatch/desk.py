@@ -45,10 +45,11 @@ class VolunteerState:
     version: int = 0
     partitions: list[int] = field(default_factory=list)
     hold: dict | None = None   # offer_id, code, request_id, partition, status, expires_at, details
+    closed: dict | None = None  # the last hold closed by a reply, to answer that reply's replay
 
     @classmethod
     def from_dict(cls, d: dict) -> "VolunteerState":
-        return cls(**d)
+        return cls(**{"closed": None, **d})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,8 +127,25 @@ class Desk:
             outs.append(self._to_matcher(st, to_matcher))
         if notify:
             outs += self._tell(st, notify, {"code": h["code"]}, (h["offer_id"], status))
+        if to_matcher in ("done", "declined"):
+            st.closed = {**h, "status": status, "to_matcher": to_matcher, "notify": notify}
         st.hold = None
         return outs + self._publish(st, now)
+
+    def _replayed_close(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out] | None:
+        """A reply that already closed the last offer, delivered again: a crash can have cut the
+        first step's outputs short after its state was stored. Send them again; every one has a
+        stable id, so whoever got them already ignores them."""
+        c = st.closed
+        if c is None or {"done": "done", "decline": "declined"}.get(r.action) != c["to_matcher"]:
+            return None
+        if r.offer_id is not None and str(r.offer_id) != c["offer_id"]:
+            return None
+        if r.offer_id is None and r.offer_code is not None and r.offer_code != c["code"]:
+            return None
+        st.hold = c
+        outs = self._close(st, c["status"], now, c["notify"], to_matcher=c["to_matcher"])
+        return outs
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, st: VolunteerState | None, msg, now: datetime) -> tuple[VolunteerState | None, list[Out]]:
@@ -205,6 +223,9 @@ class Desk:
             st.last_seen = max(st.last_seen or "", now.isoformat())
             return self._tell(st, "available_ok", {}, ack) + self._publish(st, now)
         if not self._matches(st, r):
+            again = self._replayed_close(st, r, now) if st.hold is None else None
+            if again is not None:
+                return again
             if r.offer_code:  # an old or unknown code: say so instead of silence
                 return self._tell(st, "offer_not_found", {"code": r.offer_code}, ack)
             return []

@@ -253,3 +253,42 @@ def test_only_partitions_where_time_matters_are_ticked():
     sim.drain()
     assert sim.request_state(other).status in ("open", "escalated") and sim.matchers[p].tick_due(p)
 
+
+
+def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
+    """SIGKILL between storing the desk's state and sending all of a step's records can lose
+    the 'done' on its way to the matcher; the reply is then delivered again (its offset was not
+    committed). The replay must send the same records, not nothing and not 'offer not found'."""
+    import uuid
+
+    from core.dispatch.desk import VolunteerState
+    from schemas import dispatch as dm
+    from schemas.events import VolunteerReply
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    sim.reply(v, "accept")
+    sim.drain()
+    before = sim.desks[v]
+    done = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", occurred_at=sim.now)
+    st, first = sim.desk.handle(VolunteerState.from_dict(before), done, sim.now)
+    _, again = sim.desk.handle(VolunteerState.from_dict(st.to_dict()), done, sim.now)
+
+    def to_matcher(outs):
+        return [o.payload() for o in outs if isinstance(o.value, dm.MOfferUpdate)]
+
+    def ids(outs, topic):   # the ids downstream de-duplicates on
+        field = "notification_id" if topic == "notifications" else "event_id"
+        return sorted(str(getattr(o.value, field)) for o in outs if o.topic == topic)
+
+    assert to_matcher(first) and to_matcher(again) == to_matcher(first)
+    assert ids(again, "dispatch-offers") == ids(first, "dispatch-offers")
+    assert ids(again, "notifications") == ids(first, "notifications")
+    assert sim.request_state(rid).status == "matched"
+    # A reply for some other offer is still not a replay of this one.
+    other = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", offer_code="Z9Z9Z9", occurred_at=sim.now)
+    _, outs = sim.desk.handle(VolunteerState.from_dict(st.to_dict()), other, sim.now)
+    assert not to_matcher(outs)

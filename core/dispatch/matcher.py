@@ -387,7 +387,9 @@ class Matcher:
         self._touch(st)
         if m.status == "accepted":
             if st.matched_offer == oid:  # replay: confirm again (idempotent at the desk)
-                return [Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid))]
+                return [Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid))] + (
+                    self._replayed(st, now, "request_matched", {"volunteer": m.volunteer_name or "Siaga"},
+                                   ("matched", oid)) if st.status == "matched" else [])
             if oid not in st.offers or st.status in FINAL or st.status in ASSIGNED:
                 return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                                    reason="withdrawn"))]
@@ -427,7 +429,18 @@ class Matcher:
             st.status = "done"
             self._unindex(st)
             return [self._situation(st, now)] + self._tell_requester(st, "request_done", {}, ("done",))
+        if m.status == st.status == "on_the_way":
+            return self._replayed(st, now, "volunteer_on_the_way",
+                                  {"volunteer": m.volunteer_name or "Siaga", "eta_min": "?"}, ("on_the_way", oid))
+        if m.status == st.status == "done":
+            return self._replayed(st, now, "request_done", {}, ("done",))
         return []
+
+    def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
+        """An update this request already took, delivered again: a crash may have cut the first
+        step's outputs short after its state was stored. Say the current status again; the
+        requester's message has a stable id, so it is sent at most once."""
+        return [self._situation(st, now, replayed=True)] + self._tell_requester(st, template, params, key)
 
     # -- time ------------------------------------------------------------------------------
     def waiting(self, partition: int, now: datetime,

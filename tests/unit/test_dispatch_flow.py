@@ -292,3 +292,28 @@ def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
     other = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", offer_code="Z9Z9Z9", occurred_at=sim.now)
     _, outs = sim.desk.handle(VolunteerState.from_dict(st.to_dict()), other, sim.now)
     assert not to_matcher(outs)
+
+
+def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id():
+    import uuid
+
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"], phone="+6281234567890")
+    sim.drain()
+    for action in ("accept", "on_the_way", "done"):
+        sim.reply(v, action)
+        sim.drain()
+    assert sim.request_state(rid).status == "done"
+    oid = next(str(o.offer_id) for o in sim.offers if str(o.request_id) == rid)
+    first = [n.notification_id for n in sim.notifications if n.template == "request_done"]
+    p = request_partition(*YOGYA, sim.P)
+    outs = sim.matchers[p].handle(dm.MOfferUpdate(request_id=uuid.UUID(rid), offer_id=uuid.UUID(oid),
+                                                  volunteer_id=uuid.UUID(v), status="done"), p, sim.now)
+    again = [o.value.notification_id for o in outs if o.topic == "notifications"]
+    assert len(first) == 1 and again == first
+    assert [o.value.status for o in outs if o.topic == "situation-updates"] == ["done"]
+    assert sim.request_state(rid).status == "done"

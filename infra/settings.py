@@ -28,7 +28,7 @@ class Settings(BaseSettings):
 
     # The embedded Tansu broker differs from Kafka; streams/tansu.py handles it (tansu://).
     broker_is_tansu: bool = True
-    # Tansu holds every fetch this long even when records arrive: latency per hop vs broker CPU.
+    # Tansu does not answer a waiting fetch when records arrive: latency per hop vs broker CPU.
     tansu_fetch_wait_ms: int = 100
     # ... and its fetches slow down with the batches a partition holds: batch for this long
     # (make bench uses 100; longer widens the window a SIGKILL can split a step's outputs in).

@@ -53,15 +53,11 @@ async def save_located(conn, e: ev.AidRequestLocated) -> None:
     )
 
 
-async def _lock_volunteer(conn, volunteer_id) -> None:
-    # Registration and check-ins arrive on different topics, stored by different sink agents:
-    # serialise them per volunteer, or a check-in stored beside its registration is lost.
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 42))", (str(volunteer_id),))
-
-
-async def lock_volunteers(conn, events) -> None:
-    """Take every volunteer lock a batch needs, in one global order, before writing: two batches
-    locking the same volunteers one by one in different orders deadlock (seen under load)."""
+async def _lock_volunteers(conn, events) -> None:
+    """Registration and check-ins arrive on different topics, stored by different sink agents:
+    serialise them per volunteer, or a check-in stored beside its registration is lost. A batch
+    takes all its locks first, in one global order: locking one by one in different orders
+    deadlocked two batches (seen under load)."""
     ids = sorted({str(e.volunteer_id) for e in events
                   if isinstance(e, (ev.VolunteerRegistered, ev.VolunteerCheckIn))})
     if ids:
@@ -72,7 +68,6 @@ async def lock_volunteers(conn, events) -> None:
 
 async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
     home = e.home_location
-    await _lock_volunteer(conn, e.volunteer_id)
     await conn.execute(
         f"""INSERT INTO volunteers (volunteer_id, event_id, name, phone, skills, vehicle, home_area,
             organisation, preferred_channel, language, geom, registered_at)
@@ -101,7 +96,6 @@ async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
 
 async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
     loc = e.location
-    await _lock_volunteer(conn, e.volunteer_id)
     await conn.execute(
         f"""INSERT INTO checkins (event_id, volunteer_id, geom, available, capacity, occurred_at)
         VALUES (%s,%s, CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END, %s,%s,%s)
@@ -200,9 +194,10 @@ SAVERS = {
 }
 
 
-async def save(conn, event: ev.Event) -> bool:
-    saver = SAVERS.get(type(event))
-    if saver is None:
-        return False
-    await saver(conn, event)
-    return True
+async def save_batch(conn, events: list) -> None:
+    """Store a batch in the caller's transaction; volunteer writes hold their locks until it ends."""
+    await _lock_volunteers(conn, events)
+    for event in events:
+        saver = SAVERS.get(type(event))
+        if saver is not None:
+            await saver(conn, event)

@@ -30,9 +30,7 @@ async def _save_batch(events: list) -> None:
             async with (await pool()).connection() as conn:
                 # Pipeline mode: the batch's statements go out without a round trip each.
                 async with conn.transaction(), conn.pipeline():
-                    await store.lock_volunteers(conn, events)
-                    for event in events:
-                        await store.save(conn, event)
+                    await store.save_batch(conn, events)
             return
         except psycopg.OperationalError as exc:
             log.warning("database unavailable (%s); retrying in %.1fs", exc, delay)

@@ -144,8 +144,7 @@ class Desk:
         if r.offer_id is None and r.offer_code is not None and r.offer_code != c["code"]:
             return None
         st.hold = c
-        outs = self._close(st, c["status"], now, c["notify"], to_matcher=c["to_matcher"])
-        return outs
+        return self._close(st, c["status"], now, c["notify"], to_matcher=c["to_matcher"])
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, st: VolunteerState | None, msg, now: datetime) -> tuple[VolunteerState | None, list[Out]]:

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     urgent_escalate_after_s: float = 300.0
     match_retry_s: float = 5.0
     escalated_retry_s: float = 30.0
+    assigned_check_s: float = 120.0   # matcher asks a task's desk how it stands this often
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
 

@@ -24,7 +24,8 @@ from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR
 
 # The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
 TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
-               "URGENT_ESCALATE_AFTER_S": "60", "ESCALATED_RETRY_S": "10", "MATCH_RETRY_S": "2"}
+               "URGENT_ESCALATE_AFTER_S": "60", "ESCALATED_RETRY_S": "10", "MATCH_RETRY_S": "2",
+               "ASSIGNED_CHECK_S": "10"}
 PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066},
@@ -79,7 +80,7 @@ def _runtime_env() -> dict[str, str]:
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
-                        "TANSU_FETCH_WAIT_MS", "TANSU_LINGER_MS"):
+                        "ASSIGNED_CHECK_S", "TANSU_FETCH_WAIT_MS", "TANSU_LINGER_MS"):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env

@@ -1,4 +1,5 @@
-"""Internal messages of the dispatch engine (topics dispatch-match and dispatch-volunteer).
+"""Internal messages of the dispatch engine (topics dispatch-match, dispatch-volunteer and
+dispatch-route).
 
 dispatch-match is partitioned by geography (a partition = a set of H3 cells); the matcher of a
 partition owns the requests located in its cells. dispatch-volunteer is keyed by volunteer id:
@@ -65,7 +66,8 @@ class MOfferUpdate(Contract):
     request_id: uuid.UUID
     offer_id: uuid.UUID
     volunteer_id: uuid.UUID
-    status: Literal["accepted", "declined", "on_the_way", "done", "released"]
+    # "confirmed": the desk's answer to VConfirm while the task is held and not yet under way
+    status: Literal["accepted", "confirmed", "declined", "on_the_way", "done", "released"]
     volunteer_name: str | None = None
 
 
@@ -127,10 +129,41 @@ class VRelease(Contract):
 
 
 class VConfirm(Contract):
+    """The volunteer has the task. Sent again until the desk answers, then now and again: the
+    desk answers with what it knows of the offer (confirmed, on the way, done, declined or
+    released), so an update lost in a crash is found without waiting for a replay."""
     kind: Literal["confirm"] = "confirm"
     offer_id: uuid.UUID
     volunteer_id: uuid.UUID
+    request_id: uuid.UUID | None = None   # where to answer; absent in messages of older versions
+    partition: int | None = None
 
 
-DeskMessage = Annotated[Union[VReserve, VRelease, VConfirm], Field(discriminator="kind")]
+class VCheck(Contract):
+    """From the desk's own clock: a hold past its expiry, or a task its matcher has not asked
+    about for a long time. Either the matcher forgot it (a release lost in a crash) or its
+    answers were lost; the desk asks the matcher again, or lets an unanswered offer lapse."""
+    kind: Literal["check"] = "check"
+    volunteer_id: uuid.UUID
+
+
+DeskMessage = Annotated[Union[VReserve, VRelease, VConfirm, VCheck], Field(discriminator="kind")]
 DESK_ADAPTER: TypeAdapter = TypeAdapter(DeskMessage)
+
+
+# ---- back to the router (dispatch-route, key = request id) ----
+
+class RRouted(Contract):
+    """The matcher has the request: the router stops sending it."""
+    kind: Literal["routed"] = "routed"
+    request_id: uuid.UUID
+
+
+class RResend(Contract):
+    """From the router's sweep: send the request again if its receipt is overdue."""
+    kind: Literal["resend"] = "resend"
+    request_id: uuid.UUID
+
+
+RouteMessage = Annotated[Union[RRouted, RResend], Field(discriminator="kind")]
+ROUTE_ADAPTER: TypeAdapter = TypeAdapter(RouteMessage)

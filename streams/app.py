@@ -1,6 +1,7 @@
 """The Faust application shared by every agent. Importing this module registers all agents."""
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import cache
 
@@ -41,6 +42,22 @@ app = faust.App(
     producer_linger=_linger,
     producer_max_batch_size=256 * 1024,
 )
+
+
+async def changelog_sent() -> None:
+    """Hand the table writes of the event being processed to the producer before its outputs.
+    Faust's commit flushes its table buffer only until 0.1 s pass without progress, then
+    commits the input's offset anyway: a kill right after could keep the input and the outputs
+    it caused while the state change behind them is lost, and nothing would replay it. Waiting
+    here (usually one turn of the loop) puts the state into the producer queue ahead of the
+    outputs, and the commit does wait for that queue."""
+    buffer = app.producer.buffer
+    turns = 0
+    while buffer.size and buffer.state == "running":
+        # The buffer's own task sends; let it run. A stalled producer (broker away) is waited
+        # for, not overtaken: order is the point.
+        await asyncio.sleep(0 if turns < 20 else 0.005)
+        turns += 1
 
 
 @cache

@@ -21,7 +21,7 @@ from schemas.events import (
     VolunteerReply,
 )
 from schemas.topics import MATCH_PARTITIONS
-from streams.app import app, raw_topic
+from streams.app import app, changelog_sent, raw_topic
 from streams.codec import decode, dead_letter_for, reason_of
 
 log = logging.getLogger("siaga.dispatch")
@@ -29,12 +29,13 @@ S = get_settings()
 P = MATCH_PARTITIONS
 
 router = Router(P)
-desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s))
+desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s))
 matcher = Matcher(MatchConfig(
     radii_m=[r * 1000.0 for r in S.search_radii_km], offers_at_once=S.offers_at_once,
     offer_timeout_s=S.offer_timeout_s, urgent_offer_timeout_s=S.urgent_offer_timeout_s,
     dedupe_radius_m=S.dedupe_radius_m, dedupe_window_s=S.dedupe_window_s,
     checkin_stale_s=S.checkin_stale_s, escalate_after_s=S.escalate_after_s,
+    assigned_check_s=S.assigned_check_s,
     urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s,
     escalated_retry_s=S.escalated_retry_s,
 ))
@@ -79,16 +80,27 @@ async def _each(stream, handle, what: str) -> None:
             await _bad(raw, exc)
 
 
-@app.agent(_multi("aid-requests", "coordinator-actions"), name="siaga.dispatch.router")
+@app.agent(_multi("aid-requests", "coordinator-actions", "dispatch-route"), name="siaga.dispatch.router")
 async def route_requests(stream):
     await _each(stream, _route_one, "router")
 
 
 async def _route_one(raw) -> None:
-    msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
+    if raw.message.topic == "dispatch-route":
+        msg = await _internal(raw, dm.ROUTE_ADAPTER)
+    else:
+        msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
     if msg is None:
         return
     await _step(routes, str(msg.request_id), Route, router.handle, msg)
+
+
+async def _internal(raw, adapter):
+    try:
+        return adapter.validate_json(raw.value)
+    except (ValidationError, ValueError) as exc:
+        await _bad(raw, exc)
+        return None
 
 
 async def _step(table, key: str, state_cls, handle, msg) -> None:
@@ -97,6 +109,7 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     state, outs = handle(state_cls.from_dict(cur) if cur else None, msg, now())
     if state is not None:
         table[key] = state.to_dict()
+        await changelog_sent()
     await emit(outs)
 
 
@@ -108,10 +121,8 @@ async def volunteer_desk(stream):
 
 async def _desk_one(raw) -> None:
     if raw.message.topic == "dispatch-volunteer":
-        try:
-            msg = dm.DESK_ADAPTER.validate_json(raw.value)
-        except (ValidationError, ValueError) as exc:
-            await _bad(raw, exc)
+        msg = await _internal(raw, dm.DESK_ADAPTER)
+        if msg is None:
             return
     else:
         msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply))
@@ -156,10 +167,8 @@ async def _match_one(raw) -> None:
     p = raw.message.partition
     if p not in _loaded:
         _load_partition(p)
-    try:
-        msg = dm.MATCH_ADAPTER.validate_json(raw.value)
-    except (ValidationError, ValueError) as exc:
-        await _bad(raw, exc)
+    msg = await _internal(raw, dm.MATCH_ADAPTER)
+    if msg is None:
         return
     if isinstance(msg, dm.MVolunteer):
         match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
@@ -172,6 +181,7 @@ async def _match_one(raw) -> None:
                 match_requests[rid] = d
                 _written[rid] = d
     matcher.dirty.clear()
+    await changelog_sent()
     await emit(outs)
 
 
@@ -185,6 +195,35 @@ async def tick() -> None:
         return
     at = now()
     for tp in assigned:
-        if tp.topic == "dispatch-match" and (tp.partition not in _loaded or matcher.tick_due(tp.partition)):
+        if tp.topic == "dispatch-match" and (tp.partition not in _loaded or matcher.tick_due(tp.partition, at)):
             await raw_topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
                                          partition=tp.partition)
+
+
+async def _sweep(table, topic: str, due, message) -> None:
+    """Send `message(key)` through `topic` for each key of `table` whose state is `due`, in the
+    partitions this worker owns (standby copies are skipped; a duplicate would be harmless).
+    The message goes through the owner's own topic, so it is handled in order with the rest."""
+    try:
+        mine = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+    except Exception:
+        return
+    at = now()
+    for key, value in list(table.items()):
+        if not value or not due(value, at):
+            continue
+        k = key.encode()
+        if app.producer.key_partition(topic, k).partition in mine:
+            await raw_topic(topic).send(key=k, value=message(key).model_dump_json().encode())
+
+
+@app.timer(15.0)
+async def sweep() -> None:
+    """The clocks of the router and the desks: a request whose matcher has not acknowledged
+    it, and a hold nobody has spoken about for too long (a message lost in a crash)."""
+    await _sweep(routes, "dispatch-route",
+                 lambda v, at: v.get("unacked") and router.resend_due(Route.from_dict(v), at),
+                 lambda k: dm.RResend(request_id=k))
+    await _sweep(desks, "dispatch-volunteer",
+                 lambda v, at: v.get("hold") and desk.needs_check(VolunteerState.from_dict(v), at),
+                 lambda k: dm.VCheck(volunteer_id=k))

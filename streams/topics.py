@@ -11,6 +11,10 @@ register_topic(TopicSpec(
     ("dispatch router", "volunteer desk", "tick timer"), ("matcher",), retention_ms=7 * DAY_MS,
     doc="Everything the matcher of a region must see, in order."))
 register_topic(TopicSpec(
-    "dispatch-volunteer", "volunteer_id", MATCH_PARTITIONS, (dm.VReserve, dm.VRelease, dm.VConfirm),
-    ("matcher",), ("volunteer desk",), retention_ms=7 * DAY_MS,
+    "dispatch-volunteer", "volunteer_id", MATCH_PARTITIONS, (dm.VReserve, dm.VRelease, dm.VConfirm, dm.VCheck),
+    ("matcher", "desk sweep"), ("volunteer desk",), retention_ms=7 * DAY_MS,
     doc="Reservations and releases for the single writer of each volunteer."))
+register_topic(TopicSpec(
+    "dispatch-route", "request_id", MATCH_PARTITIONS, (dm.RRouted, dm.RResend), ("matcher", "router sweep"),
+    ("dispatch router",), retention_ms=7 * DAY_MS,
+    doc="The matcher's receipt for each request the router sent it, and the sweep's reminders."))

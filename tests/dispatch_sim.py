@@ -1,8 +1,11 @@
 """An in-process model of the dispatch topology for tests: router, desks and one matcher per
 partition, connected by ordered per-partition queues (like Kafka), with at-least-once
-redelivery. The test decides how volunteers answer. No broker; the core is the real one."""
+redelivery, and (optionally) crashes that cut a step's outputs short after its state was
+stored, as a SIGKILL can under Faust. The test decides how volunteers answer. No broker; the
+core is the real one."""
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 import zlib
@@ -10,7 +13,7 @@ from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.dispatch.matcher import MatchConfig, Matcher
+from core.dispatch.matcher import MatchConfig, Matcher, RequestState
 from core.dispatch.router import Route, Router
 from schemas import dispatch as dm
 from schemas.common import Location, Skill
@@ -24,14 +27,19 @@ T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
 
 class Sim:
     def __init__(self, partitions: int = 8, cfg: MatchConfig | None = None, seed: int = 0,
-                 duplicate_rate: float = 0.0):
+                 duplicate_rate: float = 0.0, crash_rate: float = 0.0):
         self.P = partitions
         self.rng = random.Random(seed)
         self.dup = duplicate_rate
+        self.crash = crash_rate
         self.now = T0
         self.router = Router(partitions)
-        self.desk = Desk(DeskConfig(partitions=partitions))
-        self.matchers = {p: Matcher(cfg or MatchConfig()) for p in range(partitions)}
+        self.cfg = cfg or MatchConfig()
+        self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s))
+        self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
+        self.vol_tables: dict[int, dict[str, dm.MVolunteer]] = defaultdict(dict)
+        self.drop = None   # a test's filter: outputs for which drop(out) is true are lost
+        self.crashes = 0
         self.routes: dict[str, dict] = {}
         self.desks: dict[str, dict] = {}
         self.queues: dict[tuple[str, int], deque] = defaultdict(deque)
@@ -57,29 +65,55 @@ class Sim:
 
     def emit(self, outs) -> None:
         for o in outs:
+            if self.drop is not None and self.drop(o):
+                continue
             if isinstance(o.value, dm.VReserve):
                 self.reserves.append(o.value)
             self.send(o.topic, o.key, o.value, o.partition)
 
     def deliver(self, topic: str, p: int, msg) -> None:
-        if topic in ("aid-requests", "coordinator-actions"):
-            key = str(msg.request_id)
+        crash = self.crash and self.rng.random() < self.crash
+        if topic in ("aid-requests", "coordinator-actions", "dispatch-route"):
+            table, key = self.routes, str(msg.request_id)
+        elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
+                       "dispatch-volunteer"):
+            table, key = self.desks, str(msg.volunteer_id)
+        elif topic == "dispatch-match":
+            table, key = None, None
+        else:
+            raise AssertionError(topic)
+        if table is self.routes:
             cur = self.routes.get(key)
             route, outs = self.router.handle(Route.from_dict(cur) if cur else None, msg, self.now)
             if route is not None:
                 self.routes[key] = route.to_dict()
-        elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
-                       "dispatch-volunteer"):
-            key = str(msg.volunteer_id)
+        elif table is self.desks:
             cur = self.desks.get(key)
             st, outs = self.desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, self.now)
             self.desks[key] = st.to_dict()
-        elif topic == "dispatch-match":
+        else:
+            if isinstance(msg, dm.MVolunteer):
+                self.vol_tables[p][str(msg.volunteer_id)] = msg
             outs = self.matchers[p].handle(msg, p, self.now)
             self.matchers[p].dirty.clear()
-        else:
-            raise AssertionError(topic)
+        if crash:
+            # Killed after the state was stored, with only some of the outputs sent, and the
+            # input's offset committed, so nothing replays it. (The state itself always goes
+            # first: streams/app.py changelog_sent.)
+            self.crashes += 1
+            outs = [o for o in outs if self.rng.random() < 0.5]
+            if table is None:
+                self.restart_matcher(p)
         self.emit(outs)
+
+    def restart_matcher(self, p: int) -> None:
+        """A new process takes partition p over: memory is rebuilt from the tables only."""
+        fresh = Matcher(self.cfg)
+        for m in self.vol_tables[p].values():
+            fresh.apply_volunteer(m)
+        for st in self.matchers[p].requests.values():
+            fresh.load_request(RequestState.from_dict(copy.deepcopy(st.durable())))
+        self.matchers[p] = fresh
 
     def step(self) -> bool:
         ready = [k for k, q in self.queues.items() if q]
@@ -110,8 +144,14 @@ class Sim:
             self.queues[key].append(msg)
         self.delayed = []
         for p in range(self.P):   # as streams/dispatch.py: only partitions where time matters
-            if self.matchers[p].tick_due(p):
+            if self.matchers[p].tick_due(p, self.now):
                 self.send("dispatch-match", "tick", dm.MTick(at=self.now), p)
+        for rid, d in self.routes.items():   # the sweeps, as streams/dispatch.py
+            if d.get("unacked") and self.router.resend_due(Route.from_dict(d), self.now):
+                self.send("dispatch-route", rid, dm.RResend(request_id=rid))
+        for vid, d in self.desks.items():
+            if d.get("hold") and self.desk.needs_check(VolunteerState.from_dict(d), self.now):
+                self.send("dispatch-volunteer", vid, dm.VCheck(volunteer_id=vid))
 
     # -- scenario helpers ------------------------------------------------------------------
     def volunteer(self, lat: float, lon: float, skills=("general",), phone: str | None = None) -> str:

@@ -17,6 +17,7 @@ from schemas.events import (
 )
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
+KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check
 
 
 @dataclass
@@ -25,6 +26,8 @@ class DeskConfig:
     checkin_stale_s: float = 6 * 3600.0
     radius_slack_m: float = 500.0   # the volunteer may have moved a little since the matcher looked
     hold_grace_s: float = 60.0      # an offer this far past its expiry was lost in a crash: free them
+    assigned_check_s: float = 120.0  # the matcher asks about a task this often (MatchConfig)
+    ask_again_s: float = 30.0       # the desk asks its matcher about a doubtful hold at most this often
 
 
 @dataclass
@@ -45,11 +48,14 @@ class VolunteerState:
     version: int = 0
     partitions: list[int] = field(default_factory=list)
     hold: dict | None = None   # offer_id, code, request_id, partition, status, expires_at, details
-    closed: dict | None = None  # the last hold closed by a reply, to answer that reply's replay
+    # The last holds closed by the volunteer (done, declined), newest last: a replay of that
+    # reply, or a matcher asking about the offer, is answered with the same records again.
+    closed: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, d: dict) -> "VolunteerState":
-        return cls(**{"closed": None, **d})
+        c = d.get("closed")
+        return cls(**{**d, "closed": [c] if isinstance(c, dict) else list(c or [])})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,6 +64,14 @@ class VolunteerState:
         if not (self.registered and self.available and self.capacity > 0 and self.lat is not None):
             return False
         return self.last_seen is not None and (now - datetime.fromisoformat(self.last_seen)).total_seconds() <= stale_s
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def _find(closed: list[dict], **match) -> dict | None:
+    return next((c for c in reversed(closed) if all(c[k] == v for k, v in match.items())), None)
 
 
 def _offer_event(hold: dict, vid: str, status: str, now: datetime, actor: str | None = None) -> Out:
@@ -99,8 +113,8 @@ class Desk:
                 source="dispatch")))
         return outs
 
-    def _to_matcher(self, st: VolunteerState, status: str) -> Out:
-        h = st.hold
+    def _to_matcher(self, st: VolunteerState, status: str, hold: dict | None = None) -> Out:
+        h = hold or st.hold
         return Out("dispatch-match", h["request_id"], dm.MOfferUpdate(
             request_id=h["request_id"], offer_id=h["offer_id"], volunteer_id=st.volunteer_id,
             status=status, volunteer_name=st.name or None), partition=h["partition"])
@@ -128,20 +142,23 @@ class Desk:
         if notify:
             outs += self._tell(st, notify, {"code": h["code"]}, (h["offer_id"], status))
         if to_matcher in ("done", "declined"):
-            st.closed = {**h, "status": status, "to_matcher": to_matcher, "notify": notify}
+            st.closed = ([c for c in st.closed if c["offer_id"] != h["offer_id"]]
+                         + [{**h, "status": status, "to_matcher": to_matcher, "notify": notify}])[-KEEP_CLOSED:]
         st.hold = None
         return outs + self._publish(st, now)
 
+
     def _replayed_close(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out] | None:
-        """A reply that already closed the last offer, delivered again: a crash can have cut the
-        first step's outputs short after its state was stored. Send them again; every one has a
+        """A reply that already closed an offer, delivered again: a crash can have cut the first
+        step's outputs short after its state was stored. Send them again; every one has a
         stable id, so whoever got them already ignores them."""
-        c = st.closed
+        if r.offer_id is not None:
+            c = _find(st.closed, offer_id=str(r.offer_id))
+        elif r.offer_code is not None:
+            c = _find(st.closed, code=r.offer_code)
+        else:   # a bare "done" or "no" can only mean the last offer
+            c = st.closed[-1] if st.closed else None
         if c is None or {"done": "done", "decline": "declined"}.get(r.action) != c["to_matcher"]:
-            return None
-        if r.offer_id is not None and str(r.offer_id) != c["offer_id"]:
-            return None
-        if r.offer_id is None and r.offer_code is not None and r.offer_code != c["code"]:
             return None
         st.hold = c
         return self._close(st, c["status"], now, c["notify"], to_matcher=c["to_matcher"])
@@ -155,15 +172,38 @@ class Desk:
         st, outs = self._dispatch(st, msg, now)
         return st, pre + outs
 
+    def needs_check(self, st: VolunteerState, now: datetime) -> bool:
+        """Whether this volunteer's hold looks forgotten: an offer well past its expiry, or a
+        task the matcher has stopped asking about. The worker's sweep sends VCheck for these."""
+        h = st.hold
+        if h is None:
+            return False
+        if h.get("asked_at") and now < _at(h["asked_at"]) + timedelta(seconds=self.cfg.ask_again_s):
+            return False
+        if h["status"] in ("offered", "accepting"):
+            return now >= _at(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s)
+        heard = h.get("checked_at") or h["expires_at"]
+        return now >= _at(heard) + timedelta(seconds=3 * self.cfg.assigned_check_s)
+
+    def _check(self, st: VolunteerState, now: datetime) -> list[Out]:
+        if not self.needs_check(st, now):
+            return []   # answered meanwhile, or a duplicate
+        h = st.hold
+        if h["status"] == "offered":   # never answered: it lapsed, whatever the matcher heard
+            return self._close(st, "expired", now, "offer_expired", to_matcher="released")
+        # Accepted or working: tell the matcher again; it confirms the task or withdraws it.
+        h["asked_at"] = now.isoformat()
+        return [self._to_matcher(st, "accepted")]
+
     def _lapsed(self, st: VolunteerState, msg, now: datetime) -> list[Out]:
         """The matcher releases expired offers; if that release was lost (a crash between state
         and send), the next message for this volunteer frees them instead of leaving them held."""
         h = st.hold
-        if h is None or h["status"] != "offered" or isinstance(msg, (dm.VRelease, dm.VConfirm)):
+        if h is None or h["status"] != "offered" or isinstance(msg, (dm.VRelease, dm.VConfirm, dm.VCheck)):
             return []
         if isinstance(msg, dm.VReserve) and str(msg.offer_id) == h["offer_id"]:
             return []
-        if now < datetime.fromisoformat(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s):
+        if now < _at(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s):
             return []
         return self._close(st, "expired", now, "offer_expired", to_matcher="released")
 
@@ -180,6 +220,8 @@ class Desk:
             return st, self._release(st, msg, now)
         if isinstance(msg, dm.VConfirm):
             return st, self._confirm(st, msg, now)
+        if isinstance(msg, dm.VCheck):
+            return st, self._check(st, now)
         return st, []
 
     def _registered(self, st: VolunteerState, e: VolunteerRegistered, now: datetime) -> list[Out]:
@@ -302,23 +344,41 @@ class Desk:
         if h is None or h["offer_id"] != str(m.offer_id):
             return []  # already released (a duplicate) or never held
         if m.reason == "expired":
-            if h["status"] not in ("offered", "accepting"):
-                return []  # accepted in time: the matcher will learn it from our update
+            if h["status"] == "accepting":
+                # Accepted in time, yet the matcher let it expire: our update may have been lost
+                # in a crash. Say it again; the matcher confirms it or withdraws it, never neither.
+                return [self._to_matcher(st, "accepted")]
+            if h["status"] != "offered":
+                return []
             return self._close(st, "expired", now, "offer_expired")
         if m.reason == "done":
             return self._close(st, "done", now, None, actor=m.actor)
         return self._close(st, "withdrawn", now, "offer_withdrawn", actor=m.actor)
 
     def _confirm(self, st: VolunteerState, m: dm.VConfirm, now: datetime) -> list[Out]:
+        """The matcher gives the volunteer the task, or asks again how it stands. Answer with
+        what this desk knows of the offer, so an update lost on the way is sent again."""
+        oid = str(m.offer_id)
         h = st.hold
-        if h is None or h["offer_id"] != str(m.offer_id):
-            return []
-        if h["status"] in ("offered", "accepting"):
+        if h is not None and h["offer_id"] == oid:
+            h["checked_at"] = now.isoformat()
+            if h["status"] == "on_the_way":
+                return [self._to_matcher(st, "on_the_way")]
             h["status"] = "task"
-        det = h["details"]
-        place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
-        outs = [_offer_event(h, st.volunteer_id, "accepted", now)]
-        outs += self._tell(st, "offer_confirmed", {
-            "code": h["code"], "need": det["need"], "place": place,
-            "contact": det.get("requester_phone") or det["tracking_code"]}, (h["offer_id"], "confirmed"))
-        return outs
+            det = h["details"]
+            place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
+            outs = [_offer_event(h, st.volunteer_id, "accepted", now)]
+            outs += self._tell(st, "offer_confirmed", {
+                "code": h["code"], "need": det["need"], "place": place,
+                "contact": det.get("requester_phone") or det["tracking_code"]}, (h["offer_id"], "confirmed"))
+            return outs + [self._to_matcher(st, "confirmed")]
+        if m.request_id is None or m.partition is None:
+            return []   # from an older version: no address to answer to
+        c = _find(st.closed, offer_id=oid)
+        if c is not None:   # closed by the volunteer: the matcher missed it
+            return [_offer_event(c, st.volunteer_id, c["status"], now),
+                    self._to_matcher(st, c["to_matcher"], c)] + self._publish(st, now)
+        # Released, expired or never held here: the matcher must find someone else.
+        return [Out("dispatch-match", str(m.request_id), dm.MOfferUpdate(
+            request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
+            status="released", volunteer_name=st.name or None), partition=m.partition)]

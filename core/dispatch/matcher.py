@@ -29,6 +29,7 @@ class MatchConfig:
     offer_timeout_s: float = 300.0
     urgent_offer_timeout_s: float = 120.0
     pending_timeout_s: float = 15.0       # no answer from a desk: ask again (idempotent)
+    assigned_check_s: float = 120.0       # ask the desk about a confirmed task this often
     retry_s: float = 5.0                  # a waiting request looks again this often
     escalate_after_s: float = 900.0       # waiting this long with everyone busy -> coordinators
     urgent_escalate_after_s: float = 300.0
@@ -53,22 +54,29 @@ class RequestState:
     matched_offer: str | None = None
     volunteer_id: str | None = None
     escalated: bool = False
-    next_try_at: str | None = None
     reporters: list[str] = field(default_factory=list)
     verified: bool = False
     version: int = 0
+    confirmed: bool = False          # the desk said it holds the task (answer to VConfirm)
+    # Hints, not stored: when to look again, and when the desk last answered about the task.
+    next_try_at: str | None = None
+    checked_at: str | None = None
+    # Loaded from the table after a restart or rebalance: the last step's outputs may have been
+    # cut short, so the first update that repeats what this request already knows re-states it.
+    loaded: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> "RequestState":
-        return cls(**{"next_try_at": None, **d})
+        return cls(**d)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def durable(self) -> dict:
-        """What must survive a restart; when to look again is only a hint (retry at once)."""
+        """What must survive a restart; the hints start afresh (look again at once)."""
         d = asdict(self)
-        d.pop("next_try_at")
+        for hint in ("next_try_at", "checked_at", "loaded"):
+            d.pop(hint)
         return d
 
     # dedupe.Open protocol
@@ -104,6 +112,7 @@ class Matcher:
 
     # -- loading ---------------------------------------------------------------------------
     def load_request(self, st: RequestState) -> None:
+        st.loaded = True
         self.requests[st.request_id] = st
         self._index_open(st)
 
@@ -223,8 +232,9 @@ class Matcher:
 
     def _new_request(self, snap: dm.RequestSnapshot, partition: int, now: datetime) -> list[Out]:
         rid = str(snap.request_id)
+        receipt = Out("dispatch-route", rid, dm.RRouted(request_id=snap.request_id))
         if rid in self.requests:
-            return []  # replay
+            return [receipt]  # sent again: the first receipt may have been lost
         report = dedupe.Report(snap.phone, snap.needs, snap.lat, snap.lon, snap.created_at)
         original = dedupe.find_duplicate(report, self._nearby_open(snap.lat, snap.lon, snap.phone),
                                          self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s)
@@ -233,9 +243,9 @@ class Matcher:
         self.requests[rid] = st
         self._touch(st)
         if original is not None:
-            return self._merge(original, st, now)
+            return [receipt] + self._merge(original, st, now)
         self._index_open(st)
-        outs = [self._situation(st, now)]
+        outs = [receipt, self._situation(st, now)]
         if snap.channel in ("web", "api"):  # SMS/WhatsApp requesters got their code in the reply
             outs += self._tell_requester(st, "request_received", {}, ("received",))
         return outs + self._try_match(st, now)
@@ -382,25 +392,30 @@ class Matcher:
     def _offer_update(self, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
         st = self.requests.get(str(m.request_id))
         oid, vid = str(m.offer_id), str(m.volunteer_id)
-        if st is None:
-            return []
+        if st is None:   # not ours (any more): whoever holds it must not wait for us
+            return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn"))] \
+                if m.status == "accepted" else []
         self._touch(st)
+        name = m.volunteer_name or "Siaga"
         if m.status == "accepted":
-            if st.matched_offer == oid:  # replay: confirm again (idempotent at the desk)
-                return [Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid))] + (
-                    self._replayed(st, now, "request_matched", {"volunteer": m.volunteer_name or "Siaga"},
-                                   ("matched", oid)) if st.status == "matched" else [])
-            if oid not in st.offers or st.status in FINAL or st.status in ASSIGNED:
+            if st.status in FINAL:   # closed while the desk still held it: free the volunteer
+                reason = {"done": "done"}.get(st.status, "cancelled") if st.matched_offer == oid else "withdrawn"
+                return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason=reason))]
+            if st.matched_offer == oid:  # again: confirm again (idempotent at the desk)
+                return [self._confirm(st, now)] + (self._replayed(
+                    st, now, "request_matched", {"volunteer": name}, ("matched", oid))
+                    if st.status == "matched" else [])
+            if oid not in st.offers or st.status in ASSIGNED:
                 return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                                    reason="withdrawn"))]
             st.offers.pop(oid)
             outs = [self._release(st, other, "withdrawn") for other in list(st.offers)]
             st.matched_offer, st.volunteer_id = oid, vid
             st.status = "matched"
-            outs.append(Out("dispatch-volunteer", vid, dm.VConfirm(offer_id=oid, volunteer_id=vid)))
+            st.confirmed = False
+            outs.append(self._confirm(st, now))
             outs.append(self._situation(st, now, offer_id=oid))
-            outs += self._tell_requester(st, "request_matched", {"volunteer": m.volunteer_name or "Siaga"},
-                                         ("matched", oid))
+            outs += self._tell_requester(st, "request_matched", {"volunteer": name}, ("matched", oid))
             return outs
         if m.status in ("declined", "released"):
             if oid in st.offers:
@@ -415,32 +430,57 @@ class Matcher:
                 # the assigned volunteer dropped out: find someone else
                 st.matched_offer = st.volunteer_id = None
                 st.status = "open"
+                st.confirmed = False
                 st.declined.append(vid)
                 return [self._situation(st, now)] + self._try_match(st, now)
             return []
         if st.matched_offer != oid:
             return []
+        # The desk holds (or held) this task: whatever it says, it has seen the confirmation.
+        st.confirmed = True
+        st.checked_at = now.isoformat()
+        if m.status == "confirmed":
+            if st.status == "matched":
+                return self._replayed(st, now, "request_matched", {"volunteer": name}, ("matched", oid))
+            return []
         if m.status == "on_the_way" and st.status == "matched":
             st.status = "on_the_way"
             return [self._situation(st, now)] + self._tell_requester(
-                st, "volunteer_on_the_way", {"volunteer": m.volunteer_name or "Siaga", "eta_min": "?"},
-                ("on_the_way", oid))
+                st, "volunteer_on_the_way", {"volunteer": name, "eta_min": "?"}, ("on_the_way", oid))
         if m.status == "done" and st.status in ASSIGNED:
             st.status = "done"
             self._unindex(st)
             return [self._situation(st, now)] + self._tell_requester(st, "request_done", {}, ("done",))
         if m.status == st.status == "on_the_way":
-            return self._replayed(st, now, "volunteer_on_the_way",
-                                  {"volunteer": m.volunteer_name or "Siaga", "eta_min": "?"}, ("on_the_way", oid))
+            return self._replayed(st, now, "volunteer_on_the_way", {"volunteer": name, "eta_min": "?"},
+                                  ("on_the_way", oid))
         if m.status == st.status == "done":
             return self._replayed(st, now, "request_done", {}, ("done",))
         return []
 
+    def _confirm(self, st: RequestState, now: datetime) -> Out:
+        """Tell the desk its volunteer has the task; asked again until the desk answers, and
+        then now and again, since any answer of the desk's can be lost in a crash."""
+        st.checked_at = now.isoformat()
+        return Out("dispatch-volunteer", st.volunteer_id, dm.VConfirm(
+            offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.request_id,
+            partition=st.partition))
+
     def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
-        """An update this request already took, delivered again: a crash may have cut the first
-        step's outputs short after its state was stored. Say the current status again; the
-        requester's message has a stable id, so it is sent at most once."""
+        """An update this request already took, heard again. Right after a restart, the step
+        that first took it may have had its outputs cut short: say the current status again
+        (the requester's message has a stable id, so it is still sent at most once). Otherwise
+        the first step's outputs went out, and repeating them is only noise."""
+        if not st.loaded:
+            return []
+        st.loaded = False
         return [self._situation(st, now, replayed=True)] + self._tell_requester(st, template, params, key)
+
+    def _check_due(self, st: RequestState, now: datetime) -> bool:
+        if st.checked_at is None:
+            return True
+        every = self.cfg.assigned_check_s if st.confirmed else self.cfg.pending_timeout_s
+        return (now - datetime.fromisoformat(st.checked_at)).total_seconds() >= every
 
     # -- time ------------------------------------------------------------------------------
     def waiting(self, partition: int, now: datetime,
@@ -465,22 +505,29 @@ class Matcher:
         out.sort(key=lambda s: (-triage.priority(s.base, s.created_at, now), s.created_at, s.request_id))
         return out
 
-    def tick_due(self, partition: int) -> bool:
-        """Whether time can change anything in this partition: a live or pending offer, or a
-        request still waiting for a volunteer. Idle partitions get no ticks, so a quiet system
-        writes nothing. Hints about freed volunteers are only for requests that wait."""
+    def tick_due(self, partition: int, now: datetime) -> bool:
+        """Whether time can change anything in this partition: a live or pending offer, a
+        request still waiting for a volunteer, or a task whose desk is due to be asked. Idle
+        partitions get no ticks, so a quiet system writes nothing. Hints about freed volunteers
+        are only for requests that wait."""
+        due = False
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.status not in FINAL and st.status not in ASSIGNED:
+            if st.status in FINAL:
+                continue
+            if st.status not in ASSIGNED:
                 return True
+            due = due or self._check_due(st, now)
         self._freed.pop(partition, None)
-        return False
+        return due
 
     def tick(self, partition: int, now: datetime) -> list[Out]:
         outs: list[Out] = []
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):
             st = self.requests[rid]
+            if st.status in ASSIGNED and st.matched_offer and self._check_due(st, now):
+                outs.append(self._confirm(st, now))
             if not st.offers:
                 continue
             for oid, o in list(st.offers.items()):

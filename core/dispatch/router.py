@@ -1,10 +1,12 @@
 """The first stage: an accepted request goes to the matcher of its place; one without a usable
 location waits here, visible to coordinators as "needs location", until it gets one.
-Coordinator actions follow the request to wherever it is matched."""
+Coordinator actions follow the request to wherever it is matched. A request sent to its matcher
+is kept here until the matcher's receipt arrives, and sent again while it does not: a crash can
+lose a step's outputs after its state was stored."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.codes import stable_uuid
 from core.dispatch import triage
@@ -20,6 +22,8 @@ class Route:
     partition: int | None = None
     pending: dict | None = None    # the AidRequest (JSON) while it has no location
     closed: str | None = None      # cancelled / duplicate before it got a location
+    unacked: dict | None = None    # the MNewRequest (JSON) sent, until the matcher's receipt
+    sent_at: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> "Route":
@@ -42,8 +46,21 @@ def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
 
 
 class Router:
-    def __init__(self, partitions: int):
+    def __init__(self, partitions: int, resend_after_s: float = 30.0):
         self.partitions = partitions
+        self.resend_after_s = resend_after_s
+
+    def resend_due(self, route: Route, now: datetime) -> bool:
+        return route.unacked is not None and route.sent_at is not None and \
+            now >= datetime.fromisoformat(route.sent_at) + timedelta(seconds=self.resend_after_s)
+
+    def resend(self, route: Route, now: datetime) -> list[Out]:
+        """The sweep's step for a request its matcher has not acknowledged."""
+        if not self.resend_due(route, now):
+            return []
+        route.sent_at = now.isoformat()
+        return [Out("dispatch-match", route.request_id, dm.MNewRequest.model_validate(route.unacked),
+                    partition=route.partition)]
 
     def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | None, list[Out]]:
         if isinstance(msg, AidRequest):
@@ -52,20 +69,28 @@ class Router:
             return self._located(route, msg, now)
         if isinstance(msg, CoordinatorAction):
             return self._action(route, msg, now)
+        if isinstance(msg, dm.RRouted):
+            if route is not None and route.unacked is not None:
+                route.unacked = None
+                return route, []
+            return None, []   # nothing to store
+        if isinstance(msg, dm.RResend):
+            return (route, self.resend(route, now)) if route is not None else (None, [])
         return route, []
 
-    def _forward(self, route: Route, req: AidRequest, loc) -> list[Out]:
+    def _forward(self, route: Route, req: AidRequest, loc, now: datetime) -> list[Out]:
         route.partition = request_partition(loc.lat, loc.lon, self.partitions)
         route.pending = None
-        return [Out("dispatch-match", str(req.request_id), dm.MNewRequest(request=snapshot(req, loc)),
-                    partition=route.partition)]
+        msg = dm.MNewRequest(request=snapshot(req, loc))
+        route.unacked, route.sent_at = msg.model_dump(mode="json"), now.isoformat()
+        return [Out("dispatch-match", str(req.request_id), msg, partition=route.partition)]
 
     def _request(self, route: Route | None, req: AidRequest, now: datetime):
         if route is not None:
-            return route, []   # replay
+            return route, []   # a replay; the receipt decides whether to send again
         route = Route(request_id=str(req.request_id))
         if req.location is not None:
-            return route, self._forward(route, req, req.location)
+            return route, self._forward(route, req, req.location, now)
         route.pending = req.model_dump(mode="json")
         base = triage.base_priority([n.value for n in req.needs], [v.value for v in req.vulnerable],
                                     req.people, req.urgency.value)
@@ -80,7 +105,7 @@ class Router:
             return route, []   # unknown, already located, or closed: nothing to do
         req = AidRequest.model_validate(route.pending)
         loc = e.location
-        return route, self._forward(route, req, loc)
+        return route, self._forward(route, req, loc, now)
 
     def _action(self, route: Route | None, a: CoordinatorAction, now: datetime):
         if route is None:

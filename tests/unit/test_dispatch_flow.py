@@ -2,6 +2,8 @@
 expiry, widening, escalation, coordinator actions, dedupe."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.dispatch.matcher import MatchConfig
 from core.dispatch.routing import request_partition
 from tests.dispatch_sim import Sim
@@ -238,21 +240,22 @@ def test_a_repeated_grant_after_acceptance_does_not_withdraw_the_task():
 def test_only_partitions_where_time_matters_are_ticked():
     sim = Sim()
     p = request_partition(*YOGYA, sim.P)
-    assert not any(sim.matchers[q].tick_due(q) for q in range(sim.P))   # idle: no ticks at all
+    assert not any(sim.matchers[q].tick_due(q, sim.now) for q in range(sim.P))   # idle: no ticks at all
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     sim.drain()
-    assert not sim.matchers[p].tick_due(p)
+    assert not sim.matchers[p].tick_due(p, sim.now)
     rid = sim.request(*YOGYA, needs=["water"])
     sim.drain()
-    assert sim.matchers[p].tick_due(p)            # a live offer can expire
+    assert sim.matchers[p].tick_due(p, sim.now)            # a live offer can expire
     sim.reply(v, "accept")
     sim.drain()
     assert sim.request_state(rid).status == "matched"
-    assert not sim.matchers[p].tick_due(p)        # a task in progress needs no clock
+    assert not sim.matchers[p].tick_due(p, sim.now)        # the desk has just confirmed the task
+    later = sim.now + timedelta(seconds=sim.cfg.assigned_check_s)
+    assert sim.matchers[p].tick_due(p, later)              # time to ask the desk how it stands
     other = sim.request(*YOGYA, needs=["food"])   # nobody free: it waits, and waiting needs the clock
     sim.drain()
-    assert sim.request_state(other).status in ("open", "escalated") and sim.matchers[p].tick_due(p)
-
+    assert sim.request_state(other).status in ("open", "escalated") and sim.matchers[p].tick_due(p, sim.now)
 
 
 def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
@@ -295,6 +298,8 @@ def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
 
 
 def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id():
+    """Only after a restart can the first step's outputs have been cut short: the restarted
+    matcher says 'done' again, once, with the same message id; a live one stays quiet."""
     import uuid
 
     from schemas import dispatch as dm
@@ -311,9 +316,174 @@ def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id
     oid = next(str(o.offer_id) for o in sim.offers if str(o.request_id) == rid)
     first = [n.notification_id for n in sim.notifications if n.template == "request_done"]
     p = request_partition(*YOGYA, sim.P)
-    outs = sim.matchers[p].handle(dm.MOfferUpdate(request_id=uuid.UUID(rid), offer_id=uuid.UUID(oid),
-                                                  volunteer_id=uuid.UUID(v), status="done"), p, sim.now)
+    done = dm.MOfferUpdate(request_id=uuid.UUID(rid), offer_id=uuid.UUID(oid), volunteer_id=uuid.UUID(v),
+                           status="done")
+    assert sim.matchers[p].handle(done, p, sim.now) == []        # no restart: it was all sent
+    sim.restart_matcher(p)
+    outs = sim.matchers[p].handle(done, p, sim.now)
     again = [o.value.notification_id for o in outs if o.topic == "notifications"]
     assert len(first) == 1 and again == first
     assert [o.value.status for o in outs if o.topic == "situation-updates"] == ["done"]
+    assert sim.matchers[p].handle(done, p, sim.now) == []        # said once is enough
     assert sim.request_state(rid).status == "done"
+
+
+def _accepted(sim: Sim, v: str, needs=("water",)) -> str:
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=list(needs), phone="+6281234567890")
+    sim.drain()
+    sim.reply(v, "accept")
+    sim.drain()
+    return rid
+
+
+def test_a_confirmation_lost_in_a_crash_is_sent_again():
+    """The failure the SIGKILL scale test found: the matcher stored 'matched' but its
+    VConfirm never reached the desk, and nothing replays it. The matcher asks again until
+    the desk answers."""
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drop = lambda o: isinstance(o.value, dm.VConfirm)
+    rid = _accepted(sim, v)
+    assert sim.request_state(rid).status == "matched"
+    assert sim.desks[v]["hold"]["status"] == "accepting"
+    sim.drop = None
+    sim.advance(sim.cfg.pending_timeout_s + 1)
+    sim.drain()
+    assert sim.desks[v]["hold"]["status"] == "task"
+    assert [o.status for o in sim.offers if str(o.request_id) == rid][-1] == "accepted"
+    assert sim.request_state(rid).confirmed
+    sim.reply(v, "done")
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+    # Confirmed: no more asking until the check interval.
+    before = len(sim.queues)
+    sim.advance(1)
+    assert not sim.matchers[sim.request_state(rid).partition].tick_due(sim.request_state(rid).partition, sim.now)
+    assert len(sim.queues) == before
+
+
+def test_a_done_lost_on_its_way_to_the_matcher_is_found_by_the_check():
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    rid = _accepted(sim, v)
+    sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "done"
+    sim.reply(v, "done")
+    sim.drain()
+    sim.drop = None
+    assert sim.desks[v]["hold"] is None and sim.request_state(rid).status == "matched"
+    sim.advance(sim.cfg.assigned_check_s - 1)
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"   # not asked yet
+    sim.advance(2)
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+    assert [n.template for n in sim.notifications].count("request_done") == 1
+
+
+def test_a_done_found_by_the_check_even_after_the_volunteer_closed_later_offers():
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    rid = _accepted(sim, v)
+    sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "done"
+    sim.reply(v, "done")
+    sim.drain()
+    sim.drop = None
+    # Two more offers come and are declined before the matcher asks about the first.
+    for _ in range(2):
+        other = sim.request(YOGYA[0] + 0.01, YOGYA[1], needs=["food"])
+        sim.drain()
+        sim.reply(v, "decline")
+        sim.drain()
+        sim.action(other, "cancel")
+        sim.drain()
+    sim.advance(sim.cfg.assigned_check_s + 1)
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+
+
+def test_a_task_the_desk_no_longer_knows_is_matched_again():
+    """The desk holds nothing of the offer (its release reached it, the matcher's state did
+    not): the matcher must not wait for ever on a volunteer who is not coming."""
+    import uuid
+
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    w = sim.volunteer(YOGYA[0] + 0.006, YOGYA[1], skills=["logistics"])
+    rid = _accepted(sim, v)
+    st = sim.request_state(rid)
+    assert st.volunteer_id == v
+    sim.send("dispatch-volunteer", v, dm.VRelease(offer_id=uuid.UUID(st.matched_offer),
+                                                  volunteer_id=uuid.UUID(v), reason="withdrawn"))
+    sim.drain()
+    assert sim.request_state(rid).status == "matched"
+    sim.advance(sim.cfg.assigned_check_s + 1)
+    sim.drain()
+    st = sim.request_state(rid)
+    assert st.status == "offered" and [o["vid"] for o in st.offers.values()] == [w]
+
+
+def test_an_acceptance_lost_in_a_crash_frees_the_volunteer_at_expiry():
+    """The desk's 'accepted' never reached the matcher, so the offer lapses there. The desk
+    says it again when the expiry comes, and the matcher withdraws it: nobody stays held."""
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "accepted"
+    rid = _accepted(sim, v)
+    sim.drop = None
+    assert sim.desks[v]["hold"]["status"] == "accepting"
+    sim.advance(sim.cfg.offer_timeout_s + 1)
+    sim.drain()
+    assert sim.desks[v]["hold"] is None
+    assert sim.request_state(rid).status in ("open", "escalated", "offered")
+
+
+def test_a_request_lost_on_its_way_to_the_matcher_is_sent_again_until_received():
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    sim.drop = lambda o: isinstance(o.value, dm.MNewRequest)
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    sim.drop = None
+    assert sim.request_state(rid) is None and sim.routes[rid]["unacked"]
+    sim.advance(10)
+    sim.drain()
+    assert sim.request_state(rid) is None   # not yet due
+    sim.advance(25)
+    sim.drain()
+    st = sim.request_state(rid)
+    assert st is not None and [o["vid"] for o in st.offers.values()] == [v]
+    assert sim.routes[rid]["unacked"] is None   # the receipt came back: no more resending
+    n = sum(len(q) for q in sim.queues.values())
+    sim.advance(60)
+    assert not any(isinstance(m, dm.RResend) for q in sim.queues.values() for m in q)
+    assert n == 0
+
+
+def test_a_lost_receipt_only_costs_a_second_send():
+    from schemas import dispatch as dm
+
+    sim = Sim()
+    sim.drop = lambda o: isinstance(o.value, dm.RRouted)
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    sim.drop = None
+    told = len(sim.situations)
+    st = sim.request_state(rid)
+    sim.advance(31)
+    sim.drain()
+    assert sim.routes[rid]["unacked"] is None
+    assert sim.request_state(rid) is st and len(sim.situations) == told   # known: only a receipt

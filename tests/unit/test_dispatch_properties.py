@@ -121,3 +121,64 @@ def test_dedupe_merges_exactly_the_duplicates(reports):
                      for (a, b, _n, p, t), r in zip(originals, [x for x in expect_dup if not expect_dup[x]])]
     for rid, dup in expect_dup.items():
         assert (sim.request_state(rid).status == "duplicate") == dup, rid
+
+
+def _answer(sim: Sim, answered: set, behaviour: list[str], k: int) -> int:
+    """Volunteers answer what the offer log shows them: offers as `behaviour` says, tasks
+    with done, again each round until it is acknowledged (as people do when no reply comes).
+    Returns the next behaviour index."""
+    for v, oids in sim.open_offers().items():
+        for oid in oids:
+            status = [o.status for o in sim.offers if str(o.offer_id) == oid][-1]
+            if (oid, status) in answered and status != "accepted":
+                continue
+            answered.add((oid, status))
+            if status == "offered":
+                choice = behaviour[k % len(behaviour)]
+                k += 1
+                if choice != "ignore":
+                    sim.reply(v, choice, oid)
+            elif status == "accepted":
+                sim.reply(v, "done", oid)
+    return k
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=20),
+       reqs=st.lists(st.tuples(LAT, LON, NEEDS), min_size=1, max_size=20),
+       behaviour=st.lists(st.sampled_from(["accept", "accept", "decline"]), min_size=1, max_size=20),
+       seed=st.integers(0, 10_000))
+def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, seed):
+    """A SIGKILLed worker can store a step's state and commit its input while only some of
+    its outputs were sent, so nothing replays them. With such crashes anywhere, every
+    request still comes to an end (done, or escalated to coordinators), no volunteer is
+    booked twice, and once quiet every desk agrees with its matcher."""
+    cfg = MatchConfig(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
+                      escalate_after_s=120, urgent_escalate_after_s=120, retry_s=5,
+                      escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
+    sim = Sim(cfg=cfg, seed=seed, crash_rate=0.1)
+    sim.crash = 0.0   # volunteers sign up before the trouble starts
+    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
+    sim.drain()
+    sim.crash = 0.1
+    rids = [sim.request(a, b, needs=n) for a, b, n in reqs]
+    sim.drain()
+    answered: set = set()
+    k = 0
+    for round_ in range(40):
+        if round_ == 20:
+            sim.crash = 0.0   # then the workers stay up: everything must come right
+        k = _answer(sim, answered, behaviour, k)
+        sim.drain()
+        sim.advance(30)
+        sim.drain()
+    for r in rids:
+        s = sim.request_state(r)
+        assert s is not None, r   # every accepted request reached its matcher
+        assert s.status in ("done", "escalated", "offered", "open", "duplicate"), (r, s.status)
+        if s.status in ("offered", "open"):
+            assert s.escalated, (r, s.status)   # still trying, but coordinators know
+    holds = {v: sim.desks[v]["hold"] for v in vids if sim.desks.get(v, {}).get("hold")}
+    for v, h in holds.items():   # whoever is held, is held by a live offer of that request
+        s = sim.request_state(h["request_id"])
+        assert s is not None and (h["offer_id"] in s.offers or s.matched_offer == h["offer_id"]), (v, h["status"])

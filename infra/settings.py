@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     tansu_fetch_wait_ms: int = 100
     # ... and its fetches slow down with the batches a partition holds: batch for this long
     # (make bench uses 100; longer widens the window a SIGKILL can split a step's outputs in).
-    tansu_linger_ms: int = 10
+    tansu_linger_ms: int = 100
     faust_store: str = "memory://"
     faust_web_port: int = 6066
 

@@ -18,8 +18,8 @@ def _broker_url(bootstrap: str, scheme: str) -> str:
 
 # tansu:// is the aiokafka transport with the embedded broker's quirks handled (streams/tansu.py,
 # registered as a faust.transports entry point in pyproject.toml). Tansu's fetches slow down
-# with the number of batches a partition holds; TANSU_LINGER_MS trades that against the window
-# in which a SIGKILL can lose part of one step's outputs (see docs/dispatch.md).
+# with the number of batches a partition holds, so records wait TANSU_LINGER_MS (100 ms) to share
+# batches: at 100k volunteers 10 ms choked the broker (bench/notes.md).
 if settings.broker_is_tansu:
     _scheme, _linger = "tansu", settings.tansu_linger_ms / 1000
 else:

@@ -147,7 +147,6 @@ class Desk:
         st.hold = None
         return outs + self._publish(st, now)
 
-
     def _replayed_close(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out] | None:
         """A reply that already closed an offer, delivered again: a crash can have cut the first
         step's outputs short after its state was stored. Send them again; every one has a

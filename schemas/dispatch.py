@@ -87,8 +87,38 @@ class MAction(Contract):
     note: str | None = None
 
 
+class MShadow(Contract):
+    """An open request of a neighbouring partition, kept only so that a second report landing
+    here can find it (dedupe across partition borders). Never matched here."""
+    kind: Literal["shadow"] = "shadow"
+    request_id: uuid.UUID
+    home: int                       # the partition that owns the request
+    phone: str | None = None
+    needs: list[str]
+    lat: float
+    lon: float
+    created_at: UtcDatetime
+
+
+class MJoin(Contract):
+    """To the owner of an open request: this new report (owned by `partition`) is a second
+    report of it. Sent again until MJoined comes back."""
+    kind: Literal["join"] = "join"
+    into: uuid.UUID
+    request: RequestSnapshot
+    partition: int
+
+
+class MJoined(Contract):
+    """The owner's answer: joined, or not (the request closed meanwhile: carry on alone)."""
+    kind: Literal["joined"] = "joined"
+    request_id: uuid.UUID
+    into: uuid.UUID
+    ok: bool
+
+
 MatchMessage = Annotated[
-    Union[MNewRequest, MVolunteer, MReservation, MOfferUpdate, MTick, MAction],
+    Union[MNewRequest, MVolunteer, MReservation, MOfferUpdate, MTick, MAction, MShadow, MJoin, MJoined],
     Field(discriminator="kind"),
 ]
 MATCH_ADAPTER: TypeAdapter = TypeAdapter(MatchMessage)

@@ -36,14 +36,14 @@ matcher = Matcher(MatchConfig(
     dedupe_radius_m=S.dedupe_radius_m, dedupe_window_s=S.dedupe_window_s,
     checkin_stale_s=S.checkin_stale_s, escalate_after_s=S.escalate_after_s,
     assigned_check_s=S.assigned_check_s,
-    urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s,
+    urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s, partitions=P,
     escalated_retry_s=S.escalated_retry_s,
 ))
 
 routes = app.Table("dispatch-routes", partitions=P)
 desks = app.Table("dispatch-desks", partitions=P)
 match_requests = app.Table("dispatch-requests", partitions=P)
-match_volunteers = app.Table("dispatch-volunteers", partitions=P)
+match_volunteers = app.Table("dispatch-volunteers", partitions=P)   # also holds the shadows
 
 _loaded: set[int] = set()   # matcher partitions whose state is in memory
 _written: dict[str, dict] = {}  # last state written per request: skip writes that change nothing
@@ -138,9 +138,10 @@ def _load_partition(p: int) -> None:
     """Rebuild the in-memory matcher state of a partition from its tables (after a restart or
     a rebalance). Snapshots of other partitions also held here only widen the candidate set;
     the desk has the final word on every reservation."""
+    at = now()
     for key, value in match_volunteers.items():
-        if value and key.startswith(f"{p}|"):
-            matcher.apply_volunteer(dm.MVolunteer.model_validate(value))
+        if value and key.startswith(f"{p}|"):   # volunteer snapshots and shadows: no outputs
+            matcher.handle(dm.MATCH_ADAPTER.validate_python(value), p, at)
     for rid, value in match_requests.items():
         if value and value.get("partition") == p:
             matcher.load_request(RequestState.from_dict(value))
@@ -172,6 +173,8 @@ async def _match_one(raw) -> None:
         return
     if isinstance(msg, dm.MVolunteer):
         match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
+    elif isinstance(msg, dm.MShadow):
+        match_volunteers[f"{p}|{msg.request_id}"] = msg.model_dump(mode="json")
     outs = matcher.handle(msg, p, now())
     for rid in matcher.dirty:
         st = matcher.requests.get(rid)

@@ -7,8 +7,9 @@ from schemas.topics import DAY_MS, MATCH_PARTITIONS, TopicSpec, register_topic
 register_topic(TopicSpec(
     "dispatch-match", "explicit partition = geographic region (H3 res 4 cell hash)",
     MATCH_PARTITIONS,
-    (dm.MNewRequest, dm.MVolunteer, dm.MReservation, dm.MOfferUpdate, dm.MTick, dm.MAction),
-    ("dispatch router", "volunteer desk", "tick timer"), ("matcher",), retention_ms=7 * DAY_MS,
+    (dm.MNewRequest, dm.MVolunteer, dm.MReservation, dm.MOfferUpdate, dm.MTick, dm.MAction,
+     dm.MShadow, dm.MJoin, dm.MJoined),
+    ("dispatch router", "volunteer desk", "tick timer", "matcher"), ("matcher",), retention_ms=7 * DAY_MS,
     doc="Everything the matcher of a region must see, in order."))
 register_topic(TopicSpec(
     "dispatch-volunteer", "volunteer_id", MATCH_PARTITIONS, (dm.VReserve, dm.VRelease, dm.VConfirm, dm.VCheck),

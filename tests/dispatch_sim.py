@@ -6,6 +6,7 @@ core is the real one."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 import uuid
 import zlib
@@ -34,10 +35,10 @@ class Sim:
         self.crash = crash_rate
         self.now = T0
         self.router = Router(partitions)
-        self.cfg = cfg or MatchConfig()
+        self.cfg = dataclasses.replace(cfg or MatchConfig(), partitions=partitions)
         self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s))
         self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
-        self.vol_tables: dict[int, dict[str, dm.MVolunteer]] = defaultdict(dict)
+        self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
         self.drop = None   # a test's filter: outputs for which drop(out) is true are lost
         self.crashes = 0
         self.routes: dict[str, dict] = {}
@@ -94,6 +95,8 @@ class Sim:
         else:
             if isinstance(msg, dm.MVolunteer):
                 self.vol_tables[p][str(msg.volunteer_id)] = msg
+            elif isinstance(msg, dm.MShadow):
+                self.vol_tables[p][str(msg.request_id)] = msg
             outs = self.matchers[p].handle(msg, p, self.now)
             self.matchers[p].dirty.clear()
         if crash:
@@ -110,7 +113,7 @@ class Sim:
         """A new process takes partition p over: memory is rebuilt from the tables only."""
         fresh = Matcher(self.cfg)
         for m in self.vol_tables[p].values():
-            fresh.apply_volunteer(m)
+            fresh.handle(m, p, self.now)   # snapshots and shadows: no outputs
         for st in self.matchers[p].requests.values():
             fresh.load_request(RequestState.from_dict(copy.deepcopy(st.durable())))
         self.matchers[p] = fresh

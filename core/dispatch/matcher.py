@@ -12,6 +12,8 @@ from core.codes import stable_uuid
 from core.dispatch import dedupe, triage
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
+from core.dispatch.routing import shadow_partitions
+from core.dispatch.shadows import Shadow, ShadowIndex
 from core.dispatch.skills import search_levels
 from geo.distance import haversine_m
 from geo.index import VolunteerIndex
@@ -36,6 +38,8 @@ class MatchConfig:
     escalated_retry_s: float = 30.0
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
+    phone_dedupe_radius_m: float = dedupe.PHONE_RADIUS_M
+    partitions: int = 8                   # of dispatch-match, for shadows across borders
     checkin_stale_s: float = 6 * 3600.0
 
 
@@ -58,6 +62,7 @@ class RequestState:
     verified: bool = False
     version: int = 0
     confirmed: bool = False          # the desk said it holds the task (answer to VConfirm)
+    joining: dict | None = None      # into, home: a second report waiting for the owner's answer
     # Hints, not stored: when to look again, and when the desk last answered about the task.
     next_try_at: str | None = None
     checked_at: str | None = None
@@ -106,6 +111,7 @@ class Matcher:
         self.dirty: set[str] = set()
         self._grid: dict[tuple[int, int], set[str]] = {}
         self._phones: dict[str, set[str]] = {}
+        self.shadows = ShadowIndex()
         self._active: dict[int, set[str]] = {}   # partition -> ids of requests not yet closed
         # partition -> volunteers (lat, lon, skills) who became free since the last tick there
         self._freed: dict[int, list[tuple[float, float, frozenset[str]]]] = {}
@@ -123,6 +129,7 @@ class Matcher:
         gone = [r for r, s in self.requests.items() if s.partition == partition]
         for rid in gone:
             del self.requests[rid]
+        self.shadows.forget(partition)
         return gone
 
     def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None) -> bool:
@@ -150,35 +157,35 @@ class Matcher:
         return became_free
 
     # -- bookkeeping -----------------------------------------------------------------------
-    @staticmethod
-    def _cell(lat: float, lon: float) -> tuple[int, int]:
-        return (int(lat // 0.01), int(lon // 0.01))   # ~1.1 km buckets for dedupe lookups
-
     def _index_open(self, st: RequestState) -> None:
         if st.status in FINAL:
             self._unindex(st)
             return
         self._active.setdefault(st.partition, set()).add(st.request_id)
-        self._grid.setdefault(self._cell(st.lat, st.lon), set()).add(st.request_id)
+        if st.status == "joining":
+            return   # not a request to join until its owner has answered
+        self._grid.setdefault(dedupe.cell(st.lat, st.lon), set()).add(st.request_id)
         if st.phone:
             self._phones.setdefault(st.phone, set()).add(st.request_id)
 
     def _unindex(self, st: RequestState) -> None:
         self._active.get(st.partition, set()).discard(st.request_id)
-        self._grid.get(self._cell(st.lat, st.lon), set()).discard(st.request_id)
+        self._grid.get(dedupe.cell(st.lat, st.lon), set()).discard(st.request_id)
         if st.phone:
             self._phones.get(st.phone, set()).discard(st.request_id)
 
-    def _nearby_open(self, lat: float, lon: float, phone: str | None) -> list[RequestState]:
+    def _nearby_open(self, partition: int, lat: float, lon: float,
+                     phone: str | None) -> list[RequestState | Shadow]:
+        """Open requests of this partition near the point or with this phone, then the shadows
+        of its neighbours' (a superset: dedupe decides)."""
         ids: set[str] = set()
-        cy, cx = self._cell(lat, lon)
-        span = max(1, int(self.cfg.dedupe_radius_m // 1000) + 1)
-        for dy in range(-span, span + 1):
-            for dx in range(-span, span + 1):
-                ids |= self._grid.get((cy + dy, cx + dx), set())
+        for c in dedupe.cells_near(lat, lon, self.cfg.dedupe_radius_m):
+            ids |= self._grid.get(c, set())
         if phone:
             ids |= self._phones.get(phone, set())
-        return [self.requests[i] for i in sorted(ids) if i in self.requests]
+        own = [self.requests[i] for i in sorted(ids)
+               if i in self.requests and self.requests[i].partition == partition]
+        return own + self.shadows.near(partition, lat, lon, phone, self.cfg.dedupe_radius_m)
 
     def _touch(self, st: RequestState) -> None:
         self.dirty.add(st.request_id)
@@ -228,6 +235,13 @@ class Matcher:
             return self.tick(partition, now)
         if isinstance(msg, dm.MAction):
             return self._action(msg, now)
+        if isinstance(msg, dm.MShadow):
+            self.shadows.add(msg, partition)
+            return []
+        if isinstance(msg, dm.MJoin):
+            return self._join_asked(msg, now)
+        if isinstance(msg, dm.MJoined):
+            return self._join_answered(msg, partition, now)
         return []
 
     def _new_request(self, snap: dm.RequestSnapshot, partition: int, now: datetime) -> list[Out]:
@@ -236,37 +250,90 @@ class Matcher:
         if rid in self.requests:
             return [receipt]  # sent again: the first receipt may have been lost
         report = dedupe.Report(snap.phone, snap.needs, snap.lat, snap.lon, snap.created_at)
-        original = dedupe.find_duplicate(report, self._nearby_open(snap.lat, snap.lon, snap.phone),
-                                         self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s)
+        original = dedupe.find_duplicate(report, self._nearby_open(partition, snap.lat, snap.lon, snap.phone),
+                                         self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s,
+                                         self.cfg.phone_dedupe_radius_m)
         base = triage.base_priority(snap.needs, snap.vulnerable, snap.people, snap.urgency)
         st = RequestState(request_id=rid, partition=partition, snap=snap.model_dump(mode="json"), base=base)
         self.requests[rid] = st
         self._touch(st)
+        received = self._tell_requester(st, "request_received", {}, ("received",)) \
+            if snap.channel in ("web", "api") else []   # SMS/WhatsApp requesters got their code in the reply
+        if isinstance(original, Shadow):   # across a border: its owner decides
+            st.status = "joining"
+            st.joining = {"into": original.request_id, "home": original.home}
+            self._index_open(st)
+            return [receipt] + received + [self._join(st, now)]
         if original is not None:
-            return [receipt] + self._merge(original, st, now)
-        self._index_open(st)
-        outs = [receipt, self._situation(st, now)]
-        if snap.channel in ("web", "api"):  # SMS/WhatsApp requesters got their code in the reply
-            outs += self._tell_requester(st, "request_received", {}, ("received",))
-        return outs + self._try_match(st, now)
+            dup_outs = self._merge(original, st, now)
+            return [receipt] + dup_outs + received
+        return [receipt] + received + self._open(st, now)
 
-    def _merge(self, original: RequestState, dup: RequestState, now: datetime) -> list[Out]:
+    def _open(self, st: RequestState, now: datetime) -> list[Out]:
+        """A request that is nobody's duplicate: on the map, shadowed to its neighbours, matched."""
+        self._index_open(st)
+        return [self._situation(st, now)] + self._shadow(st) + self._try_match(st, now)
+
+    def _shadow(self, st: RequestState) -> list[Out]:
+        """The request as the partitions within dedupe reach must know it (again after a merge
+        widened its needs). A lost shadow only costs a missed merge, which coordinators can make."""
+        reach = self.cfg.phone_dedupe_radius_m if st.phone else self.cfg.dedupe_radius_m
+        shadow = dm.MShadow(request_id=st.request_id, home=st.partition, phone=st.phone, needs=st.needs,
+                            lat=st.lat, lon=st.lon, created_at=st.created_at)
+        return [Out("dispatch-match", st.request_id, shadow, partition=q)
+                for q in sorted(shadow_partitions(st.lat, st.lon, reach, self.cfg.partitions))]
+
+    def _absorb(self, original: RequestState, d: dict, dup_id: str, now: datetime) -> list[Out]:
         """Keep every reporter; the original takes the union of needs and the larger counts."""
-        dup.status = "duplicate"
-        o, d = original.snap, dup.snap
+        o = original.snap
         o["needs"] = list(dict.fromkeys(o["needs"] + d["needs"]))
         o["vulnerable"] = list(dict.fromkeys(o["vulnerable"] + d["vulnerable"]))
         o["people"] = max(o["people"], d["people"])
         rank = ["low", "normal", "high", "critical"]
         o["urgency"] = max(o["urgency"], d["urgency"], key=lambda u: rank.index(u) if u in rank else 1)
         original.base = triage.base_priority(o["needs"], o["vulnerable"], o["people"], o["urgency"])
-        original.reporters.append(dup.request_id)
+        original.reporters.append(dup_id)
         self._touch(original)
-        outs = [self._situation(dup, now, duplicate_of=original.request_id),
-                self._situation(original, now, merged=dup.request_id)]
-        if dup.snap.get("channel") in ("web", "api"):
-            outs += self._tell_requester(dup, "request_received", {}, ("received",))
-        return outs
+        return [self._situation(original, now, merged=dup_id)] + self._shadow(original)
+
+    def _merge(self, original: RequestState, dup: RequestState, now: datetime) -> list[Out]:
+        dup.status = "duplicate"
+        return [self._situation(dup, now, duplicate_of=original.request_id)] + \
+            self._absorb(original, dup.snap, dup.request_id, now)
+
+    def _join(self, st: RequestState, now: datetime) -> Out:
+        """Ask the owner of the shadowed request to take this report; asked again on the tick
+        until it answers (the answer, or the question, can be lost in a crash)."""
+        st.next_try_at = (now + timedelta(seconds=self.cfg.pending_timeout_s)).isoformat()
+        return Out("dispatch-match", st.joining["into"], dm.MJoin(
+            into=st.joining["into"], request=dm.RequestSnapshot.model_validate(st.snap), partition=st.partition),
+            partition=st.joining["home"])
+
+    def _join_asked(self, m: dm.MJoin, now: datetime) -> list[Out]:
+        o = self.requests.get(str(m.into))
+        dup_id = str(m.request.request_id)
+        ok = o is not None and (dup_id in o.reporters or o.status not in FINAL)
+        outs: list[Out] = []
+        if ok and dup_id not in o.reporters:
+            outs = self._absorb(o, m.request.model_dump(mode="json"), dup_id, now)
+        return outs + [Out("dispatch-match", dup_id, dm.MJoined(request_id=m.request.request_id, into=m.into,
+                                                                ok=ok), partition=m.partition)]
+
+    def _join_answered(self, m: dm.MJoined, partition: int, now: datetime) -> list[Out]:
+        st = self.requests.get(str(m.request_id))
+        if st is None or st.status != "joining" or st.joining["into"] != str(m.into):
+            return []   # answered already
+        self._touch(st)
+        into = st.joining["into"]
+        st.joining = None
+        st.next_try_at = None
+        if m.ok:
+            st.status = "duplicate"
+            self._unindex(st)
+            return [self._situation(st, now, duplicate_of=into)]
+        self.shadows.drop(partition, into)   # closed meanwhile: this report stands alone
+        st.status = "open"
+        return self._open(st, now)
 
     # -- matching --------------------------------------------------------------------------
     def _try_match(self, st: RequestState, now: datetime) -> list[Out]:
@@ -493,7 +560,7 @@ class Matcher:
         widest = self.cfg.radii_m[-1]
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.status in FINAL or st.status in ASSIGNED or st.offers:
+            if st.status in FINAL or st.status in ASSIGNED or st.status == "joining" or st.offers:
                 continue
             due = st.next_try_at is None or st.next_try_at <= iso
             if not due and freed:
@@ -528,6 +595,8 @@ class Matcher:
             st = self.requests[rid]
             if st.status in ASSIGNED and st.matched_offer and self._check_due(st, now):
                 outs.append(self._confirm(st, now))
+            if st.status == "joining" and (st.next_try_at is None or st.next_try_at <= iso):
+                outs.append(self._join(st, now))
             if not st.offers:
                 continue
             for oid, o in list(st.offers.items()):

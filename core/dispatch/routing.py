@@ -18,3 +18,9 @@ def request_partition(lat: float, lon: float, partitions: int) -> int:
 def volunteer_partitions(lat: float, lon: float, partitions: int,
                          radius_m: float = MAX_RADIUS_M) -> set[int]:
     return {partition_for_cell(c, partitions) for c in cells_within(lat, lon, radius_m, REGION_RES)}
+
+
+def shadow_partitions(lat: float, lon: float, reach_m: float, partitions: int) -> set[int]:
+    """Other partitions a new report within `reach_m` of an open request could land in: they
+    keep a shadow of it for dedupe. Most requests far from a border have none."""
+    return volunteer_partitions(lat, lon, partitions, reach_m) - {request_partition(lat, lon, partitions)}

@@ -171,9 +171,93 @@ def test_duplicate_reports_join_the_first_request():
     first = sim.request_state(r1)
     assert r2 in first.reporters
     assert set(first.snap["needs"]) == {"water", "food"} and first.snap["people"] == 20
-    # same phone but in another region partition: a separate matcher, so no merge is possible
-    st4 = sim.request_state(r4)
-    assert st4.status == "duplicate" or st4.partition != first.partition
+    # the same phone 33 km away: another place, so another request
+    assert sim.request_state(r4).status != "duplicate"
+
+
+def _border(step: float = 0.002) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Two points `step` degrees apart (north-south) whose region cells are in different
+    partitions: the two sides of a partition border near Yogyakarta."""
+    from core.dispatch.routing import request_partition
+
+    lat, lon = YOGYA
+    for i in range(20000):
+        a = (lat + i * step, lon)
+        b = (lat + (i + 1) * step, lon)
+        if request_partition(*a, 8) != request_partition(*b, 8):
+            return a, b
+    raise AssertionError("no border found")
+
+
+def test_second_report_across_a_partition_border_joins_the_first():
+    from core.dispatch.routing import request_partition
+
+    a, b = _border()   # about 220 m apart, owned by two matchers
+    sim = Sim()
+    r1 = sim.request(*a, needs=["water"], people=4)
+    sim.drain()
+    r2 = sim.request(*b, needs=["water", "food"], people=9)
+    sim.drain()
+    one, two = sim.request_state(r1), sim.request_state(r2)
+    assert one.partition == request_partition(*a, 8) != two.partition == request_partition(*b, 8)
+    assert two.status == "duplicate" and r2 in one.reporters
+    assert set(one.snap["needs"]) == {"water", "food"} and one.snap["people"] == 9
+    assert any(s.detail.get("duplicate_of") == r1 for s in sim.situations if str(s.request_id) == r2)
+
+
+def test_same_phone_across_a_border_joins_within_reach_only():
+    a, b = _border(0.05)   # 5.5 km apart, two partitions
+    sim = Sim()
+    r1 = sim.request(*a, needs=["water"], phone="+6281234500001")
+    sim.drain()   # (two reports in the same instant on both sides of a border can both stand)
+    r2 = sim.request(*b, needs=["medical"], phone="+6281234500001")
+    far = sim.request(a[0] - 0.3, a[1], needs=["food"], phone="+6281234500001")   # 33 km
+    sim.drain()
+    assert sim.request_state(r2).status == "duplicate" and r2 in sim.request_state(r1).reporters
+    assert sim.request_state(far).status != "duplicate"
+
+
+def test_a_report_joining_a_request_closed_meanwhile_stands_alone():
+    from schemas import dispatch as dm
+
+    a, b = _border()
+    sim = Sim()
+    v = sim.volunteer(*b, skills=["logistics"])
+    sim.drain()
+    r1 = sim.request(*a, needs=["water"])
+    sim.drain()
+    for action in ("accept", "done"):
+        sim.reply(v, action)
+        sim.drain()
+    assert sim.request_state(r1).status == "done"
+    seen: list = []
+    sim.drop = lambda o: seen.append(o.value) and False   # watch, lose nothing
+    r2 = sim.request(*b, needs=["water"])   # r1's shadow is still next door: its owner says no
+    sim.drain()
+    sim.drop = None
+    assert [m.ok for m in seen if isinstance(m, dm.MJoined)] == [False]
+    two = sim.request_state(r2)
+    assert two.status in ("offered", "open", "escalated") and two.joining is None
+    assert r2 not in sim.request_state(r1).reporters
+    assert any(isinstance(r, dm.VReserve) and str(r.request_id) == r2 for r in sim.reserves)
+
+
+def test_a_join_lost_in_a_crash_is_asked_again():
+    from schemas import dispatch as dm
+
+    a, b = _border()
+    sim = Sim()
+    r1 = sim.request(*a, needs=["water"])
+    sim.drain()
+    sim.drop = lambda o: isinstance(o.value, dm.MJoined)
+    r2 = sim.request(*b, needs=["water"])
+    sim.drain()
+    sim.drop = None
+    assert sim.request_state(r2).status == "joining" and r2 in sim.request_state(r1).reporters
+    sim.advance(sim.cfg.pending_timeout_s + 1)
+    sim.drain()
+    assert sim.request_state(r2).status == "duplicate"
+    assert sim.request_state(r1).reporters.count(r2) == 1   # asked twice, joined once
 
 
 def test_coordinator_assigns_and_cancels():

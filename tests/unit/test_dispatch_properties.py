@@ -94,12 +94,33 @@ def test_nearest_eligible_volunteer_is_offered_first(vols, req):
 PHONES = st.sampled_from([None, "+6281111111111", "+6282222222222"])
 
 
+def _border_box(half: float = 0.004) -> tuple[float, float, float, float]:
+    """A box of about 900 m around a partition border near Yogyakarta (8 partitions)."""
+    from core.dispatch.routing import request_partition
+
+    lat, lon = -7.7956, 110.3695
+    for i in range(20000):
+        if request_partition(lat + i * 0.002, lon, 8) != request_partition(lat + (i + 1) * 0.002, lon, 8):
+            mid = lat + (i + 0.5) * 0.002
+            return mid - half, mid + half, lon - half, lon + half
+    raise AssertionError("no border found")
+
+
+BORDER = _border_box()
+OFFSET = st.tuples(st.floats(0, 1), st.floats(0, 1))   # where in the box
+
+
 @COMMON
-@given(reports=st.lists(st.tuples(st.floats(-7.800, -7.790), st.floats(110.360, 110.370), NEEDS, PHONES,
-                                  st.integers(0, 3)), min_size=1, max_size=20))
-def test_dedupe_merges_exactly_the_duplicates(reports):
+@given(reports=st.lists(st.tuples(OFFSET, NEEDS, PHONES, st.integers(0, 3)), min_size=1, max_size=20),
+       across=st.booleans())
+def test_dedupe_merges_exactly_the_duplicates(reports, across):
+    """As if there were one partition: either one partition, or eight with the reports spread
+    over a border (the second report then joins through the first one's owner)."""
     radius, window = 300.0, 3600.0
-    sim = Sim(partitions=1, cfg=MatchConfig(dedupe_radius_m=radius, dedupe_window_s=window))
+    box = BORDER if across else (-7.800, -7.790, 110.360, 110.370)
+    reports = [(box[0] + u * (box[1] - box[0]), box[2] + v * (box[3] - box[2]), n, p, g)
+               for (u, v), n, p, g in reports]
+    sim = Sim(partitions=8 if across else 1, cfg=MatchConfig(dedupe_radius_m=radius, dedupe_window_s=window))
     originals: list[tuple] = []   # reference model: open, non-duplicate requests in arrival order
     expect_dup: dict[str, bool] = {}
     for lat, lon, needs, phone, gap_h in reports:

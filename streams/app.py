@@ -1,6 +1,7 @@
 """The Faust application shared by every agent. Importing this module registers all agents."""
 from __future__ import annotations
 
+import asyncio
 import os
 from functools import cache
 
@@ -43,28 +44,20 @@ app = faust.App(
 )
 
 
-def _commit_after_tables(buffer) -> None:
-    """Faust's commit flushes its table buffer only until 0.1 s pass without progress, then
-    commits the input offsets anyway (faust/transport/producer.py, ProducerBuffer.flush). A kill
-    right after could keep an input and the outputs it caused while the state change behind
-    them was never sent, and nothing would replay it. So the commit first sends every record
-    queued before it began: a stalled producer (broker away) delays the commit instead of
-    outrunning the state. Events are not held up; only the commit waits."""
-    step = type(buffer).flush_atmost
-
-    async def flush() -> None:
-        # Only what was queued when the commit began belongs to the offsets being committed;
-        # waiting for an empty buffer under steady load would hold the commit up for ever.
-        left = buffer.size
-        while left > 0 and buffer.size and buffer.state == "running":
-            left -= await step(buffer, left)
-
-    buffer.flush = flush
-
-
-@app.task
-async def _install_full_flush() -> None:
-    _commit_after_tables(app.producer.buffer)
+async def changelog_sent() -> None:
+    """Hand the table writes of the event being processed to the producer before its outputs.
+    Faust's commit flushes its table buffer only until 0.1 s pass without progress, then
+    commits the input's offset anyway: a kill right after could keep the input and the outputs
+    it caused while the state change behind them is lost, and nothing would replay it. Waiting
+    here (usually one turn of the loop) puts the state into the producer queue ahead of the
+    outputs, and the commit does wait for that queue."""
+    buffer = app.producer.buffer
+    turns = 0
+    while buffer.size and buffer.state == "running":
+        # The buffer's own task sends; let it run. A stalled producer (broker away) is waited
+        # for, not overtaken: order is the point.
+        await asyncio.sleep(0 if turns < 20 else 0.005)
+        turns += 1
 
 
 @cache

@@ -21,7 +21,7 @@ from schemas.events import (
     VolunteerReply,
 )
 from schemas.topics import MATCH_PARTITIONS
-from streams.app import app, raw_topic
+from streams.app import app, changelog_sent, raw_topic
 from streams.codec import decode, dead_letter_for, reason_of
 
 log = logging.getLogger("siaga.dispatch")
@@ -109,6 +109,7 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     state, outs = handle(state_cls.from_dict(cur) if cur else None, msg, now())
     if state is not None:
         table[key] = state.to_dict()
+        await changelog_sent()
     await emit(outs)
 
 
@@ -183,6 +184,7 @@ async def _match_one(raw) -> None:
                 match_requests[rid] = d
                 _written[rid] = d
     matcher.dirty.clear()
+    await changelog_sent()
     await emit(outs)
 
 

@@ -100,9 +100,9 @@ class Sim:
             outs = self.matchers[p].handle(msg, p, self.now)
             self.matchers[p].dirty.clear()
         if crash:
-            # The worst case: the state was stored, only some of the outputs were sent, and the
-            # input's offset was committed, so nothing replays it (a commit waits for the state:
-            # streams/app.py _commit_after_tables; outputs can still fail after retries).
+            # Killed after the state was stored, with only some of the outputs sent, and the
+            # input's offset committed, so nothing replays it. (The state itself always goes
+            # first: streams/app.py changelog_sent.)
             self.crashes += 1
             outs = [o for o in outs if self.rng.random() < 0.5]
             if table is None:

@@ -99,7 +99,7 @@ def test_coordinator_sees_a_new_need_live_and_assigns_it(stack, browser):
                              location={"lat": blat, "lon": blon})
     rid = new["request_id"]
     try:
-        marker = page.wait_for_selector(f'.need[data-id="{rid}"]', timeout=30_000)
+        page.wait_for_selector(f'.need[data-id="{rid}"]', timeout=30_000)
     except Exception:
         page.screenshot(path=str(SCREENSHOTS / "failed-new-need.tmp.png"))
         state = page.evaluate(f"[window.siagaMap.needs.has('{rid}'), window.siagaMap.map.getCenter(), "
@@ -110,7 +110,8 @@ def test_coordinator_sees_a_new_need_live_and_assigns_it(stack, browser):
     print(f"new request on the map after {seen_after:.2f}s")
 
     # Open it: details with the requester's text; assign a volunteer from the nearest free ones.
-    marker.click()
+    # A locator, not the handle: a status change may redraw the marker in between.
+    page.locator(f'.need[data-id="{rid}"]').click()
     page.wait_for_selector(f'#detail[data-id="{rid}"]', timeout=10_000)
     assert "terjebak banjir di atap" in page.inner_text("#detail")
     chosen = _pick_candidate(page, stack, blat, blon)

@@ -449,16 +449,22 @@ def test_a_confirmation_lost_in_a_crash_is_sent_again():
     assert len(sim.queues) == before
 
 
-def test_a_done_lost_on_its_way_to_the_matcher_is_found_by_the_check():
+def _done_lost(sim: Sim) -> tuple[str, str]:
+    """A task reported done whose 'done' never reached the matcher."""
     from schemas import dispatch as dm
 
-    sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     rid = _accepted(sim, v)
     sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "done"
     sim.reply(v, "done")
     sim.drain()
     sim.drop = None
+    return v, rid
+
+
+def test_a_done_lost_on_its_way_to_the_matcher_is_found_by_the_check():
+    sim = Sim()
+    v, rid = _done_lost(sim)
     assert sim.desks[v]["hold"] is None and sim.request_state(rid).status == "matched"
     sim.advance(sim.cfg.assigned_check_s - 1)
     sim.drain()
@@ -470,15 +476,8 @@ def test_a_done_lost_on_its_way_to_the_matcher_is_found_by_the_check():
 
 
 def test_a_done_found_by_the_check_even_after_the_volunteer_closed_later_offers():
-    from schemas import dispatch as dm
-
     sim = Sim()
-    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
-    rid = _accepted(sim, v)
-    sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "done"
-    sim.reply(v, "done")
-    sim.drain()
-    sim.drop = None
+    v, rid = _done_lost(sim)
     # Two more offers come and are declined before the matcher asks about the first.
     for _ in range(2):
         other = sim.request(YOGYA[0] + 0.01, YOGYA[1], needs=["food"])

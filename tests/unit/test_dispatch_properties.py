@@ -21,6 +21,27 @@ BEHAVIOUR = st.sampled_from(["accept", "decline", "ignore", "accept"])
 COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def _answer(sim: Sim, answered: set, behaviour: list[str], k: int, again: bool = True) -> int:
+    """Volunteers answer what the offer log shows them: offers as `behaviour` says, tasks
+    with done, again each round until it is acknowledged (as people do when no reply comes;
+    `again=False`: once).
+    Returns the next behaviour index."""
+    for v, oids in sim.open_offers().items():
+        for oid in oids:
+            status = [o.status for o in sim.offers if str(o.offer_id) == oid][-1]
+            if (oid, status) in answered and not (again and status == "accepted"):
+                continue
+            answered.add((oid, status))
+            if status == "offered":
+                choice = behaviour[k % len(behaviour)]
+                k += 1
+                if choice != "ignore":
+                    sim.reply(v, choice, oid)
+            elif status == "accepted":
+                sim.reply(v, "done", oid)
+    return k
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=25),
        reqs=st.lists(st.tuples(LAT, LON, NEEDS), min_size=1, max_size=25),
@@ -38,19 +59,7 @@ def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed
     answered: set[str] = set()
     k = 0
     for _round in range(30):
-        for v, oids in sim.open_offers().items():
-            for oid in oids:
-                status = [o.status for o in sim.offers if str(o.offer_id) == oid][-1]
-                if (oid, status) in answered:
-                    continue
-                answered.add((oid, status))
-                if status == "offered":
-                    choice = behaviour[k % len(behaviour)]
-                    k += 1
-                    if choice != "ignore":
-                        sim.reply(v, choice, oid)
-                elif status == "accepted":
-                    sim.reply(v, "done", oid)
+        k = _answer(sim, answered, behaviour, k, again=False)
         sim.drain()
         sim.advance(30)
         sim.drain()
@@ -142,26 +151,6 @@ def test_dedupe_merges_exactly_the_duplicates(reports, across):
                      for (a, b, _n, p, t), r in zip(originals, [x for x in expect_dup if not expect_dup[x]])]
     for rid, dup in expect_dup.items():
         assert (sim.request_state(rid).status == "duplicate") == dup, rid
-
-
-def _answer(sim: Sim, answered: set, behaviour: list[str], k: int) -> int:
-    """Volunteers answer what the offer log shows them: offers as `behaviour` says, tasks
-    with done, again each round until it is acknowledged (as people do when no reply comes).
-    Returns the next behaviour index."""
-    for v, oids in sim.open_offers().items():
-        for oid in oids:
-            status = [o.status for o in sim.offers if str(o.offer_id) == oid][-1]
-            if (oid, status) in answered and status != "accepted":
-                continue
-            answered.add((oid, status))
-            if status == "offered":
-                choice = behaviour[k % len(behaviour)]
-                k += 1
-                if choice != "ignore":
-                    sim.reply(v, choice, oid)
-            elif status == "accepted":
-                sim.reply(v, "done", oid)
-    return k
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

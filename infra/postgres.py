@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from infra.procs import port_open
+from infra.procs import pid_alive, refuse_foreign_port
 
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -39,8 +39,9 @@ def ensure_running(run_dir: Path, port: int) -> None:
                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
             check=True, stdout=subprocess.DEVNULL,
         )
-    if port_open("127.0.0.1", port):
+    if running(run_dir):
         return
+    refuse_foreign_port(port, "PostgreSQL")
     log = pg_dir / "pg.log"
     # jit=off: JIT makes the KNN volunteer query slower (FIELD-NOTES); generic plans use the index.
     opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {pg_dir} -c jit=off "
@@ -60,8 +61,22 @@ def ensure_database(port: int, name: str = "siaga") -> None:
             c.execute(f'CREATE DATABASE "{name}"')
 
 
-def stop(run_dir: Path) -> None:
+def running(run_dir: Path) -> int | None:
+    """The pid of our postmaster, if it runs (its first line of postmaster.pid)."""
+    try:
+        pid = int((run_dir / "pg" / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if pid_alive(pid) else None
+
+
+def stop(run_dir: Path) -> bool:
+    """Stop our cluster; True when it was running and has stopped."""
     data = run_dir / "pg" / "data"
-    if (data / "postmaster.pid").exists():
-        subprocess.run(_as_postgres([str(PGBIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not running(run_dir):
+        return False
+    subprocess.run(_as_postgres([str(PGBIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if running(run_dir):
+        raise RuntimeError(f"PostgreSQL in {data} did not stop")
+    return True

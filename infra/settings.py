@@ -26,14 +26,24 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     public_base_url: str = "http://127.0.0.1:8000"
 
-    # The embedded Tansu broker differs from Kafka; streams/tansu.py handles it (tansu://).
-    broker_is_tansu: bool = True
-    # Tansu does not answer a waiting fetch when records arrive: latency per hop vs broker CPU.
-    tansu_fetch_wait_ms: int = 100
-    # ... and its fetches slow down with the batches a partition holds: batch for this long
-    # (make bench uses 100; longer widens the window a SIGKILL can split a step's outputs in).
-    tansu_linger_ms: int = 100
+    # Kafka clients (every producer and consumer of every process takes these; infra/kafka_config.py).
+    # PLAINTEXT for the embedded node; SSL, SASL_PLAINTEXT or SASL_SSL for a real cluster.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None          # PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None              # CA bundle that signed the brokers' certs
+    kafka_ssl_certfile: str | None = None            # client certificate (mutual TLS)
+    kafka_ssl_keyfile: str | None = None
+    # Topic durability: 1/1 on the embedded node, 3/2 on a cluster (infra/topics.py applies them).
+    kafka_replication_factor: int = 1
+    kafka_min_insync_replicas: int = 1
+    # How long producers gather records into a batch: a few ms keeps a hop fast (measured in
+    # docs/benchmarks.md); Kafka answers a waiting fetch as soon as records arrive.
+    kafka_linger_ms: float = 5.0
     faust_store: str = "memory://"
+    # A worker whose table recovery takes longer than this stops with an error (streams/health.py).
+    recovery_timeout_s: float = 300.0
     faust_web_port: int = 6066
 
     twilio_account_sid: str | None = None

@@ -1,5 +1,7 @@
 """The one registry of topics. Every producer and consumer takes names and partition counts
-from here, and infra/topics.py creates them all before first use (Tansu auto-creates with 4)."""
+from here, and infra/topics.py creates them all before first use (the brokers do not
+auto-create topics). Replication factor and min.insync.replicas are deployment settings
+(KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS), applied by infra/topics.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,6 +30,9 @@ class TopicSpec:
         cfg = {"cleanup.policy": self.cleanup_policy}
         if self.cleanup_policy == "delete":
             cfg["retention.ms"] = str(self.retention_ms)
+        else:
+            # The active segment is never compacted: roll daily so old values do go away.
+            cfg["segment.ms"] = str(DAY_MS)
         cfg.update(self.extra_config)
         return cfg
 
@@ -56,7 +61,7 @@ TOPICS: tuple[TopicSpec, ...] = (
               ("dispatch", "sink"), ("api-live",), retention_ms=3 * DAY_MS,
               doc="State changes for the live map."),
     TopicSpec("dead-letter", "source topic", 1, (ev.DeadLetter,), ("all consumers",),
-              ("operators",), retention_ms=90 * DAY_MS,
+              ("operators",), retention_ms=365 * DAY_MS,
               doc="Events no consumer could parse, with the reason."),
 )
 

@@ -20,25 +20,21 @@ from services.heartbeat import beat
 
 log = logging.getLogger("siaga.relay")
 BATCH = 500
-MESSAGE_TIMEOUT_MS = 10_000
+# Longer than a broker failover takes (the controller fences a dead broker after its 9 s session;
+# the leader answers acks=all after the ISR shrinks, or after request.timeout.ms = 30 s, and the
+# idempotent producer retries with the same sequence numbers). A message that timed out while in
+# flight may have been written anyway, and our retry of its row would put it on the topic twice:
+# with 10 s this happened when tests/cluster killed a broker (a follower in the ISR is enough).
+MESSAGE_TIMEOUT_MS = 60_000
 
 
-def make_producer(bootstrap: str):
+def make_producer():
     from confluent_kafka import Producer
 
-    return Producer({
-        "bootstrap.servers": bootstrap,
-        "acks": "all",
-        "message.timeout.ms": MESSAGE_TIMEOUT_MS,
-        "max.in.flight.requests.per.connection": 1,  # keeps per-key order across retries
-        "linger.ms": 5,
-        "enable.idempotence": False,  # not every Kafka-protocol broker implements InitProducerId
-        # Java-compatible key hashing, as Faust (aiokafka) uses: the same key must land in the
-        # same partition whoever produced it, or co-partitioned tables break.
-        "partitioner": "murmur2_random",
-        "reconnect.backoff.max.ms": 2000,
-        "log_level": 3,
-    })
+    from infra import kafka_config
+
+    # Idempotent and acks=all (kafka_config): retries neither duplicate nor reorder a key.
+    return Producer(kafka_config.confluent_producer(**{"message.timeout.ms": MESSAGE_TIMEOUT_MS}))
 
 
 def relay_batch(conn: psycopg.Connection, producer) -> tuple[int, int]:
@@ -92,7 +88,7 @@ def main() -> None:
     stopping = {"flag": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
     signal.signal(signal.SIGINT, lambda *_: stopping.update(flag=True))
-    producer = make_producer(settings.kafka_bootstrap_servers)
+    producer = make_producer()
     conn = psycopg.connect(settings.database_url, autocommit=True)
     listen = psycopg.connect(settings.database_url, autocommit=True)
     listen.execute("LISTEN outbox")

@@ -7,39 +7,34 @@ from functools import cache
 
 import faust
 
+from infra import kafka_config
 from infra.settings import get_settings
 
 settings = get_settings()
 
 
-def _broker_url(bootstrap: str, scheme: str) -> str:
-    return ";".join(f"{scheme}://{h.strip()}" for h in bootstrap.split(",") if h.strip())
-
-
-# tansu:// is the aiokafka transport with the embedded broker's quirks handled (streams/tansu.py,
-# registered as a faust.transports entry point in pyproject.toml). Tansu's fetches slow down
-# with the number of batches a partition holds, so records wait TANSU_LINGER_MS (100 ms) to share
-# batches: at 100k volunteers 10 ms choked the broker (bench/notes.md).
-if settings.broker_is_tansu:
-    _scheme, _linger = "tansu", settings.tansu_linger_ms / 1000
-else:
-    _scheme, _linger = "kafka", 0.01
-
 app = faust.App(
     "siaga",
-    broker=_broker_url(settings.kafka_bootstrap_servers, _scheme),
+    broker=kafka_config.faust_broker_url(settings),
+    broker_credentials=kafka_config.faust_credentials(settings),
     store=os.environ.get("FAUST_STORE", settings.faust_store),
     datadir=os.environ.get("SIAGA_FAUST_DATADIR", "/tmp/siaga-faust"),
-    topic_replication_factor=1,
+    # Faust's own topics (changelogs, repartitions) replicate like the declared ones.
+    topic_replication_factor=settings.kafka_replication_factor,
     topic_allow_declare=True,
     consumer_auto_offset_reset="earliest",
-    broker_session_timeout=10,
+    broker_session_timeout=10,      # a killed worker's partitions move on within ~10 s
     broker_heartbeat_interval=1,
     stream_wait_empty=False,
+    # No standby copies of tables: a takeover replays the changelog from Kafka, which takes
+    # seconds at our sizes, and faust-streaming 0.15.3 crashes its recovery ("Offset must be a
+    # positive integer" while seeking standbys) when a rebalance lands during a recovery, as
+    # it does whenever two workers start together (seen here on 2026-12-05).
+    table_standby_replicas=0,
     web_enabled=True,
     web_host="127.0.0.1",
-    # Records sent to one partition within the linger share a batch: fewer produce requests.
-    producer_linger=_linger,
+    producer_acks=-1,               # acks=all: a record is acknowledged by every in-sync replica
+    producer_linger=settings.kafka_linger_ms / 1000,
     producer_max_batch_size=256 * 1024,
 )
 

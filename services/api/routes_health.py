@@ -7,7 +7,6 @@ import time
 from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from infra.settings import get_settings
 from services.api.deps import pool
 from services.api.metrics import HEARTBEAT_AGE, OUTBOX_BACKLOG, REGISTRY
 
@@ -16,11 +15,13 @@ STALE_S = 30
 _broker_cache: dict = {"at": 0.0, "value": None}
 
 
-def _broker_check(bootstrap: str) -> dict:
+def _broker_check() -> dict:
     from confluent_kafka.admin import AdminClient
 
+    from infra import kafka_config
+
     try:
-        md = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0}).list_topics(timeout=2)
+        md = AdminClient(kafka_config.confluent(log_level=0)).list_topics(timeout=2)
         return {"ok": True, "brokers": len(md.brokers), "topics": len(md.topics)}
     except Exception as exc:  # unreachable broker: report, never raise
         return {"ok": False, "error": str(exc)[:200]}
@@ -29,7 +30,7 @@ def _broker_check(bootstrap: str) -> dict:
 async def broker_status() -> dict:
     now = time.monotonic()
     if _broker_cache["value"] is None or now - _broker_cache["at"] > 3:
-        _broker_cache["value"] = await asyncio.to_thread(_broker_check, get_settings().kafka_bootstrap_servers)
+        _broker_cache["value"] = await asyncio.to_thread(_broker_check)
         _broker_cache["at"] = now
     return _broker_cache["value"]
 

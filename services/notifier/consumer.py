@@ -1,8 +1,7 @@
 """The notifications topic, read by consumer group "siaga-notifier".
 
 Offsets are committed by hand, only after every message of a batch was recorded (sent,
-skipped, dead-lettered); a message that failed is read again from its offset. Nothing
-relies on end offsets (Tansu answers ListOffsets(latest) wrongly, see FIELD-NOTES)."""
+skipped, dead-lettered); a message that failed is read again from its offset."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
+from infra import kafka_config
 from schemas.events import Notification, parse_event
 from streams.codec import dead_letter_for, reason_of
 
@@ -21,23 +21,20 @@ GROUP = "siaga-notifier"
 BATCH = 32
 
 
-def make_consumer(bootstrap: str) -> Consumer:
-    return Consumer({
-        "bootstrap.servers": bootstrap,
+def make_consumer() -> Consumer:
+    return Consumer(kafka_config.confluent(**{
         "group.id": GROUP,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
-        "session.timeout.ms": 10_000,      # Tansu joins take about half of it
+        "session.timeout.ms": 10_000,
         "heartbeat.interval.ms": 1_000,
         "max.poll.interval.ms": 600_000,   # a batch may wait for Twilio retries
-        "log_level": 3,
-    })
+    }))
 
 
-def make_producer(bootstrap: str) -> Producer:
-    return Producer({"bootstrap.servers": bootstrap, "acks": "all", "message.timeout.ms": 10_000,
-                     "enable.idempotence": False, "partitioner": "murmur2_random", "log_level": 3})
+def make_producer() -> Producer:
+    return Producer(kafka_config.confluent_producer(**{"message.timeout.ms": 10_000}))
 
 
 class Batches:

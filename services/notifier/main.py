@@ -55,9 +55,9 @@ def main() -> None:
     sender = TwilioSender(CheckedClient(client, known))
     deliverer = Deliverer(pool, sender, client, Senders.from_settings(s), name,
                           fault=os.environ.get("SIAGA_NOTIFIER_FAULT"))
-    consumer = make_consumer(s.kafka_bootstrap_servers)
+    consumer = make_consumer()
     consumer.subscribe([TOPIC])
-    batches = Batches(consumer, make_producer(s.kafka_bootstrap_servers), deliverer.deliver, WORKERS)
+    batches = Batches(consumer, make_producer(), deliverer.deliver, WORKERS)
     log.info("notifier %s started (twilio %s)", name, s.twilio_base_url or "api.twilio.com")
 
     last_beat = last_sweep = last_prune = 0.0

@@ -59,11 +59,18 @@ def test_replaying_an_event_changes_nothing(env, db):
                       (ev.request_id,)).fetchone()[0] == 1
 
 
-def test_topics_have_their_declared_partition_counts(env):
-    from infra.topics import partition_counts
+def test_topics_have_their_declared_partitions_and_settings(env):
+    from infra.settings import get_settings
+    from infra.topics import declared_config, describe
     from schemas.topics import all_topics
 
-    counts = partition_counts(env["KAFKA_BOOTSTRAP_SERVERS"])
+    settings = get_settings()
+    found = describe(settings)
     for spec in all_topics():
-        assert counts.get(spec.name) == spec.partitions, spec.name
+        assert found[spec.name]["partitions"] == spec.partitions, spec.name
+        assert found[spec.name]["replication_factor"] == settings.kafka_replication_factor, spec.name
+        for key, value in declared_config(spec, settings).items():
+            assert found[spec.name]["config"][key] == value, (spec.name, key)
+    assert found["volunteer-registrations"]["config"]["cleanup.policy"] == "compact"
+    assert int(found["dead-letter"]["config"]["retention.ms"]) >= 365 * 24 * 3600 * 1000
 

@@ -118,7 +118,7 @@ class Stack:
         """Produce one record (acks=all); returns its (partition, offset)."""
         from services.relay import make_producer
 
-        producer = make_producer(self.bootstrap)
+        producer = make_producer()
         reports: list = []
         producer.produce(topic, key=key, value=value,
                          on_delivery=lambda err, m: reports.append((err, m.partition(), m.offset())))
@@ -127,7 +127,7 @@ class Stack:
         return reports[0][1], reports[0][2]
 
     def committed(self, topic: str, partition: int, group: str = "siaga-notifier") -> int:
-        """The group's committed offset (OffsetFetch; not an end offset, which Tansu gets wrong)."""
+        """The group's committed offset (OffsetFetch)."""
         from confluent_kafka import Consumer, TopicPartition
 
         consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": group, "log_level": 3})

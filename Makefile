@@ -4,9 +4,9 @@ PY    := .venv/bin/python
 PIP   := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: setup system python assets run up test stop bench schemas clean-runtime
+.PHONY: setup system python assets kafka run up test stop bench schemas clean-runtime
 
-setup: system python assets
+setup: system python assets kafka
 
 system:
 	@bash infra/install-system.sh
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 
 assets:
 	@bash infra/install-assets.sh
+
+# Apache Kafka's jars from Maven Central, pinned in infra/kafka/pom.xml (cached: once only).
+kafka: system python
+	@$(PY) -m infra.broker install >/dev/null
 
 run: setup
 	@$(PY) -m infra.stack run
@@ -48,3 +52,15 @@ schemas: python
 .PHONY: create-admin
 create-admin: python
 	@$(PY) -m services.auth.create_admin --username $(or $(ADMIN),admin)
+
+# A local three-broker Kafka cluster (KRaft, replication 3, min.insync 2) in .siaga/cluster/,
+# started in the background (infra/cluster.py). The fault test in tests/cluster/ uses the same
+# ports and folder: stop this one (make cluster-stop) before make test.
+.PHONY: cluster cluster-stop
+cluster: kafka
+	@$(PY) -m infra.cluster up
+	@echo "Point Siaga at it (any make target or python -m infra.stack command):"
+	@echo "  KAFKA_BOOTSTRAP_SERVERS=$$($(PY) -m infra.cluster bootstrap) KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2 make run"
+
+cluster-stop:
+	@$(PY) -m infra.cluster down

@@ -29,8 +29,16 @@ TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALAT
 PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066},
+    # the cluster fault test (tests/cluster/): Kafka is the local three-node cluster
+    # (infra/cluster.py, 49092-49097); "broker" is only the embedded fallback without it.
+    "fault": {"api": 48000, "broker": 47092, "pg": 55436, "twilio": 48080, "faust": 46066},
 }
-APP_PROCS = ("twilio-local", "relay", "worker-1", "worker-2", "notifier", "api")
+TEST_PROFILES = ("test", "fault")   # run the dispatch clock fast (TEST_TIMING), two workers
+APP_PROCS = ("twilio-local", "relay", "notifier", "api")
+# Client settings for a real cluster (infra/kafka_config.py); every process gets them.
+KAFKA_PASSTHROUGH = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
+                     "KAFKA_SASL_PASSWORD", "KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE",
+                     "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_LINGER_MS")
 
 
 def _port(kind: str) -> int:
@@ -56,12 +64,8 @@ def _runtime_env() -> dict[str, str]:
     env["API_PORT"] = str(api_port)
     env["API_URL"] = f"http://127.0.0.1:{api_port}"
     env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL", env["API_URL"])
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        env["KAFKA_BOOTSTRAP_SERVERS"] = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-        env["BROKER_IS_TANSU"] = os.environ.get("BROKER_IS_TANSU", "false")
-    else:
-        env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{_port('broker')}"
-        env["BROKER_IS_TANSU"] = os.environ.get("BROKER_IS_TANSU", "true")
+    env["KAFKA_BOOTSTRAP_SERVERS"] = (os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+                                      or f"127.0.0.1:{_port('broker')}")
     env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or f"postgresql://postgres@127.0.0.1:{_port('pg')}/siaga"
     env["FAUST_WEB_PORT"] = str(_port("faust"))
     if os.environ.get("TWILIO_ACCOUNT_SID") and os.environ.get("TWILIO_AUTH_TOKEN"):
@@ -74,13 +78,13 @@ def _runtime_env() -> dict[str, str]:
         env["TWILIO_BASE_URL"] = f"http://127.0.0.1:{_port('twilio')}"
     env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
     env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
-    if PROFILE == "test":
+    if PROFILE in TEST_PROFILES:
         for k, v in TEST_TIMING.items():
             env[k] = os.environ.get(k, v)
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
-                        "ASSIGNED_CHECK_S", "TANSU_FETCH_WAIT_MS", "TANSU_LINGER_MS"):
+                        "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", *KAFKA_PASSTHROUGH):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env
@@ -122,7 +126,13 @@ def _wait_http(url: str, timeout: float) -> bool:
 
 
 def worker_count() -> int:
-    return int(os.environ.get("SIAGA_WORKERS", "2" if PROFILE == "test" else "1"))
+    return int(os.environ.get("SIAGA_WORKERS", "2" if PROFILE in TEST_PROFILES else "1"))
+
+
+def worker_names() -> list[str]:
+    """Every worker with a pid file (a run may have had more workers than this one asks for)."""
+    found = {p.stem for p in (RUNTIME_DIR / "pids").glob("worker-*.pid")}
+    return sorted(found | {f"worker-{i}" for i in range(1, worker_count() + 1)})
 
 
 def start_worker(index: int, env: dict[str, str]) -> None:
@@ -131,8 +141,69 @@ def start_worker(index: int, env: dict[str, str]) -> None:
     data_dir = RUNTIME_DIR / "faust" / name
     data_dir.mkdir(parents=True, exist_ok=True)
     port = int(env["FAUST_WEB_PORT"]) + index - 1
+    procs.refuse_foreign_port(port, f"{name} (its Faust web port)")
     procs.start(name, [_python(), "-m", "streams.worker", "--web-port", str(port),
                        "--data-dir", str(data_dir)], RUNTIME_DIR, env)
+
+
+def app_commands(env_vals: dict[str, str]) -> dict[str, list[str]]:
+    """How each application process (workers aside) is started."""
+    cmds = {}
+    if env_vals.get("TWILIO_BASE_URL"):
+        cmds["twilio-local"] = [_python(), "-m", "services.twilio_local", "--host", "127.0.0.1",
+                                "--port", str(_port("twilio")), "--account-sid", env_vals["TWILIO_ACCOUNT_SID"],
+                                "--auth-token", env_vals["TWILIO_AUTH_TOKEN"]]
+    cmds["api"] = [_python(), "-m", "uvicorn", "services.api.app:app", "--host", "127.0.0.1",
+                   "--port", env_vals["API_PORT"], "--no-access-log"]
+    cmds["relay"] = [_python(), "-m", "services.relay"]
+    cmds["notifier"] = [_python(), "-m", "services.notifier"]
+    return cmds
+
+
+def process_env(env_vals: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(env_vals)
+    env["SIAGA_PROFILE"] = PROFILE
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Supervisor:
+    """`make run` keeps its processes alive: one that exits (a crash, a worker that stopped
+    after a failed recovery, a killed broker) is started again and the restart is logged. A
+    process that keeps dying is left down after MAX_RESTARTS in RESTART_WINDOW_S, loudly."""
+    MAX_RESTARTS, RESTART_WINDOW_S = 5, 300.0
+
+    def __init__(self, env_vals: dict[str, str]) -> None:
+        self.env_vals, self.env = env_vals, process_env(env_vals)
+        self.restarts: dict[str, list[float]] = {}
+        self.given_up: set[str] = set()
+
+    def _may_restart(self, name: str) -> bool:
+        now = time.monotonic()
+        recent = [t for t in self.restarts.get(name, []) if now - t < self.RESTART_WINDOW_S]
+        self.restarts[name] = recent + [now]
+        if len(recent) >= self.MAX_RESTARTS:
+            if name not in self.given_up:
+                _log(f"{name} exited {len(recent) + 1} times in {self.RESTART_WINDOW_S:.0f} s; "
+                     f"leaving it down: see {RUNTIME_DIR}/logs/{name}.log")
+                self.given_up.add(name)
+            return False
+        _log(f"{name} exited; starting it again (log: {RUNTIME_DIR}/logs/{name}.log)")
+        return True
+
+    def check(self) -> None:
+        if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            node = broker.single_node(RUNTIME_DIR, _port("broker"))
+            if not broker.running_pid(node, RUNTIME_DIR) and self._may_restart(node.name):
+                broker.ensure_running(RUNTIME_DIR, _port("broker"))
+        for name, argv in app_commands(self.env_vals).items():
+            if not procs.read_pid(RUNTIME_DIR / "pids" / f"{name}.pid") and self._may_restart(name):
+                procs.start(name, argv, RUNTIME_DIR, self.env)
+        for i in range(1, worker_count() + 1):
+            name = f"worker-{i}"
+            if not procs.read_pid(RUNTIME_DIR / "pids" / f"{name}.pid") and self._may_restart(name):
+                start_worker(i, self.env)
 
 
 def up() -> dict[str, str]:
@@ -144,40 +215,36 @@ def up() -> dict[str, str]:
         postgres.ensure_running(RUNTIME_DIR, _port("pg"))
         postgres.ensure_database(_port("pg"))
         _log(f"PostGIS on 127.0.0.1:{_port('pg')}")
-    broker_restarted = False
     if not external_broker:
-        broker_restarted = broker.ensure_running(RUNTIME_DIR, _port("broker"))
-        _log(f"broker (Tansu) on {env_vals['KAFKA_BOOTSTRAP_SERVERS']}"
-             + (" (fresh)" if broker_restarted else " (reused)"))
+        started_now = broker.ensure_running(RUNTIME_DIR, _port("broker"))
+        _log(f"Apache Kafka {broker.kafka_version()} (KRaft, one node) on "
+             f"{env_vals['KAFKA_BOOTSTRAP_SERVERS']}" + (" (started)" if started_now else " (reused)"))
     _write_env_file(env_vals)
 
     from infra.migrate import migrate
-    from infra.topics import ensure_topics
+    from infra.topics import TopicMismatch, ensure_topics
 
     applied = migrate(env_vals["DATABASE_URL"])
     if applied:
         _log(f"migrations applied: {', '.join(applied)}")
-    created = ensure_topics(env_vals["KAFKA_BOOTSTRAP_SERVERS"])
+    from infra.settings import Settings
+
+    try:
+        created = ensure_topics(Settings(**{k.lower(): v for k, v in env_vals.items()}))
+    except TopicMismatch as exc:
+        sys.exit(f"[siaga] {exc}")
     if created:
         _log(f"topics created: {len(created)}")
 
     started = time.monotonic()
-    env = dict(os.environ)
-    env.update(env_vals)
-    env["SIAGA_PROFILE"] = PROFILE
-    env["PYTHONUNBUFFERED"] = "1"
-    for name in APP_PROCS:  # restart cleanly so they run the current code
+    env = process_env(env_vals)
+    for name in (*APP_PROCS, *worker_names()):  # restart cleanly so they run the current code
         procs.stop(name, RUNTIME_DIR)
+    procs.refuse_foreign_port(int(env_vals["API_PORT"]), "the API")
     if env_vals.get("TWILIO_BASE_URL"):
-        procs.start("twilio-local", [_python(), "-m", "services.twilio_local", "--host", "127.0.0.1",
-                                     "--port", str(_port("twilio")),
-                                     "--account-sid", env_vals["TWILIO_ACCOUNT_SID"],
-                                     "--auth-token", env_vals["TWILIO_AUTH_TOKEN"]],
-                    RUNTIME_DIR, env)
-    procs.start("api", [_python(), "-m", "uvicorn", "services.api.app:app", "--host", "127.0.0.1",
-                        "--port", env_vals["API_PORT"], "--no-access-log"], RUNTIME_DIR, env)
-    procs.start("relay", [_python(), "-m", "services.relay"], RUNTIME_DIR, env)
-    procs.start("notifier", [_python(), "-m", "services.notifier"], RUNTIME_DIR, env)
+        procs.refuse_foreign_port(_port("twilio"), "the local Twilio server")
+    for name, argv in app_commands(env_vals).items():
+        procs.start(name, argv, RUNTIME_DIR, env)
     for i in range(1, worker_count() + 1):
         start_worker(i, env)
     if not _wait_http(env_vals["API_URL"] + "/healthz", 60):
@@ -212,12 +279,29 @@ def wait_workers_ready(database_url: str, count: int, started_at: float, timeout
     return False
 
 
-def down() -> None:
-    for name in reversed(APP_PROCS):
-        procs.stop(name, RUNTIME_DIR)
-    procs.stop("broker", RUNTIME_DIR)
-    postgres.stop(RUNTIME_DIR)
-    _log("stopped")
+def down() -> bool:
+    """Stop every process this profile started, then say which ports are still held (by what)."""
+    # A `make run` in the foreground supervises its processes: stop it first, or it would
+    # start again what we stop (it stops its own processes on the way out).
+    runner = procs.read_pid(RUNTIME_DIR / "pids" / "stack.pid")
+    if runner and runner != os.getpid():
+        procs.stop("stack", RUNTIME_DIR, timeout=90)
+    stopped = [n for n in (*reversed(APP_PROCS), *worker_names()) if procs.stop(n, RUNTIME_DIR)]
+    if broker.stop_embedded(RUNTIME_DIR, _port("broker")):
+        stopped.append("kafka")
+    try:
+        if postgres.stop(RUNTIME_DIR):
+            stopped.append("postgres")
+    except RuntimeError as exc:
+        _log(str(exc))
+    ports = {"API": _port("api"), "Kafka": _port("broker"), "Kafka controller": _port("broker") + 1,
+             "PostgreSQL": _port("pg"), "local Twilio": _port("twilio")}
+    held = [f"{what} port {port} ({procs.port_holder(port) or 'unknown process'})"
+            for what, port in ports.items() if procs.port_open("127.0.0.1", port)]
+    _log(f"stopped ({PROFILE}): {', '.join(stopped) or 'nothing was running'}")
+    if held:
+        _log("still held, not by a process this profile started: " + "; ".join(held))
+    return not held
 
 
 def urls(env: dict[str, str]) -> str:
@@ -238,6 +322,14 @@ def urls(env: dict[str, str]) -> str:
 
 
 def run() -> None:
+    lock = RUNTIME_DIR / "pids" / "stack.pid"
+    other = procs.read_pid(lock)
+    if other and other != os.getpid():
+        print(f"Siaga is already running (make run, pid {other}); reusing it:\n"
+              + urls(_read_env_file()), flush=True)
+        return
+    _dirs()
+    lock.write_text(str(os.getpid()))
     env = up()
     from infra.demo import load_demo
 
@@ -255,9 +347,15 @@ def run() -> None:
 
     signal.signal(signal.SIGINT, _handler)
     signal.signal(signal.SIGTERM, _handler)
+    supervisor = Supervisor(env)
+    last_check = time.monotonic()
     while not stop["flag"]:
         time.sleep(0.5)
+        if time.monotonic() - last_check > 5:
+            supervisor.check()
+            last_check = time.monotonic()
     down()
+    lock.unlink(missing_ok=True)
 
 
 def main() -> None:
@@ -278,11 +376,12 @@ def main() -> None:
         env = up()
         print(urls(env))
     elif args.command == "down":
-        down()
+        if not down():
+            sys.exit(1)
     elif args.command == "urls":
         print(urls(_read_env_file()))
     else:
-        for name in ("broker", *APP_PROCS):
+        for name in ("broker", *APP_PROCS, *worker_names()):
             pid = procs.read_pid(RUNTIME_DIR / "pids" / f"{name}.pid")
             print(f"{name:14s} {'running pid ' + str(pid) if pid else 'stopped'}")
 

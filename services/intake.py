@@ -3,13 +3,14 @@ Shared by the JSON API, the HTML form and the Twilio webhooks."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from core.codes import stable_uuid, tracking_code
 from core.phone import normalize_phone
 from schemas.common import Channel, Contact, Location
 from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
 from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
-from services.outbox import Enqueued, body_hash, enqueue
+from services.outbox import Enqueued, IdempotencyConflict, Outgoing, body_hash, enqueue, enqueue_many
 
 
 class InputError(ValueError):
@@ -105,32 +106,85 @@ async def register_volunteer(conn, body: VolunteerIn, idempotency_key: str | Non
                          request_hash=body_hash(body.model_dump(mode="json")))
 
 
-async def volunteer_exists(conn, volunteer_id: uuid.UUID) -> bool:
-    row = await (await conn.execute(
-        "SELECT 1 FROM volunteers WHERE volunteer_id = %s UNION ALL "
-        "SELECT 1 FROM outbox WHERE topic = 'volunteer-registrations' AND key = %s LIMIT 1",
-        (volunteer_id, str(volunteer_id)),
-    )).fetchone()
-    return row is not None
+class UnknownVolunteer(InputError):
+    """A check-in for a volunteer id nobody registered (answered 404, not 422)."""
+
+    def __init__(self, field: str, index: int | None = None):
+        super().__init__(field, "unknown volunteer id: register first (POST /api/v1/volunteers)")
+        self.index = index
 
 
-async def check_in(conn, volunteer_id: uuid.UUID, body: CheckInIn,
-                   idempotency_key: str | None = None) -> Enqueued:
+MAX_CHECKINS = 500   # per batch (POST /api/v1/checkins)
+
+
+async def known_volunteers(conn, volunteer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these volunteers are registered: stored, or their registration is still in the
+    outbox (a check-in right after registering must not be refused)."""
+    wanted = set(volunteer_ids)
+    found = {r[0] for r in await (await conn.execute(
+        "SELECT volunteer_id FROM volunteers WHERE volunteer_id = ANY(%s)", (list(wanted),))).fetchall()}
+    missing = wanted - found
+    if missing:
+        found |= {uuid.UUID(r[0]) for r in await (await conn.execute(
+            "SELECT DISTINCT key FROM outbox WHERE topic = 'volunteer-registrations' AND key = ANY(%s)",
+            ([str(v) for v in missing],))).fetchall()}
+    return found
+
+
+def build_checkin(volunteer_id: uuid.UUID, body: CheckInIn) -> VolunteerCheckIn:
     loc = None
     if body.location is not None:
         loc = Location(lat=body.location.lat, lon=body.location.lon, source=body.location.source,
                        accuracy_m=body.location.accuracy_m)
     try:
-        event = VolunteerCheckIn(volunteer_id=volunteer_id, location=loc, available=body.available,
-                                 capacity=body.capacity, skills=body.skills, vehicle=body.vehicle,
-                                 source="api")
+        return VolunteerCheckIn(volunteer_id=volunteer_id, location=loc, available=body.available,
+                                capacity=body.capacity, skills=body.skills, vehicle=body.vehicle,
+                                source="api")
     except ValueError as exc:
         raise InputError("location", "an available check-in needs a location (lat, lon)") from exc
-    response = {"volunteer_id": str(volunteer_id), "checkin_id": str(event.event_id),
-                "available": body.available}
-    return await enqueue(conn, "volunteer-checkins", str(volunteer_id), event, response,
-                         idempotency_key=f"checkin:{idempotency_key}" if idempotency_key else None,
-                         request_hash=body_hash(body.model_dump(mode="json")))
+
+
+async def check_in(conn, volunteer_id: uuid.UUID, body: CheckInIn,
+                   idempotency_key: str | None = None) -> Enqueued:
+    """One check-in: the batch path with one item (same checks, same outbox row)."""
+    return (await check_ins(conn, [(volunteer_id, body)], idempotency_key, batch=False))[0]
+
+
+async def check_ins(conn, items: Sequence[tuple[uuid.UUID, CheckInIn]], idempotency_key: str | None = None,
+                    batch: bool = True) -> list[Enqueued]:
+    """Check-ins of registered volunteers, committed in one statement (all or none), one outbox
+    row each, in order. In a batch, errors name the item: `[3].location`; the batch's
+    Idempotency-Key covers each item (`checkins:<key>:<index>`), so a retried batch is answered
+    item by item from what was stored."""
+    def field(i: int, name: str) -> str:
+        return f"[{i}].{name}" if batch else name
+
+    known = await known_volunteers(conn, [vid for vid, _ in items])
+    rows = []
+    for i, (vid, body) in enumerate(items):
+        if vid not in known:
+            raise UnknownVolunteer(field(i, "volunteer_id"), i if batch else None)
+        try:
+            event = build_checkin(vid, body)
+        except InputError as exc:
+            raise InputError(field(i, exc.field), exc.message) from None
+        if idempotency_key is None:
+            key = None
+        else:
+            key = f"checkins:{idempotency_key}:{i}" if batch else f"checkin:{idempotency_key}"
+        rows.append(Outgoing("volunteer-checkins", str(vid), event,
+                             {"volunteer_id": str(vid), "checkin_id": str(event.event_id),
+                              "available": body.available},
+                             idempotency_key=key, request_hash=body_hash(body.model_dump(mode="json"))))
+    if not batch:
+        return await enqueue_many(conn, rows)
+    try:
+        # One statement stores them all; the transaction also takes back new items of a retried
+        # batch when one of its other items turns out to conflict.
+        async with conn.transaction():
+            return await enqueue_many(conn, rows)
+    except IdempotencyConflict as exc:
+        raise IdempotencyConflict(f"[{exc.index}]: {exc}", exc.index) from None
 
 
 async def record_donation(conn, body: DonationIn, idempotency_key: str | None = None) -> Enqueued:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
@@ -13,7 +14,12 @@ from schemas.topics import spec
 
 
 class IdempotencyConflict(Exception):
-    """The same idempotency key was used before with a different body."""
+    """The same idempotency key was used before with a different body. `index`: which of the
+    rows given to enqueue_many."""
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
 
 
 @dataclass
@@ -26,25 +32,65 @@ def body_hash(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@dataclass
+class Outgoing:
+    """One event to commit to the outbox, with the answer a retry of it gets."""
+    topic: str
+    key: str
+    event: Event
+    response: dict
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+
+
 async def enqueue(conn, topic: str, key: str, event: Event, response: dict,
                   idempotency_key: str | None = None, request_hash: str | None = None) -> Enqueued:
-    spec(topic)  # unknown topic names fail here, not at the relay
-    cur = await conn.execute(
-        "INSERT INTO outbox(event_id, topic, key, value, idempotency_key, request_hash, response) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-        (event.event_id, topic, key, event.to_bytes(), idempotency_key, request_hash, Jsonb(response)),
-    )
-    if await cur.fetchone() is not None:
+    return (await enqueue_many(conn, [Outgoing(topic, key, event, response, idempotency_key, request_hash)]))[0]
+
+
+async def enqueue_many(conn, rows: Sequence[Outgoing]) -> list[Enqueued]:
+    """Commit events to the outbox in one statement (all or none, in order), one row each.
+    A row whose idempotency key was used before is not stored again: its answer is the stored
+    one, or IdempotencyConflict when the key came with a different body."""
+    for r in rows:
+        spec(r.topic)  # unknown topic names fail here, not at the relay
+    if len(rows) == 1:   # the common case: plain VALUES (arrays cost the API more to build)
+        r = rows[0]
+        cur = await conn.execute(
+            "INSERT INTO outbox(event_id, topic, key, value, idempotency_key, request_hash, response) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING event_id",
+            (r.event.event_id, r.topic, r.key, r.event.to_bytes(), r.idempotency_key, r.request_hash,
+             Jsonb(r.response)))
+    else:   # WITH ORDINALITY ... ORDER BY: the rows get their ids (the relay's order) in list order
+        cur = await conn.execute(
+            "INSERT INTO outbox(event_id, topic, key, value, idempotency_key, request_hash, response) "
+            "SELECT e, t, k, v, i, h, r FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::bytea[], "
+            "%s::text[], %s::text[], %s::jsonb[]) WITH ORDINALITY AS x(e, t, k, v, i, h, r, n) ORDER BY n "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING event_id",
+            ([r.event.event_id for r in rows], [r.topic for r in rows], [r.key for r in rows],
+             [r.event.to_bytes() for r in rows], [r.idempotency_key for r in rows],
+             [r.request_hash for r in rows], [Jsonb(r.response) for r in rows]))
+    created = {row[0] for row in await cur.fetchall()}
+    if created:
         await conn.execute("NOTIFY outbox")
-        return Enqueued(response, True)
-    row = await (await conn.execute(
-        "SELECT response, request_hash FROM outbox WHERE idempotency_key = %s", (idempotency_key,)
-    )).fetchone()
-    if row is None:  # pragma: no cover - the conflicting row was pruned in between
-        raise IdempotencyConflict("idempotency key expired; retry with a new one")
-    if request_hash and row[1] and row[1] != request_hash:
-        raise IdempotencyConflict("this Idempotency-Key was already used with a different body")
-    return Enqueued(row[0], False)
+    if len(created) == len(rows):
+        return [Enqueued(r.response, True) for r in rows]
+    keys = [r.idempotency_key for r in rows if r.event.event_id not in created]
+    earlier = {key: (response, request_hash) for key, response, request_hash in await (await conn.execute(
+        "SELECT idempotency_key, response, request_hash FROM outbox WHERE idempotency_key = ANY(%s)",
+        (keys,))).fetchall()}
+    out = []
+    for i, r in enumerate(rows):
+        if r.event.event_id in created:
+            out.append(Enqueued(r.response, True))
+            continue
+        if r.idempotency_key not in earlier:  # pragma: no cover - the conflicting row was pruned in between
+            raise IdempotencyConflict("idempotency key expired; retry with a new one", i)
+        response, request_hash = earlier[r.idempotency_key]
+        if r.request_hash and request_hash and request_hash != r.request_hash:
+            raise IdempotencyConflict("this Idempotency-Key was already used with a different body", i)
+        out.append(Enqueued(response, False))
+    return out
 
 
 def enqueue_sync(conn, topic: str, key: str, event: Event, response: dict | None = None,

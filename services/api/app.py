@@ -6,7 +6,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.api import (
@@ -29,21 +29,38 @@ async def lifespan(app: FastAPI):
     await app.state.pool.close()
 
 
+class Observe:
+    """Latency per route and 4xx counts for /metrics. Plain ASGI middleware, as LimitBody."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = 0
+
+        async def send_status(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, send_status)
+        # The router put the matched route into this same scope dict.
+        LATENCY.labels(getattr(scope.get("route"), "path", "other")).observe(time.perf_counter() - start)
+        if 400 <= status < 500:
+            REJECTED.labels(str(status)).inc()
+
+
 def create_app() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = FastAPI(title="Siaga API", version="0.1.0", lifespan=lifespan,
                   description="Disaster-response mobilisation: aid requests, volunteers, dispatch, donations.")
     errors.install(app)
 
-    @app.middleware("http")
-    async def _observe(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        LATENCY.labels(getattr(route, "path", "other")).observe(time.perf_counter() - start)
-        if 400 <= response.status_code < 500:
-            REJECTED.labels(str(response.status_code)).inc()
-        return response
+    app.add_middleware(Observe)   # outside LimitBody (errors.install): its 413s are counted too
 
     app.include_router(routes_intake.router)
     app.include_router(routes_offers.router)

@@ -1,6 +1,7 @@
 """Shapes of what clients send to the intake API (strict: unknown fields are an error)."""
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -58,6 +59,11 @@ class CheckInIn(Strict):
     capacity: int = Field(default=1, ge=0, le=1000)
     skills: list[Skill] | None = Field(default=None, max_length=12)
     vehicle: Vehicle | None = None
+
+
+class CheckInItem(CheckInIn):
+    """One check-in of a batch (POST /api/v1/checkins): whose it is, and the same fields."""
+    volunteer_id: uuid.UUID
 
 
 class DonationIn(Strict):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Response
 
 from schemas.common import Channel
 from services import intake
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED, REPLAYED
-from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
+from services.api.models import AidRequestIn, CheckInIn, CheckInItem, DonationIn, VolunteerIn
 from services.status import STATUS_TEXT, request_status
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
@@ -52,10 +52,30 @@ async def post_volunteer(body: VolunteerIn, response: Response, key=Depends(idem
 async def post_checkin(volunteer_id: uuid.UUID, body: CheckInIn, response: Response,
                        key=Depends(idempotency_key), db=Depends(pool)):
     async with db.connection() as conn:
-        if not await intake.volunteer_exists(conn, volunteer_id):
-            raise HTTPException(404, "unknown volunteer id: register first (POST /api/v1/volunteers)")
         res = await intake.check_in(conn, volunteer_id, body, key)
     return _answer("checkin", res, response)
+
+
+@router.post("/checkins", status_code=202, summary="Check-ins of many volunteers (one transaction)")
+async def post_checkins(response: Response,
+                        body: list[CheckInItem] = Body(min_length=1, max_length=intake.MAX_CHECKINS),
+                        key=Depends(idempotency_key), db=Depends(pool)):
+    """Positions of up to 500 registered volunteers at once, as a fleet's or a group leader's
+    app sends them. Each item is checked as the single check-in is (no sign-in either: an
+    unknown volunteer id is refused); all are stored or none. 202 with one result per item, in
+    order; 422 / 404 name the item, e.g. `[3].location.lat`. An Idempotency-Key covers the batch."""
+    async with db.connection() as conn:
+        results = await intake.check_ins(conn, [(c.volunteer_id, c) for c in body], key)
+    created = sum(r.created for r in results)
+    if created:
+        ACCEPTED.labels("checkin").inc(created)
+    if created < len(results):
+        REPLAYED.labels("checkin").inc(len(results) - created)
+    response.status_code = 202
+    if not created:
+        response.headers["Idempotent-Replay"] = "true"
+    return {"accepted": created, "replayed": len(results) - created,
+            "results": [r.response if r.created else {**r.response, "replayed": True} for r in results]}
 
 
 @router.post("/donations", status_code=202, summary="Record a donation ledger entry")

@@ -55,7 +55,7 @@ create-admin: python
 
 # A local three-broker Kafka cluster (KRaft, replication 3, min.insync 2) in .siaga/cluster/,
 # started in the background (infra/cluster.py). The fault test in tests/cluster/ uses the same
-# ports and folder: stop this one (make cluster-stop) before make test.
+# ports and folder, from empty: stop this one (make cluster-stop) before make test, which wipes it.
 .PHONY: cluster cluster-stop
 cluster: kafka
 	@$(PY) -m infra.cluster up

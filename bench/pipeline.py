@@ -17,12 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import statistics
 import threading
 import time
 import uuid
 from collections import deque
-from datetime import datetime, timezone
+from datetime import datetime
 
 import httpx
 import numpy as np
@@ -52,6 +51,10 @@ def _producer(bootstrap: str):
 
     return Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random",
                      "linger.ms": 20, "acks": "all", "queue.buffering.max.messages": 1_000_000})
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x
 
 
 def _pct(vals: list[float], p: float) -> float | None:
@@ -400,7 +403,7 @@ def checkin_load(env: dict, watch: ChangelogWatch, plan: CheckinPlan, rate: floa
     lat_last = sorted(last[k] - occurred[k] for k in last)
     last_visible = max(first.values(), default=start_wall)
     return {"mode": mode if mode == "single" else f"batch of {per_call}",
-            "rate_target": rate, "accepted": accepted[0], "send_s": round(run["send_s"], 1),
+            "rate_target": _num(rate), "accepted": accepted[0], "send_s": round(run["send_s"], 1),
             "accepted_per_s": round(accepted[0] / run["send_s"], 1),
             "visible": len(first), "visible_per_s": round(len(first) / max(last_visible - start_wall, 1e-9), 1),
             "p50_ms": _pct(lat_first, 0.5), "p99_ms": _pct(lat_first, 0.99), "max_ms": _pct(lat_first, 1.0),
@@ -474,7 +477,7 @@ def steady_load(env: dict, rate: float, seconds: float, db, phase: int = 0, conn
     last_decision = max((float(r[2]) for r in rows), default=0.0)
     first_accept = min(accepted.values(), default=0.0)
     done_s = max(last_decision - first_accept, 1e-9)   # first acceptance to last decision
-    return {"rate_target": rate, "requests": len(accepted), "send_s": round(run["send_s"], 1),
+    return {"rate_target": _num(rate), "requests": len(accepted), "send_s": round(run["send_s"], 1),
             "accepted_per_s": round(len(accepted) / run["send_s"], 1),
             "decided": len(rows), "waiting": len(ids) - len(rows), "offered": kinds["offered"],
             "merged": kinds["duplicate"], "escalated": kinds["escalated"],

@@ -23,7 +23,9 @@ def double_bookings(db, vids: set[str]) -> tuple[list[str], int]:
     hist = db.execute(
         "SELECT d.volunteer_id::text, h.offer_id::text, h.status, h.occurred_at FROM dispatch_history h "
         "JOIN dispatches d USING (offer_id) WHERE d.volunteer_id = ANY(%s::uuid[]) "
-        "ORDER BY h.occurred_at, h.event_id", (list(vids),)).fetchall()
+        # A desk that lets a lapsed offer go and grants the next in one step stamps both with
+        # the same instant: replay the release first, or a tie reads as a double booking.
+        "ORDER BY h.occurred_at, h.status = 'offered', h.event_id", (list(vids),)).fetchall()
     live: dict[str, set[str]] = defaultdict(set)
     bad = []
     for vid, oid, status, _at in hist:

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -30,6 +30,7 @@ import pytest
 
 from infra import cluster, procs
 from tests.integration.test_dispatch_scale import BOX, NEEDS, SKILLS, Responder
+from tests.checks import double_bookings
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -386,21 +387,9 @@ def check(fault_stack, env, db, vids, run, rng, responder, t_start):
                  what="the store sink to write every offer event")
     except AssertionError as exc:
         problems.append(str(exc))
-    hist = db.execute(
-        "SELECT d.volunteer_id::text, h.offer_id::text, h.status, h.occurred_at FROM dispatch_history h "
-        "JOIN dispatches d USING (offer_id) WHERE d.volunteer_id = ANY(%s::uuid[]) "
-        "ORDER BY h.occurred_at, h.status = 'offered', h.event_id", (list(vids),)).fetchall()
-    live: dict[str, set[str]] = defaultdict(set)
-    double = []
-    for vid, oid, status, _at in hist:
-        if status == "offered":
-            if live[vid] - {oid}:
-                double.append((vid, oid, sorted(live[vid])))
-            live[vid].add(oid)
-        elif status in ("declined", "expired", "withdrawn", "done"):
-            live[vid].discard(oid)
-    if len(hist) < REQUESTS:
-        problems.append(f"only {len(hist)} offer events for {REQUESTS} requests")
+    double, history = double_bookings(db, vids)
+    if history < REQUESTS:
+        problems.append(f"only {history} offer events for {REQUESTS} requests")
     if double:
         problems.append(f"{len(double)} double bookings (volunteer, offer, offers held), e.g. {double[:3]}")
 
@@ -447,7 +436,7 @@ def check(fault_stack, env, db, vids, run, rng, responder, t_start):
     log(f"aid-requests: {len(records)} records for {len(rids)} accepted requests "
         f"({len(missing)} missing, {len(twice)} more than once); outbox rows published more than "
         f"once: {len(republished)}")
-    log(f"requests: {statuses}; offer events replayed: {len(hist)}, double bookings: {len(double)}")
+    log(f"requests: {statuses}; offer events replayed: {history}, double bookings: {len(double)}")
     log(f"messages at Twilio: {len(sent)} {dict(per_template)}; sent more than once: "
         f"{sum(n - 1 for n in repeated.values())}; unrecorded: {len(unrecorded)}; same text and "
         f"person for different requests (offer code collisions): {same_text}; dead letters: {len(dead)}")

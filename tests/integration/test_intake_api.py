@@ -28,9 +28,14 @@ def read_topic(env, topic: str, want: set[str], key_field: str = "request_id", t
                                            "group.id": f"test-{uuid.uuid4()}",
                                            "auto.offset.reset": "earliest", "enable.auto.commit": False}))
     c.subscribe([topic])
-    found: dict[str, list[dict]] = {}
+    return read_records(c, want, key_field, timeout)
+
+
+def read_records(c, want: set[str], key_field: str, timeout: float = 30.0) -> dict:
+    """Records by `key_field` until every wanted one came or the time is up; closes `c`."""
     import time
 
+    found: dict[str, list[dict]] = {}
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline and not want <= set(found):
@@ -41,9 +46,8 @@ def read_topic(env, topic: str, want: set[str], key_field: str = "request_id", t
                 value = json.loads(msg.value())
             except ValueError:
                 continue
-            if not isinstance(value, dict):
-                continue
-            found.setdefault(str(value.get(key_field)), []).append(value)
+            if isinstance(value, dict):
+                found.setdefault(str(value.get(key_field)), []).append(value)
     finally:
         c.close()
     return found
@@ -211,23 +215,6 @@ def _from_end(env, topic: str):
     return c
 
 
-def _read_new(c, want: set[str], key_field: str, timeout: float = 30.0) -> dict:
-    import time
-
-    found: dict[str, list[dict]] = {}
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline and not want <= set(found):
-            msg = c.poll(0.5)
-            if msg is None or msg.error():
-                continue
-            value = json.loads(msg.value())
-            found.setdefault(str(value.get(key_field)), []).append(value)
-    finally:
-        c.close()
-    return found
-
-
 def test_checkin_batch_commits_one_outbox_row_per_checkin_in_order(env, api, db):
     vids = _register(api, 3)
     reader = _from_end(env, "volunteer-checkins")
@@ -245,7 +232,7 @@ def test_checkin_batch_commits_one_outbox_row_per_checkin_in_order(env, api, db)
                       (ids,)).fetchall()
     assert [row[0] for row in rows] == ids    # one row each, in the order sent
     assert {row[1] for row in rows} == {"volunteer-checkins"} and [row[2] for row in rows] == [x["volunteer_id"] for x in results]
-    found = _read_new(reader, set(ids), key_field="event_id")
+    found = read_records(reader, set(ids), key_field="event_id")
     schema = json.loads((JSON_DIR / "volunteer.checked_in.json").read_text())
     for cid in ids:
         assert len(found[cid]) == 1

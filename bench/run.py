@@ -348,7 +348,7 @@ def render(started: datetime, load_before: float, res: dict) -> str:
         text.append(f"\n## {n} worker(s) against {cfg['workers']}\n\nThe same loads after "
                     f"{'stopping' if n < cfg['workers'] else 'adding'} workers: the group took "
                     f"{other.get('takeover_s')} s until {n} worker(s) owned every partition with "
-                    "their tables recovered (standby replicas make a takeover short).\n\n")
+                    "their tables recovered (no standby replicas: the changelogs are replayed).\n\n")
         if other["checkins"]:
             text.append(table(other["checkins"]) + "\n")
         if other["steady"]:

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     kafka_linger_ms: float = 5.0
     faust_store: str = "memory://"
     # A worker whose table recovery takes longer than this stops with an error (streams/health.py).
-    recovery_timeout_s: float = 300.0
+    recovery_timeout_s: float = 900.0   # 100k volunteers replay in ~3 min here
     faust_web_port: int = 6066
 
     twilio_account_sid: str | None = None

@@ -9,9 +9,9 @@ The nodes are infra.broker.Node with the same configuration as the embedded sing
 (infra.broker.server_properties: replication 3, min.insync.replicas 2 for three nodes).
 Runtime folder: .siaga/cluster/ (node-N/ with config and data, logs/, pids/). Ports: the
 PLAINTEXT listener of node N is SIAGA_CLUSTER_PORT + 2(N-1) and its controller listener the next
-port (49092/49093, 49094/49095, 49096/49097 by default). Point Siaga at it with
+port (21092/21093, 21094/21095, 21096/21097 by default). Point Siaga at it with
 
-    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:49092,127.0.0.1:49094,127.0.0.1:49096 \\
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:21092,127.0.0.1:21094,127.0.0.1:21096 \\
     KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2
 
 Fault helpers for tests: kill(node_id) (SIGKILL), restart(node_id), leader_of(topic, partition),
@@ -33,7 +33,7 @@ from infra.broker import Node
 from infra.settings import REPO_ROOT
 
 RUN_DIR = Path(os.environ.get("SIAGA_CLUSTER_DIR", REPO_ROOT / ".siaga" / "cluster"))
-DEFAULT_BASE_PORT = 49092
+DEFAULT_BASE_PORT = 21092   # below the ephemeral range (32768-60999): no client socket can hold it
 SIZE = 3
 # Three JVMs share two cores with the rest of the stack: half of the single node's heap each.
 HEAP = ["-Xms512m", "-Xmx512m"]

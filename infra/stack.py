@@ -30,8 +30,8 @@ PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066},
     # the cluster fault test (tests/cluster/): Kafka is the local three-node cluster
-    # (infra/cluster.py, 49092-49097); "broker" is only the embedded fallback without it.
-    "fault": {"api": 48000, "broker": 45092, "pg": 55436, "twilio": 48080, "faust": 46066},
+    # (infra/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
+    "fault": {"api": 24000, "broker": 25092, "pg": 25436, "twilio": 24080, "faust": 26066},  # below the ephemeral range
 }
 TEST_PROFILES = ("test", "fault")   # run the dispatch clock fast (TEST_TIMING), two workers
 APP_PROCS = ("twilio-local", "relay", "notifier", "api")

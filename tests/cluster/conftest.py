@@ -1,6 +1,6 @@
 """The fault stack: the local three-broker Kafka cluster (infra/cluster.py) and, on it, a complete
-separate Siaga stack in its own profile ("fault": .siaga/fault/, API 48000, PostGIS 55436, local
-Twilio 48080, Faust web 46066-46067), started by subprocess exactly as a user would:
+separate Siaga stack in its own profile ("fault": .siaga/fault/, API 24000, PostGIS 25436, local
+Twilio 24080, Faust web 26066-26067), started by subprocess exactly as a user would:
 
     SIAGA_PROFILE=fault KAFKA_BOOTSTRAP_SERVERS=<cluster> KAFKA_REPLICATION_FACTOR=3 \\
     KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m infra.stack up --fresh
@@ -23,8 +23,8 @@ from infra.settings import REPO_ROOT
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
-PORTS = {"API_PORT": "48000", "SIAGA_PG_PORT": "55436", "SIAGA_TWILIO_PORT": "48080",
-         "FAUST_WEB_PORT": "46066"}
+PORTS = {"API_PORT": "24000", "SIAGA_PG_PORT": "25436", "SIAGA_TWILIO_PORT": "24080",
+         "FAUST_WEB_PORT": "26066"}
 WORKERS = 2
 # Settings of this process's own profile that must not leak into the fault stack's processes.
 _OWN = ("DATABASE_URL", "API_URL", "PUBLIC_BASE_URL", "FAUST_STORE", "CHECKIN_STALE_S",

@@ -1,5 +1,5 @@
 """Production settings reach every Kafka client (issue 10). A node of our own, in a temp folder,
-with authentication on: SASL_PLAINTEXT (PLAIN) on 47092 and SASL_SSL with mutual TLS on 47094
+with authentication on: SASL_PLAINTEXT (PLAIN) on 23092 and SASL_SSL with mutual TLS on 23094
 (certificates made here with the openssl CLI). Every client kind the project builds from
 infra/kafka_config.py must authenticate and work with Settings alone; wrong credentials must
 be refused, else the positive cases would prove nothing.
@@ -18,7 +18,7 @@ import pytest
 from infra import broker, kafka_config
 from infra.settings import Settings
 
-SASL_PORT, CONTROLLER_PORT, SSL_PORT = 47092, 47093, 47094
+SASL_PORT, CONTROLLER_PORT, SSL_PORT = 23092, 23093, 23094
 USER, PASSWORD = "siaga", "siaga-secret"
 # The broker's own login (inter-broker on SASL_PLAINTEXT) and the one client user.
 JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required '

@@ -73,7 +73,9 @@ def test_new_request_is_streamed_within_seconds_and_resume_is_exact(stack):
         t0 = time.monotonic()
         made = stack.post_request(needs=["food"], location={"lat": lat, "lon": lon})
         rid = made["request_id"]
-        ev = reader.wait(lambda e: e[1] == "change" and e[2].get("request_id") == rid, 30)
+        # With Kafka a status change (e.g. "offered") can be stored before the request row's own
+        # change: wait for the change that carries the request.
+        ev = reader.wait(lambda e: e[1] == "change" and e[2].get("request_id") == rid and e[2].get("request"), 30)
         latency = time.monotonic() - t0
         print(f"POST -> live event: {latency:.2f}s")
         assert latency < 10, "the pipeline (outbox, relay, broker, sink) plus the stream is slow"
@@ -85,7 +87,7 @@ def test_new_request_is_streamed_within_seconds_and_resume_is_exact(stack):
 
         # Reconnect as a browser does after a drop: everything after the last id, in order, once.
         resumed = EventReader(c, "/api/v1/live", headers={"Last-Event-ID": str(start_seq)})
-        again = resumed.wait(lambda e: e[1] == "change" and e[2].get("request_id") == rid, 10)
+        again = resumed.wait(lambda e: e[1] == "change" and e[2].get("request_id") == rid and e[2].get("request"), 10)
         assert again[0] == ev[0]
         seqs = [int(e[0]) for e in resumed.events if e[1] == "change"]
         assert seqs == sorted(set(seqs)) and seqs[0] > start_seq

@@ -489,9 +489,9 @@ def steady_load(env: dict, rate: float, seconds: float, db, phase: int = 0, conn
 
 
 if __name__ == "__main__":
-    from infra.stack import _read_env_file
+    from infra.settings import read_env_file
 
-    env = _read_env_file()
+    env = read_env_file()
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:
         print(json.dumps(load_volunteers(env, 2000, db), indent=2))
         watch = ChangelogWatch(env["KAFKA_BOOTSTRAP_SERVERS"])

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+def read_env_file(path: Path = RUNTIME_DIR / "env") -> dict[str, str]:
+    """The KEY=value lines of a settings file written by infra.stack (empty if there is none)."""
+    out: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                out[k.strip()] = v.strip()
+    return out
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()

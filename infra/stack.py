@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from infra import broker, postgres, procs
-from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR
+from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR, read_env_file
 
 # The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
 TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
@@ -58,7 +58,7 @@ def _dirs() -> None:
 
 def _runtime_env() -> dict[str, str]:
     """Settings every process gets; also written to RUNTIME_DIR/env for tools and tests."""
-    prev = _read_env_file()
+    prev = read_env_file()
     env: dict[str, str] = {}
     api_port = _port("api")
     env["API_PORT"] = str(api_port)
@@ -88,17 +88,6 @@ def _runtime_env() -> dict[str, str]:
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env
-
-
-def _read_env_file() -> dict[str, str]:
-    path = RUNTIME_DIR / "env"
-    out: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line and not line.startswith("#"):
-                k, v = line.split("=", 1)
-                out[k.strip()] = v.strip()
-    return out
 
 
 def _write_env_file(env: dict[str, str]) -> None:
@@ -326,7 +315,7 @@ def run() -> None:
     other = procs.read_pid(lock)
     if other and other != os.getpid():
         print(f"Siaga is already running (make run, pid {other}); reusing it:\n"
-              + urls(_read_env_file()), flush=True)
+              + urls(read_env_file()), flush=True)
         return
     _dirs()
     lock.write_text(str(os.getpid()))
@@ -379,7 +368,7 @@ def main() -> None:
         if not down():
             sys.exit(1)
     elif args.command == "urls":
-        print(urls(_read_env_file()))
+        print(urls(read_env_file()))
     else:
         for name in ("broker", *APP_PROCS, *worker_names()):
             pid = procs.read_pid(RUNTIME_DIR / "pids" / f"{name}.pid")

@@ -5,19 +5,14 @@ import time
 
 import pytest
 
-from infra.settings import RUNTIME_DIR
+from infra.settings import RUNTIME_DIR, read_env_file
 
 
 ENV_FILE = RUNTIME_DIR / "env"
 
 
 def read_env() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in ENV_FILE.read_text().splitlines():
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
+    return read_env_file(ENV_FILE)
 
 
 def stack_env() -> dict[str, str]:

@@ -14,12 +14,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from infra import broker, cluster
-from infra.settings import REPO_ROOT
+from infra.settings import REPO_ROOT, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
@@ -40,15 +39,6 @@ def fault_process_env(**extra: str) -> dict[str, str]:
     env.update({"SIAGA_PROFILE": PROFILE, "SIAGA_WORKERS": str(WORKERS), "PYTHONUNBUFFERED": "1",
                 **cluster.siaga_env(), **PORTS, **extra})
     return env
-
-
-def read_env(path: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
 
 
 def _stack(command: str, *flags: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -133,7 +123,7 @@ def _fault_stack():
         if out.returncode != 0:
             raise RuntimeError(f"the fault stack did not start (exit {out.returncode}):\n"
                                f"{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-        env = read_env(FAULT_DIR / "env")
+        env = read_env_file(FAULT_DIR / "env")
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == cluster.bootstrap()
         assert env["KAFKA_REPLICATION_FACTOR"] == "3" and env["KAFKA_MIN_INSYNC_REPLICAS"] == "2"
         yield FaultStack(env)

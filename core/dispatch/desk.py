@@ -18,6 +18,7 @@ from schemas.events import (
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
 KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check
+KEEP_REPLIES = 16  # reply event ids remembered, to tell a replayed reply from a new one
 
 
 @dataclass
@@ -51,6 +52,9 @@ class VolunteerState:
     # The last holds closed by the volunteer (done, declined), newest last: a replay of that
     # reply, or a matcher asking about the offer, is answered with the same records again.
     closed: list[dict] = field(default_factory=list)
+    # The last reply events handled, newest last. After a crash the replies since the last
+    # committed offset are delivered again to a state that already holds their effects.
+    replies: list[str] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, d: dict) -> "VolunteerState":
@@ -251,6 +255,9 @@ class Desk:
         return outs + self._publish(st, now)
 
     def _reply(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out]:
+        replayed = str(r.event_id) in st.replies
+        if not replayed:
+            st.replies = (st.replies + [str(r.event_id)])[-KEEP_REPLIES:]
         ack = ("ack", r.event_id)
         if r.action == "unavailable":
             st.available = False
@@ -266,6 +273,8 @@ class Desk:
             again = self._replayed_close(st, r, now) if st.hold is None else None
             if again is not None:
                 return again
+            if replayed:   # answered the first time, when the offer was still held: nothing to say
+                return []
             if r.offer_code:  # an old or unknown code: say so instead of silence
                 return self._tell(st, "offer_not_found", {"code": r.offer_code}, ack)
             return []

@@ -381,6 +381,43 @@ def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
     assert not to_matcher(outs)
 
 
+def test_replies_replayed_after_the_volunteer_moved_on_say_nothing():
+    """The cluster fault test's duplicate: a worker killed after the desk stored 'accept, done,
+    next offer' but before committing the replies' offsets. The replies come again while the
+    volunteer holds the next offer: 'code not valid' twice (one per replayed reply) was wrong."""
+    import uuid
+
+    from core.dispatch.desk import VolunteerState
+    from schemas.events import VolunteerReply
+
+    sim = Sim()
+    v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    first_offer = sim.open_offers()[v][0]
+    code = VolunteerState.from_dict(sim.desks[v]).hold["code"]
+    # As the offer link sends them: the offer's id and its code.
+    replies = [VolunteerReply(volunteer_id=uuid.UUID(v), action=a, offer_id=uuid.UUID(first_offer),
+                              offer_code=code, occurred_at=sim.now) for a in ("accept", "done")]
+    for r in replies:
+        sim.send("volunteer-replies", v, r)
+        sim.drain()
+    sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["food"])
+    sim.drain()
+    st = VolunteerState.from_dict(sim.desks[v])
+    assert st.hold is not None and st.hold["offer_id"] != first_offer
+    for r in replies:
+        st, outs = sim.desk.handle(st, r, sim.now)
+        assert [o.value.template for o in outs if o.topic == "notifications"] == []
+    assert st.hold is not None and st.hold["offer_id"] != first_offer
+    # The same words sent anew (a new event) still get the honest answer.
+    late = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", offer_id=uuid.UUID(first_offer),
+                          offer_code=code, occurred_at=sim.now)
+    _, outs = sim.desk.handle(st, late, sim.now)
+    assert [o.value.template for o in outs if o.topic == "notifications"] == ["offer_not_found"]
+
+
 def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id():
     """Only after a restart can the first step's outputs have been cut short: the restarted
     matcher says 'done' again, once, with the same message id; a live one stays quiet."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from services.ledger.routes_campaigns import organiser_id
+
 VOLUNTEERS = [
     # name, phone, skills, vehicle, lat, lon, organisation
     ("Budi Santoso", "0812-1000-0001", ["medical"], "motorbike", -7.7829, 110.3671, "PMI Kota Yogyakarta"),
@@ -32,15 +34,75 @@ REQUESTS = [
     (["water"], 100, [], "normal", -7.7480, 110.4150, "Desa Maguwoharjo", "Galon air minum."),
     (["medical"], 1, ["pregnant"], "critical", -7.7600, 110.5000, None, "Ibu hamil akan melahirkan."),
 ]
-DONATIONS = [
-    {"kind": "pledged", "money": {"amount_idr": 25_000_000}, "campaign": "Banjir Yogyakarta 2026",
-     "donor_name": "Yayasan Peduli Sesama", "donor_public": True},
-    {"kind": "received", "money": {"amount_idr": 10_000_000}, "campaign": "Banjir Yogyakarta 2026",
-     "donor_name": "Anonim", "donor_public": False},
-    {"kind": "received", "goods": {"category": "water", "item": "air mineral galon", "quantity": 200,
-                                   "unit": "galon"}, "campaign": "Banjir Yogyakarta 2026",
+CAMPAIGN = {
+    "slug": "banjir-yogyakarta-2026", "title": "Banjir Yogyakarta 2026", "incident": "Banjir luapan Kali Code",
+    "goal_idr": 120_000_000, "account": "BNI 0123456789 a.n. Posko Relawan Banjir Yogyakarta",
+    "permit_pub": "PUB 045/HUK-PS/2026 (contoh)", "opex_declared": 5, "area": "Kota Yogyakarta",
+}
+ORGANISER = {"name": "Posko Relawan Banjir Yogyakarta", "kind": "community"}
+DEMO_ACCOUNT = "demo-admin"   # the demo loader's own account; its password is new each load
+TREASURER_ENTRIES = [
+    {"kind": "received", "goods": {"category": "water", "item": "air mineral galon", "quantity": 200, "unit": "galon"},
      "donor_name": "Toko Makmur", "donor_public": True},
+    {"kind": "disbursed", "goods": {"category": "water", "item": "air mineral galon", "quantity": 40, "unit": "galon"},
+     "purpose": {"category": "water", "area": "Kecamatan Gondokusuman"}},
+    {"kind": "disbursed", "money": {"amount_idr": 1_500_000},
+     "purpose": {"category": "food", "area": "Kecamatan Mergangsan"}, "note": "Nasi bungkus dapur umum, 300 porsi"},
+    {"kind": "disbursed", "money": {"amount_idr": 300_000},
+     "purpose": {"category": "operations"}, "note": "Bensin mobil logistik"},
 ]
+PLEDGE = {"kind": "pledged", "money": {"amount_idr": 25_000_000}, "donor_name": "Yayasan Peduli Sesama",
+          "donor_public": True}
+PAYMENT_IDR = 10_000_000
+
+
+def _demo_account(database_url: str) -> str:
+    """A fresh password for the loader's admin account (created on the first load)."""
+    import secrets
+
+    import psycopg
+
+    from services.auth.accounts import AccountExists, create_coordinator_sync, set_password_sync
+
+    password = secrets.token_urlsafe(24)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        try:
+            create_coordinator_sync(conn, DEMO_ACCOUNT, password, "admin", display_name="Demo", created_by="demo")
+        except AccountExists:
+            set_password_sync(conn, DEMO_ACCOUNT, password, "admin")
+    return password
+
+
+def load_donations(env: dict[str, str], timeout: float = 10.0) -> str:
+    """A campaign with a verified organiser, a pledge, a payment through the (local) gateway,
+    goods received and disbursed, and operating costs: the transparency page has something to show."""
+    slug = CAMPAIGN["slug"]
+    with httpx.Client(base_url=env["API_URL"], timeout=timeout, trust_env=False) as c:
+        r = c.post("/api/v1/auth/login", json={"username": DEMO_ACCOUNT, "password": _demo_account(env["DATABASE_URL"])})
+        r.raise_for_status()
+        r = c.post("/api/v1/organisers", json=ORGANISER)
+        if r.status_code not in (201, 409):
+            r.raise_for_status()
+        oid = str(organiser_id(ORGANISER["name"]))
+        c.post(f"/api/v1/organisers/{oid}/verification",
+               json={"verification": "verified", "document": "Surat keterangan lurah (contoh)"}).raise_for_status()
+        r = c.post("/api/v1/campaigns", json={**CAMPAIGN, "organiser_id": oid})
+        if r.status_code not in (201, 409):
+            r.raise_for_status()
+        fresh = r.status_code == 201
+        for i, e in enumerate(TREASURER_ENTRIES):
+            c.post("/api/v1/donations", json={**e, "campaign": slug},
+                   headers={"Idempotency-Key": f"demo-ledger-{i}"}).raise_for_status()
+        c.post("/api/v1/auth/logout")
+    with httpx.Client(base_url=env["API_URL"], timeout=timeout, trust_env=False) as c:
+        c.post("/api/v1/donations", json={**PLEDGE, "campaign": slug},
+               headers={"Idempotency-Key": "demo-pledge-0"}).raise_for_status()
+        if fresh and env.get("PAYMENT_BASE_URL", "").startswith("http://127.0.0.1:"):
+            # A donor pays through the local gateway simulator, which sends the signed notification.
+            order = c.post(f"/api/v1/campaigns/{slug}/donate", json={"amount_idr": PAYMENT_IDR}).json()
+            httpx.post(f"{env['PAYMENT_BASE_URL']}/_local/midtrans/{order['order_id']}/notify",
+                       json={"transaction_status": "settlement"}, timeout=timeout, trust_env=False).raise_for_status()
+    return f"campaign {slug} with {len(TREASURER_ENTRIES) + 2} ledger entries"
 
 
 def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
@@ -65,6 +127,4 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
             if place:
                 body["place"] = place
             c.post("/api/v1/requests", json=body).raise_for_status()
-        for i, d in enumerate(DONATIONS):
-            c.post("/api/v1/donations", json={**d, "client_id": f"demo-donation-{i:04d}"}).raise_for_status()
-    return f"{len(VOLUNTEERS)} volunteers, {len(REQUESTS)} requests, {len(DONATIONS)} donations"
+    return f"{len(VOLUNTEERS)} volunteers, {len(REQUESTS)} requests; " + load_donations(env, timeout)

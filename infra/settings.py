@@ -69,6 +69,20 @@ class Settings(BaseSettings):
 
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
+    # Payment gateways (services/payments/config.py); offline, the local simulator plays both.
+    midtrans_server_key: str | None = None
+    midtrans_base_url: str | None = None           # https://app.midtrans.com in production
+    xendit_callback_token: str | None = None
+    xendit_secret_key: str | None = None
+    xendit_base_url: str | None = None
+    payment_base_url: str | None = None            # the local simulator; empty: the real gateways
+
+    # The donation ledger (docs/ledger.md). Only the workers read the private key; the API
+    # publishes the public half, which the worker stores in ledger_keys.
+    ledger_key_file: str = str(RUNTIME_DIR / "ledger-key.pem")
+    ledger_origin: str = "siaga.local/ledger"      # the log's name in its signed checkpoints
+    opex_cap_percent: float = 10.0                 # Indonesian rule for public fundraising
+
 
 def read_env_file(path: Path = RUNTIME_DIR / "env") -> dict[str, str]:
     """The KEY=value lines of a settings file written by infra.stack (empty if there is none)."""

@@ -27,14 +27,15 @@ TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALAT
                "URGENT_ESCALATE_AFTER_S": "60", "ESCALATED_RETRY_S": "10", "MATCH_RETRY_S": "2",
                "ASSIGNED_CHECK_S": "10"}
 PORTS = {  # profile -> base ports; each can be overridden by its env variable
-    "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066},
-    "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066},
+    "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066, "pay": 18090},
+    "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066, "pay": 28090},
     # the cluster fault test (tests/cluster/): Kafka is the local three-node cluster
     # (infra/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
-    "fault": {"api": 24000, "broker": 25092, "pg": 25436, "twilio": 24080, "faust": 26066},  # below the ephemeral range
+    "fault": {"api": 24000, "broker": 25092, "pg": 25436, "twilio": 24080, "faust": 26066,
+              "pay": 24090},  # below the ephemeral range
 }
 TEST_PROFILES = ("test", "fault")   # run the dispatch clock fast (TEST_TIMING), two workers
-APP_PROCS = ("twilio-local", "relay", "notifier", "api")
+APP_PROCS = ("twilio-local", "gateway-local", "relay", "notifier", "api")
 # Client settings for a real cluster (infra/kafka_config.py); every process gets them.
 KAFKA_PASSTHROUGH = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
                      "KAFKA_SASL_PASSWORD", "KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE",
@@ -43,7 +44,7 @@ KAFKA_PASSTHROUGH = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_S
 
 def _port(kind: str) -> int:
     env = {"api": "API_PORT", "broker": "SIAGA_BROKER_PORT", "pg": "SIAGA_PG_PORT",
-           "twilio": "SIAGA_TWILIO_PORT", "faust": "FAUST_WEB_PORT"}[kind]
+           "twilio": "SIAGA_TWILIO_PORT", "faust": "FAUST_WEB_PORT", "pay": "SIAGA_PAY_PORT"}[kind]
     return int(os.environ.get(env) or PORTS.get(PROFILE, PORTS["run"])[kind])
 
 
@@ -76,6 +77,17 @@ def _runtime_env() -> dict[str, str]:
         env["TWILIO_ACCOUNT_SID"] = prev.get("TWILIO_ACCOUNT_SID") or "AC" + secrets.token_hex(16)
         env["TWILIO_AUTH_TOKEN"] = prev.get("TWILIO_AUTH_TOKEN") or secrets.token_hex(16)
         env["TWILIO_BASE_URL"] = f"http://127.0.0.1:{_port('twilio')}"
+    if os.environ.get("MIDTRANS_SERVER_KEY") and os.environ.get("XENDIT_CALLBACK_TOKEN"):
+        env["MIDTRANS_SERVER_KEY"] = os.environ["MIDTRANS_SERVER_KEY"]
+        env["XENDIT_CALLBACK_TOKEN"] = os.environ["XENDIT_CALLBACK_TOKEN"]
+        env["PAYMENT_BASE_URL"] = os.environ.get("PAYMENT_BASE_URL", "")
+        for real in ("XENDIT_SECRET_KEY", "MIDTRANS_BASE_URL", "XENDIT_BASE_URL"):
+            if os.environ.get(real):
+                env[real] = os.environ[real]
+    else:  # offline: the local payment gateway simulator signs with a per-runtime secret
+        env["MIDTRANS_SERVER_KEY"] = prev.get("MIDTRANS_SERVER_KEY") or "SB-Mid-server-" + secrets.token_hex(12)
+        env["XENDIT_CALLBACK_TOKEN"] = prev.get("XENDIT_CALLBACK_TOKEN") or secrets.token_hex(24)
+        env["PAYMENT_BASE_URL"] = f"http://127.0.0.1:{_port('pay')}"
     env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
     env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
     if PROFILE in TEST_PROFILES:
@@ -84,7 +96,8 @@ def _runtime_env() -> dict[str, str]:
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
-                        "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", *KAFKA_PASSTHROUGH):
+                        "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", "LEDGER_KEY_FILE", "LEDGER_ORIGIN",
+                        "OPEX_CAP_PERCENT", *KAFKA_PASSTHROUGH):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env
@@ -142,6 +155,9 @@ def app_commands(env_vals: dict[str, str]) -> dict[str, list[str]]:
         cmds["twilio-local"] = [_python(), "-m", "services.twilio_local", "--host", "127.0.0.1",
                                 "--port", str(_port("twilio")), "--account-sid", env_vals["TWILIO_ACCOUNT_SID"],
                                 "--auth-token", env_vals["TWILIO_AUTH_TOKEN"]]
+    if env_vals.get("PAYMENT_BASE_URL", "").startswith("http://127.0.0.1:"):
+        cmds["gateway-local"] = [_python(), "-m", "services.gateway_local", "--host", "127.0.0.1",
+                                 "--port", str(_port("pay")), "--notify-base", env_vals["API_URL"]]
     cmds["api"] = [_python(), "-m", "uvicorn", "services.api.app:app", "--host", "127.0.0.1",
                    "--port", env_vals["API_PORT"], "--no-access-log"]
     cmds["relay"] = [_python(), "-m", "services.relay"]
@@ -232,6 +248,8 @@ def up() -> dict[str, str]:
     procs.refuse_foreign_port(int(env_vals["API_PORT"]), "the API")
     if env_vals.get("TWILIO_BASE_URL"):
         procs.refuse_foreign_port(_port("twilio"), "the local Twilio server")
+    if "gateway-local" in app_commands(env_vals):
+        procs.refuse_foreign_port(_port("pay"), "the local payment gateway")
     for name, argv in app_commands(env_vals).items():
         procs.start(name, argv, RUNTIME_DIR, env)
     for i in range(1, worker_count() + 1):
@@ -284,7 +302,7 @@ def down() -> bool:
     except RuntimeError as exc:
         _log(str(exc))
     ports = {"API": _port("api"), "Kafka": _port("broker"), "Kafka controller": _port("broker") + 1,
-             "PostgreSQL": _port("pg"), "local Twilio": _port("twilio")}
+             "PostgreSQL": _port("pg"), "local Twilio": _port("twilio"), "local payment gateway": _port("pay")}
     held = [f"{what} port {port} ({procs.port_holder(port) or 'unknown process'})"
             for what, port in ports.items() if procs.port_open("127.0.0.1", port)]
     _log(f"stopped ({PROFILE}): {', '.join(stopped) or 'nothing was running'}")
@@ -299,6 +317,7 @@ def urls(env: dict[str, str]) -> str:
         f"  Request form (requesters):   {api}/",
         f"  Coordinators' map:           {api}/map",
         f"  Public map:                  {api}/public",
+        f"  Donations (transparency):    {api}/campaigns   (verify: python -m siaga verify-ledger {api})",
         f"  API docs (OpenAPI):          {api}/docs",
         f"  Health / metrics:            {api}/healthz   {api}/metrics",
         f"  Kafka bootstrap:             {env['KAFKA_BOOTSTRAP_SERVERS']}",
@@ -306,6 +325,8 @@ def urls(env: dict[str, str]) -> str:
     ]
     if env.get("TWILIO_BASE_URL"):
         lines.append(f"  Local Twilio (sent SMS):     {env['TWILIO_BASE_URL']}/_local/")
+    if env.get("PAYMENT_BASE_URL", "").startswith("http://127.0.0.1:"):
+        lines.append(f"  Local payment gateway:       {env['PAYMENT_BASE_URL']}/_local/orders")
     lines.append(f"  Settings file:               {RUNTIME_DIR / 'env'}")
     return "\n".join(lines)
 

@@ -103,20 +103,49 @@ class Goods(Contract):
     unit: str = Field(min_length=1, max_length=20, description="kg, liter, box, pcs, ...")
 
 
+class Purpose(Contract):
+    """What a disbursement paid for: the requests or dispatches it served, or a category and a
+    coarse area. `operations` marks operating costs (counted against the 10% cap)."""
+
+    requests: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+    dispatches: list[uuid.UUID] = Field(default_factory=list, max_length=200)
+    category: NeedCategory | Literal["operations"] | None = None
+    area: str | None = Field(default=None, max_length=120, description="kecamatan/kabupaten, never an address")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Purpose":
+        if not (self.requests or self.dispatches or self.category):
+            raise ValueError("a purpose names requests, dispatches or a category")
+        return self
+
+
+DonationKind = Literal["pledged", "received", "disbursed", "refunded"]
+
+
 @register
 class DonationEvent(Event):
-    """A ledger entry: append-only; a correction is a new entry that names the one it corrects."""
+    """A ledger entry: append-only; a correction is a new entry that names the one it corrects.
+
+    Who may write what: the public only pledges (source "public"); money received and refunds
+    come from a payment gateway's verified notification (source "midtrans"/"xendit"); goods
+    received, disbursements and corrections from a signed-in treasurer (source "treasurer",
+    actor = username). donor_phone is private: it gets the receipt, it is never published."""
 
     TYPE = "donation.recorded"
     donation_id: uuid.UUID
-    kind: Literal["pledged", "received", "disbursed"]
+    kind: DonationKind
     money: Money | None = None
     goods: Goods | None = None
     campaign: str = Field(min_length=1, max_length=120)
     donor_name: str | None = Field(default=None, max_length=120)
     donor_public: bool = Field(default=False, description="donor agreed to be named publicly")
+    donor_phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     corrects: uuid.UUID | None = None
     note: str | None = Field(default=None, max_length=500)
+    actor: str | None = Field(default=None, max_length=120, description="treasurer or gateway")
+    reference: str | None = Field(default=None, max_length=120, description="gateway order id")
+    purpose: Purpose | None = None
+    pickup: Location | None = Field(default=None, description="where donated goods can be collected")
 
     @model_validator(mode="after")
     def _money_xor_goods(self) -> "DonationEvent":
@@ -230,7 +259,7 @@ def parse_event(raw: bytes | str | dict) -> Event:
 
 
 __all__ = [
-    "AidRequest", "AidRequestLocated", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "Money", "Goods",
+    "AidRequest", "AidRequestLocated", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "DonationKind", "Purpose", "Money", "Goods",
     "VolunteerReply", "DispatchOffer", "Notification", "SituationUpdate", "CoordinatorAction",
     "DeadLetter", "parse_event", "RequestStatus", "OfferStatus", "MAX_TEXT", "Contract",
     "Location", "Contact", "UtcDatetime",

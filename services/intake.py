@@ -187,7 +187,41 @@ async def check_ins(conn, items: Sequence[tuple[uuid.UUID, CheckInIn]], idempote
         raise IdempotencyConflict(f"[{exc.index}]: {exc}", exc.index) from None
 
 
-async def record_donation(conn, body: DonationIn, idempotency_key: str | None = None) -> Enqueued:
+class Forbidden(Exception):
+    """The caller may not write this (401 when nobody is signed in, 403 otherwise)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def donation_writer(body: DonationIn, user) -> tuple[str, str | None]:
+    """(source, actor) of an entry, or Forbidden: the public only pledges; money received comes
+    from the gateway; a treasurer (or admin) records the rest. core/ledger/entry.py checks the
+    same again at the ledger writer."""
+    treasurer = user is not None and user.is_treasurer
+    if body.kind == "received" and body.money is not None:
+        raise Forbidden(403, "money received is recorded only from the payment gateway's signed "
+                             "notification: start a payment with POST /api/v1/campaigns/{slug}/donate")
+    if body.kind == "pledged" and body.corrects is None:
+        return ("treasurer", user.username) if treasurer else ("public", None)
+    if user is None:
+        raise Forbidden(401, "only pledges are public: sign in as a treasurer to record goods received, "
+                             "disbursements or corrections")
+    if not treasurer:
+        raise Forbidden(403, "this needs the treasurer role")
+    if body.kind == "disbursed" and body.purpose is None:
+        raise InputError("purpose", "a disbursement names what it paid for: requests, dispatches or a category")
+    return "treasurer", user.username
+
+
+async def record_donation(conn, body: DonationIn, user=None, idempotency_key: str | None = None) -> Enqueued:
+    source, actor = donation_writer(body, user)
+    row = await (await conn.execute("SELECT status FROM campaigns WHERE slug = %s", (body.campaign,))).fetchone()
+    if row is None:
+        raise InputError("campaign", f"no campaign {body.campaign!r} (GET /api/v1/campaigns lists them)")
+    if row[0] != "open" and body.kind == "pledged":
+        raise InputError("campaign", f"campaign {body.campaign!r} is closed to new pledges")
     key = idempotency_key or body.client_id
     donation_id = stable_uuid("donation", key) if key else uuid.uuid4()
     corrects = None
@@ -195,15 +229,23 @@ async def record_donation(conn, body: DonationIn, idempotency_key: str | None = 
         try:
             corrects = uuid.UUID(body.corrects)
         except ValueError:
-            raise InputError("corrects", "corrects must be the donation_id (UUID) of the entry it corrects") from None
+            raise InputError("corrects", "corrects must be the entry_id (UUID) of the entry it corrects") from None
+        found = await (await conn.execute(
+            "SELECT body::jsonb ->> 'campaign' FROM ledger_entries WHERE entry_id = %s", (corrects,))).fetchone()
+        if found is None:
+            raise InputError("corrects", f"no ledger entry {corrects} (it may not be recorded yet)")
+        if found[0] != body.campaign:
+            raise InputError("corrects", "a correction stays in the campaign of the entry it corrects")
     try:
         event = DonationEvent(donation_id=donation_id, kind=body.kind, money=body.money,
                               goods=body.goods, campaign=body.campaign, donor_name=body.donor_name,
-                              donor_public=body.donor_public, corrects=corrects, note=body.note,
-                              source="api")
+                              donor_public=body.donor_public, donor_phone=_phone(body.donor_phone, "donor_phone"),
+                              corrects=corrects, note=body.note, purpose=body.purpose, actor=actor,
+                              pickup=body.pickup.model_dump() if body.pickup else None, source=source)
     except ValueError as exc:
         raise InputError("money", "a donation is either money or goods (exactly one of them)") from exc
-    response = {"donation_id": str(donation_id), "status": "recorded"}
+    response = {"donation_id": str(donation_id), "entry_id": str(donation_id), "status": "recorded",
+                "counts_as_received": body.kind == "received"}
     return await enqueue(conn, "donations", str(donation_id), event, response,
                          idempotency_key=f"donation:{key}" if key else None,
                          request_hash=body_hash(body.model_dump(mode="json")))

@@ -115,19 +115,6 @@ async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
     )
 
 
-async def save_donation(conn, e: ev.DonationEvent) -> None:
-    g = e.goods
-    await conn.execute(
-        """INSERT INTO donations (event_id, donation_id, kind, amount_idr, goods_category, item,
-            quantity, unit, campaign, donor_name, donor_public, corrects, note, occurred_at)
-        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING""",
-        (e.event_id, e.donation_id, e.kind, e.money.amount_idr if e.money else None,
-         g.category.value if g else None, g.item if g else None, g.quantity if g else None,
-         g.unit if g else None, e.campaign, e.donor_name, e.donor_public, e.corrects, e.note,
-         e.occurred_at),
-    )
-
-
 async def save_offer(conn, e: ev.DispatchOffer) -> None:
     await conn.execute(
         """INSERT INTO dispatches (offer_id, offer_code, request_id, volunteer_id, status, distance_m,
@@ -186,7 +173,6 @@ SAVERS = {
     ev.AidRequestLocated: save_located,
     ev.VolunteerRegistered: save_volunteer,
     ev.VolunteerCheckIn: save_checkin,
-    ev.DonationEvent: save_donation,
     ev.DispatchOffer: save_offer,
     ev.SituationUpdate: save_situation,
     ev.CoordinatorAction: save_action,

@@ -13,7 +13,8 @@ from streams.codec import dead_letter_for, decode
 from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
-SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "donations",
+# donations: streams/ledger.py is their only writer.
+SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins",
                "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
 
 

@@ -115,6 +115,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Siaga: Maaf, pesan tidak dimengerti. Balas BANTUAN untuk petunjuk, atau "
             "kirim kebutuhan dan lokasi Anda."
         ),
+        "donation_receipt": (
+            "Siaga: Terima kasih. Donasi {amount} untuk {campaign} tercatat di buku kas publik. "
+            "Kode bukti {code}: {url}"
+        ),
     },
     "en": {
         "request_received": (
@@ -202,6 +206,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "unknown_command": (
             "Siaga: Sorry, we did not understand. Reply BANTUAN for help, or send your "
             "need and location."
+        ),
+        "donation_receipt": (
+            "Siaga: Thank you. Your donation of {amount} to {campaign} is in the public ledger. "
+            "Receipt code {code}: {url}"
         ),
     },
 }

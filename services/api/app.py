@@ -6,6 +6,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -15,6 +16,9 @@ from services.api import (
 from services.api.metrics import LATENCY, REJECTED
 from services.auth import routes as routes_auth
 from services.db import async_pool
+from services.ledger import routes_campaigns, routes_ledger
+from services.payments.routes import router as payments_router
+from services.web import routes_campaigns as pages_campaigns
 from services.web import routes_form
 from services.webhooks.routes import router as webhooks_router
 
@@ -25,7 +29,9 @@ WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 async def lifespan(app: FastAPI):
     app.state.pool = async_pool(max_size=20)
     await app.state.pool.open(wait=False)
+    app.state.payment_http = httpx.AsyncClient(timeout=15, trust_env=False)   # calls to the payment gateway
     yield
+    await app.state.payment_http.aclose()
     await app.state.pool.close()
 
 
@@ -71,6 +77,10 @@ def create_app() -> FastAPI:
     app.include_router(routes_map.router)
     app.include_router(routes_coordinator.router)
     app.include_router(routes_public.router)
+    app.include_router(routes_campaigns.router)
+    app.include_router(routes_ledger.router)
+    app.include_router(payments_router)
+    app.include_router(pages_campaigns.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     return app
 

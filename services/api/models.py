@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.common import NeedCategory, Skill, Urgency, Vehicle, Vulnerable
-from schemas.events import MAX_TEXT, Goods, Money
+from schemas.events import MAX_TEXT, Goods, Money, Purpose
 
 
 class Strict(BaseModel):
@@ -67,6 +67,10 @@ class CheckInItem(CheckInIn):
 
 
 class DonationIn(Strict):
+    """A ledger entry from a person. Anyone may pledge; a signed-in treasurer records goods
+    received, disbursements (with what they paid for) and corrections. Money received comes
+    only from the payment gateway (POST /api/v1/campaigns/{slug}/donate starts a payment)."""
+
     client_id: str | None = Field(default=None, min_length=8, max_length=100)
     kind: Literal["pledged", "received", "disbursed"]
     money: Money | None = None
@@ -74,5 +78,8 @@ class DonationIn(Strict):
     campaign: str = Field(min_length=1, max_length=120)
     donor_name: str | None = Field(default=None, max_length=120)
     donor_public: bool = False
+    donor_phone: str | None = Field(default=None, max_length=32, description="for the receipt code; never published")
     corrects: str | None = Field(default=None, max_length=40)
-    note: str | None = Field(default=None, max_length=500)
+    purpose: Purpose | None = None
+    note: str | None = Field(default=None, max_length=500, description="published with the entry")
+    pickup: PointIn | None = Field(default=None, description="where donated goods can be collected")

@@ -9,6 +9,7 @@ from schemas.common import Channel
 from services import intake
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED, REPLAYED
+from services.auth.deps import optional_user
 from services.api.models import AidRequestIn, CheckInIn, CheckInItem, DonationIn, VolunteerIn
 from services.status import STATUS_TEXT, request_status
 
@@ -78,10 +79,17 @@ async def post_checkins(response: Response,
             "results": [r.response if r.created else {**r.response, "replayed": True} for r in results]}
 
 
-@router.post("/donations", status_code=202, summary="Record a donation ledger entry")
-async def post_donation(body: DonationIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
-    async with db.connection() as conn:
-        res = await intake.record_donation(conn, body, key)
+@router.post("/donations", status_code=202,
+             summary="A ledger entry: anyone pledges; treasurers record goods, disbursements, corrections",
+             responses={401: {"description": "only pledges are public"}, 403: {"description": "needs the treasurer role"}})
+async def post_donation(body: DonationIn, response: Response, key=Depends(idempotency_key), db=Depends(pool),
+                        user=Depends(optional_user)):
+    try:
+        async with db.connection() as conn:
+            res = await intake.record_donation(conn, body, user, key)
+    except intake.Forbidden as exc:
+        headers = {"WWW-Authenticate": 'Cookie realm="siaga"'} if exc.status == 401 else None
+        raise HTTPException(exc.status, exc.message, headers=headers) from None
     return _answer("donation", res, response)
 
 

@@ -23,6 +23,7 @@ from services import live
 from services.auth.accounts import Coordinator
 from services.auth.deps import optional_user, require_coordinator
 from services.auth.sessions import COOKIE, session_user
+from services.ledger.totals import all_received
 
 router = APIRouter(tags=["coordinators' map"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
@@ -286,11 +287,7 @@ async def query_summary(conn) -> dict:
         "SELECT count(*) FILTER (WHERE available AND NOT EXISTS (SELECT 1 FROM dispatches d "
         "WHERE d.volunteer_id = v.volunteer_id AND d.status = ANY(%s))), count(*) FROM volunteers v",
         (list(LIVE_OFFERS),))).fetchone()
-    # The ledger is append-only: an entry that a later one corrects no longer counts.
-    don = await (await conn.execute(
-        "SELECT coalesce(sum(amount_idr), 0), count(*) FILTER (WHERE goods_category IS NOT NULL) "
-        "FROM donations d WHERE kind = 'received' AND NOT EXISTS "
-        "(SELECT 1 FROM donations c WHERE c.corrects = d.donation_id)")).fetchone()
+    don = await all_received(conn)
     extent = [float(v) for v in req[5:9]] if req[5] is not None else None
     return {"open": req[0], "matched": req[1], "escalated": req[2], "needs_location": req[3],
             "done_today": req[4], "volunteers_available": vol[0], "volunteers_total": vol[1],

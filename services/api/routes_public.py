@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from infra.settings import get_settings
 from services import live
+from services.ledger.totals import all_received
 from services.api.routes_map import (
     ACTIVE,
     CATEGORIES,
@@ -51,9 +52,7 @@ async def query_public_summary(conn) -> dict:
                    ST_Extent(geom::geometry) FILTER (WHERE status = ANY(%s))
               FROM requests""", (list(WAITING), list(MATCHED), list(ACTIVE)))).fetchone()
     vol = await (await conn.execute("SELECT count(*) FROM volunteers WHERE available")).fetchone()
-    don = await (await conn.execute(
-        "SELECT coalesce(sum(amount_idr), 0) FROM donations d WHERE kind = 'received' AND NOT EXISTS "
-        "(SELECT 1 FROM donations c WHERE c.corrects = d.donation_id)")).fetchone()
+    don = await all_received(conn)
     extent = None
     if req[4] is not None:  # BOX(x0 y0,x1 y1), rounded outwards to ~1 km
         x0, y0, x1, y1 = (float(v) for v in str(req[4])[4:-1].replace(",", " ").split())

@@ -9,8 +9,8 @@ from typing import Literal
 
 from services.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 
-Role = Literal["coordinator", "admin"]
-ROLES: tuple[str, ...] = ("coordinator", "admin")
+Role = Literal["coordinator", "treasurer", "admin"]
+ROLES: tuple[str, ...] = ("coordinator", "treasurer", "admin")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 _INSERT = ("INSERT INTO coordinators (username, password_hash, role, display_name, created_by) "
@@ -27,6 +27,11 @@ class Coordinator:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_treasurer(self) -> bool:
+        """Treasurers (and admins) write the ledger's goods, disbursements and corrections."""
+        return self.role in ("treasurer", "admin")
 
     def public(self) -> dict:
         return {"username": self.username, "role": self.role, "display_name": self.display_name}

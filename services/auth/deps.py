@@ -35,6 +35,12 @@ async def require_admin(user: Coordinator = Depends(require_coordinator)) -> Coo
     return user
 
 
+async def require_treasurer(user: Coordinator = Depends(require_coordinator)) -> Coordinator:
+    if not user.is_treasurer:
+        raise HTTPException(403, "this needs the treasurer role")
+    return user
+
+
 def same_origin(request: Request) -> None:
     """Refuse state changes sent from another site's page (defence besides SameSite=Lax)."""
     origin = request.headers.get("origin")

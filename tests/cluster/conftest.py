@@ -22,7 +22,7 @@ from infra.settings import REPO_ROOT, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
-PORTS = {"API_PORT": "24000", "SIAGA_PG_PORT": "25436", "SIAGA_TWILIO_PORT": "24080",
+PORTS = {"API_PORT": "24000", "SIAGA_PG_PORT": "25436", "SIAGA_TWILIO_PORT": "24080", "SIAGA_PAY_PORT": "24090",
          "FAUST_WEB_PORT": "26066"}
 WORKERS = 2
 # Settings of this process's own profile that must not leak into the fault stack's processes.

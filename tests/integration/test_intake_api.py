@@ -125,7 +125,7 @@ def test_malformed_and_oversized_bodies(api):
     assert api.get("/api/v1/requests/NOSUCH1").status_code == 404
 
 
-def test_volunteer_registration_checkin_and_donation(api, db):
+def test_volunteer_registration_and_checkin(api, db):
     r = api.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "0813-9999-0001",
                                              "skills": ["medical", "driver"], "vehicle": "car"})
     assert r.status_code == 202, r.text
@@ -142,20 +142,9 @@ def test_volunteer_registration_checkin_and_donation(api, db):
     assert api.post("/api/v1/volunteers", json={"name": "X", "phone": "0813", "skills": ["flying"]}).status_code == 422
     wait_for(lambda: db.execute("SELECT available FROM volunteers WHERE volunteer_id = %s AND geom IS NOT NULL",
                                 (vid,)).fetchone(), 30, what="volunteer with position")
-    d = api.post("/api/v1/donations", json={"kind": "received", "money": {"amount_idr": 500000},
-                                            "campaign": "Tes", "donor_name": "Ibu Ani"})
-    assert d.status_code == 202
-    assert api.post("/api/v1/donations", json={"kind": "received", "campaign": "Tes"}).status_code == 422
-    assert api.post("/api/v1/donations", json={"kind": "received", "money": {"amount_idr": 1},
-                                               "goods": {"category": "water", "quantity": 1, "unit": "galon"},
-                                               "campaign": "Tes"}).status_code == 422
-    did = d.json()["donation_id"]
-    wait_for(lambda: db.execute("SELECT 1 FROM donations WHERE donation_id = %s", (did,)).fetchone(), 30,
-             what="donation in the ledger")
-    import psycopg
-
-    with pytest.raises(psycopg.Error, match="append-only"):
-        db.execute("UPDATE donations SET amount_idr = 1 WHERE donation_id = %s", (did,))
+    # Donations have their own tests (test_ledger.py); the intake refuses anonymous money.
+    assert api.post("/api/v1/donations", json={"kind": "received", "money": {"amount_idr": 500000},
+                                               "campaign": "Tes", "donor_name": "Ibu Ani"}).status_code == 403
 
 
 def test_web_form_works_without_javascript(api):

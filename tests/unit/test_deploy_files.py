@@ -22,7 +22,7 @@ FIELDS = {name.upper() for name in Settings.model_fields}
 # What each process of infra/stack.py runs; twilio-local is the offline stand-in for Twilio.
 PROCESSES = {"api": "services.api.app:app", "relay": "services.relay", "notifier": "services.notifier",
              "worker": "streams.worker"}
-LOCAL_ONLY = {"twilio-local"}
+LOCAL_ONLY = {"twilio-local", "gateway-local"}   # offline stand-ins for Twilio and the payment gateway
 VAR = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
 

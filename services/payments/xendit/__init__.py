@@ -1,0 +1,11 @@
+"""Xendit: create invoice and the invoice callback (handler.py)."""
+from services.payments.xendit.handler import (
+    GATEWAY,
+    Outcome,
+    create_invoice,
+    order_status,
+    outcomes,
+    verify,
+)
+
+__all__ = ["GATEWAY", "Outcome", "create_invoice", "order_status", "outcomes", "verify"]

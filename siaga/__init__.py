@@ -1,0 +1,1 @@
+"""Siaga command-line tools (`python -m siaga <command>`)."""

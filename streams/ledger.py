@@ -1,0 +1,102 @@
+"""The ledger writer: every donation event becomes one entry of the public chain.
+
+It is the only writer of the chain. Appends queue on one database lock (services/ledger/
+store.py), so a second worker or a restart cannot fork it; a replayed event finds its entry.
+After each batch: the receipt messages (stable ids: the notifier sends each once), a live
+update per campaign, and a signed checkpoint of the new tree head."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import psycopg
+
+from core.dispatch.notify import notification
+from infra.settings import get_settings
+from schemas.events import DonationEvent, SituationUpdate
+from services.ledger import keys, store
+from services.ledger.totals import campaign_totals
+from streams.app import app, raw_topic
+from streams.codec import dead_letter_for, decode
+from streams.db import pool
+
+log = logging.getLogger("siaga.ledger")
+BATCH, WITHIN = 100, 0.05
+
+_signer = None
+_leaves = store.Leaves()
+
+
+def _key():
+    global _signer
+    if _signer is None:
+        s = get_settings()
+        _signer = keys.load_or_create(s.ledger_key_file, s.ledger_origin)
+    return _signer
+
+
+def _rupiah(n: int) -> str:
+    return "Rp" + f"{n:,}".replace(",", ".")
+
+
+async def _write(pairs: list) -> list:
+    """Append a batch in one transaction; the refused go to the dead-letter topic."""
+    signer = _key()
+    secret = keys.receipt_secret(signer)
+    delay = 0.5
+    while True:
+        try:
+            async with (await pool()).connection() as conn:
+                await store.publish_key(conn, signer)
+                done, refused = [], []
+                async with conn.transaction():
+                    for event, raw in pairs:
+                        why = await store.refusal(conn, event)
+                        if why:
+                            refused.append((raw, why))
+                            continue
+                        done.append((event, await store.append(conn, event, secret)))
+                return done, refused
+        except psycopg.OperationalError as exc:   # the database away for a moment: wait, keep order
+            log.warning("database unavailable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+async def _after(done: list) -> None:
+    base = get_settings().public_base_url.rstrip("/")
+    for event, a in done:
+        if event.donor_phone and event.kind in ("received", "pledged"):
+            amount = _rupiah(event.money.amount_idr) if event.money else f"{a.body['goods']['quantity']} {a.body['goods']['unit']}"
+            n = notification(event.donor_phone, "sms", "donation_receipt", "id",
+                             {"amount": amount, "campaign": event.campaign, "code": a.receipt,
+                              "url": f"{base}/ledger/receipt/{a.receipt}"}, ("receipt", str(event.donation_id)))
+            if n is not None:
+                await raw_topic("notifications").send(key=str(n.notification_id).encode(), value=n.to_bytes())
+    async with (await pool()).connection() as conn:
+        for slug in sorted({e.campaign for e, _ in done}):
+            t = await campaign_totals(conn, slug)
+            u = SituationUpdate(kind="donation", status="recorded", detail={"campaign": slug, **t.public()},
+                                source="ledger")
+            await raw_topic("situation-updates").send(key=slug.encode(), value=u.to_bytes())
+        await store.checkpoint(conn, _key(), get_settings().ledger_origin, _leaves)
+
+
+@app.agent(raw_topic("donations"), name="siaga.ledger")
+async def ledger(stream):
+    async for batch in stream.take_events(BATCH, within=WITHIN):
+        pairs = []
+        for raw in batch:
+            event = await decode(raw, (DonationEvent,))
+            if event is not None:
+                pairs.append((event, raw))
+        if not pairs:
+            continue
+        done, refused = await _write(pairs)
+        for raw, why in refused:
+            m = raw.message
+            log.warning("ledger refused %s[%s]@%s: %s", m.topic, m.partition, m.offset, why)
+            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, f"refused by the ledger: {why}")
+            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+        if done:
+            await _after(done)

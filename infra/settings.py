@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     ledger_key_file: str = str(RUNTIME_DIR / "ledger-key.pem")
     ledger_origin: str = "siaga.local/ledger"      # the log's name in its signed checkpoints
     opex_cap_percent: float = 10.0                 # Indonesian rule for public fundraising
+    supply_interval_s: float = 15.0                # donated goods are matched to needs this often
 
 
 def read_env_file(path: Path = RUNTIME_DIR / "env") -> dict[str, str]:

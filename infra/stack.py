@@ -25,7 +25,7 @@ from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR, read_env_file
 # The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
 TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
                "URGENT_ESCALATE_AFTER_S": "60", "ESCALATED_RETRY_S": "10", "MATCH_RETRY_S": "2",
-               "ASSIGNED_CHECK_S": "10"}
+               "ASSIGNED_CHECK_S": "10", "SUPPLY_INTERVAL_S": "2"}
 PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066, "pay": 18090},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066, "pay": 28090},
@@ -97,7 +97,7 @@ def _runtime_env() -> dict[str, str]:
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
                         "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", "LEDGER_KEY_FILE", "LEDGER_ORIGIN",
-                        "OPEX_CAP_PERCENT", *KAFKA_PASSTHROUGH):
+                        "OPEX_CAP_PERCENT", "SUPPLY_INTERVAL_S", *KAFKA_PASSTHROUGH):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env

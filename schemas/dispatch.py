@@ -29,6 +29,7 @@ class RequestSnapshot(Contract):
     language: str = "id"
     preferred_channel: str = "sms"
     place_name: str | None = None
+    required_skills: list[str] | None = None   # a delivery asks for a vehicle (core/dispatch/skills.py)
 
 
 # ---- to the matcher (dispatch-match, explicit partition by geography) ----

@@ -48,6 +48,8 @@ class AidRequest(Event):
     language: Language = "id"
     client_ref: str | None = Field(default=None, max_length=100)
     inbound_message_sid: str | None = Field(default=None, max_length=64)
+    required_skills: list[Literal["vehicle"]] | None = Field(
+        default=None, max_length=1, description="a delivery of donated goods asks for a volunteer with a vehicle")
 
 
 @register

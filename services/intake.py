@@ -241,7 +241,9 @@ async def record_donation(conn, body: DonationIn, user=None, idempotency_key: st
                               goods=body.goods, campaign=body.campaign, donor_name=body.donor_name,
                               donor_public=body.donor_public, donor_phone=_phone(body.donor_phone, "donor_phone"),
                               corrects=corrects, note=body.note, purpose=body.purpose, actor=actor,
-                              pickup=body.pickup.model_dump() if body.pickup else None, source=source)
+                              pickup=Location(lat=body.pickup.lat, lon=body.pickup.lon, source="manual",
+                                              place_name=body.pickup_name) if body.pickup else None,
+                              source=source)
     except ValueError as exc:
         raise InputError("money", "a donation is either money or goods (exactly one of them)") from exc
     response = {"donation_id": str(donation_id), "entry_id": str(donation_id), "status": "recorded",

@@ -69,7 +69,7 @@ def raw_topic(name: str):
 
 def load_agents() -> None:
     # Import for side effects: each module registers its agents, tables and timers on `app`.
-    from streams import dispatch, health, ledger, sink  # noqa: F401
+    from streams import dispatch, health, ledger, sink, supply  # noqa: F401
 
 
 load_agents()

@@ -157,24 +157,26 @@ class Sim:
                 self.send("dispatch-volunteer", vid, dm.VCheck(volunteer_id=vid))
 
     # -- scenario helpers ------------------------------------------------------------------
-    def volunteer(self, lat: float, lon: float, skills=("general",), phone: str | None = None) -> str:
+    def volunteer(self, lat: float, lon: float, skills=("general",), phone: str | None = None,
+                  vehicle: str = "none") -> str:
         vid = uuid.UUID(int=self.rng.getrandbits(128))
         phone = phone or "+62812%07d" % self.rng.randrange(10**7)
         self.send("volunteer-registrations", str(vid), VolunteerRegistered(
             volunteer_id=vid, name="V", phone=phone, skills=[Skill(s) for s in skills],
-            occurred_at=self.now))
+            vehicle=vehicle, occurred_at=self.now))
         self.send("volunteer-checkins", str(vid), VolunteerCheckIn(
             volunteer_id=vid, location=Location(lat=lat, lon=lon), available=True, occurred_at=self.now))
         return str(vid)
 
     def request(self, lat: float | None, lon: float | None, needs=("water",), phone: str | None = None,
-                urgency: str = "normal", people: int = 1) -> str:
+                urgency: str = "normal", people: int = 1, required_skills=None) -> str:
         rid = uuid.UUID(int=self.rng.getrandbits(128))
         loc = Location(lat=lat, lon=lon) if lat is not None else None
         contact = {"phone": phone, "preferred_channel": "sms"} if phone else None
         self.send("aid-requests", str(rid), AidRequest(
             request_id=rid, tracking_code="T" + rid.hex[:5].upper(), channel="web", location=loc,
-            needs=list(needs), people=people, urgency=urgency, contact=contact, occurred_at=self.now))
+            needs=list(needs), people=people, urgency=urgency, contact=contact, occurred_at=self.now,
+            required_skills=required_skills))
         return str(rid)
 
     def reply(self, vid: str, action: str, offer_id: str | None = None) -> None:

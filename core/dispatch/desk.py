@@ -10,6 +10,7 @@ from core.codes import offer_code, stable_uuid
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
 from core.dispatch.routing import volunteer_partitions
+from core.dispatch.skills import capabilities
 from geo.distance import haversine_m
 from schemas import dispatch as dm
 from schemas.events import (
@@ -106,7 +107,7 @@ class Desk:
         for p in new:
             outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
                 volunteer_id=st.volunteer_id, version=st.version, lat=st.lat, lon=st.lon,
-                skills=st.skills, on_duty=on_duty, free=on_duty and st.hold is None,
+                skills=capabilities(st.skills, st.vehicle), on_duty=on_duty, free=on_duty and st.hold is None,
                 last_seen=st.last_seen), partition=p))
         st.partitions = new
         if st.lat is not None:
@@ -323,7 +324,7 @@ class Desk:
         if m.forced_by is None:
             if d > m.radius_m + self.cfg.radius_slack_m:
                 return refuse("moved out of range")
-            if not set(m.required_skills) <= set(st.skills):
+            if not set(m.required_skills) <= set(capabilities(st.skills, st.vehicle)):
                 return refuse("skills changed")
         st.hold = {
             "offer_id": oid, "code": offer_code(m.offer_id), "request_id": str(m.request_id),

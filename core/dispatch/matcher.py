@@ -162,8 +162,8 @@ class Matcher:
             self._unindex(st)
             return
         self._active.setdefault(st.partition, set()).add(st.request_id)
-        if st.status == "joining":
-            return   # not a request to join until its owner has answered
+        if st.status == "joining" or st.snap.get("required_skills"):
+            return   # not a request to join until its owner has answered; a delivery never is
         self._grid.setdefault(dedupe.cell(st.lat, st.lon), set()).add(st.request_id)
         if st.phone:
             self._phones.setdefault(st.phone, set()).add(st.request_id)
@@ -250,9 +250,10 @@ class Matcher:
         if rid in self.requests:
             return [receipt]  # sent again: the first receipt may have been lost
         report = dedupe.Report(snap.phone, snap.needs, snap.lat, snap.lon, snap.created_at)
-        original = dedupe.find_duplicate(report, self._nearby_open(partition, snap.lat, snap.lon, snap.phone),
-                                         self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s,
-                                         self.cfg.phone_dedupe_radius_m)
+        # A delivery of donated goods is a task of its own, not a second report of a need.
+        original = None if snap.required_skills else dedupe.find_duplicate(
+            report, self._nearby_open(partition, snap.lat, snap.lon, snap.phone),
+            self.cfg.dedupe_radius_m, self.cfg.dedupe_window_s, self.cfg.phone_dedupe_radius_m)
         base = triage.base_priority(snap.needs, snap.vulnerable, snap.people, snap.urgency)
         st = RequestState(request_id=rid, partition=partition, snap=snap.model_dump(mode="json"), base=base)
         self.requests[rid] = st
@@ -277,6 +278,8 @@ class Matcher:
     def _shadow(self, st: RequestState) -> list[Out]:
         """The request as the partitions within dedupe reach must know it (again after a merge
         widened its needs). A lost shadow only costs a missed merge, which coordinators can make."""
+        if st.snap.get("required_skills"):
+            return []   # a delivery is nobody's duplicate
         reach = self.cfg.phone_dedupe_radius_m if st.phone else self.cfg.dedupe_radius_m
         shadow = dm.MShadow(request_id=st.request_id, home=st.partition, phone=st.phone, needs=st.needs,
                             lat=st.lat, lon=st.lon, created_at=st.created_at)
@@ -343,7 +346,7 @@ class Matcher:
         want = self.cfg.offers_at_once - outstanding
         if want <= 0:
             return []
-        levels = search_levels(st.needs, self.cfg.radii_m)
+        levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         exclude = set(st.tried) | set(st.declined) | {o["vid"] for o in st.offers.values()}
         found = None
         last_skills = None
@@ -564,7 +567,7 @@ class Matcher:
                 continue
             due = st.next_try_at is None or st.next_try_at <= iso
             if not due and freed:
-                need = search_levels(st.needs, self.cfg.radii_m)[-1][1]
+                need = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))[-1][1]
                 due = any(need <= sk and haversine_m(st.lat, st.lon, a, b) <= widest
                           for a, b, sk in freed)
             if due:
@@ -618,7 +621,7 @@ class Matcher:
 
     def _resend(self, st: RequestState, oid: str, o: dict) -> Out:
         s = st.snap
-        levels = search_levels(st.needs, self.cfg.radii_m)
+        levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         skills = levels[min(st.level, len(levels) - 1)][1]
         return Out("dispatch-volunteer", o["vid"], dm.VReserve(
             offer_id=oid, request_id=st.request_id, volunteer_id=o["vid"], partition=st.partition,

@@ -42,6 +42,7 @@ def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
         created_at=req.occurred_at, channel=req.channel.value,
         phone=c.phone if c else None, language=req.language,
         preferred_channel=c.preferred_channel if c else "none", place_name=loc.place_name,
+        required_skills=list(req.required_skills) if req.required_skills else None,
     )
 
 

@@ -21,6 +21,14 @@ STRICT: dict[str, frozenset[str]] = {
     "other": frozenset(),
 }
 NEVER_RELAX = frozenset({"medical", "rescue"})
+# Not a skill a person lists: the desk adds it for a volunteer with a motorbike, car, pickup,
+# truck or boat, so a delivery of goods can ask for someone who can carry them.
+CARRIES = "vehicle"
+
+
+def capabilities(skills: list[str], vehicle: str) -> list[str]:
+    """What the matcher may ask of a volunteer: their skills, and whether they can carry goods."""
+    return sorted(set(skills) | ({CARRIES} if vehicle not in ("none", "") else set()))
 
 
 def required_skills(needs: list[str], relaxed: bool = False) -> frozenset[str] | None:
@@ -31,8 +39,12 @@ def required_skills(needs: list[str], relaxed: bool = False) -> frozenset[str] |
     return STRICT.get(need, frozenset())
 
 
-def search_levels(needs: list[str], radii_m: list[float]) -> list[tuple[float, frozenset[str]]]:
-    """Radius steps with strict skills, then (when safe) the widest radius with relaxed skills."""
+def search_levels(needs: list[str], radii_m: list[float],
+                  required: list[str] | None = None) -> list[tuple[float, frozenset[str]]]:
+    """Radius steps with strict skills, then (when safe) the widest radius with relaxed skills.
+    A request that names its required skills (a delivery: a vehicle) is never relaxed."""
+    if required:
+        return [(r, frozenset(required)) for r in radii_m]
     levels = [(r, required_skills(needs)) for r in radii_m]
     relaxed = required_skills(needs, relaxed=True)
     if relaxed is not None and relaxed != levels[-1][1]:

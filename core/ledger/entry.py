@@ -15,6 +15,7 @@ VERSION = 1
 GATEWAYS = ("midtrans", "xendit")
 TREASURER = "treasurer"
 PUBLIC = "public"
+DISPATCH = "dispatch"   # a delivery of donated goods, confirmed by the volunteer's "done"
 
 
 def refusal(e: DonationEvent) -> str | None:
@@ -32,6 +33,9 @@ def refusal(e: DonationEvent) -> str | None:
     if e.kind == "refunded":
         return None if src in GATEWAYS and e.money is not None else "refunds come from a payment gateway"
     if e.kind == "disbursed":
+        if src == DISPATCH:
+            ok = e.goods is not None and e.purpose is not None and e.purpose.requests
+            return None if ok else "the dispatch engine records only goods delivered to named requests"
         if src != TREASURER:
             return "disbursements are recorded by a treasurer"
         return None if e.purpose is not None else "a disbursement names what it paid for (purpose)"

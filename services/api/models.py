@@ -82,4 +82,6 @@ class DonationIn(Strict):
     corrects: str | None = Field(default=None, max_length=40)
     purpose: Purpose | None = None
     note: str | None = Field(default=None, max_length=500, description="published with the entry")
-    pickup: PointIn | None = Field(default=None, description="where donated goods can be collected")
+    pickup: PointIn | None = Field(default=None, description="where donated goods can be collected: they are "
+                                   "then carried to open needs of their category nearby by a volunteer with a vehicle")
+    pickup_name: str | None = Field(default=None, max_length=120, description="e.g. 'Posko Balai Desa Wonokerto'")

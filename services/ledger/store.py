@@ -45,6 +45,15 @@ async def append(conn, e: DonationEvent, receipt_secret: bytes) -> Appended:
         (seq, e.donation_id, e.event_id, data.decode(), entry_hash(body), merkle.leaf_hash(data)))
     await conn.execute("INSERT INTO ledger_receipts (code, entry_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                        (code, e.donation_id))
+    if e.kind == "received" and e.goods is not None and e.pickup is not None and e.corrects is None:
+        # Goods waiting at a pickup point: the supply round sends them to open needs nearby.
+        g, p = e.goods, e.pickup
+        await conn.execute(
+            "INSERT INTO supplies (entry_id, campaign, category, item, unit, quantity, remaining, pickup, pickup_name) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s) "
+            "ON CONFLICT DO NOTHING",
+            (e.donation_id, e.campaign, g.category.value, g.item, g.unit, body["goods"]["quantity"],
+             body["goods"]["quantity"], p.lon, p.lat, p.place_name))
     return Appended(seq, body, code, new=True)
 
 

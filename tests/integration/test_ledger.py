@@ -299,3 +299,57 @@ def test_ledger_head_names_its_key_and_checkpoints_verify_with_it(stack):
         size = head["checkpoint_size"]
         proof = c.get(f"/api/v1/ledger/proof/consistency?first=1&second={size}").json()
         assert proof["second"] == size
+
+
+def test_goods_with_a_pickup_point_are_delivered_to_a_nearby_need_and_disbursed_in_the_ledger(stack):
+    """Goods received at a pickup point become a delivery the dispatch engine gives to a volunteer
+    with a vehicle; their "done" becomes goods disbursed, linked to the need, on the public page."""
+    from test_map_support import unique_point
+
+    lat, lon = unique_point(-1.2, 123.0)          # an area no other test uses
+    slug = make_campaign(stack)
+    # The need: water and medical care; medical comes first, and no medic is near, so it waits.
+    need = stack.post_request(needs=["medical", "water"], people=12, text="butuh air dan obat",
+                              name="Nama Penerima Rahasia", location={"lat": lat + 0.03, "lon": lon})
+    stack.wait_stored(need["request_id"])
+    rider = stack.volunteer(lat + 0.002, lon + 0.002, name="Relawan Motor")
+    with closing(stack.signed_in("treasurer")) as t:
+        r = t.post("/api/v1/donations", json={
+            "kind": "received", "campaign": slug, "pickup": {"lat": lat, "lon": lon},
+            "pickup_name": "Posko Balai Desa", "goods": {"category": "water", "item": "air mineral",
+                                                        "quantity": 60, "unit": "galon"}})
+        assert r.status_code == 202, r.text
+
+    def delivery_offer():
+        with stack.db() as conn:
+            return conn.execute(
+                "SELECT x.offer_id::text, d.delivery_id::text FROM deliveries d JOIN dispatches x "
+                "ON x.request_id = d.delivery_id WHERE d.for_request = %s AND x.volunteer_id = %s "
+                "AND x.status = 'offered'", (need["request_id"], rider)).fetchone()
+    offer_id, delivery_id = wait_for(delivery_offer, 90, "the delivery offered to the volunteer with a vehicle")
+    with stack.client() as c:
+        assert c.post(f"/api/v1/offers/{offer_id}/accept").status_code == 202
+
+        def accepted():
+            with stack.db() as conn:
+                return conn.execute("SELECT 1 FROM dispatches WHERE offer_id = %s AND status IN "
+                                    "('accepted', 'on_the_way')", (offer_id,)).fetchone()
+        wait_for(accepted, 60, "the delivery accepted")
+        assert c.post(f"/api/v1/offers/{offer_id}/done").status_code == 202
+
+    def disbursed():
+        return [e for e in entries(stack, slug) if e["kind"] == "disbursed"]
+    got = wait_for(disbursed, 90, "the delivery recorded as goods disbursed")
+    assert len(got) == 1
+    e = got[0]
+    assert e["source"] == "dispatch" and e["purpose"]["requests"] == [need["request_id"]]
+    assert e["goods"]["quantity"] == "60" and e["purpose"]["dispatches"] == [offer_id]
+    with stack.client() as c:
+        goods = c.get(f"/api/v1/campaigns/{slug}").json()["totals"]["goods"]
+        page = c.get(f"/campaigns/{slug}").text
+    assert goods == [{"category": "water", "unit": "galon", "received": 60.0, "disbursed": 60.0}]
+    assert "1 permintaan terlayani" in page and "Nama Penerima Rahasia" not in page
+    assert f"{lat:.4f}" not in page and "Balai Desa" not in page   # the pickup is not public
+    with stack.db() as conn:
+        assert conn.execute("SELECT remaining FROM supplies s JOIN deliveries d ON d.supply_entry_id = s.entry_id "
+                            "WHERE d.delivery_id = %s", (delivery_id,)).fetchone()[0] == 0

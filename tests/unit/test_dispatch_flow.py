@@ -119,6 +119,26 @@ def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_the
     sim.check_no_double_booking()
 
 
+def test_a_delivery_of_goods_goes_to_someone_with_a_vehicle_and_is_never_relaxed():
+    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    walker = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
+    rider = sim.volunteer(YOGYA[0] + 0.02, YOGYA[1], skills=["general"], vehicle="motorbike")   # ~2.2 km
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"], required_skills=["vehicle"])
+    sim.drain()
+    assert offered_to(sim, rid) == [rider]
+    sim.reply(rider, "decline")
+    sim.drain()
+    # Nobody else can carry it: escalated, not handed to the nearer volunteer on foot.
+    assert offered_to(sim, rid) == [rider] and sim.request_state(rid).status == "escalated"
+    assert walker not in sim.open_offers()
+    # Two deliveries from one pickup point, and a need reported there, stay three requests.
+    other = sim.request(*YOGYA, needs=["water"], required_skills=["vehicle"])
+    need = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    assert {sim.request_state(r).status for r in (other, need)} <= {"open", "offered", "escalated", "matched"}
+
+
 def test_relaxed_skills_only_where_safe():
     sim = Sim(cfg=MatchConfig(radii_m=[5000]))
     plain = sim.volunteer(*YOGYA, skills=["general"])

@@ -2,6 +2,8 @@
 No 0/O/1/I/L, so they survive being read aloud or typed on a keypad."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import uuid
 
@@ -42,3 +44,15 @@ def offer_code(value: uuid.UUID, length: int = 4) -> str:
 def stable_uuid(*parts: object) -> uuid.UUID:
     """Deterministic ids for derived things (offers, notifications) so replays are idempotent."""
     return uuid.uuid5(SIAGA_NS, "|".join(str(p) for p in parts))
+
+
+def task_token(secret: bytes, offer_id: object, length: int = 12) -> str:
+    """The unguessable part of a volunteer's task link: an HMAC-SHA256 of the offer id, in
+    ALPHABET (12 characters, about 59 bits). Deterministic, so a replayed desk step sends the
+    same link and the store computes the same token as the desk."""
+    n = int.from_bytes(hmac.new(secret, str(offer_id).encode(), hashlib.sha256).digest(), "big")
+    out = []
+    for _ in range(length):
+        n, r = divmod(n, len(ALPHABET))
+        out.append(ALPHABET[r])
+    return "".join(out)

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
 
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
+    # Volunteers' task pages (services/web/routes_tasks.py): the secret keys the link tokens
+    # (core.codes.task_token); empty sends no links. infra.stack generates one per runtime.
+    task_link_secret: str = ""
+    # Show the requester's first name and phone on an accepted task's page.
+    share_requester_contact: bool = False
+
     # Payment gateways (services/payments/config.py); offline, the local simulator plays both.
     midtrans_server_key: str | None = None
     midtrans_base_url: str | None = None           # https://app.midtrans.com in production

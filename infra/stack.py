@@ -88,6 +88,9 @@ def _runtime_env() -> dict[str, str]:
         env["MIDTRANS_SERVER_KEY"] = prev.get("MIDTRANS_SERVER_KEY") or "SB-Mid-server-" + secrets.token_hex(12)
         env["XENDIT_CALLBACK_TOKEN"] = prev.get("XENDIT_CALLBACK_TOKEN") or secrets.token_hex(24)
         env["PAYMENT_BASE_URL"] = f"http://127.0.0.1:{_port('pay')}"
+    # Keys the volunteers' task links: stable per runtime, so links already sent keep working.
+    env["TASK_LINK_SECRET"] = (os.environ.get("TASK_LINK_SECRET") or prev.get("TASK_LINK_SECRET")
+                               or secrets.token_hex(32))
     env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
     env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
     if PROFILE in TEST_PROFILES:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from psycopg.types.json import Jsonb
 
+from core.codes import task_token
+from infra.settings import get_settings
 from schemas import events as ev
 
 POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
@@ -116,14 +118,18 @@ async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
 
 
 async def save_offer(conn, e: ev.DispatchOffer) -> None:
+    # The token of the task link the desk sent (core/dispatch/desk.py): same secret, same token.
+    secret = get_settings().task_link_secret.encode()
+    token = task_token(secret, e.offer_id) if secret else None
     await conn.execute(
         """INSERT INTO dispatches (offer_id, offer_code, request_id, volunteer_id, status, distance_m,
-            radius_m, expires_at, created_at, status_at)
-        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)
-        ON CONFLICT (offer_id) DO UPDATE SET status = EXCLUDED.status, status_at = EXCLUDED.status_at
+            radius_m, expires_at, created_at, status_at, link_token)
+        VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)
+        ON CONFLICT (offer_id) DO UPDATE SET status = EXCLUDED.status, status_at = EXCLUDED.status_at,
+            link_token = COALESCE(dispatches.link_token, EXCLUDED.link_token)
         WHERE dispatches.status_at <= EXCLUDED.status_at""",
         (e.offer_id, e.offer_code, e.request_id, e.volunteer_id, e.status, e.distance_m, e.radius_m,
-         e.expires_at, e.occurred_at, e.occurred_at),
+         e.expires_at, e.occurred_at, e.occurred_at, token),
     )
     await conn.execute(
         "INSERT INTO dispatch_history (event_id, offer_id, status, actor, occurred_at) "

@@ -29,7 +29,8 @@ S = get_settings()
 P = MATCH_PARTITIONS
 
 router = Router(P)
-desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s))
+desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s,
+                       link_base=S.public_base_url, link_secret=S.task_link_secret.encode()))
 matcher = Matcher(MatchConfig(
     radii_m=[r * 1000.0 for r in S.search_radii_km], offers_at_once=S.offers_at_once,
     offer_timeout_s=S.offer_timeout_s, urgent_offer_timeout_s=S.urgent_offer_timeout_s,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from core.codes import offer_code, stable_uuid
+from core.codes import offer_code, stable_uuid, task_token
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
 from core.dispatch.routing import volunteer_partitions
@@ -30,6 +30,8 @@ class DeskConfig:
     hold_grace_s: float = 60.0      # an offer this far past its expiry was lost in a crash: free them
     assigned_check_s: float = 120.0  # the matcher asks about a task this often (MatchConfig)
     ask_again_s: float = 30.0       # the desk asks its matcher about a doubtful hold at most this often
+    link_base: str = ""             # public base URL of the task pages; "" sends no link
+    link_secret: bytes = b""        # keys the task links' tokens (core.codes.task_token)
 
 
 @dataclass
@@ -287,7 +289,8 @@ class Desk:
                 return [self._to_matcher(st, "accepted")]
             return []
         if r.action == "decline":
-            if h["status"] in ("offered", "accepting"):
+            # After acceptance too ("can't make it"): the matcher finds someone else.
+            if h["status"] in ("offered", "accepting", "task", "on_the_way"):
                 return self._close(st, "declined", now, "decline_ok", to_matcher="declined")
             return []
         if r.action == "on_the_way":
@@ -339,13 +342,22 @@ class Desk:
         outs += self._offer_notice(st, now)
         return outs + self._publish(st, now)
 
+    def _link(self, h: dict) -> str:
+        """The {link} of the offer texts: "" without a configured base and secret, else a space
+        and the task page's URL (same token on a replay, so the same message body)."""
+        if not (self.cfg.link_base and self.cfg.link_secret):
+            return ""
+        return f" {self.cfg.link_base.rstrip('/')}/t/{task_token(self.cfg.link_secret, h['offer_id'])}"
+
     def _offer_notice(self, st: VolunteerState, now: datetime) -> list[Out]:
         h = st.hold
         det = h["details"]
-        place = det.get("place") or f"{det['lat']:.4f},{det['lon']:.4f}"
+        # Coarse (~1 km) until accepted: the exact point comes with the confirmation.
+        place = det.get("place") or f"{det['lat']:.2f},{det['lon']:.2f}"
         return self._tell(st, "offer", {"need": det["need"], "place": place,
                                         "distance_km": round(h["distance_m"] / 1000.0, 1),
-                                        "people": det.get("people", 1), "code": h["code"]},
+                                        "people": det.get("people", 1), "code": h["code"],
+                                        "link": self._link(h)},
                           (h["offer_id"], "offered"))
 
     def _release(self, st: VolunteerState, m: dm.VRelease, now: datetime) -> list[Out]:
@@ -379,7 +391,8 @@ class Desk:
             outs = [_offer_event(h, st.volunteer_id, "accepted", now)]
             outs += self._tell(st, "offer_confirmed", {
                 "code": h["code"], "need": det["need"], "place": place,
-                "contact": det.get("requester_phone") or det["tracking_code"]}, (h["offer_id"], "confirmed"))
+                "contact": det.get("requester_phone") or det["tracking_code"], "link": self._link(h)},
+                (h["offer_id"], "confirmed"))
             return outs + [self._to_matcher(st, "confirmed")]
         if m.request_id is None or m.partition is None:
             return []   # from an older version: no address to answer to

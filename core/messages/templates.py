@@ -10,6 +10,8 @@ Rules for every text (checked by tests/unit/test_messages.py):
   Carrier/Twilio keywords (STOP, HELP, YES, ...) are never used as app commands; START is
   quoted only because it is the word that undoes a STOP at Twilio.
 Placeholders use str.format names; both languages use the same set.
+{link} (offer, offer_confirmed) is "" when no task link is configured, otherwise a space and
+the URL (core/dispatch/desk.py): it ends the text, so no punctuation sticks to the URL.
 """
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "offer": (
             "Siaga: Dibutuhkan {need} di {place} ({distance_km} km), {people} orang. "
-            "Bisa bantu? Balas YA {code} atau TOLAK {code}"
+            "Balas YA {code} atau TOLAK {code}{link}"
         ),
         "offer_withdrawn": (
             "Siaga: Tugas {code} dibatalkan, Anda tidak perlu berangkat. Terima kasih "
@@ -68,7 +70,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "offer_confirmed": (
             "Siaga: Terima kasih! Tugas {code}: {need} di {place}. Kontak: {contact}. "
-            "Jika selesai balas SELESAI {code}"
+            "Jika selesai balas SELESAI {code}{link}"
         ),
         "checkin_ok": (
             "Siaga: Laporan Anda untuk tugas {code} diterima. Terima kasih, tetap jaga "
@@ -150,8 +152,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "informed and will follow up. Life in danger? Call 112."
         ),
         "offer": (
-            "Siaga: {need} needed at {place} ({distance_km} km), {people} people. Can you "
-            "help? Reply YA {code} or TOLAK {code}"
+            "Siaga: {need} needed at {place} ({distance_km} km), {people} people. Reply "
+            "YA {code} or TOLAK {code}{link}"
         ),
         "offer_withdrawn": (
             "Siaga: Task {code} was withdrawn, you do not need to go. Thank you for "
@@ -163,7 +165,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "offer_confirmed": (
             "Siaga: Thank you! Task {code}: {need} at {place}. Contact: {contact}. When "
-            "done reply SELESAI {code}"
+            "done reply SELESAI {code}{link}"
         ),
         "checkin_ok": (
             "Siaga: Your report for task {code} was received. Thank you, stay safe."

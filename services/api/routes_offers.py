@@ -1,5 +1,6 @@
 """Volunteers answer an offer from the link in their message (the SMS/WhatsApp reply path
-feeds the same topic). The offer id in the link is the secret; the desk checks the rest."""
+feeds the same topic). The offer id in the link is the secret; the desk checks the rest.
+`send_reply` is shared with the volunteer's task page (services/web/routes_tasks.py)."""
 from __future__ import annotations
 
 import uuid
@@ -8,13 +9,45 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Response
 
 from schemas.common import Channel
-from schemas.events import VolunteerReply
+from schemas.events import ReplyAction, VolunteerReply
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED
-from services.outbox import enqueue
+from services.outbox import Enqueued, enqueue
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 ACTIONS = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done"}
+CLOSED = ("declined", "expired", "withdrawn", "done")
+
+
+class OfferNotFound(Exception):
+    """No such offer recorded (yet: the sink may still be storing it)."""
+
+
+class OfferClosed(Exception):
+    def __init__(self, status: str):
+        super().__init__(f"this offer is already {status}")
+        self.status = status
+
+
+async def send_reply(conn, offer_id: uuid.UUID, action: ReplyAction, source: str,
+                     idempotency_key: str | None = None) -> Enqueued:
+    """Commit the volunteer's answer to an offer to the outbox (topic volunteer-replies, keyed by
+    volunteer, so their desk takes it in order with their SMS replies)."""
+    row = await (await conn.execute(
+        "SELECT volunteer_id, offer_code, status FROM dispatches WHERE offer_id = %s", (offer_id,)
+    )).fetchone()
+    if row is None:
+        raise OfferNotFound(str(offer_id))
+    volunteer_id, code, status = row
+    if status in CLOSED:
+        raise OfferClosed(status)
+    reply = VolunteerReply(volunteer_id=volunteer_id, offer_id=offer_id, offer_code=code,
+                           action=action, channel=Channel.web, source=source)
+    res = await enqueue(conn, "volunteer-replies", str(volunteer_id), reply,
+                        {"offer_id": str(offer_id), "action": action, "status": "received"},
+                        idempotency_key=f"offer:{idempotency_key}" if idempotency_key else None)
+    ACCEPTED.labels("offer_reply").inc()
+    return res
 
 
 @router.get("/{offer_id}", summary="An offer's status (for the volunteer's link)")
@@ -32,20 +65,12 @@ async def get_offer(offer_id: uuid.UUID, db=Depends(pool)):
 @router.post("/{offer_id}/{action}", status_code=202, summary="Accept, decline, on the way, done")
 async def answer_offer(offer_id: uuid.UUID, action: Literal["accept", "decline", "on_the_way", "done"],
                        response: Response, key=Depends(idempotency_key), db=Depends(pool)):
-    async with db.connection() as conn:
-        row = await (await conn.execute(
-            "SELECT volunteer_id, offer_code, status FROM dispatches WHERE offer_id = %s", (offer_id,)
-        )).fetchone()
-        if row is None:
-            raise HTTPException(404, "no such offer (it may not be recorded yet; retry in a moment)")
-        volunteer_id, code, status = row
-        if status in ("declined", "expired", "withdrawn", "done"):
-            raise HTTPException(409, f"this offer is already {status}")
-        reply = VolunteerReply(volunteer_id=volunteer_id, offer_id=offer_id, offer_code=code,
-                               action=ACTIONS[action], channel=Channel.web, source="api/offer-link")
-        res = await enqueue(conn, "volunteer-replies", str(volunteer_id), reply,
-                            {"offer_id": str(offer_id), "action": action, "status": "received"},
-                            idempotency_key=f"offer:{key}" if key else None)
-    ACCEPTED.labels("offer_reply").inc()
+    try:
+        async with db.connection() as conn:
+            res = await send_reply(conn, offer_id, ACTIONS[action], "api/offer-link", key)
+    except OfferNotFound:
+        raise HTTPException(404, "no such offer (it may not be recorded yet; retry in a moment)") from None
+    except OfferClosed as exc:
+        raise HTTPException(409, str(exc)) from None
     response.status_code = 202
     return res.response

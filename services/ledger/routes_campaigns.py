@@ -179,3 +179,30 @@ async def get_reports(request: Request, _user: Coordinator = Depends(require_coo
             "ORDER BY created_at DESC LIMIT 500")).fetchall()
     return {"reports": [{"report_id": r[0], "slug": r[1], "reason": r[2], "details": r[3],
                          "created_at": r[4].isoformat(), "handled_by": r[5]} for r in rows]}
+
+
+class StatusIn(_In):
+    status: Literal["open", "closed"]
+
+
+@router.post("/api/v1/campaigns/{slug}/status", summary="Open or close a campaign to new donations (coordinators)",
+             dependencies=[Depends(same_origin)])
+async def set_status(slug: str, body: StatusIn, request: Request, _user: Coordinator = Depends(require_coordinator)):
+    async with request.app.state.pool.connection() as conn:
+        row = await (await conn.execute("UPDATE campaigns SET status = %s WHERE slug = %s RETURNING slug",
+                                        (body.status, slug))).fetchone()
+    if row is None:
+        raise HTTPException(404, "no such campaign")
+    return {"slug": slug, "status": body.status}
+
+
+@router.post("/api/v1/campaign-reports/{report_id}/handled", summary="Mark a report as handled (coordinators)",
+             dependencies=[Depends(same_origin)])
+async def report_handled(report_id: int, request: Request, user: Coordinator = Depends(require_coordinator)):
+    async with request.app.state.pool.connection() as conn:
+        row = await (await conn.execute(
+            "UPDATE campaign_reports SET handled_by = %s, handled_at = now() WHERE report_id = %s "
+            "AND handled_by IS NULL RETURNING report_id", (user.username, report_id))).fetchone()
+    if row is None:
+        raise HTTPException(404, "no such open report")
+    return {"report_id": report_id, "handled_by": user.username}

@@ -48,6 +48,22 @@ class GatewayError(Exception):
         self.status = status
 
 
+async def post_to_gateway(client, gateway: str, url: str, body: dict, key: str) -> tuple[int, dict | None]:
+    """POST a create call with HTTP Basic (the key as user, as both gateways want): the status
+    and the JSON object answered (None if it was not one). Unreachable: GatewayError."""
+    import httpx
+
+    try:
+        response = await client.post(url, json=body, auth=(key, ""), headers={"Accept": "application/json"})
+    except httpx.HTTPError as exc:
+        raise GatewayError(gateway, f"unreachable: {type(exc).__name__}") from exc
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    return response.status_code, answer if isinstance(answer, dict) else None
+
+
 _AMOUNT = re.compile(r"^[0-9]{1,16}(?:\.([0-9]{1,6}))?$")
 
 

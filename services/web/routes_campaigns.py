@@ -1,17 +1,24 @@
-"""Public pages of the donations: the campaigns index, one transparency page per campaign, the
-receipt page, and the report form. Plain HTML (no JavaScript needed), Bahasa Indonesia first.
-Nothing personal: entries never carry it (core/ledger/entry.py)."""
+"""Pages of the donations: the campaigns index, one transparency page per campaign, the receipt
+page and the report form (public), and the treasurer's entry form (signed in). Plain HTML (no
+JavaScript needed), Bahasa Indonesia first. Nothing personal on the public pages: entries
+never carry it (core/ledger/entry.py)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from core.ledger.checkpoint import parse_checkpoint
 from infra.settings import get_settings
+from schemas.common import NeedCategory
+from services import intake
+from services.api.errors import describe
+from services.api.models import DonationIn
+from services.auth.deps import optional_user, same_origin
 from services.ledger.routes_campaigns import SLUG, list_campaigns, load_campaign
 from services.ledger.routes_ledger import receipt
 from services.ledger.totals import campaign_totals
@@ -126,3 +133,63 @@ async def receipt_page(request: Request, code: str, lang: str | None = None):
         async with request.app.state.pool.connection() as conn:
             found = await receipt(conn, code)
     return page(request, "receipt.html", lang, 200 if found or not code else 404, r=found, code=code)
+
+
+# -- the treasurer's page: goods received, disbursements, corrections -------------------------
+
+def _treasurer_body(f: dict) -> dict:
+    """The form's fields as a DonationIn body (empty boxes are 'not given')."""
+    v = {k: (str(x).strip() if x is not None else "") for k, x in f.items()}
+    body: dict = {"kind": v.get("kind") or "received", "campaign": v.get("campaign", "")}
+    if v.get("amount_idr"):
+        body["money"] = {"amount_idr": v["amount_idr"]}
+    if v.get("goods_category") or v.get("quantity"):
+        body["goods"] = {"category": v.get("goods_category") or None, "item": v.get("goods_item") or None,
+                         "quantity": v.get("quantity") or None, "unit": v.get("unit") or None}
+    if v.get("pickup_lat") or v.get("pickup_lon"):
+        body["pickup"] = {"lat": v.get("pickup_lat") or None, "lon": v.get("pickup_lon") or None}
+        body["pickup_name"] = v.get("pickup_name") or None
+    if v.get("purpose_category") or v.get("purpose_requests") or v.get("purpose_area"):
+        body["purpose"] = {"category": v.get("purpose_category") or None, "area": v.get("purpose_area") or None,
+                           "requests": [x for x in v.get("purpose_requests", "").replace(",", " ").split() if x]}
+    for k in ("donor_name", "corrects", "note"):
+        if v.get(k):
+            body[k] = v[k]
+    body["donor_public"] = v.get("donor_public") == "true"
+    return body
+
+
+async def _treasurer_page(request: Request, user, lang: str, status_code: int = 200, **ctx):
+    async with request.app.state.pool.connection() as conn:
+        found = [c for c in await list_campaigns(conn) if c["status"] == "open"]
+    return page(request, "treasurer.html", lang, status_code, user=user, campaigns=found,
+                needs=[n.value for n in NeedCategory], form=ctx.pop("form", {}), **ctx)
+
+
+@router.get("/treasurer")
+async def treasurer(request: Request, lang: str | None = None, user=Depends(optional_user)):
+    if user is None:
+        return RedirectResponse("/login?next=/treasurer", status_code=303)
+    if not user.is_treasurer:
+        return HTMLResponse("this needs the treasurer role / perlu peran bendahara", status_code=403)
+    return await _treasurer_page(request, user, lang_of(lang))
+
+
+@router.post("/treasurer", dependencies=[Depends(same_origin)])
+async def treasurer_record(request: Request, lang: str | None = None, user=Depends(optional_user)):
+    lang = lang_of(lang)
+    if user is None or not user.is_treasurer:
+        return HTMLResponse("this needs the treasurer role / perlu peran bendahara", status_code=401 if user is None else 403)
+    form = dict((await request.form()).items())
+    try:
+        body = DonationIn.model_validate(_treasurer_body(form))
+        async with request.app.state.pool.connection() as conn:
+            await intake.record_donation(conn, body, user)
+    except ValidationError as exc:
+        return await _treasurer_page(request, user, lang, 422, form=form, errors=describe(exc.errors()))
+    except intake.InputError as exc:
+        return await _treasurer_page(request, user, lang, 422, form=form,
+                                     errors=[{"field": exc.field, "message": exc.message}])
+    except intake.Forbidden as exc:
+        return HTMLResponse(exc.message, status_code=exc.status)
+    return await _treasurer_page(request, user, lang, 202, notice=t(lang)["recorded"])

@@ -275,9 +275,18 @@ def test_campaigns_are_created_by_coordinators_and_organisers_verified_by_admins
         assert r.status_code == 202 and "koordinator" in r.text
     with closing(stack.signed_in()) as coordinator:
         reports = coordinator.get("/api/v1/campaign-reports").json()["reports"]
-    assert any(x["slug"] == slug and x["reason"] == "fake" for x in reports)
+        mine = next(x for x in reports if x["slug"] == slug and x["reason"] == "fake")
+        assert coordinator.post(f"/api/v1/campaign-reports/{mine['report_id']}/handled").status_code == 200
+        assert coordinator.post(f"/api/v1/campaign-reports/{mine['report_id']}/handled").status_code == 404
+        assert coordinator.post(f"/api/v1/campaigns/{slug}/status", json={"status": "closed"}).status_code == 200
     with stack.client() as c:
         assert c.get("/api/v1/campaign-reports").status_code == 401
+        assert c.post(f"/api/v1/campaigns/{slug}/status", json={"status": "open"}).status_code == 401
+        r = c.post("/api/v1/donations", json={"kind": "pledged", "money": {"amount_idr": 10_000}, "campaign": slug})
+        assert r.status_code == 422 and "closed" in r.text
+        assert c.post(f"/api/v1/campaigns/{slug}/donate", json={"amount_idr": 50_000}).status_code == 404
+        page = c.get(f"/campaigns/{slug}").text
+        assert "sudah ditutup" in page and 'id="donate"' not in page
 
 
 def test_ledger_head_names_its_key_and_checkpoints_verify_with_it(stack):
@@ -353,3 +362,26 @@ def test_goods_with_a_pickup_point_are_delivered_to_a_nearby_need_and_disbursed_
     with stack.db() as conn:
         assert conn.execute("SELECT remaining FROM supplies s JOIN deliveries d ON d.supply_entry_id = s.entry_id "
                             "WHERE d.delivery_id = %s", (delivery_id,)).fetchone()[0] == 0
+
+
+def test_the_treasurer_page_records_entries_without_javascript(stack):
+    slug = make_campaign(stack)
+    with stack.client(follow_redirects=False) as c:
+        r = c.get("/treasurer")
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with closing(stack.signed_in()) as coordinator:
+        assert coordinator.get("/treasurer").status_code == 403
+    with closing(stack.signed_in("treasurer")) as t:
+        page = t.get("/treasurer")
+        assert page.status_code == 200 and slug in page.text and "Bendahara" in page.text
+        bad = t.post("/treasurer", data={"campaign": slug, "kind": "disbursed", "amount_idr": "50000"})
+        assert bad.status_code == 422 and "purpose" in bad.text
+        ok = t.post("/treasurer", data={"campaign": slug, "kind": "received", "goods_category": "food",
+                                        "goods_item": "mi instan", "quantity": "30", "unit": "dus",
+                                        "donor_name": "Warung Bu Tini", "donor_public": "true"})
+        assert ok.status_code == 202 and "Tercatat" in ok.text, ok.text
+        username = t.username
+    got = wait_entries(stack, slug, 1)
+    assert got[0]["actor"] == username and got[0]["goods"] == {"category": "food", "item": "mi instan",
+                                                               "quantity": "30", "unit": "dus"}
+    assert got[0]["donor"] == "Warung Bu Tini"

@@ -60,6 +60,12 @@ def test_a_signed_settlement_records_once_though_sent_three_times_and_a_tampered
         totals = c.get(f"/api/v1/campaigns/{slug}").json()["totals"]
     assert totals["received_idr"] == 150_000 and totals["balance_idr"] == 150_000
 
+    def live_update():   # what the coordinators' map and the public page are woken by
+        with stack.db() as conn:
+            return conn.execute("SELECT detail FROM situation_log WHERE kind = 'donation' AND detail ->> 'campaign' = %s "
+                                "AND (detail ->> 'received_idr')::bigint = 150000", (slug,)).fetchone()
+    assert "Budi" not in str(wait_for(live_update, 60, "the campaign's live update"))
+
     def receipt():
         with stack.client() as c:
             msgs = c.get(f"{stack.env['TWILIO_BASE_URL']}/_local/messages").json()["messages"]

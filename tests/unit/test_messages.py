@@ -42,6 +42,7 @@ TYPICAL = {
     "distance_km": 2.4,
     "people": 20,
     "contact": "+6281234567890",
+    "link": "",   # no task link configured; with one: tests/unit/test_task_links.py
 }
 # Long but real: 99th-percentile desa + kecamatan lengths in the gazetteer are ~20 + ~21.
 LONG = {
@@ -53,6 +54,7 @@ LONG = {
     "distance_km": 12.35,
     "people": 150,
     "contact": "+6281234567890",
+    "link": "",
 }
 CANDIDATES_TYPICAL = ["Sukamaju, Ciawi", "Sukamaju, Cikembar", "Sukamaju, Cibeber"]
 CANDIDATES_LONG = ["Sukamaju Kidul Timur, Cibeunying Kidul"] * 3

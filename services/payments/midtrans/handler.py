@@ -31,6 +31,7 @@ from services.payments import (
     PaymentFormatError,
     check_currency,
     parse_idr,
+    post_to_gateway,
     text_field,
 )
 
@@ -155,21 +156,13 @@ async def create_transaction(client: httpx.AsyncClient, base_url: str, server_ke
         body["customer_details"] = customer
     if finish_url:
         body["callbacks"] = {"finish": finish_url}
-    try:
-        response = await client.post(f"{base_url.rstrip('/')}/snap/v1/transactions", json=body,
-                                     auth=(server_key, ""),
-                                     headers={"Accept": "application/json"})
-    except httpx.HTTPError as exc:
-        raise GatewayError(GATEWAY, f"unreachable: {type(exc).__name__}") from exc
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = None
-    if response.status_code not in (200, 201) or not isinstance(answer, dict):
-        messages = answer.get("error_messages") if isinstance(answer, dict) else None
+    status, answer = await post_to_gateway(client, GATEWAY, f"{base_url.rstrip('/')}/snap/v1/transactions",
+                                           body, server_key)
+    if status not in (200, 201) or answer is None:
+        messages = answer.get("error_messages") if answer else None
         text = "; ".join(str(m) for m in messages)[:300] if isinstance(messages, list) else "refused"
-        raise GatewayError(GATEWAY, text, response.status_code)
+        raise GatewayError(GATEWAY, text, status)
     token, url = answer.get("token"), answer.get("redirect_url")
     if not isinstance(token, str) or not isinstance(url, str) or not token or not url:
-        raise GatewayError(GATEWAY, "answer without token or redirect_url", response.status_code)
+        raise GatewayError(GATEWAY, "answer without token or redirect_url", status)
     return {"token": token, "redirect_url": url}

@@ -26,6 +26,7 @@ from services.payments import (
     PaymentFormatError,
     check_currency,
     parse_idr,
+    post_to_gateway,
     text_field,
 )
 
@@ -92,22 +93,11 @@ async def create_invoice(client: httpx.AsyncClient, base_url: str, secret_key: s
         body["success_redirect_url"] = success_redirect_url
     if failure_redirect_url:
         body["failure_redirect_url"] = failure_redirect_url
-    try:
-        response = await client.post(f"{base_url.rstrip('/')}/v2/invoices", json=body,
-                                     auth=(secret_key, ""), headers={"Accept": "application/json"})
-    except httpx.HTTPError as exc:
-        raise GatewayError(GATEWAY, f"unreachable: {type(exc).__name__}") from exc
-    try:
-        answer = response.json()
-    except ValueError:
-        answer = None
-    if response.status_code not in (200, 201) or not isinstance(answer, dict):
-        if isinstance(answer, dict):
-            text = f"{answer.get('error_code', 'ERROR')}: {answer.get('message', '')}"[:300]
-        else:
-            text = "refused"
-        raise GatewayError(GATEWAY, text, response.status_code)
+    status, answer = await post_to_gateway(client, GATEWAY, f"{base_url.rstrip('/')}/v2/invoices", body, secret_key)
+    if status not in (200, 201) or answer is None:
+        text = f"{answer.get('error_code', 'ERROR')}: {answer.get('message', '')}"[:300] if answer else "refused"
+        raise GatewayError(GATEWAY, text, status)
     invoice_id, url = answer.get("id"), answer.get("invoice_url")
     if not isinstance(invoice_id, str) or not isinstance(url, str) or not invoice_id or not url:
-        raise GatewayError(GATEWAY, "answer without id or invoice_url", response.status_code)
+        raise GatewayError(GATEWAY, "answer without id or invoice_url", status)
     return {"id": invoice_id, "invoice_url": url, "status": answer.get("status", "PENDING")}

@@ -1,0 +1,77 @@
+"""Who may do what, route by route. Every route of the API either needs a signed-in role or is
+listed here as public with the reason it may be, so a new route cannot go public by oversight."""
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+
+from services.api.app import app
+from services.auth import deps
+
+NEEDS_ROLE = {deps.require_coordinator, deps.require_admin, deps.require_treasurer}
+PUBLIC = {
+    # people asking for help, and what they may see of their own request (by its code)
+    "GET /", "POST /request", "GET /status", "GET /status/{code}", "POST /api/v1/requests",
+    "GET /api/v1/requests/{ref}", "GET /api/v1/statuses",
+    # volunteers (issue 12 moves registration behind a confirmed phone); an offer id is its secret
+    "POST /api/v1/volunteers", "POST /api/v1/volunteers/{volunteer_id}/checkins", "POST /api/v1/checkins",
+    "GET /api/v1/offers/{offer_id}", "POST /api/v1/offers/{offer_id}/{action}",
+    # the volunteer's task page: the unguessable token in the offer's link is the secret
+    "GET /t/{token}", "POST /t/{token}/{action}", "GET /t/{token}/mine", "POST /t/{token}/mine/available",
+    "POST /t/{token}/mine/checkin",
+    # signed by Twilio or by the payment gateway (checked in the handler: 403 otherwise)
+    "POST /webhooks/twilio/sms", "POST /webhooks/twilio/whatsapp", "POST /webhooks/twilio/status",
+    "POST /api/v1/payments/midtrans/notification", "POST /api/v1/payments/xendit/callback",
+    # donors: start a payment (nothing counts until the gateway says so), report a campaign
+    "POST /api/v1/campaigns/{slug}/donate", "POST /api/v1/campaigns/{slug}/reports", "POST /campaigns/{slug}/report",
+    # public views without personal data
+    "GET /public", "GET /api/v1/public/needs", "GET /api/v1/public/summary", "GET /api/v1/public/live",
+    "GET /campaigns", "GET /campaigns/{slug}", "GET /api/v1/campaigns", "GET /api/v1/campaigns/{slug}",
+    "GET /ledger/receipt", "GET /ledger/receipt/{code}", "GET /api/v1/ledger", "GET /api/v1/ledger/entries",
+    "GET /api/v1/ledger/checkpoints", "GET /api/v1/ledger/proof/inclusion", "GET /api/v1/ledger/proof/consistency",
+    "GET /api/v1/ledger/receipts/{code}", "GET /api/v1/ledger/export.csv", "GET /api/v1/ledger/export.hxl.csv",
+    # signing in and out; operations
+    "POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /login", "POST /logout",
+    "GET /healthz", "GET /metrics",
+}
+# Routes that look at who is signed in and decide inside (their integration tests check it).
+DECIDES_INSIDE = {"GET /login", "GET /map", "GET /treasurer", "POST /treasurer", "POST /api/v1/donations"}
+
+
+def _flat(routes):
+    for r in routes:
+        if hasattr(r, "original_router"):   # FastAPI's included routers
+            yield from _flat(r.original_router.routes)
+        else:
+            yield r
+
+
+def _calls(dependant) -> set:
+    out = set()
+    for sub in dependant.dependencies:
+        out.add(sub.call)
+        out |= _calls(sub)
+    return out
+
+
+def _routes() -> dict[str, set]:
+    return {f"{m} {r.path}": _calls(r.dependant) for r in _flat(app.routes) if isinstance(r, APIRoute)
+            for m in r.methods if m != "HEAD"}
+
+
+def test_every_route_needs_a_role_or_is_public_on_purpose():
+    routes = _routes()
+    unclassified = sorted(k for k, calls in routes.items()
+                          if not calls & NEEDS_ROLE and k not in PUBLIC and k not in DECIDES_INSIDE)
+    assert not unclassified, f"routes with no access rule: {unclassified}"
+    assert not (PUBLIC | DECIDES_INSIDE) - set(routes), "listed routes that no longer exist"
+
+
+def test_nothing_listed_public_also_asks_for_a_role():
+    routes = _routes()
+    both = sorted(k for k in PUBLIC if routes.get(k, set()) & NEEDS_ROLE)
+    assert not both, both
+
+
+def test_decides_inside_routes_do_read_the_session():
+    routes = _routes()
+    assert all(deps.optional_user in routes[k] for k in DECIDES_INSIDE)

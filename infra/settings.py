@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     match_retry_s: float = 5.0
     escalated_retry_s: float = 30.0
     assigned_check_s: float = 120.0   # matcher asks a task's desk how it stands this often
+    on_the_way_within_s: float = 900.0    # a confirmed volunteer not on the way by then is reminded,
+    reminder_grace_s: float = 300.0       # ... and this long after the reminder replaced (coordinators told)
+    done_within_s: float = 3 * 3600.0     # on the way but not done by then: reminded, then coordinators told
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
 

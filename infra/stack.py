@@ -100,7 +100,8 @@ def _runtime_env() -> dict[str, str]:
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
                         "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", "LEDGER_KEY_FILE", "LEDGER_ORIGIN",
-                        "OPEX_CAP_PERCENT", "SUPPLY_INTERVAL_S", *KAFKA_PASSTHROUGH):
+                        "OPEX_CAP_PERCENT", "SUPPLY_INTERVAL_S", "ON_THE_WAY_WITHIN_S", "REMINDER_GRACE_S",
+                        "DONE_WITHIN_S", *KAFKA_PASSTHROUGH):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env

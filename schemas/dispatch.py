@@ -168,6 +168,7 @@ class VConfirm(Contract):
     volunteer_id: uuid.UUID
     request_id: uuid.UUID | None = None   # where to answer; absent in messages of older versions
     partition: int | None = None
+    remind: Literal["on_the_way", "done"] | None = None   # overdue: remind the volunteer (once)
 
 
 class VCheck(Contract):

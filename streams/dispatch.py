@@ -38,7 +38,8 @@ matcher = Matcher(MatchConfig(
     checkin_stale_s=S.checkin_stale_s, escalate_after_s=S.escalate_after_s,
     assigned_check_s=S.assigned_check_s,
     urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s, partitions=P,
-    escalated_retry_s=S.escalated_retry_s,
+    escalated_retry_s=S.escalated_retry_s, on_the_way_within_s=S.on_the_way_within_s,
+    reminder_grace_s=S.reminder_grace_s, done_within_s=S.done_within_s,
 ))
 
 routes = app.Table("dispatch-routes", partitions=P)

@@ -374,7 +374,8 @@ class Desk:
             return self._close(st, "expired", now, "offer_expired")
         if m.reason == "done":
             return self._close(st, "done", now, None, actor=m.actor)
-        return self._close(st, "withdrawn", now, "offer_withdrawn", actor=m.actor)
+        notice = "task_reassigned" if m.actor == "no-show" else "offer_withdrawn"
+        return self._close(st, "withdrawn", now, notice, actor=m.actor)
 
     def _confirm(self, st: VolunteerState, m: dm.VConfirm, now: datetime) -> list[Out]:
         """The matcher gives the volunteer the task, or asks again how it stands. Answer with
@@ -383,12 +384,14 @@ class Desk:
         h = st.hold
         if h is not None and h["offer_id"] == oid:
             h["checked_at"] = now.isoformat()
+            remind = self._tell(st, f"task_remind_{m.remind}", {"code": h["code"], "link": self._link(h)},
+                                (oid, "remind", m.remind)) if m.remind and h["status"] in ("task", "on_the_way") else []
             if h["status"] == "on_the_way":
-                return [self._to_matcher(st, "on_the_way")]
+                return remind + [self._to_matcher(st, "on_the_way")]
             h["status"] = "task"
             det = h["details"]
             place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
-            outs = [_offer_event(h, st.volunteer_id, "accepted", now)]
+            outs = remind + [_offer_event(h, st.volunteer_id, "accepted", now)]
             outs += self._tell(st, "offer_confirmed", {
                 "code": h["code"], "need": det["need"], "place": place,
                 "contact": det.get("requester_phone") or det["tracking_code"], "link": self._link(h)},

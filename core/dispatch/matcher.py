@@ -41,6 +41,12 @@ class MatchConfig:
     phone_dedupe_radius_m: float = dedupe.PHONE_RADIUS_M
     partitions: int = 8                   # of dispatch-match, for shadows across borders
     checkin_stale_s: float = 6 * 3600.0
+    # Safety and no-shows: a confirmed volunteer who is not on the way within this long is
+    # reminded, and after the grace the task goes to someone else (coordinators are told); one
+    # on the way but not done within done_within_s is reminded, then coordinators are told.
+    on_the_way_within_s: float = 900.0
+    done_within_s: float = 3 * 3600.0
+    reminder_grace_s: float = 300.0
 
 
 @dataclass
@@ -63,6 +69,9 @@ class RequestState:
     version: int = 0
     confirmed: bool = False          # the desk said it holds the task (answer to VConfirm)
     joining: dict | None = None      # into, home: a second report waiting for the owner's answer
+    assigned_at: str | None = None    # when the matched volunteer was confirmed
+    on_the_way_at: str | None = None
+    reminded: str | None = None       # "<stage> <iso time>": the volunteer was reminded of this stage
     # Hints, not stored: when to look again, and when the desk last answered about the task.
     next_try_at: str | None = None
     checked_at: str | None = None
@@ -482,6 +491,7 @@ class Matcher:
             outs = [self._release(st, other, "withdrawn") for other in list(st.offers)]
             st.matched_offer, st.volunteer_id = oid, vid
             st.status = "matched"
+            st.assigned_at, st.on_the_way_at, st.reminded = now.isoformat(), None, None
             st.confirmed = False
             outs.append(self._confirm(st, now))
             outs.append(self._situation(st, now, offer_id=oid))
@@ -515,6 +525,7 @@ class Matcher:
             return []
         if m.status == "on_the_way" and st.status == "matched":
             st.status = "on_the_way"
+            st.on_the_way_at = now.isoformat()
             return [self._situation(st, now)] + self._tell_requester(
                 st, "volunteer_on_the_way", {"volunteer": name, "eta_min": "?"}, ("on_the_way", oid))
         if m.status == "done" and st.status in ASSIGNED:
@@ -528,13 +539,65 @@ class Matcher:
             return self._replayed(st, now, "request_done", {}, ("done",))
         return []
 
-    def _confirm(self, st: RequestState, now: datetime) -> Out:
+    def _confirm(self, st: RequestState, now: datetime, remind: str | None = None) -> Out:
         """Tell the desk its volunteer has the task; asked again until the desk answers, and
         then now and again, since any answer of the desk's can be lost in a crash."""
         st.checked_at = now.isoformat()
         return Out("dispatch-volunteer", st.volunteer_id, dm.VConfirm(
             offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.request_id,
-            partition=st.partition))
+            partition=st.partition, remind=remind))
+
+    def _overdue(self, st: RequestState, now: datetime) -> str | None:
+        """The stage whose deadline has passed for a confirmed task: on the way, or done."""
+        if not st.confirmed:
+            return None
+        if st.status == "matched" and st.assigned_at:
+            start, within, stage = st.assigned_at, self.cfg.on_the_way_within_s, "on_the_way"
+        elif st.status == "on_the_way" and st.on_the_way_at:
+            start, within, stage = st.on_the_way_at, self.cfg.done_within_s, "done"
+        else:
+            return None
+        return stage if now >= datetime.fromisoformat(start) + timedelta(seconds=within) else None
+
+    def _watch_due(self, st: RequestState, now: datetime) -> bool:
+        stage = self._overdue(st, now)
+        if stage is None:
+            return False
+        told, _, at = (st.reminded or "").partition(" ")
+        if told != stage:
+            return told != stage + "!"
+        return now >= datetime.fromisoformat(at) + timedelta(seconds=self.cfg.reminder_grace_s)
+
+    def _watch(self, st: RequestState, now: datetime) -> list[Out]:
+        """Remind an overdue volunteer once; after the grace, give a no-show's task to someone
+        else, or tell coordinators of a task not reported done. Both are on the situation log."""
+        stage = self._overdue(st, now)
+        if stage is None:
+            return []
+        told, _, at = (st.reminded or "").partition(" ")
+        if told.rstrip("!") != stage:
+            st.reminded = f"{stage} {now.isoformat()}"
+            self._touch(st)
+            return [self._confirm(st, now, remind=stage)]
+        if told.endswith("!") or now < datetime.fromisoformat(at) + timedelta(seconds=self.cfg.reminder_grace_s):
+            return []
+        self._touch(st)
+        alert = SituationUpdate(
+            event_id=stable_uuid("overdue", st.request_id, st.matched_offer, stage), occurred_at=now,
+            kind="escalation", request_id=st.request_id, volunteer_id=st.volunteer_id,
+            status="no_show" if stage == "on_the_way" else "overdue", lat=st.lat, lon=st.lon,
+            detail={"stage": stage, "offer_id": st.matched_offer}, source="dispatch")
+        if stage == "done":
+            st.reminded = f"{stage}! {at}"   # told once; the volunteer is there, nobody is taken off
+            return [Out("situation-updates", st.request_id, alert)]
+        vid, oid = st.volunteer_id, st.matched_offer
+        st.matched_offer = st.volunteer_id = None
+        st.status, st.confirmed, st.reminded = "open", False, None
+        st.declined.append(vid)
+        release = Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
+                                                             actor="no-show"))
+        return [release, Out("situation-updates", st.request_id, alert),
+                self._situation(st, now, no_show=vid)] + self._try_match(st, now)
 
     def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
         """An update this request already took, heard again. Right after a restart, the step
@@ -587,7 +650,7 @@ class Matcher:
                 continue
             if st.status not in ASSIGNED:
                 return True
-            due = due or self._check_due(st, now)
+            due = due or self._check_due(st, now) or self._watch_due(st, now)
         self._freed.pop(partition, None)
         return due
 
@@ -596,8 +659,11 @@ class Matcher:
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):
             st = self.requests[rid]
-            if st.status in ASSIGNED and st.matched_offer and self._check_due(st, now):
-                outs.append(self._confirm(st, now))
+            if st.status in ASSIGNED and st.matched_offer:
+                watched = self._watch(st, now)
+                outs += watched
+                if not watched and st.status in ASSIGNED and self._check_due(st, now):
+                    outs.append(self._confirm(st, now))
             if st.status == "joining" and (st.next_try_at is None or st.next_try_at <= iso):
                 outs.append(self._join(st, now))
             if not st.offers:

@@ -117,6 +117,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Siaga: Maaf, pesan tidak dimengerti. Balas BANTUAN untuk petunjuk, atau "
             "kirim kebutuhan dan lokasi Anda."
         ),
+        "task_remind_on_the_way": (
+            "Siaga: Sudah berangkat untuk tugas {code}? Balas OTW {code}, atau TOLAK {code} jika "
+            "tidak bisa.{link}"
+        ),
+        "task_remind_done": (
+            "Siaga: Tugas {code} sudah selesai? Balas SELESAI {code}.{link}"
+        ),
+        "task_reassigned": (
+            "Siaga: Tugas {code} kami alihkan ke relawan lain karena belum ada kabar. Terima kasih."
+        ),
         "donation_receipt": (
             "Siaga: Terima kasih. Donasi {amount} untuk {campaign} tercatat di buku kas publik. "
             "Kode bukti {code}: {url}"
@@ -208,6 +218,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "unknown_command": (
             "Siaga: Sorry, we did not understand. Reply BANTUAN for help, or send your "
             "need and location."
+        ),
+        "task_remind_on_the_way": (
+            "Siaga: Are you on your way for task {code}? Reply OTW {code}, or TOLAK {code} if you "
+            "cannot go.{link}"
+        ),
+        "task_remind_done": (
+            "Siaga: Is task {code} done? Reply SELESAI {code}.{link}"
+        ),
+        "task_reassigned": (
+            "Siaga: Task {code} went to another volunteer as we had no news from you. Thank you."
         ),
         "donation_receipt": (
             "Siaga: Thank you. Your donation of {amount} to {campaign} is in the public ledger. "

@@ -298,12 +298,16 @@ async def query_queue(conn, limit: int) -> list[dict]:
     rows = await (await conn.execute(
         f"""SELECT request_id, tracking_code, status, needs, urgency, people, vulnerable, place_name, priority,
                    verified, extract(epoch FROM now() - created_at)::bigint,
-                   round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5)
-              FROM requests WHERE status = ANY(%s)
+                   round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5),
+                   status = 'on_the_way'
+              FROM requests r WHERE status = ANY(%s)
+                   -- a task on the way but not reported done in time (core/dispatch/matcher.py _watch)
+                   OR (status = 'on_the_way' AND EXISTS (SELECT 1 FROM situation_log s WHERE s.request_id = r.request_id
+                       AND s.kind = 'escalation' AND s.status = 'overdue'))
              ORDER BY (status = 'escalated') DESC, priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at
              LIMIT %s""", (list(WAITING), limit))).fetchall()
     keys = ("id", "code", "status", "needs", "urgency", "people", "vulnerable", "place", "priority",
-            "verified", "waiting_s", "lat", "lon")
+            "verified", "waiting_s", "lat", "lon", "overdue")
     out = []
     for r in rows:
         d = dict(zip(keys, r))

@@ -627,3 +627,64 @@ def test_a_lost_receipt_only_costs_a_second_send():
     sim.drain()
     assert sim.routes[rid]["unacked"] is None
     assert sim.request_state(rid) is st and len(sim.situations) == told   # known: only a receipt
+
+
+def _no_show_sim():
+    cfg = MatchConfig(on_the_way_within_s=600, done_within_s=3600, reminder_grace_s=120, assigned_check_s=60)
+    sim = Sim(cfg=cfg)
+    a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"], phone="+6281200000001")
+    b = sim.volunteer(YOGYA[0] + 0.003, YOGYA[1], skills=["logistics"], phone="+6281200000002")
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["water"])
+    sim.drain()
+    sim.reply(a, "accept")
+    sim.drain()
+    assert sim.request_state(rid).status == "matched" and sim.request_state(rid).volunteer_id == a
+    return sim, a, b, rid
+
+
+def _templates_to(sim, phone):
+    return [n.template for n in sim.notifications if n.to == phone]
+
+
+def test_a_volunteer_not_on_the_way_is_reminded_then_the_task_goes_to_someone_else():
+    sim, a, b, rid = _no_show_sim()
+    for _ in range(9):   # ten minutes pass: reminded once, not yet replaced
+        sim.advance(60)
+        sim.drain()
+    sim.advance(60)
+    sim.drain()
+    assert _templates_to(sim, "+6281200000001").count("task_remind_on_the_way") == 1
+    assert sim.request_state(rid).volunteer_id == a
+    sim.advance(121)   # the grace is over: someone else, and coordinators see why
+    sim.drain()
+    assert "task_reassigned" in _templates_to(sim, "+6281200000001")
+    assert offered_to(sim, rid)[-1] == b and sim.request_state(rid).volunteer_id != a
+    alerts = [s for s in sim.situations if s.kind == "escalation" and str(s.request_id) == rid]
+    assert [s.status for s in alerts] == ["no_show"] and str(alerts[0].volunteer_id) == a
+    sim.reply(a, "on_the_way")   # too late: the first volunteer no longer holds it
+    sim.reply(b, "accept")
+    sim.drain()
+    assert sim.request_state(rid).volunteer_id == b
+    sim.check_no_double_booking()
+
+
+def test_on_the_way_after_the_reminder_keeps_the_task_and_a_late_done_is_told_once():
+    sim, a, _b, rid = _no_show_sim()
+    sim.advance(601)
+    sim.drain()
+    sim.reply(a, "on_the_way")
+    sim.drain()
+    sim.advance(300)
+    sim.drain()
+    assert sim.request_state(rid).status == "on_the_way" and sim.request_state(rid).volunteer_id == a
+    for _ in range(6):   # past done_within_s, the grace, and more: one reminder, one alert
+        sim.advance(1000)
+        sim.drain()
+    assert _templates_to(sim, "+6281200000001").count("task_remind_done") == 1
+    alerts = [s.status for s in sim.situations if s.kind == "escalation" and str(s.request_id) == rid]
+    assert alerts == ["overdue"] and sim.request_state(rid).volunteer_id == a
+    sim.reply(a, "done")
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+    sim.check_no_double_booking()

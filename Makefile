@@ -4,7 +4,7 @@ PY    := .venv/bin/python
 PIP   := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: setup system python assets kafka run up test stop bench schemas clean-runtime
+.PHONY: setup system python assets kafka run up test stop bench eval schemas clean-runtime
 
 setup: system python assets kafka
 
@@ -43,6 +43,11 @@ test: setup
 bench: setup
 	@SIAGA_PROFILE=bench API_PORT=38000 SIAGA_BROKER_PORT=39092 SIAGA_PG_PORT=55434 \
 	  SIAGA_TWILIO_PORT=38080 SIAGA_PAY_PORT=38090 FAUST_WEB_PORT=36066 SIAGA_WORKERS=2 $(PY) -m bench.run
+
+# Message understanding against the labelled fixtures (tests/fixtures/): needs micro-F1, places,
+# non-requests taken as requests, requests lost, time per message.
+eval: python
+	@$(PY) -m bench.eval_text
 
 schemas: python
 	@$(PY) -m schemas.export

@@ -15,9 +15,17 @@ Order of precedence (first match wins):
    area too), anything else -> unknown_command;
 4. while a request of this phone waits for its location: a number picking a candidate, a place
    name, coordinates, a plus code or a WhatsApp location -> AidRequestLocated;
-5. a message with a need -> AidRequest; without a usable location Siaga asks for it
-   (need_location, with up to three candidates) and remembers the request for CONVERSATION_TTL;
-6. anything else -> the help text.
+5. a new message is first classified by core.text.intent: an offer of help, information
+   (safety update, distribution, thanks, flood description, "sudah tidak butuh"), a question
+   (where to donate, how to sign up) or a status question creates no aid request; it gets
+   offer_thanks / info_thanks / question_help / status_how (or a status look-up when it quotes
+   a tracking code), and offers and information carry the text in Outcome.information for the
+   coordinators. A message with a clear ask stays a request even if it also informs;
+6. a message with a need (intent request) -> AidRequest; without a usable location Siaga asks
+   for it (need_location, with up to three candidates) and remembers the request for
+   CONVERSATION_TTL;
+7. anything else -> the help text.
+Registered volunteers' offers and reports count as information (they are signed up already).
 Event ids derive from the MessageSid, so handling one message twice yields identical events.
 """
 from __future__ import annotations
@@ -28,15 +36,23 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from core.codes import code_from_uuid, stable_uuid
+from core.codes import ALPHABET, code_from_uuid, stable_uuid
 from core.messages import render, render_bilingual
 from core.text import Command, ParsedMessage, classify_keyword, parse_command, parse_help_message
 from core.text.commands import KeywordKind
+from core.text.intent import IntentResult, classify_intent
 from geo.gazetteer import PlaceMatch
 from geo.locate import LocateResult, locate
 from schemas.common import Channel, Contact, Location, NeedCategory
 from schemas.envelope import Event
-from schemas.events import MAX_TEXT, AidRequest, AidRequestLocated, VolunteerCheckIn, VolunteerReply
+from schemas.events import (
+    MAX_TEXT,
+    AidRequest,
+    AidRequestLocated,
+    SituationUpdate,
+    VolunteerCheckIn,
+    VolunteerReply,
+)
 
 CONVERSATION_TTL = timedelta(hours=2)
 MAX_CHOICES = 3  # numbered options in a need_location reply (one SMS segment)
@@ -45,8 +61,14 @@ TRACKING_CODE_LENGTH = 6
 InboundChannel = Literal["sms", "whatsapp"]
 OutcomeKind = Literal[
     "opt_out", "opt_in", "help", "status", "request", "needs_location", "located", "ask_again",
-    "volunteer_reply", "checkin", "unknown_command",
+    "volunteer_reply", "checkin", "unknown_command", "offer", "information", "question",
+    "status_help",
 ]
+# Paths on PUBLIC_BASE_URL that the replies point to.
+# The volunteer sign-up page (issue 12) does not exist yet: until it does, offers of help get the
+# no-link answer (the coordinators see the offer in the situation log and call back).
+VOLUNTEER_SIGNUP_PATH: str | None = None
+CAMPAIGNS_PATH = "/campaigns"
 
 _STATUS = re.compile(r"^\s*STATUS\W+([A-Z0-9]{4,10})\W*$", re.IGNORECASE)
 _PICK = re.compile(r"^\s*(?:no\.?|nomor|nomer|pilih|angka|#)?\s*([1-9])\s*[.)]?\s*$", re.IGNORECASE)
@@ -134,6 +156,7 @@ class Understanding:
     pick: int | None
     parsed: ParsedMessage
     located: LocateResult
+    intent: IntentResult = IntentResult("request")   # what a new message is for (core.text.intent)
 
     @property
     def concrete_needs(self) -> tuple[NeedCategory, ...]:
@@ -161,6 +184,9 @@ class Outcome:
     request_id: uuid.UUID | None = None
     tracking_code: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    intent: str | None = None                     # new messages: request/offer/information/question/status
+    intent_evidence: tuple[str, ...] = ()         # the cues that decided the intent (for coordinators)
+    information: str | None = None                # offer or report to show the coordinators (the text)
 
 
 def understand(text: str, latitude: str | float | None = None,
@@ -175,13 +201,16 @@ def understand(text: str, latitude: str | float | None = None,
         status_code=status.group(1).upper() if status else None,
         command=parse_command(text),
         pick=int(pick.group(1)) if pick else None,
-        parsed=parse_help_message(text),
+        parsed=(parsed := parse_help_message(text)),
         located=locate(text, latitude, longitude),
+        intent=classify_intent(text, parsed),
     )
 
 
 def decide(msg: Inbound, u: Understanding, *, volunteer: Volunteer | None,
-           conversation: Conversation | None) -> Outcome:
+           conversation: Conversation | None, public_base_url: str | None = None) -> Outcome:
+    """public_base_url (settings.public_base_url) lets replies link the volunteer sign-up and
+    campaigns pages; without it they give SMS-only instructions."""
     conv = conversation if conversation is not None and conversation.active(msg.received_at) else None
     lang = _lang(volunteer.language if volunteer else conv.language if conv else u.parsed.language)
 
@@ -205,6 +234,8 @@ def decide(msg: Inbound, u: Understanding, *, volunteer: Volunteer | None,
             return handled
     if conv is not None:
         return _waiting(msg, u, conv)
+    if not u.intent.is_request and u.intent.evidence:
+        return _not_a_request(msg, u, lang, public_base_url, volunteer=volunteer is not None)
     if u.parsed.needs:
         return _new_request(msg, u)
     return Outcome("help", lang, render("help", lang))
@@ -230,6 +261,8 @@ def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation 
             source=f"webhooks/{msg.channel}")
         return Outcome("checkin", lang, render("checkin_location_ok", lang),
                        events=(Emit("volunteer-checkins", str(v.volunteer_id), checkin),))
+    if conv is None and not u.intent.is_request and u.intent.evidence:
+        return None  # a report, offer or question: decided like anyone's (see _not_a_request)
     if conv is None and not u.concrete_needs:
         return Outcome("unknown_command", lang, render("unknown_command", lang))
     return None  # a volunteer asking for help, or answering our location question
@@ -280,6 +313,64 @@ def _ask(msg: Inbound, conv: Conversation, choices: tuple[Choice, ...], lang: st
     kept = replace(conv, choices=choices, expires_at=msg.received_at + CONVERSATION_TTL)
     return Outcome(kind, lang, _need_location_text(lang, conv.tracking_code, choices),
                    conversation=kept, request_id=conv.request_id, tracking_code=conv.tracking_code)
+
+
+# --- a new message that asks for nothing -------------------------------------------------------
+
+def _report(msg: Inbound, u: Understanding, intent: str) -> tuple[Emit, ...]:
+    """An offer or a report for the coordinators' situation log (they see request texts too;
+    the public live feed carries no data). Its id comes from the message: sent once."""
+    loc = u.located.to_location() if u.located.status == "resolved" else None
+    update = SituationUpdate(
+        event_id=_event_id(msg, "report"), occurred_at=msg.received_at, kind="report", status=intent,
+        lat=loc.lat if loc else None, lon=loc.lon if loc else None, source=f"webhooks/{msg.channel}",
+        detail={"text": msg.text[:MAX_TEXT], "from": msg.phone, "channel": msg.channel,
+                "evidence": list(u.intent.evidence), "place": loc.place_name if loc else None})
+    return (Emit("situation-updates", str(update.event_id), update),)
+
+
+def _not_a_request(msg: Inbound, u: Understanding, lang: str, base_url: str | None, *,
+                   volunteer: bool) -> Outcome:
+    intent = u.intent.intent
+    common = {"intent": intent, "intent_evidence": u.intent.evidence}
+    text = msg.text[:MAX_TEXT]
+    if intent == "offer" and not volunteer:
+        reply = _with_link("offer_thanks", lang, base_url, VOLUNTEER_SIGNUP_PATH)
+        return Outcome("offer", lang, reply, information=text, events=_report(msg, u, "offer"), **common)
+    if intent in ("offer", "information"):
+        # A registered volunteer's offer is news for the coordinators, not a sign-up.
+        return Outcome("information", lang, render("info_thanks", lang), information=text,
+                       events=_report(msg, u, "information"), **common)
+    if intent == "status":
+        code = _quoted_code(msg.text)
+        if code is not None:
+            return Outcome("status", lang, status_code=code, **common)
+        return Outcome("status_help", lang, render("status_how", lang), **common)
+    # A question: how to sign up as a volunteer, or how to ask for help / where to donate.
+    if _SIGNUP.search(msg.text or ""):
+        reply = _with_link("offer_thanks", lang, base_url, VOLUNTEER_SIGNUP_PATH)
+    else:
+        reply = _with_link("question_help", lang, base_url, CAMPAIGNS_PATH)
+    return Outcome("question", lang, reply, **common)
+
+
+_SIGNUP = re.compile(r"\b(?:relawan|volunteer\w*|daftar|mendaftar|register|sign\s*up)\b", re.IGNORECASE)
+_CODE_WORD = re.compile(r"\b[A-Za-z0-9]{6}\b")
+
+
+def _with_link(template: str, lang: str, base_url: str | None, path: str | None) -> str:
+    if base_url and path:
+        return render(template, lang, url=base_url.rstrip("/") + path)
+    return render(f"{template}_nolink", lang)
+
+
+def _quoted_code(text: str) -> str | None:
+    """A tracking code quoted in a free-text status question ("kode saya P4K2Q1")."""
+    for m in _CODE_WORD.finditer(text or ""):
+        word = m.group(0).upper()
+        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word) and set(word) <= set(ALPHABET):
+            return word
+    return None
 
 
 # --- a new request ----------------------------------------------------------------------------

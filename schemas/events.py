@@ -156,7 +156,7 @@ class DonationEvent(Event):
         return self
 
 
-ReplyAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available"]
+ReplyAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available", "sos"]
 
 
 @register
@@ -212,7 +212,8 @@ class SituationUpdate(Event):
     """A state change the live map needs (no personal data beyond ids)."""
 
     TYPE = "situation.update"
-    kind: Literal["request", "volunteer", "offer", "donation", "escalation", "action"]
+    # report: an offer of help or information sent in by SMS/WhatsApp (core/conversation.py)
+    kind: Literal["request", "volunteer", "offer", "donation", "escalation", "action", "report"]
     request_id: uuid.UUID | None = None
     volunteer_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = None

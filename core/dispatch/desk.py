@@ -272,6 +272,8 @@ class Desk:
             st.available = True
             st.last_seen = max(st.last_seen or "", now.isoformat())
             return self._tell(st, "available_ok", {}, ack) + self._publish(st, now)
+        if r.action == "sos":
+            return self._sos(st, r, now)
         if not self._matches(st, r):
             again = self._replayed_close(st, r, now) if st.hold is None else None
             if again is not None:
@@ -306,6 +308,18 @@ class Desk:
                 return self._close(st, "done", now, "checkin_ok", to_matcher="done")
             return []
         return []
+
+    def _sos(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out]:
+        """A volunteer in trouble: an urgent alert to coordinators with their last position and
+        task, whatever state the task is in; the volunteer hears that it was passed on."""
+        h = st.hold
+        alert = SituationUpdate(
+            event_id=stable_uuid("sos", r.event_id), occurred_at=now, kind="escalation", status="sos",
+            volunteer_id=st.volunteer_id, request_id=h["request_id"] if h else None, lat=st.lat, lon=st.lon,
+            detail={"offer_id": h["offer_id"] if h else None, "task": h["code"] if h else None,
+                    "last_seen": st.last_seen}, source="dispatch")
+        return [Out("situation-updates", h["request_id"] if h else st.volunteer_id, alert)] + self._tell(
+            st, "sos_ok", {}, ("ack", r.event_id))
 
     def _reserve(self, st: VolunteerState, m: dm.VReserve, now: datetime) -> list[Out]:
         oid = str(m.offer_id)

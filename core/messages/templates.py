@@ -127,9 +127,39 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "task_reassigned": (
             "Siaga: Tugas {code} kami alihkan ke relawan lain karena belum ada kabar. Terima kasih."
         ),
+        "sos_ok": (
+            "Siaga: SOS diterima, koordinator diberi tahu dan akan menghubungi Anda. Nyawa terancam? "
+            "Telepon 112."
+        ),
         "donation_receipt": (
             "Siaga: Terima kasih. Donasi {amount} untuk {campaign} tercatat di buku kas publik. "
             "Kode bukti {code}: {url}"
+        ),
+        # Answers to new messages that ask for nothing (core.text.intent). {url} is
+        # PUBLIC_BASE_URL + the page; the _nolink variants are used when none is configured.
+        "offer_thanks": (
+            "Siaga: Terima kasih mau membantu! Daftar jadi relawan agar dapat tugas sesuai "
+            "keahlian dan lokasi Anda: {url}"
+        ),
+        "offer_thanks_nolink": (
+            "Siaga: Terima kasih mau membantu! Tawaran Anda kami teruskan ke koordinator "
+            "posko, mereka akan menghubungi Anda."
+        ),
+        "info_thanks": (
+            "Siaga: Terima kasih atas infonya, kami teruskan ke koordinator. Butuh bantuan? "
+            "Kirim kebutuhan dan lokasi Anda."
+        ),
+        "question_help": (
+            "Siaga: Minta bantuan: kirim kebutuhan, jumlah orang dan lokasi. Donasi hanya "
+            "lewat kampanye resmi: {url}"
+        ),
+        "question_help_nolink": (
+            "Siaga: Minta bantuan: kirim kebutuhan, jumlah orang dan lokasi, mis: butuh air "
+            "20 orang desa Sukamaju. Donasi hanya lewat kampanye resmi Siaga."
+        ),
+        "status_how": (
+            "Siaga: Cek permintaan Anda: balas STATUS dan kode dari SMS kami, mis: STATUS "
+            "K7Q2X9. Nyawa terancam? Telepon 112."
         ),
     },
     "en": {
@@ -229,9 +259,37 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "task_reassigned": (
             "Siaga: Task {code} went to another volunteer as we had no news from you. Thank you."
         ),
+        "sos_ok": (
+            "Siaga: SOS received, the coordinators are told and will contact you. Life in danger? "
+            "Call 112."
+        ),
         "donation_receipt": (
             "Siaga: Thank you. Your donation of {amount} to {campaign} is in the public ledger. "
             "Receipt code {code}: {url}"
+        ),
+        "offer_thanks": (
+            "Siaga: Thanks for offering help! Sign up as a volunteer to get tasks that fit "
+            "your skills and location: {url}"
+        ),
+        "offer_thanks_nolink": (
+            "Siaga: Thank you for offering help! We pass your offer to the shelter "
+            "coordinators, who will contact you."
+        ),
+        "info_thanks": (
+            "Siaga: Thank you for the information, we pass it on to the coordinators. Need "
+            "help? Send your need and location."
+        ),
+        "question_help": (
+            "Siaga: To ask for help, send your need, number of people and location. Donate "
+            "only through official campaigns: {url}"
+        ),
+        "question_help_nolink": (
+            "Siaga: To ask for help, send your need, number of people and location, e.g.: "
+            "need water 20 people desa Sukamaju. Donate only to official Siaga campaigns."
+        ),
+        "status_how": (
+            "Siaga: To check your request, reply STATUS and the code from our SMS, e.g. "
+            "STATUS K7Q2X9. Life in danger? Call 112."
         ),
     },
 }

@@ -12,7 +12,7 @@ from typing import Literal
 
 from core.text import lexicon
 
-CommandAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available"]
+CommandAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available", "sos"]
 KeywordKind = Literal["opt_out", "opt_in", "help"]
 
 # Offer codes always hold a digit (core.codes), so words like BUTUH or SEMUA are never codes.

@@ -215,6 +215,8 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "banjir", "cm", "meter", "m", "sedalam", "dalam", "kencang", "rising", "level", "levels",
     "up", "reached", "everywhere", "entering", "came", "waist", "chest", "knee", "rose",
     "coming", "keruh", "kotor", "comes",
+    # receding water (also keeps "dropping" from being "corrected" to "drowning")
+    "dropping", "receding", "falling", "receded", "turun",
 })
 # "air sudah ..." / "water is ...": look one word further to tell flood from supply.
 FLOOD_ADVERBS: frozenset[str] = frozenset({
@@ -440,6 +442,7 @@ COMMAND_VERBS: dict[str, str] = {
 STATUS_WORDS: dict[str, str] = {
     "LIBUR": "unavailable", "SIBUK": "unavailable", "OFF": "unavailable",
     "SIAP": "available", "AKTIF": "available",
+    "SOS": "sos",   # a volunteer in trouble on a task: an urgent alert to coordinators
 }
 # Twilio / carrier reserved words (single-word messages): handled by the carrier, never by us.
 CARRIER_KEYWORDS: dict[str, str] = {

@@ -299,15 +299,15 @@ async def query_queue(conn, limit: int) -> list[dict]:
         f"""SELECT request_id, tracking_code, status, needs, urgency, people, vulnerable, place_name, priority,
                    verified, extract(epoch FROM now() - created_at)::bigint,
                    round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5),
-                   status = 'on_the_way'
+                   status IN ('matched', 'on_the_way')
               FROM requests r WHERE status = ANY(%s)
-                   -- a task on the way but not reported done in time (core/dispatch/matcher.py _watch)
-                   OR (status = 'on_the_way' AND EXISTS (SELECT 1 FROM situation_log s WHERE s.request_id = r.request_id
-                       AND s.kind = 'escalation' AND s.status = 'overdue'))
+                   -- a task not reported done in time (core/dispatch/matcher.py _watch), or an SOS
+                   OR (status IN ('matched', 'on_the_way') AND EXISTS (SELECT 1 FROM situation_log s WHERE s.request_id = r.request_id
+                       AND s.kind = 'escalation' AND s.status IN ('overdue', 'sos')))
              ORDER BY (status = 'escalated') DESC, priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at
              LIMIT %s""", (list(WAITING), limit))).fetchall()
     keys = ("id", "code", "status", "needs", "urgency", "people", "vulnerable", "place", "priority",
-            "verified", "waiting_s", "lat", "lon", "overdue")
+            "verified", "waiting_s", "lat", "lon", "attention")
     out = []
     for r in rows:
         d = dict(zip(keys, r))
@@ -465,7 +465,7 @@ async def summary(request: Request, _user: Coordinator = Depends(require_coordin
         return await query_summary(conn)
 
 
-@router.get("/api/v1/map/queue", summary="Needs nobody is helping yet, most pressing first")
+@router.get("/api/v1/map/queue", summary="Needs nobody is helping yet, and tasks that need attention (SOS, overdue), most pressing first")
 async def queue(request: Request, limit: int = Query(100, ge=1, le=1000),
                 _user: Coordinator = Depends(require_coordinator)):
     async with _db(request).connection() as conn:

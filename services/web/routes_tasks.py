@@ -35,10 +35,10 @@ ACCEPTED_STATES = ("accepted", "on_the_way")
 # (can't make it, after acceptance) is a decline: the desk's word for giving the task back,
 # which the matcher answers by finding someone else. "unavailable" is not used: it only marks
 # the volunteer unavailable for new offers and leaves an accepted task held.
-BUTTONS = {"offered": ("accept", "decline"), "accepted": ("on_the_way", "done", "cant"),
-           "on_the_way": ("done", "cant")}
+BUTTONS = {"offered": ("accept", "decline"), "accepted": ("on_the_way", "done", "cant", "sos"),
+           "on_the_way": ("done", "cant", "sos")}
 REPLY = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done",
-         "cant": "decline"}
+         "cant": "decline", "sos": "sos"}
 MINE_GRACE = timedelta(hours=24)
 HISTORY = 20
 COARSE_DECIMALS = 2   # 0.01 degree: about 1.1 km

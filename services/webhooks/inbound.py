@@ -9,6 +9,7 @@ import threading
 from datetime import datetime, timezone
 
 from core.conversation import Inbound, Outcome, decide, understand
+from infra.settings import get_settings
 from core.messages import render, to_gsm7
 from core.phone import mask_phone, normalize_phone
 from services.messaging import conversations, inbound, optouts, volunteers
@@ -57,7 +58,8 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
             return reply
         volunteer = await volunteers.by_phone(conn, phone, include_pending=understood.command is not None)
         conversation = await conversations.load(conn, phone)
-        outcome = decide(msg, understood, volunteer=volunteer, conversation=conversation)
+        outcome = decide(msg, understood, volunteer=volunteer, conversation=conversation,
+                         public_base_url=get_settings().public_base_url)
         reply = outcome.reply
         if outcome.status_code:
             reply = await status_reply(conn, outcome.status_code, outcome.language)

@@ -99,6 +99,18 @@ def test_task_page_from_offer_to_done(stack):
 
         _post(c, f"/t/{token}/on_the_way")
         _until(c, f"/t/{token}", lambda r: "menuju lokasi" in r.text, 30, "on the way on the page")
+        # SOS from the page: coordinators get an alert with the task, and see it in their queue.
+        _post(c, f"/t/{token}/sos")
+
+        def sos():
+            with stack.db() as conn:
+                return conn.execute("SELECT request_id::text FROM situation_log WHERE kind = 'escalation' "
+                                    "AND status = 'sos' AND volunteer_id = %s", (vid,)).fetchone()
+        rid = wait_for(sos, 30, "the SOS alert")[0]
+        with closing(stack.signed_in()) as coordinator:
+            queue = coordinator.get("/api/v1/map/queue").json()
+        items = queue["items"] if isinstance(queue, dict) else queue
+        assert any(q["id"] == rid and q["attention"] for q in items), items[:3]
         _post(c, f"/t/{token}/done?lang=en")
         gone = _until(c, f"/t/{token}", lambda r: r.status_code == 410, 60, "the link closed after done")
         assert "selesai" in gone.text and "This task is done" in gone.text and "geo:" not in gone.text

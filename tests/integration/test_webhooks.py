@@ -7,6 +7,7 @@ import re
 import secrets
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,29 @@ def test_everyday_indonesian_sms_with_village_becomes_located_request(stack):
     best = resolve_place("Sumberharjo Prambanan").best
     assert abs(row["lat"] - best.lat) < 1e-4 and abs(row["lon"] - best.lon) < 1e-4
     assert row["status"] != "needs_location"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Saya punya mobil pickup, bisa bantu angkut logistik ke posko", "offer"),
+    ("Air sudah surut, semua warga sudah aman. Terima kasih relawan", "information"),
+])
+def test_offers_and_news_are_reported_to_coordinators_not_dispatched(stack, text, kind):
+    phone = random_phone()
+    sid = "SM" + uuid.uuid4().hex
+    reply = reply_of(stack.inbound(text, frm=phone, sid=sid))
+    assert reply.startswith("Siaga: Terima kasih") and "http" not in reply
+    events = outbox_events(stack, sid)
+    assert [t for t, _ in events] == ["situation-updates"]
+    assert events[0][1]["kind"] == "report" and events[0][1]["status"] == kind
+    assert events[0][1]["detail"]["text"] == text
+
+    def logged():
+        with stack.db() as conn:
+            return conn.execute("SELECT status FROM situation_log WHERE kind = 'report' AND detail ->> 'text' = %s",
+                                (text,)).fetchone()
+    assert wait_for(logged, 30, "the report in the situation log")[0] == kind
+    with stack.db() as conn:
+        assert conn.execute("SELECT count(*) FROM requests WHERE contact_phone = %s", (phone,)).fetchone()[0] == 0
 
 
 def test_ambiguous_village_is_asked_and_a_number_locates_it(stack):

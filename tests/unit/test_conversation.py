@@ -189,6 +189,106 @@ def test_message_without_need_gets_help():
     assert out.kind == "help" and out.reply == render("help", "id") and not out.events
 
 
+# --- new messages that ask for nothing (core.text.intent) -----------------------------------------
+
+BASE = "https://siaga.example.id"
+
+
+def reported(out) -> bool:
+    """No aid request: only the report for the coordinators' situation log."""
+    return [(e.topic, e.event.kind) for e in out.events] == [("situation-updates", "report")] \
+        and out.events[0].event.detail["text"]
+
+
+@pytest.mark.parametrize("text", [
+    "saya punya pickup, bisa angkut logistik",
+    "I have a pickup, can carry supplies",
+    "Ada 50 dus mie instan dan 20 galon air dari kantor kami, mau dikirim kemana?",
+])
+def test_offer_of_help_is_not_an_aid_request(text):
+    m = msg(text)
+    out = decide(m, understand(m.text), volunteer=None, conversation=None, public_base_url=BASE + "/")
+    assert out.kind == "offer" and out.intent == "offer" and reported(out)
+    # No sign-up page yet (issue 12): the offer goes to the coordinators, who call back.
+    assert out.reply == render("offer_thanks_nolink", out.language)
+    assert out.information == text and out.intent_evidence
+    assert out.conversation is None and out.request_id is None
+    assert is_gsm7(out.reply) and segments(out.reply)[1] == 1
+
+
+def test_offer_without_base_url_gets_sms_only_reply():
+    out = run("saya punya pickup, bisa angkut logistik")
+    assert out.kind == "offer" and reported(out)
+    assert out.reply == render("offer_thanks_nolink", "id") and "http" not in out.reply
+
+
+@pytest.mark.parametrize("text", [
+    "pembagian sembako di balai desa jam 3",
+    "semua warga sudah aman",
+    "air sudah surut",
+    "terima kasih relawan",
+    "air setinggi lutut di jalan",
+    "sudah tidak butuh, terima kasih",
+    "Kami sudah dapat bantuan makanan dan air dari BPBD, terima kasih",
+])
+def test_information_is_forwarded_not_dispatched(text):
+    out = run(text)
+    assert out.kind == "information" and reported(out), out
+    assert out.reply == render("info_thanks", out.language)
+    assert out.information == text
+
+
+@pytest.mark.parametrize("text", ["mau donasi ke mana?", "How can I donate to flood victims in Aceh?"])
+def test_donation_question_points_to_campaigns(text):
+    m = msg(text)
+    out = decide(m, understand(m.text), volunteer=None, conversation=None, public_base_url=BASE)
+    assert out.kind == "question" and not out.events and out.information is None
+    assert out.reply == render("question_help", out.language, url=BASE + "/campaigns")
+
+
+def test_volunteer_signup_question_points_to_signup():
+    m = msg("bagaimana cara daftar relawan?")
+    out = decide(m, understand(m.text), volunteer=None, conversation=None, public_base_url=BASE)
+    assert out.kind == "question" and not out.events
+    assert out.reply == render("offer_thanks_nolink", out.language)
+
+
+def test_status_question_with_a_code_is_looked_up():
+    out = run("kapan bantuan datang? kode saya P4K2Q7")
+    assert out.kind == "status" and out.status_code == "P4K2Q7" and not out.events
+
+
+def test_status_question_without_code_explains_status():
+    out = run("relawannya sudah berangkat belum ya?")
+    assert out.kind == "status_help" and out.reply == render("status_how", "id") and not out.events
+
+
+def test_information_with_a_clear_ask_stays_a_request():
+    out = run("air sudah masuk rumah, tolong evakuasi lansia. Desa Sumberharjo kec Prambanan", sid="SMmix")
+    assert out.kind == "request" and out.intent is None
+    _, req = only_event(out, AidRequest)
+    assert [n.value for n in req.needs] == ["rescue"]
+
+
+def test_flood_description_is_not_a_water_request():
+    out = run("air setinggi lutut di jalan Desa Sumberharjo kec Prambanan")
+    assert out.kind == "information" and reported(out)
+
+
+def test_volunteer_report_is_information_and_offer_is_not_a_signup():
+    out = run("pembagian sembako di balai desa jam 3", volunteer=VOL)
+    assert out.kind == "information" and out.information and reported(out)
+    out = run("saya punya pickup, bisa angkut logistik", volunteer=VOL)
+    assert out.kind == "information" and out.reply == render("info_thanks", "id") and reported(out)
+
+
+def test_intent_is_ignored_while_waiting_for_a_location():
+    first = run("butuh air 5 org, desa Sukamaju", sid="SMwait1")
+    assert first.conversation is not None
+    out = run("terima kasih, desa Sumberharjo kec Prambanan", sid="SMwait2", conversation=first.conversation)
+    assert out.kind == "located"
+
+
 def test_english_message_gets_english_replies():
     out = run("Please help, we need drinking water for 6 people")
     assert out.kind == "needs_location" and out.language == "en"

@@ -688,3 +688,13 @@ def test_on_the_way_after_the_reminder_keeps_the_task_and_a_late_done_is_told_on
     sim.drain()
     assert sim.request_state(rid).status == "done"
     sim.check_no_double_booking()
+
+
+def test_sos_from_a_volunteer_on_a_task_alerts_coordinators_with_the_task_and_position():
+    sim, a, _b, rid = _no_show_sim()
+    sim.reply(a, "sos")
+    sim.drain()
+    alerts = [s for s in sim.situations if s.kind == "escalation" and s.status == "sos"]
+    assert len(alerts) == 1 and str(alerts[0].request_id) == rid and str(alerts[0].volunteer_id) == a
+    assert alerts[0].lat is not None and "sos_ok" in _templates_to(sim, "+6281200000001")
+    assert sim.request_state(rid).volunteer_id == a   # the task stays theirs; coordinators decide

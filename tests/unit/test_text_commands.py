@@ -84,3 +84,9 @@ def test_parse_command_never_crashes(text: str) -> None:
     if result is not None and result.code is not None:
         assert result.code.isupper() or result.code.isdigit() or result.code.isalnum()
         assert 4 <= len(result.code) <= 6
+
+
+def test_sos_is_a_volunteer_command_without_a_code():
+    from core.text.commands import parse_command
+
+    assert parse_command("SOS").action == "sos" and parse_command("sos").code is None

@@ -370,7 +370,8 @@
       ol.replaceChildren(...queueItems.map((q) => h("li", { class: q.id === selected ? "selected" : null, "data-id": q.id },
         h("button", { type: "button", onclick: () => openDetail(q.id) },
           h("div", { class: "q-top" },
-            h("span", {}, h("span", { class: "q-code" }, q.code), " ", h("span", { class: "badge s-" + q.status }, bi(STATUS[q.status], q.status))),
+            h("span", {}, h("span", { class: "q-code" }, q.code), " ", h("span", { class: "badge s-" + q.status }, bi(STATUS[q.status], q.status)),
+              q.attention ? h("span", { class: "badge s-escalated", title: "SOS / terlambat · overdue" }, "⚠ perlu perhatian / needs attention") : ""),
             h("span", { class: "q-wait", title: "Menunggu / Waiting" }, "tunggu/wait " + waitText(q.waiting_s + extra))),
           h("div", {}, q.needs.map((n) => h("span", { class: "tag" }, bi(CAT[n], n))), " ",
             h("span", { class: "muted" }, bi(URG[q.urgency], q.urgency) + " · " + q.people + " org/people" +

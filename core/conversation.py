@@ -65,9 +65,7 @@ OutcomeKind = Literal[
     "status_help",
 ]
 # Paths on PUBLIC_BASE_URL that the replies point to.
-# The volunteer sign-up page (issue 12) does not exist yet: until it does, offers of help get the
-# no-link answer (the coordinators see the offer in the situation log and call back).
-VOLUNTEER_SIGNUP_PATH: str | None = None
+VOLUNTEER_SIGNUP_PATH: str | None = "/relawan/daftar"   # services/web/routes_signup.py
 CAMPAIGNS_PATH = "/campaigns"
 
 _STATUS = re.compile(r"^\s*STATUS\W+([A-Z0-9]{4,10})\W*$", re.IGNORECASE)

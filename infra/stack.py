@@ -321,6 +321,7 @@ def urls(env: dict[str, str]) -> str:
         f"  Request form (requesters):   {api}/",
         f"  Coordinators' map:           {api}/map",
         f"  Public map:                  {api}/public",
+        f"  Volunteer sign-up:           {api}/relawan/daftar",
         f"  Donations (transparency):    {api}/campaigns   (verify: python -m siaga verify-ledger {api})",
         f"  API docs (OpenAPI):          {api}/docs",
         f"  Health / metrics:            {api}/healthz   {api}/metrics",

@@ -127,6 +127,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "task_reassigned": (
             "Siaga: Tugas {code} kami alihkan ke relawan lain karena belum ada kabar. Terima kasih."
         ),
+        "signup_code": (
+            "Siaga: Kode daftar relawan Anda {code}. Berlaku 10 menit. Jangan berikan kode ini "
+            "kepada siapa pun."
+        ),
         "sos_ok": (
             "Siaga: SOS diterima, koordinator diberi tahu dan akan menghubungi Anda. Nyawa terancam? "
             "Telepon 112."
@@ -258,6 +262,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         ),
         "task_reassigned": (
             "Siaga: Task {code} went to another volunteer as we had no news from you. Thank you."
+        ),
+        "signup_code": (
+            "Siaga: Your volunteer sign-up code is {code}. Valid for 10 minutes. Do not share "
+            "it with anyone."
         ),
         "sos_ok": (
             "Siaga: SOS received, the coordinators are told and will contact you. Life in danger? "

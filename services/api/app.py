@@ -19,7 +19,7 @@ from services.db import async_pool
 from services.ledger import routes_campaigns, routes_ledger
 from services.payments.routes import router as payments_router
 from services.web import routes_campaigns as pages_campaigns
-from services.web import routes_form, routes_tasks
+from services.web import routes_form, routes_signup, routes_tasks
 from services.webhooks.routes import router as webhooks_router
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -82,6 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(payments_router)
     app.include_router(pages_campaigns.router)
     app.include_router(routes_tasks.router)
+    app.include_router(routes_signup.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     return app
 

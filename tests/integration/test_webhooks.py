@@ -142,7 +142,8 @@ def test_offers_and_news_are_reported_to_coordinators_not_dispatched(stack, text
     phone = random_phone()
     sid = "SM" + uuid.uuid4().hex
     reply = reply_of(stack.inbound(text, frm=phone, sid=sid))
-    assert reply.startswith("Siaga: Terima kasih") and "http" not in reply
+    assert reply.startswith("Siaga: Terima kasih")
+    assert ("/relawan/daftar" in reply) == (kind == "offer")   # an offer is pointed to the sign-up page
     events = outbox_events(stack, sid)
     assert [t for t, _ in events] == ["situation-updates"]
     assert events[0][1]["kind"] == "report" and events[0][1]["status"] == kind

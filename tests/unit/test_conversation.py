@@ -209,8 +209,7 @@ def test_offer_of_help_is_not_an_aid_request(text):
     m = msg(text)
     out = decide(m, understand(m.text), volunteer=None, conversation=None, public_base_url=BASE + "/")
     assert out.kind == "offer" and out.intent == "offer" and reported(out)
-    # No sign-up page yet (issue 12): the offer goes to the coordinators, who call back.
-    assert out.reply == render("offer_thanks_nolink", out.language)
+    assert out.reply == render("offer_thanks", out.language, url=BASE + "/relawan/daftar")
     assert out.information == text and out.intent_evidence
     assert out.conversation is None and out.request_id is None
     assert is_gsm7(out.reply) and segments(out.reply)[1] == 1
@@ -250,7 +249,7 @@ def test_volunteer_signup_question_points_to_signup():
     m = msg("bagaimana cara daftar relawan?")
     out = decide(m, understand(m.text), volunteer=None, conversation=None, public_base_url=BASE)
     assert out.kind == "question" and not out.events
-    assert out.reply == render("offer_thanks_nolink", out.language)
+    assert out.reply.endswith(BASE + "/relawan/daftar")
 
 
 def test_status_question_with_a_code_is_looked_up():

@@ -18,6 +18,8 @@ PUBLIC = {
     # the volunteer's task page: the unguessable token in the offer's link is the secret
     "GET /t/{token}", "POST /t/{token}/{action}", "GET /t/{token}/mine", "POST /t/{token}/mine/available",
     "POST /t/{token}/mine/checkin",
+    # volunteer sign-up: registers only once the code sent to the phone comes back
+    "GET /relawan/daftar", "POST /relawan/daftar", "POST /relawan/daftar/{signup_id}",
     # signed by Twilio or by the payment gateway (checked in the handler: 403 otherwise)
     "POST /webhooks/twilio/sms", "POST /webhooks/twilio/whatsapp", "POST /webhooks/twilio/status",
     "POST /api/v1/payments/midtrans/notification", "POST /api/v1/payments/xendit/callback",

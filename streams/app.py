@@ -9,12 +9,13 @@ import faust
 
 from infra import kafka_config
 from infra.settings import get_settings
+from streams.topics import APP_ID
 
 settings = get_settings()
 
 
 app = faust.App(
-    "siaga",
+    APP_ID,
     broker=kafka_config.faust_broker_url(settings),
     broker_credentials=kafka_config.faust_credentials(settings),
     store=os.environ.get("FAUST_STORE", settings.faust_store),

@@ -19,3 +19,22 @@ register_topic(TopicSpec(
     "dispatch-route", "request_id", MATCH_PARTITIONS, (dm.RRouted, dm.RResend), ("matcher", "router sweep"),
     ("dispatch router",), retention_ms=7 * DAY_MS,
     doc="The matcher's receipt for each request the router sent it, and the sweep's reminders."))
+
+
+# The changelog topics of the dispatch tables (streams/dispatch.py), created with everything
+# else before any worker starts. Left to Faust, two workers starting on an empty broker
+# declared them while they consumed: a worker's metadata could then hold a changelog with no
+# partitions yet, and Faust refused every table write (PartitionsMismatch) until its metadata
+# refreshed minutes later, dead-lettering dispatch messages meanwhile.
+APP_ID = "siaga"
+TABLES = ("dispatch-routes", "dispatch-desks", "dispatch-requests", "dispatch-volunteers")
+
+
+def changelog_topic(table: str) -> str:
+    return f"{APP_ID}-{table}-changelog"
+
+
+for _table in TABLES:
+    register_topic(TopicSpec(
+        changelog_topic(_table), "table key", MATCH_PARTITIONS, (), ("faust table",), ("faust recovery",),
+        cleanup_policy="compact", doc=f"Changelog of the {_table} table."))

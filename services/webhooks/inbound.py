@@ -8,11 +8,13 @@ import logging
 import threading
 from datetime import datetime, timezone
 
+from core.codes import stable_uuid
 from core.conversation import Inbound, Outcome, decide, understand
 from infra.settings import get_settings
 from core.messages import render, to_gsm7
 from core.phone import mask_phone, normalize_phone
 from services.messaging import conversations, inbound, optouts, volunteers
+from schemas.events import SituationUpdate
 from services.outbox import enqueue
 from services.status import request_status
 
@@ -56,6 +58,14 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
             seen, reply = await inbound.previous_reply(conn, sid)
             log.info("inbound %s %s handled concurrently: answered as before", channel, sid)
             return reply
+        await inbound.lock_phone(conn, phone)
+        digest = None
+        if understood.command is None and understood.keyword is None and understood.status_code is None:
+            # Commands repeat legitimately (YA for one offer, then YA for the next); texts do not.
+            digest = inbound.body_hash(body)
+            seen_n, first_reply, first_kind = await inbound.earlier_same(conn, phone, digest)
+            if seen_n:
+                return await _repeat(conn, msg, digest, seen_n, first_reply, first_kind)
         volunteer = await volunteers.by_phone(conn, phone, include_pending=understood.command is not None)
         conversation = await conversations.load(conn, phone)
         outcome = decide(msg, understood, volunteer=volunteer, conversation=conversation,
@@ -64,10 +74,28 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
         if outcome.status_code:
             reply = await status_reply(conn, outcome.status_code, outcome.language)
         await _apply(conn, msg, outcome)
-        await inbound.finish(conn, sid, outcome.kind, reply)
+        await inbound.finish(conn, sid, outcome.kind, reply, digest)
     log.info("inbound %s %s from=%s%s -> %s%s", channel, sid, mask_phone(phone),
              " (volunteer)" if volunteer else "", outcome.kind,
              f" code={outcome.tracking_code}" if outcome.tracking_code else "")
+    return reply
+
+
+async def _repeat(conn, msg: Inbound, digest: bytes, seen_n: int, first_reply: str | None,
+                  first_kind: str | None) -> str | None:
+    """The same text again from the same phone: nothing new happens. The first answer is given
+    again at most once a minute; at LOOP_FLAG repeats the coordinators see a loop report."""
+    reply = None if await inbound.replied_recently(conn, msg.phone) else first_reply
+    if seen_n == inbound.LOOP_FLAG:
+        flag = SituationUpdate(event_id=stable_uuid("loop", msg.phone, digest.hex()), kind="report", status="loop",
+                               occurred_at=msg.received_at, source=f"webhooks/{msg.channel}",
+                               detail={"from": msg.phone, "text": msg.text[:500], "repeats": seen_n,
+                                       "first_taken_as": first_kind})
+        await enqueue(conn, "situation-updates", str(flag.event_id), flag, {"loop": True},
+                      idempotency_key=f"loop:{msg.phone}:{digest.hex()}")
+    await inbound.finish(conn, msg.message_sid, "repeat", reply, digest)
+    log.info("inbound %s %s from=%s repeats an earlier message (%d in %ds)%s", msg.channel, msg.message_sid,
+             mask_phone(msg.phone), seen_n + 1, inbound.REPEAT_WINDOW_S, "" if reply else "; not answered")
     return reply
 
 

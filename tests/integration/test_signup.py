@@ -58,9 +58,12 @@ def test_sign_up_confirms_the_phone_before_registering(stack):
         assert registered(stack, e164) is None
         with stack.db() as conn:   # nothing of it reached the dispatch engine's topics
             assert conn.execute("SELECT count(*) FROM outbox WHERE topic = 'volunteer-registrations' "
-                                "AND value::text LIKE %s", (f"%{e164}%",)).fetchone()[0] == 0
+                                "AND convert_from(value, 'UTF8') LIKE %s", (f"%{e164}%",)).fetchone()[0] == 0
         ok = c.post(f"/relawan/daftar/{signup_id}", data={"code": code})
         assert ok.status_code == 201 and "terkonfirmasi" in ok.text
+        with stack.db() as conn:   # and now it has, once
+            assert conn.execute("SELECT count(*) FROM outbox WHERE topic = 'volunteer-registrations' "
+                                "AND convert_from(value, 'UTF8') LIKE %s", (f"%{e164}%",)).fetchone()[0] == 1
         assert c.post(f"/relawan/daftar/{signup_id}", data={"code": code}).status_code == 409
     row = wait_for(lambda: registered(stack, e164), 60, "the volunteer registered and checked in")
     assert row[1] is True and row[2] is True

@@ -7,7 +7,9 @@ import re
 import secrets
 import sys
 import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -303,7 +305,9 @@ def test_volunteer_accepts_an_offer_by_sms(stack):
                 stack.inbound(f"TOLAK {offer_code}", frm=vphone)
         return None
     offer_code = wait_for(our_offer, 90, "an offer SMS for our request to the volunteer (dispatch engine)")
-    stack.inbound(f"ya {offer_code}", frm=vphone)
+    # A volunteer who answers YA 50 times (an impatient thumb, a looping phone) is confirmed once.
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: stack.inbound(f"ya {offer_code}", frm=vphone), range(50)))
 
     def accepted():
         return stack.one("SELECT status FROM dispatches WHERE offer_code = %s AND volunteer_id = %s "
@@ -313,6 +317,31 @@ def test_volunteer_accepts_an_offer_by_sms(stack):
              "offer_confirmed SMS to the volunteer")
     wait_for(lambda: any(f"permintaan {code}" in m["body"] for m in stack.messages(rphone)), 30,
              "request_matched SMS to the requester")
+    time.sleep(3)   # any second confirmation would be on its way by now
+    assert sum(f"Tugas {offer_code}:" in m["body"] for m in stack.messages(vphone)) == 1
+
+
+def test_a_looping_gateway_sending_one_sms_500_times_makes_one_request_and_one_reply(stack):
+    """The same text from the same phone under 500 new MessageSids within a minute (a gateway
+    stuck in a loop): one request, one reply, and a loop report for the coordinators."""
+    phone = random_phone()
+    text = "Tolong kami butuh makanan dan air, 12 orang, Desa Sumberharjo kec Prambanan"
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda _: reply_of(stack.inbound(text, frm=phone)), range(500)))
+    took = time.monotonic() - started
+    answered = [r for r in replies if r]
+    assert len(answered) == 1 and CODE.search(answered[0]), (took, answered[:3])
+    row = request_row(stack, phone)
+    time.sleep(2)
+    assert stack.one("SELECT count(*) FROM requests WHERE contact_phone = %s", (phone,)) == 1, row
+    assert stack.one("SELECT count(*) FROM outbox WHERE topic = 'aid-requests' "
+                     "AND convert_from(value, 'UTF8') LIKE %s",
+                     (f"%{phone}%",)) == 1
+    wait_for(lambda: stack.one("SELECT status FROM situation_log WHERE kind = 'report' AND status = 'loop' "
+                               "AND detail ->> 'from' = %s", (phone,)), 30, "the loop report for coordinators")
+    assert stack.one("SELECT count(*) FROM situation_log WHERE kind = 'report' AND detail ->> 'from' = %s",
+                     (phone,)) == 1
 
 
 # --- status callbacks ------------------------------------------------------------------------------

@@ -26,3 +26,17 @@ def test_too_little_replication_is_a_clear_error():
     with pytest.raises(TopicMismatch, match="replication factor 1, settings ask for 3"):
         check_existing(spec, spec.partitions, 1, Settings(kafka_replication_factor=3))
     check_existing(spec, spec.partitions, 3, Settings(kafka_replication_factor=3))   # as declared: fine
+
+
+def test_every_table_changelog_is_created_before_the_workers_start():
+    """Faust must find its changelog topics complete when it starts (see streams/topics.py)."""
+    import streams.dispatch  # noqa: F401  (declares the tables)
+    from schemas.topics import BY_NAME, MATCH_PARTITIONS
+    from streams.app import app
+    from streams.topics import TABLES, changelog_topic
+
+    assert set(app.tables.keys()) == set(TABLES)
+    for name, table in app.tables.items():
+        spec = BY_NAME[changelog_topic(name)]
+        assert table.changelog_topic.get_topic_name() == spec.name
+        assert spec.partitions == table.partitions == MATCH_PARTITIONS and spec.cleanup_policy == "compact"

@@ -295,9 +295,10 @@ def down() -> bool:
     # A `make run` in the foreground supervises its processes: stop it first, or it would
     # start again what we stop (it stops its own processes on the way out).
     runner = procs.read_pid(RUNTIME_DIR / "pids" / "stack.pid")
-    if runner and runner != os.getpid():
-        procs.stop("stack", RUNTIME_DIR, timeout=90)
-    stopped = [n for n in (*reversed(APP_PROCS), *worker_names()) if procs.stop(n, RUNTIME_DIR)]
+    stopped = []
+    if runner and runner != os.getpid() and procs.stop("stack", RUNTIME_DIR, timeout=90):
+        stopped.append("the foreground `make run` (with what it started)")
+    stopped += [n for n in (*reversed(APP_PROCS), *worker_names()) if procs.stop(n, RUNTIME_DIR)]
     if broker.stop_embedded(RUNTIME_DIR, _port("broker")):
         stopped.append("kafka")
     try:

@@ -41,13 +41,28 @@ def _offered(stack, c: httpx.Client, **request) -> tuple[str, str, float, float]
     vid = stack.volunteer(lat, lon)
     # About 500 m away, with more decimals than the page's coarse area keeps.
     rlat, rlon = round(lat + 0.004321, 6), round(lon + 0.003217, 6)
-    stack.post_request(needs=["water"], people=7, urgency="normal", location={"lat": rlat, "lon": rlon}, **request)
+    rid = stack.post_request(needs=["water"], people=7, urgency="normal", location={"lat": rlat, "lon": rlon},
+                             **request)["request_id"]
     phone = _volunteer_phone(stack, vid)
+    declined: set[str] = set()
 
     def link():
-        return [LINK.search(b).group(1) for b in _messages(stack, c, phone) if "TOLAK" in b and LINK.search(b)]
-    token = wait_for(link, 60, "the offer SMS with a task link")[0]
-    # The SMS can arrive before the sink has stored the offer (and its token).
+        # An open need left by another test nearby may be offered first: decline it, as a
+        # volunteer would, and wait for the offer of our request.
+        for b in _messages(stack, c, phone):
+            found = LINK.search(b) if "TOLAK" in b else None
+            if not found or found.group(1) in declined:
+                continue
+            token = found.group(1)
+            with stack.db() as conn:
+                row = conn.execute("SELECT request_id::text FROM dispatches WHERE link_token = %s", (token,)).fetchone()
+            if row and row[0] == rid:
+                return token
+            if row:
+                declined.add(token)
+                c.post(f"/t/{token}/decline", follow_redirects=False)   # it may have lapsed already
+        return None
+    token = wait_for(link, 90, "the offer SMS of our request with a task link")
     _until(c, f"/t/{token}", lambda r: r.status_code == 200, 30, "the task page")
     return vid, token, rlat, rlon
 

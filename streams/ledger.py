@@ -24,6 +24,7 @@ log = logging.getLogger("siaga.ledger")
 BATCH, WITHIN = 100, 0.05
 
 _signer = None
+_key_published = False   # the public key goes into ledger_keys once per process, not per batch
 _leaves = store.Leaves()
 
 
@@ -41,13 +42,16 @@ def _rupiah(n: int) -> str:
 
 async def _write(pairs: list) -> list:
     """Append a batch in one transaction; the refused go to the dead-letter topic."""
+    global _key_published
     signer = _key()
     secret = keys.receipt_secret(signer)
     delay = 0.5
     while True:
         try:
             async with (await pool()).connection() as conn:
-                await store.publish_key(conn, signer)
+                if not _key_published:
+                    await store.publish_key(conn, signer)
+                    _key_published = True
                 done, refused = [], []
                 async with conn.transaction():
                     for event, raw in pairs:

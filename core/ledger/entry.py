@@ -42,10 +42,9 @@ def refusal(e: DonationEvent) -> str | None:
     return f"unknown kind {e.kind!r}"
 
 
-def _decimal(q: float) -> str:
-    # Quantities are decimal strings in the hashed entry: floats have no canonical text.
-    d = Decimal(str(q)).normalize()
-    return format(d, "f")
+def decimal_text(q: float | Decimal) -> str:
+    """A quantity as plain decimal text ("12.5", "60"): floats have no canonical text."""
+    return format(Decimal(str(q)).normalize(), "f")
 
 
 def body(e: DonationEvent, seq: int, prev_hash: str) -> dict:
@@ -60,7 +59,7 @@ def body(e: DonationEvent, seq: int, prev_hash: str) -> dict:
         "kind": e.kind,
         "campaign": e.campaign,
         "money_idr": e.money.amount_idr if e.money else None,
-        "goods": {"category": g.category.value, "item": g.item, "quantity": _decimal(g.quantity),
+        "goods": {"category": g.category.value, "item": g.item, "quantity": decimal_text(g.quantity),
                   "unit": g.unit} if g else None,
         "source": e.source,
         "actor": e.actor,

@@ -89,6 +89,15 @@ async def load_campaign(conn, slug: str) -> dict | None:
     return campaign_row(r) if r else None
 
 
+async def file_report(conn, slug: str, reason: str, details: str | None) -> bool:
+    """A report about a campaign for the coordinators; False when there is no such campaign."""
+    if not SLUG.match(slug) or await load_campaign(conn, slug) is None:
+        return False
+    await conn.execute("INSERT INTO campaign_reports (slug, reason, details) VALUES (%s, %s, %s)",
+                       (slug, reason, details))
+    return True
+
+
 async def list_campaigns(conn) -> list[dict]:
     rows = await (await conn.execute(_CAMPAIGN + " ORDER BY c.status, c.created_at DESC")).fetchall()
     return [campaign_row(r) for r in rows]
@@ -163,10 +172,8 @@ async def get_campaign(slug: str, request: Request):
 @router.post("/api/v1/campaigns/{slug}/reports", status_code=202, summary="Report a campaign to the coordinators")
 async def report_campaign(slug: str, body: ReportIn, request: Request):
     async with request.app.state.pool.connection() as conn:
-        if not SLUG.match(slug) or not await load_campaign(conn, slug):
+        if not await file_report(conn, slug, body.reason, body.details):
             raise HTTPException(404, "no such campaign")
-        await conn.execute("INSERT INTO campaign_reports (slug, reason, details) VALUES (%s, %s, %s)",
-                           (slug, body.reason, body.details))
     return {"status": "received", "message_id": "Laporan diterima; koordinator akan memeriksanya.",
             "message_en": "Report received; the coordinators will look into it."}
 

@@ -13,6 +13,7 @@ import uuid
 from decimal import Decimal
 
 from core.codes import stable_uuid
+from core.ledger.entry import decimal_text
 from core.ledger.supply import MAX_DISTANCE_M, Need, Supply, plan
 from schemas.common import Channel, Location
 from schemas.events import AidRequest, DonationEvent, Goods, Purpose
@@ -21,10 +22,6 @@ from services.outbox import enqueue
 log = logging.getLogger("siaga.supply")
 ROUND_LOCK = 7324103
 OPEN = ("open", "offered", "escalated")
-
-
-def _qty(q: Decimal) -> str:
-    return format(q.normalize(), "f")
 
 
 async def _plan_deliveries(conn) -> int:
@@ -55,7 +52,7 @@ async def _plan_deliveries(conn) -> int:
             (delivery_id, d.supply_entry_id, d.request_id, d.quantity))
         await conn.execute("UPDATE supplies SET remaining = remaining - %s WHERE entry_id = %s",
                            (d.quantity, d.supply_entry_id))
-        what = f"{_qty(d.quantity)} {s[3]} {s[2] or s[1]}"
+        what = f"{decimal_text(d.quantity)} {s[3]} {s[2] or s[1]}"
         place = f"Ambil {what} di {s[6] or 'titik ambil'}, antar ke {dest[1] or 'permintaan'} ({dest[0]})"
         req = AidRequest(
             request_id=delivery_id, tracking_code="K" + delivery_id.hex[:7].upper(), channel=Channel.api,

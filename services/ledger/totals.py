@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Entries of the campaign that no later entry corrects.
-_LIVE = """
-WITH e AS (SELECT seq, body::jsonb AS b FROM ledger_entries WHERE body::jsonb ->> 'campaign' = %(slug)s),
+
+def _live(where: str = "") -> str:
+    """The entries (of one campaign, or all) that no later entry corrects, as the CTE `live`."""
+    return f"""
+WITH e AS (SELECT seq, body::jsonb AS b FROM ledger_entries {where}),
 live AS (SELECT seq, b FROM e WHERE NOT EXISTS (SELECT 1 FROM e c WHERE c.b ->> 'corrects' = e.b ->> 'entry_id'))
 """
+
+
+_LIVE = _live("WHERE body::jsonb ->> 'campaign' = %(slug)s")
 _MONEY = _LIVE + """
 SELECT b ->> 'kind', coalesce(sum((b ->> 'money_idr')::bigint), 0),
        coalesce(sum((b ->> 'money_idr')::bigint) FILTER (WHERE b -> 'purpose' ->> 'category' = 'operations'), 0),
@@ -72,9 +77,7 @@ async def campaign_totals(conn, slug: str) -> Totals:
 
 async def all_received(conn) -> tuple[int, int]:
     """Across campaigns: (money received net of refunds in IDR, goods entries received)."""
-    row = await (await conn.execute("""
-        WITH e AS (SELECT body::jsonb AS b FROM ledger_entries),
-        live AS (SELECT b FROM e WHERE NOT EXISTS (SELECT 1 FROM e c WHERE c.b ->> 'corrects' = e.b ->> 'entry_id'))
+    row = await (await conn.execute(_live() + """
         SELECT coalesce(sum(CASE b ->> 'kind' WHEN 'received' THEN (b ->> 'money_idr')::bigint
                                               WHEN 'refunded' THEN -(b ->> 'money_idr')::bigint END), 0),
                count(*) FILTER (WHERE b ->> 'kind' = 'received' AND b -> 'goods' IS NOT NULL

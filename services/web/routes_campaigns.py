@@ -19,7 +19,7 @@ from services import intake
 from services.api.errors import describe
 from services.api.models import DonationIn
 from services.auth.deps import optional_user, same_origin
-from services.ledger.routes_campaigns import SLUG, list_campaigns, load_campaign
+from services.ledger.routes_campaigns import SLUG, file_report, list_campaigns, load_campaign
 from services.ledger.routes_ledger import receipt
 from services.ledger.totals import campaign_totals
 from services.web.i18n import lang_of, t
@@ -113,10 +113,8 @@ async def report(request: Request, slug: str, lang: str | None = None):
     if reason not in ("fake", "misuse", "privacy", "other"):
         return HTMLResponse("reason: choose one of fake, misuse, privacy, other", status_code=422)
     async with request.app.state.pool.connection() as conn:
-        if not SLUG.match(slug) or await load_campaign(conn, slug) is None:
+        if not await file_report(conn, slug, reason, details or None):
             return HTMLResponse("no such campaign", status_code=404)
-        await conn.execute("INSERT INTO campaign_reports (slug, reason, details) VALUES (%s, %s, %s)",
-                           (slug, reason, details or None))
     return page(request, "message.html", lang, 202, message=t(lang)["report_thanks"], back=f"/campaigns/{slug}")
 
 

@@ -31,6 +31,7 @@ import pytest
 from infra import cluster, procs
 from tests.integration.test_dispatch_scale import BOX, NEEDS, SKILLS, Responder
 from tests.checks import double_bookings
+from tests.cluster.explain import explain
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -369,6 +370,8 @@ def check(fault_stack, env, db, vids, run, rng, responder, t_start):
         problems.append(f"not settled {SETTLE_TIMEOUT_S}s after the load: {last[0][0]} requests not "
                         f"stored, unsettled by status {last[0][1]}; consumer lag of the workers {lags}; "
                         f"the oldest (id, status, since, last situation update): {stuck}")
+        log("what the system knew of the oldest unsettled requests:\n"
+            + explain(bootstrap, db, [r for r, *_ in stuck], fault_stack.dir / "logs"))
     responder.stop.set()
     responder.join(5)
     if responder.errors:

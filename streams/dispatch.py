@@ -6,9 +6,12 @@
 State lives in tables (changelogged), so a restarted or new worker picks up where one stopped."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 
+from aiokafka.errors import KafkaError, KafkaTimeoutError
+from faust.exceptions import ProducerSendError
 from pydantic import ValidationError
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
@@ -72,14 +75,45 @@ async def _bad(raw, exc: Exception) -> None:
     await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
 
 
-async def _each(stream, handle, what: str) -> None:
+RETRY_MAX_S = 30.0
+
+
+def transient(exc: BaseException) -> bool:
+    """An error of the broker connection, not of the event: the event is handled again, never
+    dead-lettered (the broker away for a moment must not cost anyone their request). A
+    non-retriable Kafka error (a record too large, say) is the event's own problem."""
+    if isinstance(exc, KafkaError):
+        return bool(exc.retriable) or isinstance(exc, KafkaTimeoutError)
+    return isinstance(exc, (ProducerSendError, TimeoutError, ConnectionError))
+
+
+async def _each(stream, handle, what: str, reset=None) -> None:
     async for raw in stream.events():
+        await _one(raw, handle, what, reset)
+
+
+async def _one(raw, handle, what: str, reset=None) -> None:
+    """Handle one event. A transient failure repeats the whole step after a pause: the state it
+    may already have stored makes the repeat a replay, which every stage takes idempotently
+    (`reset` first drops what memory holds beyond the tables, as a restart would)."""
+    pause = 0.5
+    while True:
         try:
             await handle(raw)
-        except Exception as exc:  # a bug must cost one event (kept in dead-letter), not the agent
-            log.exception("%s failed", what)
+            return
+        except Exception as exc:
+            if not transient(exc):  # a bug must cost one event (kept in dead-letter), not the agent
+                log.exception("%s failed", what)
+                matcher.dirty.clear()
+                await _bad(raw, exc)
+                return
             matcher.dirty.clear()
-            await _bad(raw, exc)
+            if reset is not None:
+                reset(raw)
+            log.warning("%s: %s on %s[%s]@%s; handling it again in %.1f s", what, type(exc).__name__,
+                        raw.message.topic, raw.message.partition, raw.message.offset, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX_S)
 
 
 @app.agent(_multi("aid-requests", "coordinator-actions", "dispatch-route"), name="siaga.dispatch.router")
@@ -152,18 +186,25 @@ def _load_partition(p: int) -> None:
     log.info("matcher partition %d loaded (%d requests in memory)", p, len(matcher.requests))
 
 
+def _forget(p: int) -> None:
+    """Drop a matcher partition from memory; its next event loads it from the table again."""
+    if p in _loaded:
+        _loaded.discard(p)
+        for rid in matcher.forget_partition(p):
+            _written.pop(rid, None)
+
+
 @app.on_partitions_revoked.connect
 async def _revoked(sender, revoked, **kwargs) -> None:
     for tp in revoked:
-        if tp.topic == "dispatch-match" and tp.partition in _loaded:
-            _loaded.discard(tp.partition)
-            for rid in matcher.forget_partition(tp.partition):
-                _written.pop(rid, None)
+        if tp.topic == "dispatch-match":
+            _forget(tp.partition)
 
 
 @app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
 async def match(stream):
-    await _each(stream, _match_one, "matcher")
+    # After a failed send, the retry starts from the table, so it says again what was lost.
+    await _each(stream, _match_one, "matcher", reset=lambda raw: _forget(raw.message.partition))
 
 
 async def _match_one(raw) -> None:

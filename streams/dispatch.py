@@ -32,8 +32,6 @@ S = get_settings()
 P = MATCH_PARTITIONS
 
 router = Router(P)
-desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s,
-                       link_base=S.public_base_url, link_secret=S.task_link_secret.encode()))
 matcher = Matcher(MatchConfig(
     radii_m=[r * 1000.0 for r in S.search_radii_km], offers_at_once=S.offers_at_once,
     offer_timeout_s=S.offer_timeout_s, urgent_offer_timeout_s=S.urgent_offer_timeout_s,
@@ -44,6 +42,9 @@ matcher = Matcher(MatchConfig(
     escalated_retry_s=S.escalated_retry_s, on_the_way_within_s=S.on_the_way_within_s,
     reminder_grace_s=S.reminder_grace_s, done_within_s=S.done_within_s,
 ))
+desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s,
+                       link_base=S.public_base_url, link_secret=S.task_link_secret.encode(),
+                       reach_m=max(matcher.cfg.radii_m)))
 
 routes = app.Table("dispatch-routes", partitions=P)
 desks = app.Table("dispatch-desks", partitions=P)

@@ -36,7 +36,8 @@ class Sim:
         self.now = T0
         self.router = Router(partitions)
         self.cfg = dataclasses.replace(cfg or MatchConfig(), partitions=partitions)
-        self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s))
+        self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s,
+                                    reach_m=max(self.cfg.radii_m)))
         self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
         self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
         self.drop = None   # a test's filter: outputs for which drop(out) is true are lost

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from core.codes import offer_code, stable_uuid, task_token
 from core.dispatch.notify import notification
 from core.dispatch.outputs import Out
-from core.dispatch.routing import volunteer_partitions
+from core.dispatch.routing import MAX_RADIUS_M, volunteer_partitions
 from core.dispatch.skills import capabilities
 from geo.distance import haversine_m
 from schemas import dispatch as dm
@@ -32,6 +32,9 @@ class DeskConfig:
     ask_again_s: float = 30.0       # the desk asks its matcher about a doubtful hold at most this often
     link_base: str = ""             # public base URL of the task pages; "" sends no link
     link_secret: bytes = b""        # keys the task links' tokens (core.codes.task_token)
+    # A volunteer is published to every matcher partition within this: the widest search
+    # radius (max of MatchConfig.radii_m), or a matcher would not see them across a border.
+    reach_m: float = MAX_RADIUS_M
 
 
 @dataclass
@@ -101,7 +104,8 @@ class Desk:
         """Tell every matcher near the volunteer where they are and whether they are free."""
         st.version += 1
         on_duty = st.on_duty(now, self.cfg.checkin_stale_s)
-        new = sorted(volunteer_partitions(st.lat, st.lon, self.cfg.partitions)) if st.lat is not None else []
+        new = sorted(volunteer_partitions(st.lat, st.lon, self.cfg.partitions, self.cfg.reach_m)) \
+            if st.lat is not None else []
         outs = []
         for p in sorted(set(st.partitions) - set(new)):
             outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(

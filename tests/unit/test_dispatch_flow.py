@@ -698,3 +698,30 @@ def test_sos_from_a_volunteer_on_a_task_alerts_coordinators_with_the_task_and_po
     assert len(alerts) == 1 and str(alerts[0].request_id) == rid and str(alerts[0].volunteer_id) == a
     assert alerts[0].lat is not None and "sos_ok" in _templates_to(sim, "+6281200000001")
     assert sim.request_state(rid).volunteer_id == a   # the task stays theirs; coordinators decide
+
+
+def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
+    """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
+    a matcher sees one 40 km away in another partition (with a fixed 25 km it never did)."""
+    from core.dispatch.routing import request_partition, volunteer_partitions
+
+    lat, lon = YOGYA
+    for i in range(2000):
+        v = (lat + i * 0.005, lon)
+        r = (v[0] - 0.36, lon)   # 40 km south
+        p = request_partition(*r, 8)
+        if p not in volunteer_partitions(*v, 8, 25_000.0) and p in volunteer_partitions(*v, 8, 50_000.0):
+            break
+    else:
+        raise AssertionError("no such pair of places found")
+    sim = Sim(cfg=MatchConfig(radii_m=[2000.0, 5000.0, 10000.0, 25000.0, 50000.0]))
+    vid = sim.volunteer(*v, skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*r, needs=["water"])
+    sim.drain()
+    for _ in range(20):   # each radius in turn, as time passes
+        if offered_to(sim, rid):
+            break
+        sim.advance(60)
+        sim.drain()
+    assert offered_to(sim, rid) == [vid]

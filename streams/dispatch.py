@@ -103,14 +103,14 @@ async def _one(raw, handle, what: str, reset=None) -> None:
             await handle(raw)
             return
         except Exception as exc:
-            if not transient(exc):  # a bug must cost one event (kept in dead-letter), not the agent
-                log.exception("%s failed", what)
-                matcher.dirty.clear()
-                await _bad(raw, exc)
-                return
+            # Memory may be half-changed: start again from what the tables hold.
             matcher.dirty.clear()
             if reset is not None:
                 reset(raw)
+            if not transient(exc):  # a bug must cost one event (kept in dead-letter), not the agent
+                log.exception("%s failed", what)
+                await _bad(raw, exc)
+                return
             log.warning("%s: %s on %s[%s]@%s; handling it again in %.1f s", what, type(exc).__name__,
                         raw.message.topic, raw.message.partition, raw.message.offset, pause)
             await asyncio.sleep(pause)

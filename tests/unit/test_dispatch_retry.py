@@ -56,9 +56,11 @@ def test_an_error_of_the_event_itself_dead_letters_it_once(dead, exc):
         calls.append(raw)
         raise exc
 
-    asyncio.run(d._one(_raw(), handle, "desk"))
+    resets = []
+    asyncio.run(d._one(_raw(), handle, "matcher", reset=lambda raw: resets.append(raw.message.partition)))
     assert len(calls) == 1
     assert dead == [type(exc).__name__]
+    assert resets == [3]   # a half-done step leaves nothing in memory the tables do not hold
 
 
 def test_forget_drops_a_loaded_partition_so_the_next_event_reloads_it(monkeypatch):

@@ -9,6 +9,9 @@ Order of precedence (first match wins):
    answered in Indonesian then English unless the sender's language is known; BANTUAN (our own
    help word) answers with the help text too;
 2. "STATUS <code>": the request's status (looked up by the caller);
+   "DAFTAR <name> <skills> <place>" (core.text.signup): registers the sender as a volunteer
+   (the phone is confirmed by being the sender) -> VolunteerRegistered; without a name it
+   answers with the format;
 3. from a registered volunteer: a command (YA/TERIMA code, TOLAK code, OTW code, SELESAI code,
    LIBUR/SIBUK, SIAP/AKTIF) -> VolunteerReply; a WhatsApp location -> VolunteerCheckIn;
    text naming a concrete need is treated as a help message (volunteers are in the disaster
@@ -41,6 +44,7 @@ from core.messages import render, render_bilingual
 from core.text import Command, ParsedMessage, classify_keyword, parse_command, parse_help_message
 from core.text.commands import KeywordKind
 from core.text.intent import IntentResult, classify_intent
+from core.text.signup import SignUp, parse_signup
 from geo.gazetteer import PlaceMatch
 from geo.locate import LocateResult, locate
 from schemas.common import Channel, Contact, Location, NeedCategory
@@ -51,6 +55,7 @@ from schemas.events import (
     AidRequestLocated,
     SituationUpdate,
     VolunteerCheckIn,
+    VolunteerRegistered,
     VolunteerReply,
 )
 
@@ -62,7 +67,7 @@ InboundChannel = Literal["sms", "whatsapp"]
 OutcomeKind = Literal[
     "opt_out", "opt_in", "help", "status", "request", "needs_location", "located", "ask_again",
     "volunteer_reply", "checkin", "unknown_command", "offer", "information", "question",
-    "status_help",
+    "status_help", "signup", "signup_help",
 ]
 # Paths on PUBLIC_BASE_URL that the replies point to.
 VOLUNTEER_SIGNUP_PATH: str | None = "/relawan/daftar"   # services/web/routes_signup.py
@@ -155,6 +160,7 @@ class Understanding:
     parsed: ParsedMessage
     located: LocateResult
     intent: IntentResult = IntentResult("request")   # what a new message is for (core.text.intent)
+    signup: SignUp | None = None                     # "DAFTAR ..." (core.text.signup)
 
     @property
     def concrete_needs(self) -> tuple[NeedCategory, ...]:
@@ -193,6 +199,12 @@ def understand(text: str, latitude: str | float | None = None,
     words = text.strip().split()
     status = _STATUS.match(text)
     pick = _PICK.match(text)
+    signup = parse_signup(text)
+    if signup is not None:   # only the place part is a place ("DAFTAR Budi ..." names a person)
+        return Understanding(
+            keyword=None, own_help=False, status_code=None, command=None, pick=None,
+            parsed=parse_help_message(""), located=locate(signup.place or "", latitude, longitude),
+            intent=IntentResult("offer"), signup=signup)
     return Understanding(
         keyword=classify_keyword(text),
         own_help=len(words) == 1 and words[0].strip(".!?").upper() in _OWN_HELP_WORDS,
@@ -225,6 +237,8 @@ def decide(msg: Inbound, u: Understanding, *, volunteer: Volunteer | None,
         return Outcome("help", lang, render("help", lang))
     if u.status_code:
         return Outcome("status", lang, status_code=u.status_code)
+    if u.signup is not None:
+        return _signup(msg, u, lang)
 
     if volunteer is not None:
         handled = _volunteer(msg, u, volunteer, conv, lang)
@@ -264,6 +278,30 @@ def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation 
     if conv is None and not u.concrete_needs:
         return Outcome("unknown_command", lang, render("unknown_command", lang))
     return None  # a volunteer asking for help, or answering our location question
+
+
+def _signup(msg: Inbound, u: Understanding, lang: str) -> Outcome:
+    """Register (or update) the sender as a volunteer: one volunteer per phone, as the API and
+    the sign-up page do (services/intake.py). The id follows from the phone, the event id from
+    the message: the same SMS twice registers once."""
+    s = u.signup
+    assert s is not None
+    if not s.name:
+        return Outcome("signup_help", lang, render("signup_how", lang))
+    home = u.located.to_location() if u.located.status == "resolved" else None
+    event = VolunteerRegistered(
+        event_id=_event_id(msg, "signup"), occurred_at=msg.received_at,
+        volunteer_id=stable_uuid("volunteer", msg.phone), name=s.name, phone=msg.phone,
+        skills=list(s.skills), vehicle=s.vehicle, home_area=s.place, home_location=home,
+        preferred_channel="whatsapp" if msg.channel == "whatsapp" else "sms", language=lang,
+        source=f"webhooks/{msg.channel}")
+    if home is not None:   # the place's own name, without its province (one SMS)
+        place = (home.place_name or s.place or "").split(",")[0]
+        reply = render("signup_ok", lang, name=s.name, skills=s.skills, place=place)
+    else:
+        reply = render("signup_noplace", lang, name=s.name, skills=s.skills)
+    return Outcome("signup", lang, reply, events=(Emit("volunteer-registrations", str(event.volunteer_id), event),),
+                   notes=(f"volunteer sign-up by {msg.channel}",))
 
 
 # --- a request waiting for its location -------------------------------------------------------

@@ -22,3 +22,13 @@ def db(env):
 
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def coordinator(env):
+    """A client signed in as a coordinator: registering volunteers and their check-ins through
+    the JSON API needs one (volunteers themselves use the sign-up page or SMS)."""
+    from tests.stack import signed_in
+
+    with signed_in(env) as client:
+        yield client

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from core.send_policy import GSM7_BASIC, GSM7_EXTENDED
-from core.messages.templates import NEED_LABELS, TEMPLATES
+from core.messages.templates import NEED_LABELS, SKILL_LABELS, TEMPLATES
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")
@@ -83,6 +83,8 @@ def _format_number(value: float, lang: str) -> str:
 def _format_param(name: str, value: object, lang: str) -> str:
     if name == "need" and isinstance(value, str):
         value = NEED_LABELS.get(lang, {}).get(value, value)
+    if name == "skills" and isinstance(value, Sequence) and not isinstance(value, str):
+        return ", ".join(to_gsm7(SKILL_LABELS.get(lang, {}).get(str(v), str(v))) for v in value)
     if name == "candidates" and isinstance(value, Sequence) and not isinstance(value, str):
         items = [to_gsm7(str(v)) for v in value][:MAX_CANDIDATES]
         return ", ".join(f"{i} {item}" for i, item in enumerate(items, start=1))

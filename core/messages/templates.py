@@ -109,6 +109,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "available_ok": (
             "Siaga: Tercatat Anda siap membantu. Balas LIBUR jika tidak bisa."
         ),
+        "signup_ok": (
+            "Siaga: {name}, Anda terdaftar sebagai relawan ({skills}) di {place}. Balas SIAP "
+            "saat siap menerima tugas, LIBUR saat tidak bisa."
+        ),
+        "signup_noplace": (
+            "Siaga: {name}, Anda terdaftar sebagai relawan ({skills}). Kirim lagi DAFTAR "
+            "dengan nama desa/kecamatan Anda agar dapat tugas di dekat Anda."
+        ),
+        "signup_how": (
+            "Siaga: Untuk daftar relawan kirim DAFTAR nama keahlian lokasi, mis. DAFTAR Budi "
+            "medis motor Sleman"
+        ),
         "checkin_location_ok": (
             "Siaga: Lokasi Anda diterima, Anda tercatat siap membantu. Balas LIBUR jika "
             "tidak bisa."
@@ -245,6 +257,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "available_ok": (
             "Siaga: Noted, you are ready to help. Reply LIBUR if you cannot."
         ),
+        "signup_ok": (
+            "Siaga: {name}, you are registered as a volunteer ({skills}) in {place}. Reply SIAP "
+            "when ready for tasks, LIBUR when you cannot."
+        ),
+        "signup_noplace": (
+            "Siaga: {name}, you are registered as a volunteer ({skills}). Send DAFTAR again "
+            "with your village/district to get tasks near you."
+        ),
+        "signup_how": (
+            "Siaga: To sign up as a volunteer send DAFTAR name skills place, e.g. DAFTAR Budi "
+            "medis motor Sleman"
+        ),
         "checkin_location_ok": (
             "Siaga: Location received, you are listed as available. Reply LIBUR if you "
             "cannot help."
@@ -300,6 +324,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "STATUS K7Q2X9. Life in danger? Call 112."
         ),
     },
+}
+
+# Localised short names of schemas.common.Skill values (the {skills} placeholder: a list).
+SKILL_LABELS: dict[str, dict[str, str]] = {
+    "id": {"medical": "medis", "rescue": "SAR", "boat": "perahu", "driver": "sopir", "logistics": "logistik",
+           "cooking": "masak", "shelter": "tenda", "sanitation": "sanitasi", "power": "listrik",
+           "counseling": "konseling", "general": "umum"},
+    "en": {"medical": "medical", "rescue": "rescue", "boat": "boat", "driver": "driver", "logistics": "logistics",
+           "cooking": "cooking", "shelter": "shelter", "sanitation": "sanitation", "power": "power",
+           "counseling": "counselling", "general": "general"},
 }
 
 # Localised labels for schemas.common.NeedCategory values (used for the {need} placeholder).

@@ -460,3 +460,34 @@ NOT_OFFER_CODES: frozenset[str] = frozenset({
     "THANK", "SURE", "OKAY", "GOOD", "INI", "ITU", "AJA", "SAJA", "DONG", "PAK", "BUAT",
     "KERJA", "SAKIT", "ACARA", "TIDUR", "PULANG", "KOTA", "LUAR",
 })
+
+# --- volunteer sign-up by SMS ("DAFTAR Budi medis motor Sleman") -------------------------------
+SIGNUP_KEYWORDS: frozenset[str] = frozenset({"DAFTAR", "REGISTER", "REG"})
+SIGNUP_FILLERS: frozenset[str] = frozenset({"RELAWAN", "VOLUNTEER", "SEBAGAI", "AS", "JADI", "NAMA", "NAME"})
+# "daftar relawan gimana caranya?" asks how; it is not a sign-up (the reply links the page).
+SIGNUP_QUESTION_WORDS: frozenset[str] = frozenset({
+    "GIMANA", "BAGAIMANA", "CARA", "CARANYA", "DIMANA", "KEMANA", "MANA", "BISA", "BOLEH", "DONG",
+    "MAU", "INGIN", "PENGEN", "INFO", "APA", "APAKAH", "KAK", "MIN", "YA", "SIAPA", "HOW", "WHERE",
+    "WHAT", "CAN", "WANT", "PLEASE",
+})
+# Words that name a skill (uppercase, as the SMS commands are read).
+SKILL_WORDS: dict[str, str] = {
+    **dict.fromkeys(("MEDIS", "DOKTER", "PERAWAT", "BIDAN", "NAKES", "P3K", "PARAMEDIS", "MEDICAL",
+                     "DOCTOR", "NURSE", "MEDIC", "PARAMEDIC"), "medical"),
+    **dict.fromkeys(("SAR", "EVAKUASI", "RESCUE", "PENYELAMAT", "TAGANA", "EVACUATION"), "rescue"),
+    **dict.fromkeys(("PERAHU", "KAPAL", "SAMPAN", "BOAT"), "boat"),
+    **dict.fromkeys(("SOPIR", "SUPIR", "DRIVER", "OJOL", "OJEK", "KURIR"), "driver"),
+    **dict.fromkeys(("LOGISTIK", "LOGISTICS", "ANGKUT", "DISTRIBUSI", "GUDANG"), "logistics"),
+    **dict.fromkeys(("MASAK", "DAPUR", "KOKI", "COOK", "COOKING"), "cooking"),
+    **dict.fromkeys(("TENDA", "TERPAL", "SHELTER"), "shelter"),
+    **dict.fromkeys(("SANITASI", "KEBERSIHAN", "SANITATION"), "sanitation"),
+    **dict.fromkeys(("LISTRIK", "GENSET", "TEKNISI", "POWER", "ELECTRICIAN"), "power"),
+    **dict.fromkeys(("KONSELING", "PSIKOLOG", "KONSELOR", "COUNSELING", "COUNSELOR"), "counseling"),
+    **dict.fromkeys(("UMUM", "GENERAL", "TENAGA"), "general"),
+}
+VEHICLE_WORDS: dict[str, str] = {
+    **dict.fromkeys(("MOTOR", "MOTORBIKE", "OJOL", "OJEK"), "motorbike"),
+    **dict.fromkeys(("MOBIL", "CAR"), "car"),
+    **dict.fromkeys(("PICKUP", "PIKAP", "TRUK", "TRUCK", "BAK"), "pickup"),
+    **dict.fromkeys(("PERAHU", "KAPAL", "SAMPAN", "BOAT"), "boat"),
+}

@@ -22,6 +22,7 @@ from core.conversation import Choice, request_id_for  # noqa: E402
 from core.messages import render, render_bilingual  # noqa: E402
 from geo.gazetteer import resolve_place  # noqa: E402
 from geo.locate import locate  # noqa: E402
+from tests.stack import signed_in  # noqa: E402
 
 pytestmark = pytest.mark.integration
 CODE = re.compile(r"Kode ([A-Z0-9]{6})")
@@ -234,9 +235,11 @@ def test_status_command_answers_with_the_request_status(stack):
 # --- volunteers ------------------------------------------------------------------------------------
 
 def register_volunteer(stack, phone: str, skills=("logistics", "driver")) -> str:
-    r = HTTP.post(stack.api + "/api/v1/volunteers",
-                  json={"name": f"Budi {phone[-4:]}", "phone": phone, "skills": list(skills),
-                        "vehicle": "motorbike", "preferred_channel": "sms"})
+    """Registered by a coordinator through the JSON API (the SMS tests start after sign-up)."""
+    with signed_in(stack.env) as coordinator:
+        r = coordinator.post("/api/v1/volunteers",
+                             json={"name": f"Budi {phone[-4:]}", "phone": phone, "skills": list(skills),
+                                   "vehicle": "motorbike", "preferred_channel": "sms"})
     assert r.status_code == 202, r.text
     vid = r.json()["volunteer_id"]
     wait_for(lambda: stack.one("SELECT 1 FROM volunteers WHERE volunteer_id = %s", (vid,)), 30,
@@ -269,6 +272,33 @@ def test_volunteer_commands_checkin_and_unknown_text(stack):
     sid = "SM" + secrets.token_hex(16)
     assert reply_of(stack.inbound("YES", frm=phone, sid=sid)) == render("opted_in_ack", "id")
     assert outbox_events(stack, sid) == []   # a carrier keyword is never an accept
+
+
+def test_sign_up_by_sms_then_siap_puts_the_volunteer_on_duty_at_home(stack):
+    """DAFTAR <name> <skills> <place> from a phone registers it (the sender is the proof of the
+    phone), once however often Twilio retries; SIAP then makes the volunteer available at the
+    home place, with no app and no web page."""
+    phone = random_phone()
+    sid = "SM" + secrets.token_hex(16)
+    reply = reply_of(stack.inbound("DAFTAR Sri Wahyuni bidan motor Prambanan", frm=phone, sid=sid))
+    assert reply.startswith("Siaga: Sri Wahyuni, Anda terdaftar sebagai relawan (medis) di ") and "SIAP" in reply
+    stack.inbound("DAFTAR Sri Wahyuni bidan motor Prambanan", frm=phone, sid=sid)   # Twilio's retry
+    [(topic, event)] = outbox_events(stack, sid)
+    assert topic == "volunteer-registrations" and event["phone"] == phone
+    assert (event["skills"], event["vehicle"], event["home_area"]) == (["medical"], "motorbike", "Prambanan")
+    vid = event["volunteer_id"]
+    wait_for(lambda: stack.one("SELECT name FROM volunteers WHERE volunteer_id = %s", (vid,)) == "Sri Wahyuni", 30,
+             "the SMS sign-up stored")
+    # Now a volunteer: SIAP is a command of theirs, answered by the dispatch engine.
+    assert reply_of(stack.inbound("SIAP", frm=phone)) == ""
+    wait_for(lambda: stack.one("SELECT 1 FROM volunteers WHERE volunteer_id = %s AND available "
+                               "AND geom IS NOT NULL", (vid,)), 30, "on duty at the home place")
+    wait_for(lambda: any(m["body"] == render("available_ok", "id") for m in stack.messages(phone)), 30,
+             "the available_ok SMS")
+    # A question about signing up is answered with the way to do it, and registers nobody.
+    other = random_phone()
+    assert "DAFTAR" in reply_of(stack.inbound("DAFTAR", frm=other))
+    assert stack.one("SELECT count(*) FROM volunteers WHERE phone = %s", (other,)) == 0
 
 
 def test_volunteer_accepts_an_offer_by_sms(stack):

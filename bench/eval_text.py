@@ -57,6 +57,7 @@ class Figures:
     understand_ms: float = 0.0
     false_ids: list[str] = field(default_factory=list)
     lost_ids: list[str] = field(default_factory=list)
+    place_miss_ids: list[str] = field(default_factory=list)
 
     @property
     def f1(self) -> float:
@@ -119,6 +120,8 @@ def evaluate(name: str) -> Figures:
             exact, reach = _place(rec["place"], u)
             fig.place_exact += exact
             fig.place_reach += reach
+            if not reach:
+                fig.place_miss_ids.append(rec["id"])
         msg = Inbound(message_sid=f"SMeval{i:05d}", channel="sms", phone="+6281200000000",
                       text=rec["text"], received_at=NOW)
         out = decide(msg, u, volunteer=None, conversation=None)
@@ -157,6 +160,8 @@ def report(fig: Figures, verbose: bool = False) -> str:
             lines.append(f"  taken as requests: {', '.join(fig.false_ids)}")
         if fig.lost_ids:
             lines.append(f"  lost: {', '.join(fig.lost_ids)}")
+        if fig.place_miss_ids:
+            lines.append(f"  place missed: {', '.join(fig.place_miss_ids)}")
     return "\n".join(lines)
 
 

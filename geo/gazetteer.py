@@ -23,7 +23,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -73,6 +73,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "kaltim": ("kalimantantimur",), "kaltara": ("kalimantanutara",),
     "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
     "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
+    "klu": ("lombokutara",), "klb": ("lombokbarat",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
+}
+# City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
+_WORD_ALIASES: dict[str, str] = {
+    "smg": "semarang", "sby": "surabaya", "bdg": "bandung", "jkt": "jakarta", "mks": "makassar",
+    "plg": "palembang", "mdn": "medan", "bjm": "banjarmasin", "pdg": "padang", "jogja": "yogyakarta",
+    "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
 }
 _KAB_PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota administrasi ", "kota adm. ", "kota ")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -212,7 +219,7 @@ class _Gazetteer:
                     if kec is not None:
                         self._add(code, name, _DESA, _village_kind(code), self.lats[kec], self.lons[kec],
                                   kec_code, approximate=True)
-        for alias, targets in _ALIASES.items():
+        for alias, targets in {**_ALIASES, **{a: (w,) for a, w in _WORD_ALIASES.items() if a not in _ALIASES}}.items():
             ids = [i for t in targets for i in self.by_key.get(t, ())]
             if ids:
                 self.by_key.setdefault(alias, []).extend(i for i in ids if i not in self.by_key[alias])
@@ -305,6 +312,30 @@ def gazetteer() -> _Gazetteer:
             if _instance is None:
                 _instance = _Gazetteer(DATA_DIR)
     return _instance
+
+
+def is_whole_name(words: Sequence[str]) -> bool:
+    """Whether these words, together, are the whole name of some place ("kuta raja")."""
+    g = gazetteer()
+    key = _canonical("".join(words))
+    alias = _canonical("".join(_WORD_ALIASES.get(w.lower(), w) for w in words))
+    return bool(key) and (key in g.by_key or alias in g.by_key)
+
+
+def named_in(match: PlaceMatch, text: str) -> bool:
+    """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
+    the text: then a bare name is not alone."""
+    compact = _canonical(text)
+    for parent in match.parents:
+        base = parent.lower()
+        for prefix in _KAB_PREFIXES:
+            if base.startswith(prefix):
+                base = base[len(prefix):]
+                break
+        key = _canonical(base)
+        if len(key) >= 3 and key in compact:
+            return True
+    return False
 
 
 def lookup_code(code: str) -> PlaceMatch | None:
@@ -443,9 +474,13 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             spans.append((start, end, key))
             # a span starting with "kota"/"kampung" is a name of its own ("Kampung Melayu")
             hint = hints[start] if hints[start] != "marker" else None
-            for idx in g.by_key.get(key, ()):
-                hits.append(_Hit(idx, start, end, 1.0, hint))
-                exact_covered.update(range(start, end))
+            keys = {key}
+            if end - start > 1:   # "smg utara" -> "semarangutara"
+                keys.add(_canonical("".join(_WORD_ALIASES.get(w, w) for w in span_words if w)))
+            for k in keys:
+                for idx in g.by_key.get(k, ()):
+                    hits.append(_Hit(idx, start, end, 1.0, hint))
+                    exact_covered.update(range(start, end))
     # Typos: only spans none of whose words already matched exactly.
     for start, end, key in spans:
         if len(key) < 5 or exact_covered.intersection(range(start, end)) or key in g.by_key:

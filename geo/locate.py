@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from openlocationcode import openlocationcode as olc
 
-from core.text.normalize import tokenize
-from core.text.places import place_candidate_groups
-from geo.gazetteer import PlaceMatch, resolve_place
+from core.text import lexicon
+from core.text.normalize import Token, is_dictionary_word, tokenize
+from core.text.places import name_word, place_candidate_groups
+from geo.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
 from schemas.common import Location, LocationSource
 
 LocateStatus = Literal["resolved", "ambiguous", "missing"]
@@ -244,8 +245,45 @@ def _locate_plus_code(text: str, reference: tuple[float, float] | None) -> Locat
 
 # --- 4. place names ---------------------------------------------------------------------------
 
+_IN_NAMES = frozenset({"kota", "kampung"})   # markers that also end names ("Garut Kota")
+
+
+def _whole_names(tokens: list[Token]) -> tuple[str, ...]:
+    """Runs of two or three words that are together the whole name of a place ("kuta raja",
+    "bidara cina", "palu timur"): found in lower case too, though each word alone is an
+    ordinary one, since a whole name of several words is rarely written by chance."""
+    out: list[str] = []
+    n = len(tokens)
+    for i in range(n):
+        for j in range(i + 2, min(n, i + 3) + 1):
+            span = tokens[i:j]
+            if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and t.norm in _IN_NAMES))
+                       for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
+                break
+            if is_whole_name([t.raw for t in span]):
+                out.append(" ".join(t.raw for t in span))
+    return tuple(dict.fromkeys(out))
+
+
+def _ordinary_word(name: str, tokens: list[Token]) -> bool:
+    """A one-word name that is also an ordinary word, written without "desa"/"kel."/"kec."
+    before it (with one, the writer says it is a place: "Balai Desa Trimurti")."""
+    words = name.lower().split()
+    if len(words) != 1 or not (is_dictionary_word(words[0]) or words[0] in lexicon.COMMON_PLACE_NOUNS):
+        return False
+    seen = [t for t in tokens if t.kind == "word"]
+    for i, t in enumerate(seen):
+        if t.norm == words[0] and i > 0 and seen[i - 1].norm in lexicon.PLACE_MARKERS \
+                and seen[i - 1].norm not in _IN_NAMES:
+            return False
+    return True
+
+
 def _locate_place_name(text: str, reference: tuple[float, float] | None) -> LocateResult:
-    stages = place_candidate_groups(tokenize(text)).stages()
+    tokens = tokenize(text)
+    groups = place_candidate_groups(tokens)
+    whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
+    stages = replace(groups, bare=groups.bare + whole).stages()
     if not stages:
         return LocateResult("missing", note="no place name found")
     fallback: LocateResult | None = None
@@ -254,6 +292,11 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None) -> Loca
         resolution = resolve_place(" , ".join(candidates), near=reference)
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
+            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not named_in(best, text):
+                # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
+                # that is also a village somewhere far away. Ask rather than send help there.
+                return LocateResult("ambiguous", candidates=resolution.candidates,
+                                    note="an ordinary word that is also a place name; which place?")
             return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
                                 place_name=best.label[:200], admin_code=best.code,
                                 candidates=resolution.candidates)

@@ -491,3 +491,11 @@ VEHICLE_WORDS: dict[str, str] = {
     **dict.fromkeys(("PICKUP", "PIKAP", "TRUK", "TRUCK", "BAK"), "pickup"),
     **dict.fromkeys(("PERAHU", "KAPAL", "SAMPAN", "BOAT"), "boat"),
 }
+
+# Regional nouns for a village, a hall, a yard ... that are also the names of places far away:
+# alone in a message they are the reporter's surroundings, not an address (geo/locate.py).
+COMMON_PLACE_NOUNS: frozenset[str] = frozenset({
+    "lembur", "meunasah", "gampong", "kampung", "kampong", "banjar", "nagari", "jorong", "dusun",
+    "bangsal", "tangga", "kebon", "kebun", "sawah", "lapangan", "pasar", "pantai", "sungai", "kali",
+    "pinggir", "ujung", "tengah", "belakang", "depan", "samping", "bawah", "atas",
+})

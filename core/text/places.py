@@ -89,6 +89,11 @@ def _strict_name(tok: Token, continuation: bool) -> bool:
                 or tok.corrected)
 
 
+def name_word(tok: Token, continuation: bool = False) -> bool:
+    """Whether a word may be part of a place name at all (not a need, a verb, a number word...)."""
+    return _strict_name(tok, continuation)
+
+
 def _relaxed_name(tok: Token) -> bool:
     """The first word after "desa"/"kec"/"kab": may be an ordinary word ("Desa Air Hitam")."""
     if tok.kind != "word" or len(tok.norm) < 2:

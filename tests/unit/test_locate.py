@@ -118,3 +118,35 @@ def test_locate_never_crashes(text: str) -> None:
     assert result.status in {"resolved", "ambiguous", "missing"}
     if result.status == "resolved":
         assert result.to_location() is not None
+
+
+# Issue 13: names as people write them, and no confident answer from an ordinary word.
+@pytest.mark.parametrize("text,code_prefix", [
+    ("bidara cina banjir", "31.75"),                 # Kel. Bidara Cina, Jakarta Timur: two ordinary words
+    ("banjir kuta raja", "11.71.06"),                # Kec. Kuta Raja, Banda Aceh
+    ("gempa palu timur", "72.71"),                   # Kec. Palu Timur ("palu" is a hammer)
+    ("banjir rawa buaya jakarta barat", "31.73"),    # Kel. Rawa Buaya, not only the city
+    ("banjir smg utara", "33.74"),                   # SMS shorthand inside a name: Semarang Utara
+    ("gempa KLU lombok", "52.08"),                   # Kabupaten Lombok Utara
+    ("banjir di warungkondang butuh makanan", "32.03"),
+])
+def test_names_in_lower_case_run_together_or_abbreviated(text, code_prefix):
+    r = locate(text)
+    assert r.status == "resolved", (text, r)
+    assert r.admin_code.startswith(code_prefix), (text, r.place_name)
+
+
+@pytest.mark.parametrize("text", [
+    "air di lembur naik",          # Sundanese "lembur" (village) is also Kec. Lembur, Alor (NTT)
+    "tolong kami di tangga rumah",
+    "we're ok, no injuries",       # "re ok" is not Kec. Reok
+    "butuh air bersih 20 orang",
+    "banjir setiap tahun, lurah diam",
+])
+def test_ordinary_words_never_resolve_to_a_far_namesake(text):
+    assert locate(text).status != "resolved", (text, locate(text).place_name)
+
+
+def test_a_marker_makes_an_ordinary_word_a_place_again():
+    r = locate("tolong ke balai desa Trimurti")   # "trimurti" is also a dictionary word
+    assert r.status == "resolved" and r.admin_code.startswith("34.02")

@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     done_within_s: float = 3 * 3600.0     # on the way but not done by then: reminded, then coordinators told
     dedupe_radius_m: float = 300.0
     dedupe_window_s: float = 6 * 3600.0
+    prune_after_s: float = 3 * 86400.0   # a closed request leaves the dispatch state this long after
+    # Skills asked of volunteers only once a coordinator verified them (e.g. ["medical","rescue"]);
+    # empty: a confirmed phone is enough for every task (core/dispatch/desk.py).
+    verified_only_skills: list[str] = Field(default_factory=list)
+    # Per client address on the public routes that record something (services/api/limits.py).
+    rate_limit_intake: str = "30/minute;600/hour"
+
+    @field_validator("rate_limit_intake")
+    @classmethod
+    def _rate_spec(cls, value: str) -> str:
+        from limits import parse_many   # a typo must stop the start, not open the API wide
+
+        parse_many(value)
+        return value
 
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 

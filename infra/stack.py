@@ -96,12 +96,15 @@ def _runtime_env() -> dict[str, str]:
     if PROFILE in TEST_PROFILES:
         for k, v in TEST_TIMING.items():
             env[k] = os.environ.get(k, v)
+    if PROFILE in (*TEST_PROFILES, "bench"):   # load from one address is the point there
+        env["RATE_LIMIT_INTAKE"] = os.environ.get("RATE_LIMIT_INTAKE", "1000000/minute")
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
                         "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
                         "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", "LEDGER_KEY_FILE", "LEDGER_ORIGIN",
                         "OPEX_CAP_PERCENT", "SUPPLY_INTERVAL_S", "ON_THE_WAY_WITHIN_S", "REMINDER_GRACE_S",
-                        "DONE_WITHIN_S", *KAFKA_PASSTHROUGH):
+                        "DONE_WITHIN_S", "RATE_LIMIT_INTAKE", "VERIFIED_ONLY_SKILLS", "PRUNE_AFTER_S",
+                        *KAFKA_PASSTHROUGH):
         if os.environ.get(passthrough):
             env[passthrough] = os.environ[passthrough]
     return env

@@ -159,6 +159,24 @@ class DonationEvent(Event):
 ReplyAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available", "sos"]
 
 
+VettingLevel = Literal["confirmed", "verified", "suspended"]
+
+
+@register
+class VolunteerVetted(Event):
+    """A coordinator's word on a volunteer. Every volunteer starts "confirmed" (the phone is
+    proven: a code, the sender of an SMS, or a coordinator registering them); "verified"
+    means a coordinator checked more (a medical licence seen, a group leader vouched), and the
+    deployment may keep some skills for verified volunteers only (VERIFIED_ONLY_SKILLS);
+    "suspended" takes them off duty until a coordinator says otherwise."""
+
+    TYPE = "volunteer.vetted"
+    volunteer_id: uuid.UUID
+    level: VettingLevel
+    actor: str = Field(min_length=1, max_length=120)
+    note: str | None = Field(default=None, max_length=300)
+
+
 @register
 class VolunteerReply(Event):
     TYPE = "volunteer.replied"

@@ -41,6 +41,14 @@ async def save_request(conn, e: ev.AidRequest) -> None:
         "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
         (e.event_id, e.request_id, e.channel.value, c.phone if c else None, e.text, e.occurred_at),
     )
+    # Situation updates that were stored before the request itself (another sink agent got
+    # there first): the newest one is its status.
+    latest = await (await conn.execute(
+        "SELECT status, occurred_at, volunteer_id, detail FROM situation_log WHERE request_id = %s "
+        "AND kind = 'request' ORDER BY occurred_at DESC LIMIT 1", (e.request_id,))).fetchone()
+    if latest is not None:
+        status, at, volunteer_id, detail = latest
+        await _set_status(conn, e.request_id, status, at, None, volunteer_id, detail or {})
 
 
 async def save_located(conn, e: ev.AidRequestLocated) -> None:
@@ -55,17 +63,22 @@ async def save_located(conn, e: ev.AidRequestLocated) -> None:
     )
 
 
-async def _lock_volunteers(conn, events) -> None:
-    """Registration and check-ins arrive on different topics, stored by different sink agents:
-    serialise them per volunteer, or a check-in stored beside its registration is lost. A batch
+async def _lock(conn, events) -> None:
+    """What arrives on different topics about one thing is stored by different sink agents:
+    serialise it per thing. A volunteer's registration and check-ins (or a check-in stored
+    beside its registration is lost); a request and its situation updates (or an update that
+    came first finds no row, and the request is then stored as "open" for ever). A batch
     takes all its locks first, in one global order: locking one by one in different orders
     deadlocked two batches (seen under load)."""
-    ids = sorted({str(e.volunteer_id) for e in events
-                  if isinstance(e, (ev.VolunteerRegistered, ev.VolunteerCheckIn))})
-    if ids:
+    keys = sorted({f"v:{e.volunteer_id}" for e in events
+                   if isinstance(e, (ev.VolunteerRegistered, ev.VolunteerCheckIn))}
+                  | {f"r:{e.request_id}" for e in events
+                     if isinstance(e, ev.AidRequest) or (isinstance(e, ev.SituationUpdate)
+                                                         and e.kind == "request" and e.request_id)})
+    if keys:
         await conn.execute(
             "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(v, 42) AS h "
-            "FROM unnest(%s::text[]) AS v ORDER BY h) AS ordered", (ids,))
+            "FROM unnest(%s::text[]) AS v ORDER BY h) AS ordered", (keys,))
 
 
 async def save_volunteer(conn, e: ev.VolunteerRegistered) -> None:
@@ -117,6 +130,14 @@ async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
     )
 
 
+async def save_vetting(conn, e: ev.VolunteerVetted) -> None:
+    """The latest vetting wins (a replay or a late older one changes nothing)."""
+    await conn.execute(
+        "UPDATE volunteers SET vetting = %s, vetted_by = %s, vetted_at = %s, vetting_note = %s "
+        "WHERE volunteer_id = %s AND (vetted_at IS NULL OR vetted_at <= %s)",
+        (e.level, e.actor, e.occurred_at, e.note, e.volunteer_id, e.occurred_at))
+
+
 async def save_offer(conn, e: ev.DispatchOffer) -> None:
     # The token of the task link the desk sent (core/dispatch/desk.py): same secret, same token.
     secret = get_settings().task_link_secret.encode()
@@ -145,17 +166,29 @@ async def save_situation(conn, e: ev.SituationUpdate) -> None:
         (e.event_id, e.kind, e.request_id, e.volunteer_id, e.status, Jsonb(e.detail), e.occurred_at),
     )
     if e.kind == "request" and e.request_id is not None:
-        dup = e.detail.get("duplicate_of")
+        await _set_status(conn, e.request_id, e.status, e.occurred_at, e.priority, e.volunteer_id, e.detail)
+    elif e.kind == "volunteer" and e.volunteer_id is not None:
+        # The desk's word on duty: SIAP/LIBUR by SMS change it without a check-in, and an SMS
+        # sign-up places the volunteer at home. Busy volunteers are on duty (the map shows busy).
         await conn.execute(
-            """UPDATE requests SET status = %s, status_at = %s, priority = COALESCE(%s, priority),
-                   volunteer_id = CASE WHEN %s IN ('matched','on_the_way','done') THEN %s
-                                       WHEN %s IN ('open','escalated') THEN NULL ELSE volunteer_id END,
-                   duplicate_of = COALESCE(%s, duplicate_of),
-                   verified = verified OR %s, updated_at = now()
-               WHERE request_id = %s AND status_at <= %s""",
-            (e.status, e.occurred_at, e.priority, e.status, e.volunteer_id, e.status, dup,
-             bool(e.detail.get("verified")), e.request_id, e.occurred_at),
-        )
+            f"""UPDATE volunteers SET available = %s,
+                   geom = CASE WHEN %s::float8 IS NULL THEN geom ELSE {POINT} END
+               WHERE volunteer_id = %s""",
+            (e.status != "unavailable", e.lat, e.lon, e.lat, e.volunteer_id))
+
+
+async def _set_status(conn, request_id, status, at, priority, volunteer_id, detail: dict) -> None:
+    """A request's status from a situation update, unless a newer one is stored already."""
+    await conn.execute(
+        """UPDATE requests SET status = %s, status_at = %s, priority = COALESCE(%s, priority),
+               volunteer_id = CASE WHEN %s IN ('matched','on_the_way','done') THEN %s
+                                   WHEN %s IN ('open','escalated') THEN NULL ELSE volunteer_id END,
+               duplicate_of = COALESCE(%s, duplicate_of),
+               verified = verified OR %s, updated_at = now()
+           WHERE request_id = %s AND status_at <= %s""",
+        (status, at, priority, status, volunteer_id, status, detail.get("duplicate_of"),
+         bool(detail.get("verified")), request_id, at),
+    )
 
 
 async def save_action(conn, e: ev.CoordinatorAction) -> None:
@@ -178,6 +211,7 @@ SAVERS = {
     ev.AidRequest: save_request,
     ev.AidRequestLocated: save_located,
     ev.VolunteerRegistered: save_volunteer,
+    ev.VolunteerVetted: save_vetting,
     ev.VolunteerCheckIn: save_checkin,
     ev.DispatchOffer: save_offer,
     ev.SituationUpdate: save_situation,
@@ -187,8 +221,8 @@ SAVERS = {
 
 
 async def save_batch(conn, events: list) -> None:
-    """Store a batch in the caller's transaction; volunteer writes hold their locks until it ends."""
-    await _lock_volunteers(conn, events)
+    """Store a batch in the caller's transaction, holding its locks (see _lock) until it ends."""
+    await _lock(conn, events)
     for event in events:
         saver = SAVERS.get(type(event))
         if saver is not None:

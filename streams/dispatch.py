@@ -21,7 +21,7 @@ from infra.settings import get_settings
 from schemas import dispatch as dm
 from schemas.events import (
     AidRequest, AidRequestLocated, CoordinatorAction, VolunteerCheckIn, VolunteerRegistered,
-    VolunteerReply,
+    VolunteerReply, VolunteerVetted,
 )
 from schemas.topics import MATCH_PARTITIONS
 from streams.app import app, changelog_sent, raw_topic
@@ -40,11 +40,11 @@ matcher = Matcher(MatchConfig(
     assigned_check_s=S.assigned_check_s,
     urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s, partitions=P,
     escalated_retry_s=S.escalated_retry_s, on_the_way_within_s=S.on_the_way_within_s,
-    reminder_grace_s=S.reminder_grace_s, done_within_s=S.done_within_s,
+    reminder_grace_s=S.reminder_grace_s, done_within_s=S.done_within_s, prune_after_s=S.prune_after_s,
 ))
 desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s,
                        link_base=S.public_base_url, link_secret=S.task_link_secret.encode(),
-                       reach_m=max(matcher.cfg.radii_m)))
+                       reach_m=max(matcher.cfg.radii_m), verified_only=frozenset(S.verified_only_skills)))
 
 routes = app.Table("dispatch-routes", partitions=P)
 desks = app.Table("dispatch-desks", partitions=P)
@@ -150,7 +150,7 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     await emit(outs)
 
 
-@app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
+@app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies", "volunteer-vetting",
                   "dispatch-volunteer"), name="siaga.dispatch.desk")
 async def volunteer_desk(stream):
     await _each(stream, _desk_one, "desk")
@@ -162,7 +162,7 @@ async def _desk_one(raw) -> None:
         if msg is None:
             return
     else:
-        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply))
+        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply, VolunteerVetted))
         if msg is None:
             return
         if getattr(msg, "volunteer_id", None) is None:
@@ -228,6 +228,15 @@ async def _match_one(raw) -> None:
                 match_requests[rid] = d
                 _written[rid] = d
     matcher.dirty.clear()
+    for rid in matcher.pruned:   # closed long ago: a tombstone in the compacted changelog
+        if rid in match_requests:
+            del match_requests[rid]
+        _written.pop(rid, None)
+    for part, rid in matcher.pruned_shadows:
+        if f"{part}|{rid}" in match_volunteers:
+            del match_volunteers[f"{part}|{rid}"]
+    matcher.pruned.clear()
+    matcher.pruned_shadows.clear()
     await changelog_sent()
     await emit(outs)
 

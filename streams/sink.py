@@ -14,7 +14,7 @@ from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
-SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins",
+SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "volunteer-vetting",
                "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
 
 

@@ -20,7 +20,7 @@ from schemas import dispatch as dm
 from schemas.common import Location, Skill
 from schemas.events import (
     AidRequest, CoordinatorAction, DispatchOffer, Notification, SituationUpdate, VolunteerCheckIn,
-    VolunteerRegistered, VolunteerReply,
+    VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
 
 T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
@@ -28,7 +28,7 @@ T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
 
 class Sim:
     def __init__(self, partitions: int = 8, cfg: MatchConfig | None = None, seed: int = 0,
-                 duplicate_rate: float = 0.0, crash_rate: float = 0.0):
+                 duplicate_rate: float = 0.0, crash_rate: float = 0.0, verified_only: frozenset[str] = frozenset()):
         self.P = partitions
         self.rng = random.Random(seed)
         self.dup = duplicate_rate
@@ -37,7 +37,7 @@ class Sim:
         self.router = Router(partitions)
         self.cfg = dataclasses.replace(cfg or MatchConfig(), partitions=partitions)
         self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s,
-                                    reach_m=max(self.cfg.radii_m)))
+                                    reach_m=max(self.cfg.radii_m), verified_only=verified_only))
         self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
         self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
         self.drop = None   # a test's filter: outputs for which drop(out) is true are lost
@@ -78,7 +78,7 @@ class Sim:
         if topic in ("aid-requests", "coordinator-actions", "dispatch-route"):
             table, key = self.routes, str(msg.request_id)
         elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
-                       "dispatch-volunteer"):
+                       "volunteer-vetting", "dispatch-volunteer"):
             table, key = self.desks, str(msg.volunteer_id)
         elif topic == "dispatch-match":
             table, key = None, None
@@ -98,8 +98,13 @@ class Sim:
                 self.vol_tables[p][str(msg.volunteer_id)] = msg
             elif isinstance(msg, dm.MShadow):
                 self.vol_tables[p][str(msg.request_id)] = msg
-            outs = self.matchers[p].handle(msg, p, self.now)
-            self.matchers[p].dirty.clear()
+            m = self.matchers[p]
+            outs = m.handle(msg, p, self.now)
+            m.dirty.clear()
+            for part, rid in m.pruned_shadows:   # as streams/dispatch.py deletes them from the table
+                self.vol_tables[part].pop(rid, None)
+            m.pruned.clear()
+            m.pruned_shadows.clear()
         if crash:
             # Killed after the state was stored, with only some of the outputs sent, and the
             # input's offset committed, so nothing replays it. (The state itself always goes
@@ -184,6 +189,10 @@ class Sim:
         self.send("volunteer-replies", vid, VolunteerReply(
             volunteer_id=uuid.UUID(vid), action=action,
             offer_id=uuid.UUID(offer_id) if offer_id else None, occurred_at=self.now))
+
+    def vet(self, vid: str, level: str, actor: str = "coord") -> None:
+        self.send("volunteer-vetting", vid, VolunteerVetted(
+            volunteer_id=uuid.UUID(vid), level=level, actor=actor, occurred_at=self.now))
 
     def action(self, rid: str, action: str, vid: str | None = None, actor: str = "coord") -> None:
         self.send("coordinator-actions", rid, CoordinatorAction(

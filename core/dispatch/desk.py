@@ -14,7 +14,7 @@ from core.dispatch.skills import capabilities
 from geo.distance import haversine_m
 from schemas import dispatch as dm
 from schemas.events import (
-    DispatchOffer, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
+    DispatchOffer, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
@@ -35,6 +35,9 @@ class DeskConfig:
     # A volunteer is published to every matcher partition within this: the widest search
     # radius (max of MatchConfig.radii_m), or a matcher would not see them across a border.
     reach_m: float = MAX_RADIUS_M
+    # Skills a volunteer may be asked for only once a coordinator verified them (the
+    # deployment's VERIFIED_ONLY_SKILLS, e.g. medical, rescue); empty: phone-confirmed is enough.
+    verified_only: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -61,6 +64,7 @@ class VolunteerState:
     # The last reply events handled, newest last. After a crash the replies since the last
     # committed offset are delivered again to a state that already holds their effects.
     replies: list[str] = field(default_factory=list)
+    vetting: str = "confirmed"   # schemas.events.VettingLevel: confirmed, verified, suspended
 
     @classmethod
     def from_dict(cls, d: dict) -> "VolunteerState":
@@ -71,7 +75,8 @@ class VolunteerState:
         return asdict(self)
 
     def on_duty(self, now: datetime, stale_s: float) -> bool:
-        if not (self.registered and self.available and self.capacity > 0 and self.lat is not None):
+        if not (self.registered and self.available and self.capacity > 0 and self.lat is not None) \
+                or self.vetting == "suspended":
             return False
         return self.last_seen is not None and (now - datetime.fromisoformat(self.last_seen)).total_seconds() <= stale_s
 
@@ -113,7 +118,7 @@ class Desk:
         for p in new:
             outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
                 volunteer_id=st.volunteer_id, version=st.version, lat=st.lat, lon=st.lon,
-                skills=capabilities(st.skills, st.vehicle), on_duty=on_duty, free=on_duty and st.hold is None,
+                skills=self._capabilities(st), on_duty=on_duty, free=on_duty and st.hold is None,
                 last_seen=st.last_seen), partition=p))
         st.partitions = new
         if st.lat is not None:
@@ -123,6 +128,12 @@ class Desk:
                 detail={"skills": st.skills, "vehicle": st.vehicle}, occurred_at=now,
                 source="dispatch")))
         return outs
+
+    def _capabilities(self, st: VolunteerState) -> list[str]:
+        """What the matcher may ask of this volunteer: skills kept for verified volunteers
+        count only once a coordinator verified them."""
+        caps = capabilities(st.skills, st.vehicle)
+        return caps if st.vetting == "verified" else [c for c in caps if c not in self.cfg.verified_only]
 
     def _to_matcher(self, st: VolunteerState, status: str, hold: dict | None = None) -> Out:
         h = hold or st.hold
@@ -222,6 +233,8 @@ class Desk:
             return st, self._registered(st, msg, now)
         if isinstance(msg, VolunteerCheckIn):
             return st, self._checkin(st, msg, now)
+        if isinstance(msg, VolunteerVetted):
+            return st, self._vetted(st, msg, now)
         if isinstance(msg, VolunteerReply):
             return st, self._reply(st, msg, now)
         if isinstance(msg, dm.VReserve):
@@ -242,6 +255,15 @@ class Desk:
         st.vehicle = e.vehicle.value
         if st.lat is None and e.home_location is not None:
             st.lat, st.lon = e.home_location.lat, e.home_location.lon
+        return self._publish(st, now)
+
+    def _vetted(self, st: VolunteerState, e: VolunteerVetted, now: datetime) -> list[Out]:
+        st.vetting = e.level
+        if e.level == "suspended" and st.hold is not None:
+            # Off duty at once: an offer goes to someone else, a task too (the matcher finds
+            # another volunteer and tells the requester); the volunteer is told it was withdrawn.
+            return self._close(st, "withdrawn", now, "offer_withdrawn", actor=e.actor,
+                               to_matcher="declined")
         return self._publish(st, now)
 
     def _checkin(self, st: VolunteerState, e: VolunteerCheckIn, now: datetime) -> list[Out]:
@@ -339,13 +361,15 @@ class Desk:
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                     granted=True), partition=m.partition)] + self._offer_notice(st, now)
             return refuse("busy")
+        if st.vetting == "suspended":   # not even a coordinator's direct assignment
+            return refuse("suspended")
         if not st.on_duty(now, self.cfg.checkin_stale_s):
             return refuse("not on duty")
         d = haversine_m(st.lat, st.lon, m.details.lat, m.details.lon)
         if m.forced_by is None:
             if d > m.radius_m + self.cfg.radius_slack_m:
                 return refuse("moved out of range")
-            if not set(m.required_skills) <= set(capabilities(st.skills, st.vehicle)):
+            if not set(m.required_skills) <= set(self._capabilities(st)):
                 return refuse("skills changed")
         st.hold = {
             "offer_id": oid, "code": offer_code(m.offer_id), "request_id": str(m.request_id),

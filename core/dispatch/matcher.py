@@ -5,6 +5,8 @@ radius -> relaxed skills -> escalation. It never books anyone itself: it asks th
 desk for a reservation and acts on the answer."""
 from __future__ import annotations
 
+import heapq
+
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,6 +49,10 @@ class MatchConfig:
     on_the_way_within_s: float = 900.0
     done_within_s: float = 3 * 3600.0
     reminder_grace_s: float = 300.0
+    # A closed request is dropped from memory and from the table this long after it closed
+    # (a late answer about it then frees the volunteer as for any unknown request); shadows
+    # are dropped once older than the dedupe window. Memory follows the open work, not history.
+    prune_after_s: float = 3 * 86400.0
 
 
 @dataclass
@@ -72,6 +78,7 @@ class RequestState:
     assigned_at: str | None = None    # when the matched volunteer was confirmed
     on_the_way_at: str | None = None
     reminded: str | None = None       # "<stage> <iso time>": the volunteer was reminded of this stage
+    closed_at: str | None = None      # when it became done / cancelled / duplicate (for pruning)
     # Hints, not stored: when to look again, and when the desk last answered about the task.
     next_try_at: str | None = None
     checked_at: str | None = None
@@ -118,6 +125,11 @@ class Matcher:
         self.vol_versions: dict[str, int] = {}
         self.vol_seen: dict[str, str] = {}
         self.dirty: set[str] = set()
+        # Table keys the caller deletes after this step: closed requests past prune_after_s
+        # (match_requests) and shadows past the dedupe window (match_volunteers, "p|rid").
+        self.pruned: list[str] = []
+        self.pruned_shadows: list[tuple[int, str]] = []
+        self._closed: dict[int, list[tuple[str, str]]] = {}   # partition -> heap of (closed_at, rid)
         self._grid: dict[tuple[int, int], set[str]] = {}
         self._phones: dict[str, set[str]] = {}
         self.shadows = ShadowIndex()
@@ -130,6 +142,9 @@ class Matcher:
         st.loaded = True
         self.requests[st.request_id] = st
         self._index_open(st)
+        if st.status in FINAL:   # closed before pruning existed: its age counts from creation
+            st.closed_at = st.closed_at or st.snap["created_at"]
+            heapq.heappush(self._closed.setdefault(st.partition, []), (st.closed_at, st.request_id))
 
     def forget_partition(self, partition: int) -> list[str]:
         """Another worker took this partition over: drop its requests from memory."""
@@ -139,6 +154,7 @@ class Matcher:
         for rid in gone:
             del self.requests[rid]
         self.shadows.forget(partition)
+        self._closed.pop(partition, None)
         return gone
 
     def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None) -> bool:
@@ -231,6 +247,34 @@ class Matcher:
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, msg, partition: int, now: datetime) -> list[Out]:
+        outs = self._handle(msg, partition, now)
+        for rid in self.dirty:   # note when requests closed, to prune them later
+            st = self.requests.get(rid)
+            if st is not None and st.status in FINAL and st.closed_at is None:
+                st.closed_at = now.isoformat()
+                heapq.heappush(self._closed.setdefault(st.partition, []), (st.closed_at, rid))
+        return outs
+
+    def _prune(self, partition: int, now: datetime) -> None:
+        heap = self._closed.get(partition, [])
+        cutoff = (now - timedelta(seconds=self.cfg.prune_after_s)).isoformat()
+        while heap and heap[0][0] <= cutoff:
+            at, rid = heapq.heappop(heap)
+            st = self.requests.get(rid)
+            if st is not None and st.status in FINAL and st.closed_at == at:
+                del self.requests[rid]
+                self.dirty.discard(rid)
+                self.pruned.append(rid)
+        window = now - timedelta(seconds=self.cfg.dedupe_window_s)
+        self.pruned_shadows += [(partition, rid) for rid in self.shadows.expire(partition, window)]
+
+    def _prune_due(self, partition: int, now: datetime) -> bool:
+        heap = self._closed.get(partition)
+        cutoff = (now - timedelta(seconds=self.cfg.prune_after_s)).isoformat()
+        return bool(heap and heap[0][0] <= cutoff) or \
+            self.shadows.expire_due(partition, now - timedelta(seconds=self.cfg.dedupe_window_s))
+
+    def _handle(self, msg, partition: int, now: datetime) -> list[Out]:
         if isinstance(msg, dm.MVolunteer):
             self.apply_volunteer(msg, partition)
             return []
@@ -643,7 +687,7 @@ class Matcher:
         request still waiting for a volunteer, or a task whose desk is due to be asked. Idle
         partitions get no ticks, so a quiet system writes nothing. Hints about freed volunteers
         are only for requests that wait."""
-        due = False
+        due = self._prune_due(partition, now)
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
             if st.status in FINAL:
@@ -655,6 +699,7 @@ class Matcher:
         return due
 
     def tick(self, partition: int, now: datetime) -> list[Out]:
+        self._prune(partition, now)
         outs: list[Out] = []
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):

@@ -6,6 +6,7 @@ reach (300 m for a shared need, 25 km for the same phone: core/dispatch/routing.
 report that finds a shadow asks the owner to join it (MJoin); the owner has the final word."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,7 @@ class ShadowIndex:
 
     def __init__(self) -> None:
         self._by: dict[int, dict[str, Shadow]] = {}
+        self._ages: dict[int, list[tuple[datetime, str]]] = {}   # heap of (created_at, rid) per partition
         self._grid: dict[int, dict[tuple[int, int], set[str]]] = {}
         self._phones: dict[int, dict[str, set[str]]] = {}
 
@@ -38,6 +40,7 @@ class ShadowIndex:
         self.drop(at, rid)   # a newer copy (a merge widened its needs)
         s = Shadow(rid, m.home, m.phone, list(m.needs), m.lat, m.lon, m.created_at)
         self._by.setdefault(at, {})[rid] = s
+        heapq.heappush(self._ages.setdefault(at, []), (s.created_at, rid))
         self._grid.setdefault(at, {}).setdefault(cell(s.lat, s.lon), set()).add(rid)
         if s.phone:
             self._phones.setdefault(at, {}).setdefault(s.phone, set()).add(rid)
@@ -51,8 +54,24 @@ class ShadowIndex:
             self._phones[at].get(s.phone, set()).discard(rid)
 
     def forget(self, at: int) -> None:
-        for table in (self._by, self._grid, self._phones):
+        for table in (self._by, self._grid, self._phones, self._ages):
             table.pop(at, None)
+
+    def expire_due(self, at: int, older_than: datetime) -> bool:
+        heap = self._ages.get(at)
+        return bool(heap and heap[0][0] < older_than)
+
+    def expire(self, at: int, older_than: datetime) -> list[str]:
+        """Drop the shadows created before `older_than` (no report can join them any more:
+        the dedupe window has passed); returns their request ids."""
+        heap = self._ages.get(at, [])
+        gone = []
+        while heap and heap[0][0] < older_than:
+            _, rid = heapq.heappop(heap)
+            if rid in self._by.get(at, {}):
+                self.drop(at, rid)
+                gone.append(rid)
+        return gone
 
     def near(self, at: int, lat: float, lon: float, phone: str | None, radius_m: float) -> list[Shadow]:
         """Shadows held at `at` in grid cells within radius_m of the point, or with this phone

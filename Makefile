@@ -4,7 +4,7 @@ PY    := .venv/bin/python
 PIP   := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: setup system python assets kafka run up test stop bench eval schemas clean-runtime
+.PHONY: setup system python assets kafka run up test fuzz stop bench eval schemas clean-runtime
 
 setup: system python assets kafka
 
@@ -38,6 +38,16 @@ stop:
 test: setup
 	@SIAGA_PROFILE=test $(PY) -m infra.stack up --fresh
 	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	  SIAGA_PROFILE=test $(PY) -m infra.stack down >/dev/null; exit $$rc
+
+# Fuzzing the API at length (not in CI): the test stack as `make test` starts it, then
+# tests/fuzz with FUZZ_CASES (1000) generated cases per operation and a new seed each run
+# (FUZZ_FORM_CASES, 200: signed webhook messages and form posts per test).
+# `make test` runs the same files bounded (100 cases per operation, fixed seed).
+fuzz: setup
+	@SIAGA_PROFILE=test $(PY) -m infra.stack up --fresh
+	@SIAGA_PROFILE=test SIAGA_FUZZ_CASES=$(or $(FUZZ_CASES),1000) SIAGA_FUZZ_FORM_CASES=$(or $(FUZZ_FORM_CASES),200) \
+	  SIAGA_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider --timeout=3600 tests/fuzz; rc=$$?; \
 	  SIAGA_PROFILE=test $(PY) -m infra.stack down >/dev/null; exit $$rc
 
 bench: setup

@@ -252,7 +252,26 @@ def load_volunteers(env: dict, n: int, db) -> dict:
 
 # -- an open-loop HTTP load -------------------------------------------------------------------
 
-def drive(base_url: str, calls_per_s: float, seconds: float, make_call, connections: int) -> dict:
+def coordinator_cookie(env: dict) -> dict[str, str]:
+    """A Cookie header of a fresh coordinator session: check-ins through the JSON API need one."""
+    import secrets
+
+    import httpx
+    import psycopg
+
+    from services.auth.accounts import create_coordinator_sync
+    from services.auth.sessions import COOKIE
+
+    name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        create_coordinator_sync(conn, name, password, "coordinator", created_by="bench")
+    with httpx.Client(base_url=env["API_URL"], timeout=15, trust_env=False) as c:
+        c.post("/api/v1/auth/login", json={"username": name, "password": password}).raise_for_status()
+        return {"Cookie": f"{COOKIE}={c.cookies[COOKIE]}"}
+
+
+def drive(base_url: str, calls_per_s: float, seconds: float, make_call, connections: int,
+          headers: dict[str, str] | None = None) -> dict:
     """Start call k at t0 + k / calls_per_s (at most `connections` in flight), from one asyncio
     thread. `make_call(k)` gives (path, json, on_answer); on_answer(status, body) runs when the
     answer comes. Returns the timing and the client thread's own CPU. The client is aiohttp's:
@@ -264,7 +283,7 @@ def drive(base_url: str, calls_per_s: float, seconds: float, make_call, connecti
     async def main() -> None:
         connector = aiohttp.TCPConnector(limit=connections)
         timeout = aiohttp.ClientTimeout(total=60)
-        async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as client:
+        async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout, headers=headers) as client:
             sem = asyncio.Semaphore(connections)
             loop = asyncio.get_running_loop()
             api_s: list[float] = []
@@ -361,11 +380,12 @@ def checkin_load(env: dict, watch: ChangelogWatch, plan: CheckinPlan, rate: floa
             return f"/api/v1/volunteers/{vid}/checkins", c, answer
         return "/api/v1/checkins", [plan.next() for _ in range(per_call)], answer
 
+    signed = coordinator_cookie(env)
     settled = settle(env["KAFKA_BOOTSTRAP_SERVERS"])
     watch.drain()   # what came before this phase
     start_wall = time.time()
     cpu0 = cpu_seconds()
-    run = drive(env["API_URL"], rate / per_call, seconds, make_call, connections)
+    run = drive(env["API_URL"], rate / per_call, seconds, make_call, connections, headers=signed)
     cpu = cpu_pct(cpu0, cpu_seconds(), run["send_s"])
     sent_end = time.time()
     # Wait until every accepted check-in is in a matcher's table, or nothing new for 15 s.

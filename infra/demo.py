@@ -107,7 +107,10 @@ def load_donations(env: dict[str, str], timeout: float = 10.0) -> str:
 
 def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
     api = env["API_URL"]
-    with httpx.Client(base_url=api, timeout=timeout) as c:
+    with httpx.Client(base_url=api, timeout=timeout, trust_env=False) as c:
+        # Volunteers are registered by a coordinator here (people sign up at /relawan/daftar).
+        r = c.post("/api/v1/auth/login", json={"username": DEMO_ACCOUNT, "password": _demo_account(env["DATABASE_URL"])})
+        r.raise_for_status()
         vids = []
         for i, (name, phone, skills, vehicle, lat, lon, org) in enumerate(VOLUNTEERS):
             r = c.post("/api/v1/volunteers", json={"name": name, "phone": phone, "skills": skills,
@@ -119,6 +122,7 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
             c.post(f"/api/v1/volunteers/{vid}/checkins",
                    json={"location": {"lat": lat, "lon": lon, "accuracy_m": 20}, "available": True,
                          "capacity": 4}, headers={"Idempotency-Key": f"demo-checkin-{i}"}).raise_for_status()
+        c.post("/api/v1/auth/logout")
         for i, (needs, people, vul, urg, lat, lon, place, text) in enumerate(REQUESTS):
             body = {"client_id": f"demo-request-{i:04d}", "needs": needs, "people": people,
                     "vulnerable": vul, "urgency": urg, "text": text, "preferred_channel": "sms",

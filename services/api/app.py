@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.api import (
-    errors, routes_coordinator, routes_health, routes_intake, routes_map, routes_offers, routes_public,
+    errors, openapi, routes_coordinator, routes_health, routes_intake, routes_map, routes_offers, routes_public,
 )
 from services.api.metrics import LATENCY, REJECTED
 from services.auth import routes as routes_auth
@@ -84,6 +84,7 @@ def create_app() -> FastAPI:
     app.include_router(routes_tasks.router)
     app.include_router(routes_signup.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    openapi.install(app)
     return app
 
 

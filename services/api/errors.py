@@ -30,12 +30,32 @@ def describe(errors: list[dict]) -> list[dict]:
     out = []
     for e in errors:
         msg = e.get("msg", "invalid value")
+        field = _field(e.get("loc", ()))
         if e.get("type") == "json_invalid":
-            msg = "the body is not valid JSON: " + str(e.get("ctx", {}).get("error", msg))
+            # Its loc is ("body", character position): the field is the body, not an item [n].
+            loc = e.get("loc", ())
+            at = f" (at character {loc[1]})" if len(loc) > 1 and isinstance(loc[1], int) else ""
+            msg = "the body is not valid JSON: " + str(e.get("ctx", {}).get("error", msg)) + at
+            field = "body"
         elif e.get("type") == "extra_forbidden":
             msg = "unknown field"
-        out.append({"field": _field(e.get("loc", ())), "message": msg})
+        out.append({"field": field, "message": msg})
     return out
+
+
+# FastAPI answers a body it cannot decode at all (not UTF-8, nested too deeply for the parser)
+# with a bare 400 "There was an error parsing the body": say what is wrong, as for invalid JSON.
+UNREADABLE_BODY = "There was an error parsing the body"
+
+
+def _unreadable(exc: BaseException | None) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "the body is not valid JSON: it is not UTF-8 text"
+    if isinstance(exc, RecursionError):
+        return "the body is not valid JSON: nested too deeply"
+    if isinstance(exc, ValueError) and "digits" in str(exc):   # Python's limit on int digits
+        return "the body is not valid JSON: a number has too many digits"
+    return f"the body could not be read ({type(exc).__name__})" if exc else "the body could not be read"
 
 
 def install(app: FastAPI) -> None:
@@ -61,6 +81,15 @@ def install(app: FastAPI) -> None:
     async def _conflict(_req: Request, exc: IdempotencyConflict):
         return JSONResponse({"error": str(exc)}, status_code=409)
 
+    @app.exception_handler(psycopg.DataError)
+    async def _data(_req: Request, exc: psycopg.DataError):
+        # Text with a NUL character that no model refused (a path or query parameter): PostgreSQL
+        # cannot hold it. psycopg refuses it before sending, so nothing was recorded.
+        if "NUL (0x00)" not in str(exc):
+            raise exc
+        return JSONResponse({"error": "invalid input: text must not contain NUL (0x00) characters"},
+                            status_code=422)
+
     @app.exception_handler(psycopg.OperationalError)
     async def _db_down(_req: Request, exc: psycopg.OperationalError):
         log.warning("database unavailable: %s", exc)
@@ -69,6 +98,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            message = _unreadable(exc.__cause__)
+            return JSONResponse({"error": f"invalid input: body: {message}",
+                                 "detail": [{"field": "body", "message": message}]}, status_code=422)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 

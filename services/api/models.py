@@ -10,8 +10,31 @@ from schemas.common import NeedCategory, Skill, Urgency, Vehicle, Vulnerable
 from schemas.events import MAX_TEXT, Goods, Money, Purpose
 
 
+def nul_in(value, path: str = "") -> str | None:
+    """Where a NUL character is in a value (nested dicts and lists too), or None. PostgreSQL text
+    cannot hold it: refused at the edge, before it is acknowledged, or the store would fail later."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return f"{path}.{key!r}" if path else repr(key)
+        found = nul_in(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        where = nul_in(value)
+        if where is not None:
+            raise ValueError(f"must not contain NUL characters{f' ({where})' if where else ''}")
+        return value
 
 
 class PointIn(Strict):

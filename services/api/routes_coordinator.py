@@ -10,8 +10,9 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.events import CoordinatorAction
+from schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
 from services.api.deps import idempotency_key
+from services.api.openapi import errors
 from services.auth.accounts import Coordinator
 from services.auth.deps import require_coordinator, same_origin
 from services.outbox import body_hash, enqueue
@@ -86,6 +87,7 @@ async def _check(conn, request_id: uuid.UUID, body: ActionIn) -> uuid.UUID | Non
 
 
 @router.post("/requests/{request_id}/actions", status_code=202, dependencies=[Depends(same_origin)],
+             responses=errors(404, 409, e409="the request is already closed (only 'verify' is possible)"),
              summary="Assign, reassign, mark done / duplicate / verified, cancel or escalate a request")
 async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, response: Response,
                       key: str | None = Depends(idempotency_key),
@@ -103,4 +105,45 @@ async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, r
     if not res.created:
         response.headers["Idempotent-Replay"] = "true"
     log.info("action %s on request %s by %s", body.action, request_id, user.username)
+    return res.response
+
+
+class VettingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    level: VettingLevel = Field(description="verified (a licence seen, a leader vouched), suspended, "
+                                            "or confirmed (back to a confirmed phone only)")
+    note: str | None = Field(default=None, max_length=300, description="what was checked, or why suspended")
+
+    @field_validator("note")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+@router.post("/volunteers/{volunteer_id}/vetting", status_code=202, dependencies=[Depends(same_origin)],
+             responses=errors(404, e404="no volunteer with that id"),
+             summary="Verify or suspend a volunteer (or set them back to a confirmed phone)")
+async def post_vetting(volunteer_id: uuid.UUID, body: VettingIn, request: Request, response: Response,
+                       key: str | None = Depends(idempotency_key),
+                       user: Coordinator = Depends(require_coordinator)):
+    """A suspended volunteer is off duty at once (an offer or task they hold goes to someone
+    else); verified ones may take the tasks the deployment keeps for them (VERIFIED_ONLY_SKILLS).
+    Recorded with the coordinator's name; the map shows it."""
+    async with request.app.state.pool.connection() as conn:
+        known = await (await conn.execute("SELECT 1 FROM volunteers WHERE volunteer_id = %s",
+                                          (volunteer_id,))).fetchone()
+        if known is None:
+            raise HTTPException(404, "no volunteer with that id")
+        event = VolunteerVetted(volunteer_id=volunteer_id, level=body.level, actor=user.username, note=body.note,
+                                source="api/coordinator")
+        answer = {"volunteer_id": str(volunteer_id), "level": body.level, "actor": user.username,
+                  "status": "accepted"}
+        res = await enqueue(conn, "volunteer-vetting", str(volunteer_id), event, answer,
+                            idempotency_key=f"vetting:{user.username}:{key}" if key else None,
+                            request_hash=body_hash({"volunteer_id": str(volunteer_id), **body.model_dump(mode="json")}))
+    if not res.created:
+        response.headers["Idempotent-Replay"] = "true"
+    log.info("volunteer %s vetting %s by %s", volunteer_id, body.level, user.username)
     return res.response

@@ -5,6 +5,7 @@ import asyncio
 import time
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.api.deps import pool
@@ -35,7 +36,9 @@ async def broker_status() -> dict:
     return _broker_cache["value"]
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses={503: {"description": "The database is unavailable: not accepting "
+                                                   "(the same report, saying what is down)",
+                                    "content": {"application/json": {"schema": {"type": "object"}}}}})
 async def healthz(response: Response, db=Depends(pool)):
     out: dict = {"broker": await broker_status()}
     try:
@@ -65,7 +68,7 @@ async def healthz(response: Response, db=Depends(pool)):
     return out
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(db=Depends(pool)):
     try:
         async with db.connection(timeout=2) as conn:

@@ -9,9 +9,11 @@ from schemas.common import Channel
 from services import intake
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED, REPLAYED
-from services.auth.deps import optional_user
+from services.api.openapi import errors
+from services.auth.deps import optional_user, require_coordinator
 from services.api.models import AidRequestIn, CheckInIn, CheckInItem, DonationIn, VolunteerIn
 from services.status import STATUS_TEXT, request_status
+from services.api.limits import intake_limit
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 
@@ -24,14 +26,15 @@ def _answer(kind: str, res: intake.Enqueued, response: Response) -> dict:
     return res.response
 
 
-@router.post("/requests", status_code=202, summary="Ask for help (durable before 202)")
+@router.post("/requests", status_code=202, summary="Ask for help (durable before 202)",
+             dependencies=[Depends(intake_limit)])
 async def post_request(body: AidRequestIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
     async with db.connection() as conn:
         res = await intake.submit_request(conn, body, Channel.api, key)
     return _answer("request", res, response)
 
 
-@router.get("/requests/{ref}", summary="Status of a request by id or tracking code")
+@router.get("/requests/{ref}", summary="Status of a request by id or tracking code", responses=errors(404))
 async def get_request(ref: str, db=Depends(pool)):
     if len(ref) > 64:
         raise HTTPException(422, "not a request id or tracking code")
@@ -42,28 +45,35 @@ async def get_request(ref: str, db=Depends(pool)):
     return found
 
 
-@router.post("/volunteers", status_code=202, summary="Register a volunteer")
-async def post_volunteer(body: VolunteerIn, response: Response, key=Depends(idempotency_key), db=Depends(pool)):
+# Volunteers enrol themselves through the sign-up page (phone confirmed by a code, /relawan/daftar)
+# or by SMS. The JSON routes below are for coordinators and the fleet apps they sign in: one
+# registration per phone, so an anonymous caller could otherwise overwrite anyone's, or move a
+# volunteer whose id (derived from the phone) they can compute.
+@router.post("/volunteers", status_code=202, summary="Register a volunteer (coordinators)")
+async def post_volunteer(body: VolunteerIn, response: Response, key=Depends(idempotency_key), db=Depends(pool),
+                         _user=Depends(require_coordinator)):
     async with db.connection() as conn:
         res = await intake.register_volunteer(conn, body, key)
     return _answer("volunteer", res, response)
 
 
-@router.post("/volunteers/{volunteer_id}/checkins", status_code=202, summary="Volunteer check-in")
+@router.post("/volunteers/{volunteer_id}/checkins", status_code=202, summary="Volunteer check-in (coordinators)",
+             responses=errors(404, e404="no volunteer with that id"))
 async def post_checkin(volunteer_id: uuid.UUID, body: CheckInIn, response: Response,
-                       key=Depends(idempotency_key), db=Depends(pool)):
+                       key=Depends(idempotency_key), db=Depends(pool), _user=Depends(require_coordinator)):
     async with db.connection() as conn:
         res = await intake.check_in(conn, volunteer_id, body, key)
     return _answer("checkin", res, response)
 
 
-@router.post("/checkins", status_code=202, summary="Check-ins of many volunteers (one transaction)")
+@router.post("/checkins", status_code=202, summary="Check-ins of many volunteers (one transaction, coordinators)",
+             responses=errors(404, e404="an item names an unknown volunteer"))
 async def post_checkins(response: Response,
                         body: list[CheckInItem] = Body(min_length=1, max_length=intake.MAX_CHECKINS),
-                        key=Depends(idempotency_key), db=Depends(pool)):
+                        key=Depends(idempotency_key), db=Depends(pool), _user=Depends(require_coordinator)):
     """Positions of up to 500 registered volunteers at once, as a fleet's or a group leader's
-    app sends them. Each item is checked as the single check-in is (no sign-in either: an
-    unknown volunteer id is refused); all are stored or none. 202 with one result per item, in
+    app sends them (signed in as a coordinator). Each item is checked as the single check-in
+    is: an unknown volunteer id is refused; all are stored or none. 202 with one result per item, in
     order; 422 / 404 name the item, e.g. `[3].location.lat`. An Idempotency-Key covers the batch."""
     async with db.connection() as conn:
         results = await intake.check_ins(conn, [(c.volunteer_id, c) for c in body], key)
@@ -79,9 +89,9 @@ async def post_checkins(response: Response,
             "results": [r.response if r.created else {**r.response, "replayed": True} for r in results]}
 
 
-@router.post("/donations", status_code=202,
+@router.post("/donations", status_code=202, dependencies=[Depends(intake_limit)],
              summary="A ledger entry: anyone pledges; treasurers record goods, disbursements, corrections",
-             responses={401: {"description": "only pledges are public"}, 403: {"description": "needs the treasurer role"}})
+             responses=errors(401, 403, e401="only pledges are public", e403="needs the treasurer role"))
 async def post_donation(body: DonationIn, response: Response, key=Depends(idempotency_key), db=Depends(pool),
                         user=Depends(optional_user)):
     try:

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from infra.settings import get_settings
 from schemas.common import NeedCategory, Urgency
 from services import live
+from services.api.openapi import EventStreamResponse, GeoJSONResponse, errors
 from services.auth.accounts import Coordinator
 from services.auth.deps import optional_user, require_coordinator
 from services.auth.sessions import COOKIE, session_user
@@ -219,7 +220,8 @@ _VOLUNTEERS = """
 SELECT v.volunteer_id, v.name, v.available, v.skills, v.vehicle, v.capacity,
        extract(epoch FROM v.last_seen)::bigint,
        round(ST_X(v.geom::geometry)::numeric, 5), round(ST_Y(v.geom::geometry)::numeric, 5),
-       EXISTS (SELECT 1 FROM dispatches d WHERE d.volunteer_id = v.volunteer_id AND d.status = ANY(%s)) AS busy
+       EXISTS (SELECT 1 FROM dispatches d WHERE d.volunteer_id = v.volunteer_id AND d.status = ANY(%s)) AS busy,
+       v.vetting
   FROM volunteers v
  WHERE v.geom::geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326)
  LIMIT %s
@@ -239,7 +241,7 @@ async def query_volunteers(conn, box: BBox, wanted: list[str] | None, limit: int
             continue
         out.append({"type": "Feature", "id": str(r[0]), "geometry": _point(r[7], r[8]),
                     "properties": {"id": str(r[0]), "name": r[1], "state": state, "skills": r[3],
-                                   "vehicle": r[4], "capacity": r[5], "last_seen": r[6]}})
+                                   "vehicle": r[4], "capacity": r[5], "last_seen": r[6], "vetting": r[10]}})
     return out
 
 
@@ -410,7 +412,8 @@ async def map_page(request: Request, user: Coordinator | None = Depends(optional
         "mode": "coordinator", "user": user, "tile_url": get_settings().tile_url})
 
 
-@router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON; grid cells when too many)")
+@router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON; grid cells when too many)",
+            response_class=GeoJSONResponse)
 async def needs(request: Request, bbox: str | None = Query(None, max_length=200),
                 category: str | None = Query(None, max_length=300), status: str | None = Query(None, max_length=300),
                 urgency: str | None = Query(None, max_length=100),
@@ -439,7 +442,7 @@ async def needs(request: Request, bbox: str | None = Query(None, max_length=200)
     return _geojson(features, cursor=cursor, clustered=False, truncated=truncated)
 
 
-@router.get("/api/v1/map/volunteers", summary="Volunteers within a bounding box (GeoJSON)")
+@router.get("/api/v1/map/volunteers", summary="Volunteers within a bounding box (GeoJSON)", response_class=GeoJSONResponse)
 async def volunteers(request: Request, bbox: str | None = Query(None, max_length=200),
                      state: str | None = Query(None, max_length=100, description="available,busy,unavailable"),
                      limit: int = Query(20_000, ge=1, le=MAX_FEATURES),
@@ -451,7 +454,8 @@ async def volunteers(request: Request, bbox: str | None = Query(None, max_length
     return _geojson(features)
 
 
-@router.get("/api/v1/map/dispatches", summary="Live dispatches as volunteer-to-need lines (GeoJSON)")
+@router.get("/api/v1/map/dispatches", summary="Live dispatches as volunteer-to-need lines (GeoJSON)",
+            response_class=GeoJSONResponse)
 async def dispatch_lines(request: Request, bbox: str | None = Query(None, max_length=200),
                          _user: Coordinator = Depends(require_coordinator)):
     box = parse_bbox(bbox)
@@ -472,7 +476,8 @@ async def queue(request: Request, limit: int = Query(100, ge=1, le=1000),
         return await query_queue(conn, limit)
 
 
-@router.get("/api/v1/map/requests/{request_id}", summary="One request with contact, offers, history")
+@router.get("/api/v1/map/requests/{request_id}", summary="One request with contact, offers, history",
+            responses=errors(404))
 async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordinator = Depends(require_coordinator)):
     async with _db(request).connection() as conn:
         found = await query_detail(conn, request_id)
@@ -481,7 +486,8 @@ async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordin
     return found
 
 
-@router.get("/api/v1/map/requests/{request_id}/candidates", summary="Nearest available volunteers")
+@router.get("/api/v1/map/requests/{request_id}/candidates", summary="Nearest available volunteers",
+            responses=errors(404))
 async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query(10, ge=1, le=50),
                      _user: Coordinator = Depends(require_coordinator)):
     async with _db(request).connection() as conn:
@@ -491,7 +497,8 @@ async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query
     return found
 
 
-@router.get("/api/v1/live", summary="Server-sent events: situation changes (resume with Last-Event-ID)")
+@router.get("/api/v1/live", summary="Server-sent events: situation changes (resume with Last-Event-ID)",
+            response_class=EventStreamResponse)
 async def live_stream(request: Request, after: int | None = Query(None, ge=0, lt=2**63),
                       last_event_id: str | None = Header(None, max_length=30),
                       _user: Coordinator = Depends(require_coordinator)):

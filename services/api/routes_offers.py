@@ -12,7 +12,9 @@ from schemas.common import Channel
 from schemas.events import ReplyAction, VolunteerReply
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED
+from services.api.openapi import errors
 from services.outbox import Enqueued, enqueue
+from services.api.limits import intake_limit
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 ACTIONS = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done"}
@@ -50,7 +52,7 @@ async def send_reply(conn, offer_id: uuid.UUID, action: ReplyAction, source: str
     return res
 
 
-@router.get("/{offer_id}", summary="An offer's status (for the volunteer's link)")
+@router.get("/{offer_id}", summary="An offer's status (for the volunteer's link)", responses=errors(404))
 async def get_offer(offer_id: uuid.UUID, db=Depends(pool)):
     async with db.connection() as conn:
         row = await (await conn.execute(
@@ -62,7 +64,9 @@ async def get_offer(offer_id: uuid.UUID, db=Depends(pool)):
     return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in zip(keys, row)}
 
 
-@router.post("/{offer_id}/{action}", status_code=202, summary="Accept, decline, on the way, done")
+@router.post("/{offer_id}/{action}", status_code=202, dependencies=[Depends(intake_limit)],
+             summary="Accept, decline, on the way, done",
+             responses=errors(404, 409, e409="the offer is already closed"))
 async def answer_offer(offer_id: uuid.UUID, action: Literal["accept", "decline", "on_the_way", "done"],
                        response: Response, key=Depends(idempotency_key), db=Depends(pool)):
     try:

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from infra.settings import get_settings
 from services import live
+from services.api.openapi import EventStreamResponse, GeoJSONResponse
 from services.ledger.totals import all_received
 from services.api.routes_map import (
     ACTIVE,
@@ -69,7 +70,8 @@ async def public_page(request: Request):
                                                                "tile_url": get_settings().tile_url})
 
 
-@router.get("/api/v1/public/needs", summary="Open needs counted per ~150 m cell (GeoJSON, no personal data)")
+@router.get("/api/v1/public/needs", summary="Open needs counted per ~150 m cell (GeoJSON, no personal data)",
+            response_class=GeoJSONResponse)
 async def public_needs(request: Request, bbox: str | None = Query(None, max_length=200),
                        category: str | None = Query(None, max_length=300)):
     box = parse_bbox(bbox)
@@ -93,7 +95,8 @@ async def public_summary(request: Request, response: Response):
     return found
 
 
-@router.get("/api/v1/public/live", summary="Server-sent events: 'something changed' (no data)")
+@router.get("/api/v1/public/live", summary="Server-sent events: 'something changed' (no data)",
+            response_class=EventStreamResponse)
 async def public_live(request: Request):
     return StreamingResponse(live.public_stream(live.hub_for(request.app)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

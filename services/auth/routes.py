@@ -20,6 +20,7 @@ from services.auth.accounts import (
 )
 from services.auth.deps import optional_user, require_admin, require_coordinator, same_origin
 from services.auth.sessions import COOKIE, LIFETIME, close_session, open_session
+from services.api.openapi import errors
 
 log = logging.getLogger("siaga.auth")
 router = APIRouter(tags=["sign-in"])
@@ -84,7 +85,8 @@ async def _sign_in(request: Request, username: str, password: str) -> tuple[Coor
 
 
 @router.post("/api/v1/auth/login", summary="Sign in (sets an HttpOnly session cookie)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)],
+             responses=errors(401, 429, e401="wrong username or password"))
 async def login(body: LoginIn, request: Request):
     user, token = await _sign_in(request, body.username, body.password)
     response = JSONResponse(user.public())
@@ -113,7 +115,7 @@ async def get_coordinators(request: Request, _admin: Coordinator = Depends(requi
 
 
 @router.post("/api/v1/admin/coordinators", status_code=201, summary="Create a coordinator account (admin)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(409, e409="an account with that name exists"))
 async def post_coordinator(body: NewCoordinatorIn, request: Request, admin: Coordinator = Depends(require_admin)):
     try:
         async with request.app.state.pool.connection() as conn:

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.codes import stable_uuid
+from services.api.openapi import errors
 from services.auth.accounts import Coordinator
 from services.auth.deps import require_admin, require_coordinator, same_origin
 from services.ledger.totals import campaign_totals
+from services.api.limits import intake_limit
 
 router = APIRouter(tags=["campaigns"])
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
@@ -104,7 +106,7 @@ async def list_campaigns(conn) -> list[dict]:
 
 
 @router.post("/api/v1/organisers", status_code=201, summary="Register an organiser (unverified)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(409, e409="an organiser with that name exists"))
 async def create_organiser(body: OrganiserIn, request: Request, user: Coordinator = Depends(require_coordinator)):
     oid = organiser_id(body.name)
     async with request.app.state.pool.connection() as conn:
@@ -118,7 +120,7 @@ async def create_organiser(body: OrganiserIn, request: Request, user: Coordinato
 
 
 @router.post("/api/v1/organisers/{organiser_id}/verification", summary="Verify or suspend an organiser (admin)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(404))
 async def verify_organiser(organiser_id: uuid.UUID, body: VerifyIn, request: Request,
                            user: Coordinator = Depends(require_admin)):
     async with request.app.state.pool.connection() as conn:
@@ -132,7 +134,7 @@ async def verify_organiser(organiser_id: uuid.UUID, body: VerifyIn, request: Req
 
 
 @router.post("/api/v1/campaigns", status_code=201, summary="Create a campaign (coordinators)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(409, e409="a campaign with that slug exists"))
 async def create_campaign(body: CampaignIn, request: Request, user: Coordinator = Depends(require_coordinator)):
     async with request.app.state.pool.connection() as conn:
         if not await (await conn.execute("SELECT 1 FROM organisers WHERE organiser_id = %s",
@@ -157,7 +159,7 @@ async def get_campaigns(request: Request):
     return {"campaigns": found}
 
 
-@router.get("/api/v1/campaigns/{slug}", summary="One campaign and its totals (public)")
+@router.get("/api/v1/campaigns/{slug}", summary="One campaign and its totals (public)", responses=errors(404))
 async def get_campaign(slug: str, request: Request):
     if not SLUG.match(slug):
         raise HTTPException(404, "no such campaign")
@@ -169,7 +171,9 @@ async def get_campaign(slug: str, request: Request):
     return c
 
 
-@router.post("/api/v1/campaigns/{slug}/reports", status_code=202, summary="Report a campaign to the coordinators")
+@router.post("/api/v1/campaigns/{slug}/reports", status_code=202, dependencies=[Depends(intake_limit)],
+             summary="Report a campaign to the coordinators",
+             responses=errors(404))
 async def report_campaign(slug: str, body: ReportIn, request: Request):
     async with request.app.state.pool.connection() as conn:
         if not await file_report(conn, slug, body.reason, body.details):
@@ -193,7 +197,7 @@ class StatusIn(_In):
 
 
 @router.post("/api/v1/campaigns/{slug}/status", summary="Open or close a campaign to new donations (coordinators)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(404))
 async def set_status(slug: str, body: StatusIn, request: Request, _user: Coordinator = Depends(require_coordinator)):
     async with request.app.state.pool.connection() as conn:
         row = await (await conn.execute("UPDATE campaigns SET status = %s WHERE slug = %s RETURNING slug",
@@ -204,7 +208,7 @@ async def set_status(slug: str, body: StatusIn, request: Request, _user: Coordin
 
 
 @router.post("/api/v1/campaign-reports/{report_id}/handled", summary="Mark a report as handled (coordinators)",
-             dependencies=[Depends(same_origin)])
+             dependencies=[Depends(same_origin)], responses=errors(404))
 async def report_handled(report_id: int, request: Request, user: Coordinator = Depends(require_coordinator)):
     async with request.app.state.pool.connection() as conn:
         row = await (await conn.execute(

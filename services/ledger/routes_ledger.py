@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from core.ledger import merkle
 from infra.settings import get_settings
+from services.api.openapi import CSVResponse, errors
 from services.ledger.routes_campaigns import SLUG
 
 router = APIRouter(tags=["ledger"])
@@ -79,7 +80,8 @@ async def _checked_size(conn, size: int | None) -> int:
     return size
 
 
-@router.get("/api/v1/ledger/proof/inclusion", summary="Audit path of one entry in a checkpointed tree")
+@router.get("/api/v1/ledger/proof/inclusion", summary="Audit path of one entry in a checkpointed tree",
+            responses=errors(404))
 async def inclusion(request: Request, seq: int = Query(ge=0, le=10**12), size: int | None = Query(None, ge=1)):
     async with request.app.state.pool.connection() as conn:
         size = await _checked_size(conn, size)
@@ -90,7 +92,8 @@ async def inclusion(request: Request, seq: int = Query(ge=0, le=10**12), size: i
             "path": [h.hex() for h in merkle.inclusion_proof(leaves, seq, size)]}
 
 
-@router.get("/api/v1/ledger/proof/consistency", summary="Proof that a later checkpoint extends an earlier one")
+@router.get("/api/v1/ledger/proof/consistency", summary="Proof that a later checkpoint extends an earlier one",
+            responses=errors(404))
 async def consistency(request: Request, first: int = Query(ge=1), second: int | None = Query(None, ge=1)):
     async with request.app.state.pool.connection() as conn:
         second = await _checked_size(conn, second)
@@ -122,7 +125,7 @@ async def receipt(conn, code: str) -> dict | None:
     return out
 
 
-@router.get("/api/v1/ledger/receipts/{code}", summary="A donor's entry and its inclusion proof")
+@router.get("/api/v1/ledger/receipts/{code}", summary="A donor's entry and its inclusion proof", responses=errors(404))
 async def get_receipt(code: str, request: Request):
     async with request.app.state.pool.connection() as conn:
         found = await receipt(conn, code)
@@ -140,8 +143,9 @@ _HXL = ("#meta+seq", "#date", "#meta+kind", "#activity+campaign", "#org", "#valu
         "#meta+hash")
 
 
-@router.get("/api/v1/ledger/export.csv", summary="The ledger as CSV (optionally one campaign)")
-@router.get("/api/v1/ledger/export.hxl.csv", summary="The ledger as HXL-tagged CSV")
+@router.get("/api/v1/ledger/export.csv", summary="The ledger as CSV (optionally one campaign)",
+            response_class=CSVResponse)
+@router.get("/api/v1/ledger/export.hxl.csv", summary="The ledger as HXL-tagged CSV", response_class=CSVResponse)
 async def export(request: Request, campaign: str | None = Query(None, max_length=60)):
     hxl = request.url.path.endswith(".hxl.csv")
     if campaign is not None and not SLUG.match(campaign):

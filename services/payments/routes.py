@@ -23,16 +23,18 @@ import httpx
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.phone import normalize_phone
 from infra.settings import get_settings
 from services.api.deps import pool
+from services.api.openapi import errors
 from services.payments import GatewayError, PaymentFormatError
 from services.payments import orders
 from services.payments.config import PaymentConfig
 from services.payments.midtrans import handler as midtrans
 from services.payments.xendit import handler as xendit
+from services.api.limits import intake_limit
 
 log = logging.getLogger("siaga.payments")
 
@@ -111,7 +113,19 @@ async def _apply(db, gateway: str, order_id: str, status: str | None,
 
 # ------------------------------------------------------------------ notifications
 
-@router.post("/api/v1/payments/midtrans/notification", summary="Midtrans HTTP notification")
+def _json_body(*fields: str) -> dict:
+    """The documented body of a route that reads it itself (a JSON object; more fields are fine)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {f: {"type": "string"} for f in fields}}}}}}
+
+
+NOTIFIED = {200: {"description": "Taken: the money it moved is recorded (or none moved)"},
+            **errors(403, 404, 422, e403="the signature or callback token does not match: nothing recorded",
+                     e404="money for a payment order we do not know (yet): retried by the gateway")}
+
+@router.post("/api/v1/payments/midtrans/notification", summary="Midtrans HTTP notification", responses=NOTIFIED,
+             openapi_extra=_json_body("order_id", "status_code", "gross_amount", "signature_key",
+                                      "transaction_status", "fraud_status", "transaction_id", "payment_type"))
 async def midtrans_notification(request: Request, db=Depends(pool),
                                 cfg: PaymentConfig = Depends(payment_config)) -> Response:
     body = await _json_object(request)
@@ -133,7 +147,10 @@ async def midtrans_notification(request: Request, db=Depends(pool),
     return await _apply(db, midtrans.GATEWAY, body["order_id"], midtrans.order_status(body), found)
 
 
-@router.post("/api/v1/payments/xendit/callback", summary="Xendit invoice callback")
+@router.post("/api/v1/payments/xendit/callback", summary="Xendit invoice callback", responses=NOTIFIED,
+             openapi_extra={**_json_body("id", "external_id", "status", "amount", "paid_amount", "currency"),
+                            "parameters": [{"name": "x-callback-token", "in": "header", "required": False,
+                                            "schema": {"type": "string"}}]})
 async def xendit_callback(request: Request, db=Depends(pool),
                           cfg: PaymentConfig = Depends(payment_config)) -> Response:
     if not xendit.verify(request.headers, cfg.xendit_callback_token):
@@ -162,6 +179,13 @@ class DonateIn(BaseModel):
     donor_public: bool = Field(default=False, description="the donor agrees to be named publicly")
     donor_phone: str | None = Field(default=None, max_length=32,
                                     description="E.164 (+62...), only for the receipt; never published")
+
+    @field_validator("donor_name", "donor_phone", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:   # PostgreSQL text cannot hold it
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -193,8 +217,22 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     return field, message
 
 
-@router.post("/api/v1/campaigns/{slug}/donate", status_code=201,
-             summary="Start a donation: a payment order and the gateway's payment page")
+DONATE_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": DonateIn.model_json_schema()},
+    "application/x-www-form-urlencoded": {"schema": DonateIn.model_json_schema()}}}}
+
+
+@router.post("/api/v1/campaigns/{slug}/donate", status_code=201, dependencies=[Depends(intake_limit)],
+             summary="Start a donation: a payment order and the gateway's payment page",
+             openapi_extra=DONATE_BODY,
+             responses={201: {"description": "The order, and the page where the donor pays",
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "required": ["order_id", "payment_url", "gateway"],
+                                  "properties": {"order_id": {"type": "string"}, "payment_url": {"type": "string"},
+                                                 "gateway": {"type": "string"}}}}}},
+                        303: {"description": "A browser's form post (Accept: text/html) goes to the payment page"},
+                        **errors(404, 415, 422, 502, 503, e404="no such campaign, or not open for donations",
+                                 e503="this gateway's keys are not set: donations through it are unavailable")})
 async def donate(slug: str, request: Request, db=Depends(pool),
                  cfg: PaymentConfig = Depends(payment_config),
                  client: httpx.AsyncClient = Depends(payment_http)) -> Response:

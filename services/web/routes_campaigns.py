@@ -23,6 +23,7 @@ from services.ledger.routes_campaigns import SLUG, file_report, list_campaigns, 
 from services.ledger.routes_ledger import receipt
 from services.ledger.totals import campaign_totals
 from services.web.i18n import lang_of, t
+from services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -105,7 +106,7 @@ async def campaign(request: Request, slug: str, lang: str | None = None):
     return await campaign_page(request, slug, lang_of(lang))
 
 
-@router.post("/campaigns/{slug}/report")
+@router.post("/campaigns/{slug}/report", dependencies=[Depends(intake_limit)])
 async def report(request: Request, slug: str, lang: str | None = None):
     lang = lang_of(lang)
     form = await request.form()

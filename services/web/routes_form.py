@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
@@ -15,6 +15,7 @@ from services.api.metrics import ACCEPTED
 from services.api.models import AidRequestIn
 from services.status import request_status
 from services.web.i18n import lang_of, t
+from services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -58,7 +59,7 @@ def _to_submission(fields: dict) -> dict:
     return data
 
 
-@router.post("/request")
+@router.post("/request", dependencies=[Depends(intake_limit)])
 async def submit(request: Request, lang: str | None = None):
     raw = await request.form()
     fields = {k: raw.getlist(k) if k in ("needs", "vulnerable") else raw.get(k) for k in raw.keys()}

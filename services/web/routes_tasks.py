@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from psycopg.rows import dict_row
@@ -25,6 +25,7 @@ from services.api.metrics import ACCEPTED
 from services.api.models import CheckInIn, PointIn
 from services.api.routes_offers import OfferClosed, OfferNotFound, send_reply
 from services.web.i18n import TEXT, lang_of, t
+from services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -175,7 +176,7 @@ async def task_page(request: Request, token: str, lang: str | None = None, sent:
                    others=others)
 
 
-@router.post("/t/{token}/{action}")
+@router.post("/t/{token}/{action}", dependencies=[Depends(intake_limit)])
 async def task_action(request: Request, token: str, action: str, lang: str | None = None):
     lang, now = lang_of(lang), datetime.now(timezone.utc)
     async with request.app.state.pool.connection() as conn:
@@ -238,7 +239,7 @@ async def _check_in(conn, volunteer_id: uuid.UUID, body: CheckInIn) -> None:
     ACCEPTED.labels("checkin").inc()
 
 
-@router.post("/t/{token}/mine/available")
+@router.post("/t/{token}/mine/available", dependencies=[Depends(intake_limit)])
 async def mine_available(request: Request, token: str, lang: str | None = None):
     """The availability switch: a check-in, as the API's, so the desk and the stored volunteer
     both change. Available again means at the last known position (as the SIAP reply does)."""
@@ -257,7 +258,7 @@ async def mine_available(request: Request, token: str, lang: str | None = None):
     return _back(f"/t/{token}/mine", lang, "saved")
 
 
-@router.post("/t/{token}/mine/checkin")
+@router.post("/t/{token}/mine/checkin", dependencies=[Depends(intake_limit)])
 async def mine_checkin(request: Request, token: str, lang: str | None = None):
     """A position check-in; availability stays as it is."""
     lang, now = lang_of(lang), datetime.now(timezone.utc)

@@ -9,9 +9,22 @@ from services.api.deps import pool
 from services.webhooks.inbound import handle_message, warm_up
 from services.webhooks.signature import is_valid, public_url
 from services.webhooks.status import handle_status
-from services.webhooks.twiml import twiml
+from services.webhooks.twiml import TwiMLResponse, twiml
 
-router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"])
+router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"], default_response_class=TwiMLResponse,
+                   responses={403: {"description": "The X-Twilio-Signature header is missing or does not match",
+                                    "content": {"text/plain": {"schema": {"type": "string"}}}}})
+
+
+def _form(*fields: str) -> dict:
+    """The request body Twilio posts (form-encoded; any other field is signed and ignored)."""
+    return {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {f: {"type": "string"} for f in fields}}}}}}
+
+
+MESSAGE = _form("MessageSid", "SmsMessageSid", "AccountSid", "From", "To", "Body", "NumMedia", "Latitude",
+                "Longitude", "ProfileName", "WaId")
+STATUS = _form("MessageSid", "SmsSid", "MessageStatus", "SmsStatus", "ErrorCode", "To", "From", "AccountSid")
 
 
 def _forbidden() -> Response:
@@ -26,10 +39,12 @@ async def _signed_params(request: Request) -> dict[str, str] | None:
     url = public_url(get_settings(), request.url.path, request.url.query)
     if not is_valid(get_settings(), url, params, request.headers.get("X-Twilio-Signature")):
         return None
-    return params
+    # Signed as sent; a NUL character cannot be stored (PostgreSQL text) and means nothing in a
+    # message: drop it rather than the message.
+    return {k.replace("\x00", ""): v.replace("\x00", "") for k, v in params.items()}
 
 
-@router.post("/sms", summary="Inbound SMS (Twilio messaging webhook)")
+@router.post("/sms", summary="Inbound SMS (Twilio messaging webhook): TwiML reply", openapi_extra=MESSAGE)
 async def inbound_sms(request: Request, db=Depends(pool)) -> Response:
     params = await _signed_params(request)
     if params is None:
@@ -37,7 +52,8 @@ async def inbound_sms(request: Request, db=Depends(pool)) -> Response:
     return twiml(await handle_message(db, params, "sms"))
 
 
-@router.post("/whatsapp", summary="Inbound WhatsApp message (Twilio messaging webhook)")
+@router.post("/whatsapp", summary="Inbound WhatsApp message (Twilio messaging webhook): TwiML reply",
+             openapi_extra=MESSAGE)
 async def inbound_whatsapp(request: Request, db=Depends(pool)) -> Response:
     params = await _signed_params(request)
     if params is None:
@@ -45,7 +61,7 @@ async def inbound_whatsapp(request: Request, db=Depends(pool)) -> Response:
     return twiml(await handle_message(db, params, "whatsapp"))
 
 
-@router.post("/status", summary="Message status callback (Twilio)")
+@router.post("/status", summary="Message status callback (Twilio)", openapi_extra=STATUS)
 async def status_callback(request: Request, db=Depends(pool)) -> Response:
     params = await _signed_params(request)
     if params is None:

@@ -13,9 +13,11 @@ log = logging.getLogger("siaga.webhooks")
 
 def _code(raw: str | None) -> int | None:
     try:
-        return int(raw) if raw else None
+        code = int(raw) if raw else None
     except ValueError:
         return None
+    # Twilio's error codes have five digits: a number the int column cannot hold is none of them.
+    return code if code is not None and 0 <= code < 2**31 else None
 
 
 async def handle_status(pool, params: dict[str, str]) -> None:

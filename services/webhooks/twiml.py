@@ -5,8 +5,12 @@ from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 
+class TwiMLResponse(Response):
+    media_type = "application/xml"
+
+
 def twiml(reply: str | None = None) -> Response:
     r = MessagingResponse()
     if reply:
         r.message(reply)
-    return Response(content=str(r), media_type="application/xml")
+    return TwiMLResponse(content=str(r))

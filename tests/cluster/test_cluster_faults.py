@@ -32,7 +32,7 @@ from infra import cluster, procs
 from tests.integration.test_dispatch_scale import BOX, NEEDS, SKILLS, Responder
 from tests.checks import double_bookings
 from tests.cluster.explain import explain
-from tests.stack import wait_for
+from tests.stack import signed_in, wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -135,7 +135,8 @@ class Load(threading.Thread):
         self.ended = time.monotonic()
 
 
-def register_volunteers(api_url: str, run: str, rng: random.Random) -> set[str]:
+def register_volunteers(env: dict[str, str], run: str, rng: random.Random) -> set[str]:
+    """Registered and checked in by a signed-in coordinator, as a fleet's app would."""
     people = []
     for i in range(VOLUNTEERS):
         lat, lon = _point(rng)
@@ -155,8 +156,7 @@ def register_volunteers(api_url: str, run: str, rng: random.Random) -> set[str]:
         return vid
 
     limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-    with httpx.Client(base_url=api_url, timeout=15, trust_env=False, limits=limits) as api, \
-            ThreadPoolExecutor(16) as pool:
+    with signed_in(env, trust_env=False, limits=limits) as api, ThreadPoolExecutor(16) as pool:
         return set(pool.map(register, people))
 
 
@@ -255,7 +255,7 @@ def test_cluster_faults_lose_and_duplicate_nothing(fault_stack):
     run = uuid.uuid4().hex[:6]
     db = psycopg.connect(env["DATABASE_URL"], autocommit=True)
 
-    vids = register_volunteers(env["API_URL"], run, rng)
+    vids = register_volunteers(env, run, rng)
     assert len(vids) == VOLUNTEERS
     log(f"{VOLUNTEERS} volunteers registered and checked in ({time.monotonic() - t_start:.0f}s)")
     wait_for(lambda: db.execute("SELECT count(*) FROM volunteers WHERE volunteer_id = ANY(%s::uuid[]) "

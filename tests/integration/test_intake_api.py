@@ -125,21 +125,27 @@ def test_malformed_and_oversized_bodies(api):
     assert api.get("/api/v1/requests/NOSUCH1").status_code == 404
 
 
-def test_volunteer_registration_and_checkin(api, db):
-    r = api.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "0813-9999-0001",
-                                             "skills": ["medical", "driver"], "vehicle": "car"})
+def test_volunteer_registration_and_checkin(api, coordinator, db):
+    body = {"name": "Tes Relawan", "phone": "0813-9999-0001", "skills": ["medical", "driver"], "vehicle": "car"}
+    # Anonymous callers may not register or move volunteers (the id follows from the phone):
+    # volunteers enrol through the sign-up page with a confirmed phone, or by SMS.
+    anon = api.post("/api/v1/volunteers", json=body)
+    assert anon.status_code == 401 and "sign in" in anon.json()["error"]
+    r = coordinator.post("/api/v1/volunteers", json=body)
     assert r.status_code == 202, r.text
     vid = r.json()["volunteer_id"]
-    again = api.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "+6281399990001",
+    again = coordinator.post("/api/v1/volunteers", json={"name": "Tes Relawan", "phone": "+6281399990001",
                                                  "skills": ["medical"]})
     assert again.json()["volunteer_id"] == vid     # one volunteer per phone number
-    r = api.post(f"/api/v1/volunteers/{vid}/checkins", json={"location": {"lat": -7.80, "lon": 110.37},
-                                                               "available": True, "capacity": 3})
+    moved = {"location": {"lat": -7.80, "lon": 110.37}, "available": True, "capacity": 3}
+    assert api.post(f"/api/v1/volunteers/{vid}/checkins", json=moved).status_code == 401
+    assert api.post("/api/v1/checkins", json=[{"volunteer_id": vid, **moved}]).status_code == 401
+    r = coordinator.post(f"/api/v1/volunteers/{vid}/checkins", json=moved)
     assert r.status_code == 202, r.text
-    assert api.post(f"/api/v1/volunteers/{vid}/checkins", json={"available": True}).status_code == 422
-    assert api.post(f"/api/v1/volunteers/{uuid.uuid4()}/checkins",
+    assert coordinator.post(f"/api/v1/volunteers/{vid}/checkins", json={"available": True}).status_code == 422
+    assert coordinator.post(f"/api/v1/volunteers/{uuid.uuid4()}/checkins",
                     json={"location": {"lat": -7.8, "lon": 110.3}}).status_code == 404
-    assert api.post("/api/v1/volunteers", json={"name": "X", "phone": "0813", "skills": ["flying"]}).status_code == 422
+    assert coordinator.post("/api/v1/volunteers", json={"name": "X", "phone": "0813", "skills": ["flying"]}).status_code == 422
     wait_for(lambda: db.execute("SELECT available FROM volunteers WHERE volunteer_id = %s AND geom IS NOT NULL",
                                 (vid,)).fetchone(), 30, what="volunteer with position")
     # Donations have their own tests (test_ledger.py); the intake refuses anonymous money.
@@ -177,11 +183,11 @@ def test_health_and_metrics(api):
     assert "/api/v1/requests" in api.get("/openapi.json").json()["paths"]
 
 
-def _register(api, n: int) -> list[str]:
+def _register(client, n: int) -> list[str]:
     out = []
     for _ in range(n):
         phone = f"0813{uuid.uuid4().int % 10**8:08d}"
-        r = api.post("/api/v1/volunteers", json={"name": "Relawan Armada", "phone": phone})
+        r = client.post("/api/v1/volunteers", json={"name": "Relawan Armada", "phone": phone})
         assert r.status_code == 202, r.text
         out.append(r.json()["volunteer_id"])
     return out
@@ -204,12 +210,12 @@ def _from_end(env, topic: str):
     return c
 
 
-def test_checkin_batch_commits_one_outbox_row_per_checkin_in_order(env, api, db):
-    vids = _register(api, 3)
+def test_checkin_batch_commits_one_outbox_row_per_checkin_in_order(env, coordinator, db):
+    vids = _register(coordinator, 3)
     reader = _from_end(env, "volunteer-checkins")
     batch = [_item(vids[0], -6.20), _item(vids[1], -6.21, capacity=3), _item(vids[2], -6.22, available=True),
              _item(vids[0], -6.23)]   # the same volunteer twice: both, in order
-    r = api.post("/api/v1/checkins", json=batch)
+    r = coordinator.post("/api/v1/checkins", json=batch)
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["accepted"] == 4 and body["replayed"] == 0
@@ -228,7 +234,7 @@ def test_checkin_batch_commits_one_outbox_row_per_checkin_in_order(env, api, db)
         jsonschema.Draft202012Validator(schema).validate(found[cid][0])
     assert found[ids[1]][0]["capacity"] == 3 and found[ids[3]][0]["location"]["lat"] == -6.23
     # The single check-in and the batch are one code path: the same checks, the same row.
-    single = api.post(f"/api/v1/volunteers/{vids[1]}/checkins", json={"location": {"lat": -6.3, "lon": 106.8}})
+    single = coordinator.post(f"/api/v1/volunteers/{vids[1]}/checkins", json={"location": {"lat": -6.3, "lon": 106.8}})
     assert single.status_code == 202
     assert set(single.json()) == set(results[0])
 
@@ -243,10 +249,10 @@ BAD_BATCH = [
 
 
 @pytest.mark.parametrize("name,items,status,field", BAD_BATCH, ids=[b[0] for b in BAD_BATCH])
-def test_checkin_batch_refuses_the_whole_batch_naming_the_item(api, db, name, items, status, field):
-    vid = _register(api, 1)[0]
+def test_checkin_batch_refuses_the_whole_batch_naming_the_item(coordinator, db, name, items, status, field):
+    vid = _register(coordinator, 1)[0]
     before = db.execute("SELECT count(*) FROM outbox WHERE topic = 'volunteer-checkins' AND key = %s", (vid,)).fetchone()[0]
-    r = api.post("/api/v1/checkins", json=[{"volunteer_id": vid, **item} for item in items])
+    r = coordinator.post("/api/v1/checkins", json=[{"volunteer_id": vid, **item} for item in items])
     assert r.status_code == status, r.text
     err = r.json()
     assert field in err["error"] and any(d["field"] == field for d in err["detail"])
@@ -254,39 +260,39 @@ def test_checkin_batch_refuses_the_whole_batch_naming_the_item(api, db, name, it
     assert after == before    # all or nothing
 
 
-def test_checkin_batch_unknown_volunteer_and_shape(api, db):
-    vid = _register(api, 1)[0]
-    r = api.post("/api/v1/checkins", json=[_item(vid), _item(str(uuid.uuid4()))])
+def test_checkin_batch_unknown_volunteer_and_shape(coordinator, db):
+    vid = _register(coordinator, 1)[0]
+    r = coordinator.post("/api/v1/checkins", json=[_item(vid), _item(str(uuid.uuid4()))])
     assert r.status_code == 404 and r.json()["detail"][0]["field"] == "[1].volunteer_id"
     assert db.execute("SELECT count(*) FROM outbox WHERE topic = 'volunteer-checkins' AND key = %s",
                       (vid,)).fetchone()[0] == 0
-    assert api.post("/api/v1/checkins", json=[]).status_code == 422
-    assert api.post("/api/v1/checkins", json=_item(vid)).status_code == 422            # not a list
-    assert api.post("/api/v1/checkins", json=[{"location": {"lat": -6.2, "lon": 106.8}}]).status_code == 422
-    too_many = api.post("/api/v1/checkins", json=[_item(vid)] * 501)
+    assert coordinator.post("/api/v1/checkins", json=[]).status_code == 422
+    assert coordinator.post("/api/v1/checkins", json=_item(vid)).status_code == 422            # not a list
+    assert coordinator.post("/api/v1/checkins", json=[{"location": {"lat": -6.2, "lon": 106.8}}]).status_code == 422
+    too_many = coordinator.post("/api/v1/checkins", json=[_item(vid)] * 501)
     assert too_many.status_code == 422 and "500" in too_many.json()["error"]
     # The most a batch may hold is more than the 64 KiB other bodies may have.
     full = [_item(vid, -6.2 - i * 1e-5, 106.8, capacity=2, skills=["driver", "logistics", "medical"],
                   vehicle="motorbike") for i in range(500)]
     assert len(json.dumps(full)) > 64 * 1024
-    r = api.post("/api/v1/checkins", json=full)
+    r = coordinator.post("/api/v1/checkins", json=full)
     assert r.status_code == 202, r.text[:300]
     assert r.json()["accepted"] == 500
-    r = api.post("/api/v1/checkins", content=b"[" + b" " * 600_000 + b"]", headers={"content-type": "application/json"})
+    r = coordinator.post("/api/v1/checkins", content=b"[" + b" " * 600_000 + b"]", headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 
-def test_checkin_batch_retries_are_answered_item_by_item(api, db):
-    vids = _register(api, 2)
+def test_checkin_batch_retries_are_answered_item_by_item(coordinator, db):
+    vids = _register(coordinator, 2)
     key = f"fleet-{uuid.uuid4()}"
     batch = [_item(vids[0]), _item(vids[1], -6.25)]
-    first = api.post("/api/v1/checkins", json=batch, headers={"Idempotency-Key": key})
-    again = api.post("/api/v1/checkins", json=batch, headers={"Idempotency-Key": key})
+    first = coordinator.post("/api/v1/checkins", json=batch, headers={"Idempotency-Key": key})
+    again = coordinator.post("/api/v1/checkins", json=batch, headers={"Idempotency-Key": key})
     assert first.status_code == again.status_code == 202
     assert again.headers.get("Idempotent-Replay") == "true" and again.json()["accepted"] == 0
     assert [x["checkin_id"] for x in again.json()["results"]] == [x["checkin_id"] for x in first.json()["results"]]
     # A changed item is a conflict named by its index; the new item beside it is not stored.
-    changed = api.post("/api/v1/checkins", json=[batch[0], _item(vids[1], -6.26), _item(vids[0], -6.27)],
+    changed = coordinator.post("/api/v1/checkins", json=[batch[0], _item(vids[1], -6.26), _item(vids[0], -6.27)],
                        headers={"Idempotency-Key": key})
     assert changed.status_code == 409 and "[1]" in changed.json()["error"]
     n = db.execute("SELECT count(*) FROM outbox WHERE idempotency_key LIKE %s", (f"checkins:{key}:%",)).fetchone()[0]

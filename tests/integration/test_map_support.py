@@ -10,6 +10,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any
 
 import httpx
@@ -68,7 +69,7 @@ class Stack:
     def volunteer(self, lat: float, lon: float, name: str | None = None, timeout: float = 40) -> str:
         """Register + check in an available volunteer through the API; wait until stored."""
         phone = "0813" + str(secrets.randbelow(10**8)).zfill(8)
-        with self.client() as c:
+        with closing(self.signed_in()) as c:   # the JSON API registers volunteers for coordinators only
             r = c.post("/api/v1/volunteers", json={"name": name or f"Relawan Uji {phone[-4:]}", "phone": phone,
                                                    "skills": ["logistics", "driver"], "vehicle": "motorbike"})
             assert r.status_code == 202, r.text

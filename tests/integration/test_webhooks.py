@@ -280,12 +280,12 @@ def test_sign_up_by_sms_then_siap_puts_the_volunteer_on_duty_at_home(stack):
     home place, with no app and no web page."""
     phone = random_phone()
     sid = "SM" + secrets.token_hex(16)
-    reply = reply_of(stack.inbound("DAFTAR Sri Wahyuni bidan motor Prambanan", frm=phone, sid=sid))
+    reply = reply_of(stack.inbound("DAFTAR Sri Wahyuni bidan motor Cangkringan", frm=phone, sid=sid))
     assert reply.startswith("Siaga: Sri Wahyuni, Anda terdaftar sebagai relawan (medis) di ") and "SIAP" in reply
-    stack.inbound("DAFTAR Sri Wahyuni bidan motor Prambanan", frm=phone, sid=sid)   # Twilio's retry
+    stack.inbound("DAFTAR Sri Wahyuni bidan motor Cangkringan", frm=phone, sid=sid)   # Twilio's retry
     [(topic, event)] = outbox_events(stack, sid)
     assert topic == "volunteer-registrations" and event["phone"] == phone
-    assert (event["skills"], event["vehicle"], event["home_area"]) == (["medical"], "motorbike", "Prambanan")
+    assert (event["skills"], event["vehicle"], event["home_area"]) == (["medical"], "motorbike", "Cangkringan")
     vid = event["volunteer_id"]
     wait_for(lambda: stack.one("SELECT name FROM volunteers WHERE volunteer_id = %s", (vid,)) == "Sri Wahyuni", 30,
              "the SMS sign-up stored")

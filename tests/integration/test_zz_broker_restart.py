@@ -42,7 +42,7 @@ def _committed(env, group: str, topic: str, partitions: int) -> dict[int, int]:
 
 
 @pytest.mark.timeout(900)
-def test_broker_stopped_and_started_mid_scenario_loses_nothing(env, api, db):
+def test_broker_stopped_and_started_mid_scenario_loses_nothing(env, api, coordinator, db):
     port = int(env["KAFKA_BOOTSTRAP_SERVERS"].rsplit(":", 1)[1])
     if not broker.running_pid(broker.single_node(RUNTIME_DIR, port), RUNTIME_DIR):
         pytest.skip("needs the embedded Kafka node started by this stack (KAFKA_BOOTSTRAP_SERVERS is external)")
@@ -56,13 +56,13 @@ def test_broker_stopped_and_started_mid_scenario_loses_nothing(env, api, db):
     vids, phones = set(), set()
     for i in range(40):
         phone = f"+62858{rng.randrange(10**7):07d}"
-        r = api.post("/api/v1/volunteers", json={"name": f"Relawan {run}-{i}", "phone": phone,
+        r = coordinator.post("/api/v1/volunteers", json={"name": f"Relawan {run}-{i}", "phone": phone,
                                                  "skills": [["logistics"], ["medical"], ["rescue"], ["logistics", "medical"]][i % 4],
                                                  "vehicle": "motorbike"})
         r.raise_for_status()
         vid = r.json()["volunteer_id"]
         lat, lon = point()
-        api.post(f"/api/v1/volunteers/{vid}/checkins", json={
+        coordinator.post(f"/api/v1/volunteers/{vid}/checkins", json={
             "location": {"lat": lat, "lon": lon}, "available": True, "capacity": 4}).raise_for_status()
         vids.add(vid)
         phones.add(phone)

@@ -12,8 +12,8 @@ PUBLIC = {
     # people asking for help, and what they may see of their own request (by its code)
     "GET /", "POST /request", "GET /status", "GET /status/{code}", "POST /api/v1/requests",
     "GET /api/v1/requests/{ref}", "GET /api/v1/statuses",
-    # volunteers (issue 12 moves registration behind a confirmed phone); an offer id is its secret
-    "POST /api/v1/volunteers", "POST /api/v1/volunteers/{volunteer_id}/checkins", "POST /api/v1/checkins",
+    # volunteers answering an offer: the offer id in their link is its secret (registering and
+    # checking in through the JSON API is for coordinators; volunteers use /relawan/daftar or SMS)
     "GET /api/v1/offers/{offer_id}", "POST /api/v1/offers/{offer_id}/{action}",
     # the volunteer's task page: the unguessable token in the offer's link is the secret
     "GET /t/{token}", "POST /t/{token}/{action}", "GET /t/{token}/mine", "POST /t/{token}/mine/available",

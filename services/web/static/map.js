@@ -25,6 +25,8 @@
   };
   const URG = { low: ["Rendah", "Low"], normal: ["Biasa", "Normal"], high: ["Mendesak", "High"], critical: ["Darurat", "Critical"] };
   const VOL = { available: ["Siap", "Available"], busy: ["Bertugas", "Busy"], unavailable: ["Tidak siap", "Unavailable"] };
+  const VET = { confirmed: ["Nomor terkonfirmasi", "Phone confirmed"], verified: ["Terverifikasi", "Verified"],
+                suspended: ["Ditangguhkan", "Suspended"] };
   const OFFER = {
     offered: ["Ditawarkan", "Offered"], accepted: ["Diterima relawan", "Accepted"], declined: ["Ditolak", "Declined"],
     expired: ["Kedaluwarsa", "Expired"], withdrawn: ["Ditarik", "Withdrawn"], on_the_way: ["Dalam perjalanan", "On the way"],
@@ -322,11 +324,37 @@
       volLayer.clearLayers();
       volLayer.addLayers(fc.features.map((f) => {
         const p = f.properties;
-        return L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
-          icon: L.divIcon({ className: "vol-icon", iconSize: [14, 14], html: '<span class="vol v-' + esc(p.state) + '" data-id="' + esc(p.id) + '"></span>' }),
+        const marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          icon: L.divIcon({ className: "vol-icon", iconSize: [14, 14], html: '<span class="vol v-' + esc(p.state) + ' vet-' + esc(p.vetting || "confirmed") + '" data-id="' + esc(p.id) + '"></span>' }),
           title: p.name, zIndexOffset: -100,
-        }).bindTooltip(tip(p.name + " · " + bi(VOL[p.state]) + " · " + p.skills.join(", ") + (p.vehicle !== "none" ? " · " + p.vehicle : "")));
+        }).bindTooltip(tip(p.name + " · " + bi(VOL[p.state]) + " · " + bi(VET[p.vetting || "confirmed"]) + " · " + p.skills.join(", ") + (p.vehicle !== "none" ? " · " + p.vehicle : "")));
+        if (MODE === "coordinator") marker.on("click", () => marker.bindPopup(vettingBox(p)).openPopup());
+        return marker;
       }));
+    }
+
+    // A coordinator verifies (a licence seen, a leader vouched) or suspends a volunteer here.
+    function vettingBox(p) {
+      const msg = h("div", { class: "vet-msg", "aria-live": "polite" });
+      const note = h("input", { type: "text", class: "vet-note", maxlength: 300, placeholder: "catatan / note" });
+      async function vet(level) {
+        msg.className = "vet-msg"; msg.textContent = "…";
+        const r = await fetch("/api/v1/coordinator/volunteers/" + p.id + "/vetting", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ level, note: note.value || null }),
+        });
+        const out = await r.json().catch(() => ({}));
+        msg.className = "vet-msg " + (r.ok ? "ok" : "err");
+        msg.textContent = r.ok ? "Tercatat / Recorded: " + bi(VET[level]) + " (" + out.actor + ")" : (out.error || r.statusText);
+        if (r.ok) setTimeout(reloadVolunteers, 2000);
+      }
+      const levels = ["verified", "suspended", "confirmed"].filter((l) => l !== (p.vetting || "confirmed"));
+      const label = { verified: "Verifikasi / Verify", suspended: "Tangguhkan / Suspend", confirmed: "Pulihkan / Restore" };
+      return h("div", { class: "vet-box", "data-volunteer": p.id },
+        h("b", {}, p.name), h("div", { class: "vet-level" }, bi(VET[p.vetting || "confirmed"])), note,
+        h("div", { class: "vet-actions" }, ...levels.map((l) => h("button", { type: "button", class: "vet-" + l, onclick: () => vet(l) }, label[l]))),
+        msg);
     }
 
     async function reloadLines() {

@@ -89,37 +89,44 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
     signal.signal(signal.SIGINT, lambda *_: stopping.update(flag=True))
     producer = make_producer()
-    conn = psycopg.connect(settings.database_url, autocommit=True)
-    listen = psycopg.connect(settings.database_url, autocommit=True)
-    listen.execute("LISTEN outbox")
+    conn = listen = None
     last_beat = last_prune = 0.0
     backoff = 0.5
     log.info("relay started")
     while not stopping["flag"]:
-        now = time.monotonic()
-        if now - last_beat > 5:
-            beat(conn, name, "relay", {"backlog": conn.execute(
-                "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]})
-            last_beat = now
-        if now - last_prune > 3600:
-            prune(conn)
-            last_prune = now
         try:
+            if conn is None:
+                conn = psycopg.connect(settings.database_url, autocommit=True)
+            if listen is None:
+                listen = psycopg.connect(settings.database_url, autocommit=True)
+                listen.execute("LISTEN outbox")
+            now = time.monotonic()
+            if now - last_beat > 5:
+                beat(conn, name, "relay", {"backlog": conn.execute(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]})
+                last_beat = now
+            if now - last_prune > 3600:
+                prune(conn)
+                last_prune = now
             published, failed = relay_batch(conn, producer)
+            if failed:
+                log.warning("broker did not acknowledge %d events; retrying", failed)
+                time.sleep(backoff + random.random() * backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            backoff = 0.5
+            if published == 0:  # idle: wake on NOTIFY or poll every second
+                for _ in listen.notifies(timeout=1.0, stop_after=1):
+                    pass
         except psycopg.OperationalError as exc:
-            log.warning("database unavailable: %s", exc)
+            # The database away (a restart, a failover): wait and reconnect both sessions; the
+            # outbox rows stay unpublished until then, so nothing acknowledged is lost.
+            log.warning("database unavailable (%s); retrying in 2 s", str(exc).strip().splitlines()[0])
+            for c in (conn, listen):
+                if c is not None:
+                    c.close()
+            conn = listen = None
             time.sleep(2)
-            conn = psycopg.connect(settings.database_url, autocommit=True)
-            continue
-        if failed:
-            log.warning("broker did not acknowledge %d events; retrying", failed)
-            time.sleep(backoff + random.random() * backoff)
-            backoff = min(backoff * 2, 5.0)
-            continue
-        backoff = 0.5
-        if published == 0:  # idle: wake on NOTIFY or poll every second
-            for _ in listen.notifies(timeout=1.0, stop_after=1):
-                pass
     producer.flush(5)
     log.info("relay stopped")
 

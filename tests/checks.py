@@ -42,3 +42,21 @@ def sent_twice(messages: list[dict], phones: set[str]) -> list[tuple[str, str]]:
     """Messages the local Twilio server recorded twice for the same phone and text."""
     counts = Counter((m["to"], m["body"]) for m in messages if m["to"] in phones)
     return [k for k, n in counts.items() if n > 1]
+
+
+def volunteers_on_duty(coordinator, run: str, n: int, point, skills: list[list[str]], phone) -> tuple[set[str], set[str]]:
+    """Register n volunteers through the JSON API (signed in) and check each in, available, at
+    point(); skills cycle through `skills`, phone() gives each number. Returns (ids, phones)."""
+    vids, phones = set(), set()
+    for i in range(n):
+        number = phone()
+        r = coordinator.post("/api/v1/volunteers", json={"name": f"Relawan {run}-{i}", "phone": number,
+                                                         "skills": skills[i % len(skills)], "vehicle": "motorbike"})
+        r.raise_for_status()
+        vid = r.json()["volunteer_id"]
+        lat, lon = point()
+        coordinator.post(f"/api/v1/volunteers/{vid}/checkins", json={
+            "location": {"lat": lat, "lon": lon}, "available": True, "capacity": 4}).raise_for_status()
+        vids.add(vid)
+        phones.add(number)
+    return vids, phones

@@ -70,11 +70,11 @@ def errors(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
             for code in codes}
 
 
-def _calls(dependant) -> set:
+def dependency_calls(dependant) -> set:
     out = set()
     for sub in dependant.dependencies:
         out.add(sub.call)
-        out |= _calls(sub)
+        out |= dependency_calls(sub)
     return out
 
 
@@ -103,7 +103,7 @@ def build(app: FastAPI) -> dict:
     for route in _flat(app.routes):
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        calls = _calls(route.dependant)
+        calls = dependency_calls(route.dependant)
         for method in route.methods:
             op = schema["paths"].get(route.path, {}).get(method.lower())
             if op is None:

@@ -30,7 +30,7 @@ PRUNE_S = 3600.0
 def _pool(url: str) -> ConnectionPool:
     # Reset drops any advisory lock a crashed step left on a pooled session.
     return ConnectionPool(url, min_size=2, max_size=WORKERS + 2, open=True,
-                          kwargs={"autocommit": True},
+                          kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
                           reset=lambda conn: conn.execute("SELECT pg_advisory_unlock_all()"))
 
 

@@ -70,7 +70,11 @@ class Responder(threading.Thread):
             else:
                 action = "done"
             if action:
-                r = api.post(f"/api/v1/offers/{oid}/{action}")
+                try:
+                    r = api.post(f"/api/v1/offers/{oid}/{action}")
+                except httpx.HTTPError:   # the API slow or away for a moment: try again later
+                    self.seen.discard((oid, status))
+                    continue
                 if r.status_code == 503 and r.headers.get("retry-after"):
                     self.seen.discard((oid, status))   # not recorded: the volunteer tries again
                 elif r.status_code not in (202, 409):

@@ -19,7 +19,7 @@ from infra import broker, procs
 from infra.settings import RUNTIME_DIR
 from tests.integration.test_dispatch_scale import Responder
 from tests.integration.test_intake_api import read_topic
-from tests.checks import double_bookings, sent_twice, unsettled
+from tests.checks import double_bookings, sent_twice, unsettled, volunteers_on_duty
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.integration
@@ -53,19 +53,9 @@ def test_broker_stopped_and_started_mid_scenario_loses_nothing(env, api, coordin
     def point():
         return round(rng.uniform(BOX[0], BOX[1]), 6), round(rng.uniform(BOX[2], BOX[3]), 6)
 
-    vids, phones = set(), set()
-    for i in range(40):
-        phone = f"+62858{rng.randrange(10**7):07d}"
-        r = coordinator.post("/api/v1/volunteers", json={"name": f"Relawan {run}-{i}", "phone": phone,
-                                                 "skills": [["logistics"], ["medical"], ["rescue"], ["logistics", "medical"]][i % 4],
-                                                 "vehicle": "motorbike"})
-        r.raise_for_status()
-        vid = r.json()["volunteer_id"]
-        lat, lon = point()
-        coordinator.post(f"/api/v1/volunteers/{vid}/checkins", json={
-            "location": {"lat": lat, "lon": lon}, "available": True, "capacity": 4}).raise_for_status()
-        vids.add(vid)
-        phones.add(phone)
+    vids, phones = volunteers_on_duty(coordinator, run, 40, point,
+                                      [["logistics"], ["medical"], ["rescue"], ["logistics", "medical"]],
+                                      lambda: f"+62858{rng.randrange(10**7):07d}")
     responder = Responder(env, vids, seed=3, lapse=0.0)   # lapsed offers only add minutes
     responder.start()
 

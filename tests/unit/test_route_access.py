@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 
 from services.api.app import app
+from services.api.openapi import dependency_calls
 from services.auth import deps
 
 NEEDS_ROLE = {deps.require_coordinator, deps.require_admin, deps.require_treasurer}
@@ -47,16 +48,8 @@ def _flat(routes):
             yield r
 
 
-def _calls(dependant) -> set:
-    out = set()
-    for sub in dependant.dependencies:
-        out.add(sub.call)
-        out |= _calls(sub)
-    return out
-
-
 def _routes() -> dict[str, set]:
-    return {f"{m} {r.path}": _calls(r.dependant) for r in _flat(app.routes) if isinstance(r, APIRoute)
+    return {f"{m} {r.path}": dependency_calls(r.dependant) for r in _flat(app.routes) if isinstance(r, APIRoute)
             for m in r.methods if m != "HEAD"}
 
 

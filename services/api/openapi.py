@@ -78,10 +78,11 @@ def dependency_calls(dependant) -> set:
     return out
 
 
-def _flat(routes):
+def flat_routes(routes):
+    """Every route, included routers opened up (FastAPI wraps them)."""
     for r in routes:
         if hasattr(r, "original_router"):   # FastAPI's included routers
-            yield from _flat(r.original_router.routes)
+            yield from flat_routes(r.original_router.routes)
         else:
             yield r
 
@@ -100,7 +101,7 @@ def build(app: FastAPI) -> dict:
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
-    for route in _flat(app.routes):
+    for route in flat_routes(app.routes):
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         calls = dependency_calls(route.dependant)

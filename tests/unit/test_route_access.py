@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 
 from services.api.app import app
-from services.api.openapi import dependency_calls
+from services.api.openapi import dependency_calls, flat_routes
 from services.auth import deps
 
 NEEDS_ROLE = {deps.require_coordinator, deps.require_admin, deps.require_treasurer}
@@ -40,16 +40,8 @@ PUBLIC = {
 DECIDES_INSIDE = {"GET /login", "GET /map", "GET /treasurer", "POST /treasurer", "POST /api/v1/donations"}
 
 
-def _flat(routes):
-    for r in routes:
-        if hasattr(r, "original_router"):   # FastAPI's included routers
-            yield from _flat(r.original_router.routes)
-        else:
-            yield r
-
-
 def _routes() -> dict[str, set]:
-    return {f"{m} {r.path}": dependency_calls(r.dependant) for r in _flat(app.routes) if isinstance(r, APIRoute)
+    return {f"{m} {r.path}": dependency_calls(r.dependant) for r in flat_routes(app.routes) if isinstance(r, APIRoute)
             for m in r.methods if m != "HEAD"}
 
 

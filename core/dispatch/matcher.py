@@ -6,7 +6,6 @@ desk for a reservation and acts on the answer."""
 from __future__ import annotations
 
 import heapq
-
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -143,8 +142,7 @@ class Matcher:
         self.requests[st.request_id] = st
         self._index_open(st)
         if st.status in FINAL:   # closed before pruning existed: its age counts from creation
-            st.closed_at = st.closed_at or st.snap["created_at"]
-            heapq.heappush(self._closed.setdefault(st.partition, []), (st.closed_at, st.request_id))
+            self._note_closed(st, st.closed_at or st.snap["created_at"])
 
     def forget_partition(self, partition: int) -> list[str]:
         """Another worker took this partition over: drop its requests from memory."""
@@ -251,13 +249,21 @@ class Matcher:
         for rid in self.dirty:   # note when requests closed, to prune them later
             st = self.requests.get(rid)
             if st is not None and st.status in FINAL and st.closed_at is None:
-                st.closed_at = now.isoformat()
-                heapq.heappush(self._closed.setdefault(st.partition, []), (st.closed_at, rid))
+                self._note_closed(st, now.isoformat())
         return outs
+
+    def _note_closed(self, st: RequestState, at: str) -> None:
+        st.closed_at = at
+        heapq.heappush(self._closed.setdefault(st.partition, []), (at, st.request_id))
+
+    def _cutoffs(self, now: datetime) -> tuple[str, datetime]:
+        """Closed before the first and created before the second: past keeping."""
+        return ((now - timedelta(seconds=self.cfg.prune_after_s)).isoformat(),
+                now - timedelta(seconds=self.cfg.dedupe_window_s))
 
     def _prune(self, partition: int, now: datetime) -> None:
         heap = self._closed.get(partition, [])
-        cutoff = (now - timedelta(seconds=self.cfg.prune_after_s)).isoformat()
+        cutoff, window = self._cutoffs(now)
         while heap and heap[0][0] <= cutoff:
             at, rid = heapq.heappop(heap)
             st = self.requests.get(rid)
@@ -265,14 +271,12 @@ class Matcher:
                 del self.requests[rid]
                 self.dirty.discard(rid)
                 self.pruned.append(rid)
-        window = now - timedelta(seconds=self.cfg.dedupe_window_s)
         self.pruned_shadows += [(partition, rid) for rid in self.shadows.expire(partition, window)]
 
     def _prune_due(self, partition: int, now: datetime) -> bool:
         heap = self._closed.get(partition)
-        cutoff = (now - timedelta(seconds=self.cfg.prune_after_s)).isoformat()
-        return bool(heap and heap[0][0] <= cutoff) or \
-            self.shadows.expire_due(partition, now - timedelta(seconds=self.cfg.dedupe_window_s))
+        cutoff, window = self._cutoffs(now)
+        return bool(heap and heap[0][0] <= cutoff) or self.shadows.expire_due(partition, window)
 
     def _handle(self, msg, partition: int, now: datetime) -> list[Out]:
         if isinstance(msg, dm.MVolunteer):

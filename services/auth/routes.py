@@ -21,6 +21,7 @@ from services.auth.accounts import (
 from services.auth.deps import optional_user, require_admin, require_coordinator, same_origin
 from services.auth.sessions import COOKIE, LIFETIME, close_session, open_session
 from services.api.openapi import errors
+from services.api.limits import client_address
 
 log = logging.getLogger("siaga.auth")
 router = APIRouter(tags=["sign-in"])
@@ -53,11 +54,6 @@ class NewCoordinatorIn(BaseModel):
     no_nul = field_validator("username", "password", "role", "display_name")(_no_nul)
 
 
-def _ip(request: Request) -> str:
-    # The direct peer: a forwarded-for header is client-controlled unless a proxy we run sets it.
-    return request.client.host if request.client else "unknown"
-
-
 def _set_cookie(response: Response, token: str) -> None:
     response.set_cookie(COOKIE, token, max_age=int(LIFETIME.total_seconds()), httponly=True,
                         samesite="lax", path="/",
@@ -66,7 +62,7 @@ def _set_cookie(response: Response, token: str) -> None:
 
 async def _sign_in(request: Request, username: str, password: str) -> tuple[Coordinator, str]:
     """Check the rate limit and the password; raises HTTPException 401/429."""
-    ip = _ip(request)
+    ip = client_address(request)
     name = username.strip().lower().replace("\x00", "")  # the HTML form is not validated by a model
     async with request.app.state.pool.connection() as conn:
         try:

@@ -207,7 +207,18 @@ def start(node: Node, nodes: list[Node], run_dir: Path, cluster_id: str,
     prepare(node, nodes, cluster_id, extra)
     argv = _java(install(), "kafka.Kafka", str(node.config_path),
                  heap=(heap or JVM_OPTS[:2]) + JVM_OPTS[2:])
-    return procs.start(node.name, argv, run_dir, {**os.environ, "LOG_DIR": str(node.home)})
+    pid = procs.start(node.name, argv, run_dir, {**os.environ, "LOG_DIR": str(node.home)})
+    _wait_exec(pid)
+    return pid
+
+
+def _wait_exec(pid: int, timeout: float = 15.0) -> None:
+    """Until the forked child has become the JVM (or died). Between fork and exec its command
+    line is still Python's, so `running_pid` right after a start would call it not ours (seen on
+    a slow CI machine: a node reported as exited, with an empty log, that had not yet begun)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and procs.pid_alive(pid) and not is_ours(pid):
+        time.sleep(0.02)
 
 
 def wait_ready(bootstrap: str, brokers: int = 1, timeout: float = START_TIMEOUT_S,

@@ -30,6 +30,7 @@ class RequestSnapshot(Contract):
     preferred_channel: str = "sms"
     place_name: str | None = None
     required_skills: list[str] | None = None   # a delivery asks for a vehicle (core/dispatch/skills.py)
+    volunteers: int = 1                        # how many people the need takes (one slot each)
 
 
 # ---- to the matcher (dispatch-match, explicit partition by geography) ----
@@ -86,6 +87,7 @@ class MAction(Contract):
     duplicate_of: uuid.UUID | None = None
     actor: str
     note: str | None = None
+    count: int | None = None        # "slots": how many people the need takes
 
 
 class MShadow(Contract):
@@ -136,6 +138,7 @@ class OfferDetails(Contract):
     lon: float
     tracking_code: str
     requester_phone: str | None = None
+    crew: int = 1                      # volunteers the need takes, this one included
 
 
 class VReserve(Contract):

@@ -50,6 +50,8 @@ class AidRequest(Event):
     inbound_message_sid: str | None = Field(default=None, max_length=64)
     required_skills: list[Literal["vehicle"]] | None = Field(
         default=None, max_length=1, description="a delivery of donated goods asks for a volunteer with a vehicle")
+    volunteers_needed: int | None = Field(
+        default=None, ge=1, le=50, description="how many volunteers the need takes (absent: from its category)")
 
 
 @register
@@ -245,12 +247,13 @@ class SituationUpdate(Event):
 @register
 class CoordinatorAction(Event):
     TYPE = "coordinator.action"
-    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate"]
+    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate", "slots"]
     request_id: uuid.UUID
     volunteer_id: uuid.UUID | None = None
     duplicate_of: uuid.UUID | None = None
     actor: str = Field(min_length=1, max_length=120)
     note: str | None = Field(default=None, max_length=500)
+    count: int | None = Field(default=None, ge=1, le=50, description="slots: how many people the need takes")
 
 
 @register

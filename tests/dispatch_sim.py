@@ -175,14 +175,15 @@ class Sim:
         return str(vid)
 
     def request(self, lat: float | None, lon: float | None, needs=("water",), phone: str | None = None,
-                urgency: str = "normal", people: int = 1, required_skills=None) -> str:
+                urgency: str = "normal", people: int = 1, required_skills=None,
+                volunteers_needed: int | None = None) -> str:
         rid = uuid.UUID(int=self.rng.getrandbits(128))
         loc = Location(lat=lat, lon=lon) if lat is not None else None
         contact = {"phone": phone, "preferred_channel": "sms"} if phone else None
         self.send("aid-requests", str(rid), AidRequest(
             request_id=rid, tracking_code="T" + rid.hex[:5].upper(), channel="web", location=loc,
             needs=list(needs), people=people, urgency=urgency, contact=contact, occurred_at=self.now,
-            required_skills=required_skills))
+            required_skills=required_skills, volunteers_needed=volunteers_needed))
         return str(rid)
 
     def reply(self, vid: str, action: str, offer_id: str | None = None) -> None:
@@ -194,10 +195,11 @@ class Sim:
         self.send("volunteer-vetting", vid, VolunteerVetted(
             volunteer_id=uuid.UUID(vid), level=level, actor=actor, occurred_at=self.now))
 
-    def action(self, rid: str, action: str, vid: str | None = None, actor: str = "coord") -> None:
+    def action(self, rid: str, action: str, vid: str | None = None, actor: str = "coord",
+               count: int | None = None) -> None:
         self.send("coordinator-actions", rid, CoordinatorAction(
             action=action, request_id=uuid.UUID(rid), volunteer_id=uuid.UUID(vid) if vid else None,
-            actor=actor, occurred_at=self.now))
+            actor=actor, occurred_at=self.now, count=count))
 
     # -- observations ----------------------------------------------------------------------
     def request_state(self, rid: str):
@@ -205,6 +207,17 @@ class Sim:
             if rid in m.requests:
                 return m.requests[rid]
         return None
+
+    def slots(self, rid: str) -> list:
+        """The slots of a need for several people (empty for a one-person request)."""
+        st = self.request_state(rid)
+        return [self.request_state(k) for k in st.slots] if st is not None else []
+
+    def holds_offer(self, rid: str, oid: str) -> bool:
+        """Whether the request (or one of its slots) still counts the offer as live or taken."""
+        st = self.request_state(rid)
+        return st is not None and any(oid in s.offers or s.matched_offer == oid
+                                      for s in [st, *self.slots(rid)] if s is not None)
 
     def open_offers(self) -> dict[str, list[str]]:
         """volunteer -> offer ids currently live (offered/accepted/on the way) per the desk log."""

@@ -396,10 +396,12 @@ class Desk:
         det = h["details"]
         # Coarse (~1 km) until accepted: the exact point comes with the confirmation.
         place = det.get("place") or f"{det['lat']:.2f},{det['lon']:.2f}"
-        return self._tell(st, "offer", {"need": det["need"], "place": place,
-                                        "distance_km": round(h["distance_m"] / 1000.0, 1),
-                                        "people": det.get("people", 1), "code": h["code"],
-                                        "link": self._link(h)},
+        crew = det.get("crew") or 1   # one of several: say so, they will not be alone
+        return self._tell(st, "offer_crew" if crew > 1 else "offer",
+                          {"need": det["need"], "place": place,
+                           "distance_km": round(h["distance_m"] / 1000.0, 1),
+                           "people": det.get("people", 1), "code": h["code"], "crew": crew,
+                           "link": self._link(h)},
                           (h["offer_id"], "offered"))
 
     def _release(self, st: VolunteerState, m: dm.VRelease, now: datetime) -> list[Out]:

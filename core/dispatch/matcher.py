@@ -5,6 +5,7 @@ radius -> relaxed skills -> escalation. It never books anyone itself: it asks th
 desk for a reservation and acts on the answer."""
 from __future__ import annotations
 
+import copy
 import heapq
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,11 @@ from schemas.events import SituationUpdate
 
 FINAL = frozenset({"done", "cancelled", "duplicate"})
 ASSIGNED = frozenset({"matched", "on_the_way"})
+MAX_SLOTS = 50
+# What a slot of its own carries: a one-person request that grows (a merge, a coordinator) hands
+# it to its first slot and becomes the sum of its slots.
+SLOT_STATE = ("status", "level", "tried", "declined", "offers", "attempt", "matched_offer", "volunteer_id",
+              "escalated", "confirmed", "assigned_at", "on_the_way_at", "reminded", "next_try_at", "checked_at")
 
 
 @dataclass
@@ -78,6 +84,11 @@ class RequestState:
     on_the_way_at: str | None = None
     reminded: str | None = None       # "<stage> <iso time>": the volunteer was reminded of this stage
     closed_at: str | None = None      # when it became done / cancelled / duplicate (for pruning)
+    # A need for several people: the request holds no offer itself, each slot is a request of
+    # its own in this partition (`parent` names the need) and the need's status sums them up.
+    # Outside the matcher only the need's id is seen: offers, messages and the map name it.
+    parent: str | None = None
+    slots: list[str] = field(default_factory=list)
     # Hints, not stored: when to look again, and when the desk last answered about the task.
     next_try_at: str | None = None
     checked_at: str | None = None
@@ -185,8 +196,8 @@ class Matcher:
             self._unindex(st)
             return
         self._active.setdefault(st.partition, set()).add(st.request_id)
-        if st.status == "joining" or st.snap.get("required_skills"):
-            return   # not a request to join until its owner has answered; a delivery never is
+        if st.status == "joining" or st.snap.get("required_skills") or st.parent:
+            return   # not a request to join until its owner has answered; a delivery or a slot never is
         self._grid.setdefault(dedupe.cell(st.lat, st.lon), set()).add(st.request_id)
         if st.phone:
             self._phones.setdefault(st.phone, set()).add(st.request_id)
@@ -214,20 +225,108 @@ class Matcher:
         self.dirty.add(st.request_id)
 
     def _situation(self, st: RequestState, now: datetime, **detail) -> Out:
-        st.version += 1
-        s = st.snap
+        """The request's status for the map; for a slot, its need's, summed up over the slots."""
+        p = self._need(st)
+        vid, level, offers = st.volunteer_id, st.level, len(st.offers)
+        if p.slots:
+            self._settle(p)
+            kids = self._kids(p)
+            live = [k for k in kids if k.status not in ("cancelled", "duplicate")]
+            detail = {"slots": len(live), "filled": sum(k.status in ASSIGNED or k.status == "done" for k in live),
+                      "volunteers": [k.volunteer_id for k in live if k.volunteer_id], **detail}
+            vid = vid if st is not p else next((k.volunteer_id for k in live if k.volunteer_id), None)
+            level, offers = max((k.level for k in kids), default=0), sum(len(k.offers) for k in kids)
+        p.version += 1
+        self._touch(p)
+        s = p.snap
         ev = SituationUpdate(
-            event_id=stable_uuid("situation", st.request_id, st.version), occurred_at=now,
-            kind="request", request_id=st.request_id, status=st.status, lat=s["lat"], lon=s["lon"],
-            priority=triage.priority(st.base, st.created_at, now), volunteer_id=st.volunteer_id,
+            event_id=stable_uuid("situation", p.request_id, p.version), occurred_at=now,
+            kind="request", request_id=p.request_id, status=p.status, lat=s["lat"], lon=s["lon"],
+            priority=triage.priority(p.base, p.created_at, now), volunteer_id=vid,
             detail={"needs": s["needs"], "people": s["people"], "urgency": s["urgency"],
-                    "level": st.level, "offers": len(st.offers), "verified": st.verified,
-                    "reporters": len(st.reporters) + 1, **detail},
+                    "level": level, "offers": offers, "verified": p.verified,
+                    "reporters": len(p.reporters) + 1, **detail},
             source="dispatch",
         )
-        return Out("situation-updates", st.request_id, ev)
+        return Out("situation-updates", p.request_id, ev)
+
+    # -- needs for several people ----------------------------------------------------------
+    def _need(self, st: RequestState) -> RequestState:
+        """The request a slot belongs to (itself for any other request)."""
+        return self.requests.get(st.parent, st) if st.parent else st
+
+    def _kids(self, p: RequestState) -> list[RequestState]:
+        return [self.requests[k] for k in p.slots if k in self.requests]
+
+    def _settle(self, p: RequestState) -> None:
+        """The need's status from its slots: done when every slot is, assigned when every slot
+        is taken, escalated when one is, offered or open otherwise. Closed by a coordinator or a
+        merge, it stays closed."""
+        if p.status in FINAL or not p.slots:
+            return
+        live = [k.status for k in self._kids(p) if k.status not in ("cancelled", "duplicate")]
+        if not live:
+            status = "cancelled"
+        elif all(s == "done" for s in live):
+            status = "done"
+        elif all(s in ASSIGNED or s == "done" for s in live):
+            status = "matched" if "matched" in live else "on_the_way"
+        elif p.escalated or "escalated" in live:
+            status = "escalated"
+        else:
+            status = "offered" if "offered" in live else "open"
+        if status != p.status:
+            p.status = status
+            self._touch(p)
+            if status in FINAL:
+                self._unindex(p)
+
+    def _new_slot(self, p: RequestState, k: int) -> RequestState:
+        kid = RequestState(request_id=str(stable_uuid("slot", p.request_id, k)), partition=p.partition,
+                           snap=copy.deepcopy(p.snap), base=p.base, parent=p.request_id,
+                           verified=p.verified)
+        self.requests[kid.request_id] = kid
+        p.slots.append(kid.request_id)
+        self._index_open(kid)
+        self._touch(kid)
+        self._touch(p)
+        return kid
+
+    def _ensure_slots(self, p: RequestState, now: datetime) -> list[Out]:
+        """As many slots as the need asks for (its text, its category, a coordinator). Slots are
+        only added here; `_resize` takes unfilled ones away."""
+        want = min(max(int(p.snap.get("volunteers") or 1), 1), MAX_SLOTS)
+        if p.parent or p.status in FINAL or p.status == "joining" or want <= max(len(p.slots), 1):
+            return []
+        fresh: list[RequestState] = []
+        if not p.slots:   # one person until now: what it has in hand becomes the first slot's
+            first = self._new_slot(p, 1)
+            fresh.append(first)
+            blank = RequestState(request_id=p.request_id, partition=p.partition, snap=p.snap, base=p.base)
+            for f in SLOT_STATE:
+                setattr(first, f, copy.deepcopy(getattr(p, f)))
+                setattr(p, f, copy.deepcopy(getattr(blank, f)))
+            p.escalated = first.escalated
+        fresh += [self._new_slot(p, k) for k in range(len(p.slots) + 1, want + 1)]
+        outs: list[Out] = []
+        for kid in fresh:
+            outs += self._try_match(kid, now)
+        return outs + [self._situation(p, now)]
+
+    def _owner(self, rid: str, oid: str) -> RequestState | None:
+        """Which request of ours an offer belongs to: desks answer with the need's id."""
+        st = self.requests.get(rid)
+        if st is not None and st.slots:
+            for kid in self._kids(st):
+                if oid in kid.offers or kid.matched_offer == oid:
+                    return kid
+        return st
 
     def _tell_requester(self, st: RequestState, template: str, params: dict, key: tuple) -> list[Out]:
+        if st.parent:   # the requester hears of the need: each volunteer coming, done once all are
+            st = self._need(st)
+            if template in ("request_done", "request_escalated") and st.status != template[len("request_"):]:
+                return []
         s = st.snap
         n = notification(s.get("phone"), s.get("preferred_channel"), template, s.get("language", "id"),
                          {"code": s["tracking_code"], **params}, (st.request_id, *key),
@@ -330,7 +429,8 @@ class Matcher:
     def _open(self, st: RequestState, now: datetime) -> list[Out]:
         """A request that is nobody's duplicate: on the map, shadowed to its neighbours, matched."""
         self._index_open(st)
-        return [self._situation(st, now)] + self._shadow(st) + self._try_match(st, now)
+        return [self._situation(st, now)] + self._shadow(st) + \
+            (self._ensure_slots(st, now) or self._try_match(st, now))
 
     def _shadow(self, st: RequestState) -> list[Out]:
         """The request as the partitions within dedupe reach must know it (again after a merge
@@ -349,12 +449,19 @@ class Matcher:
         o["needs"] = list(dict.fromkeys(o["needs"] + d["needs"]))
         o["vulnerable"] = list(dict.fromkeys(o["vulnerable"] + d["vulnerable"]))
         o["people"] = max(o["people"], d["people"])
+        o["volunteers"] = max(o.get("volunteers") or 1, d.get("volunteers") or 1)
         rank = ["low", "normal", "high", "critical"]
         o["urgency"] = max(o["urgency"], d["urgency"], key=lambda u: rank.index(u) if u in rank else 1)
         original.base = triage.base_priority(o["needs"], o["vulnerable"], o["people"], o["urgency"])
         original.reporters.append(dup_id)
         self._touch(original)
-        return [self._situation(original, now, merged=dup_id)] + self._shadow(original)
+        for kid in self._kids(original):   # the slots search with the need's new needs
+            kid.snap.update(needs=o["needs"], vulnerable=o["vulnerable"], people=o["people"],
+                            urgency=o["urgency"], volunteers=o["volunteers"])
+            kid.base = original.base
+            self._touch(kid)
+        return [self._situation(original, now, merged=dup_id)] + self._shadow(original) + \
+            self._ensure_slots(original, now)
 
     def _merge(self, original: RequestState, dup: RequestState, now: datetime) -> list[Out]:
         dup.status = "duplicate"
@@ -397,14 +504,14 @@ class Matcher:
 
     # -- matching --------------------------------------------------------------------------
     def _try_match(self, st: RequestState, now: datetime) -> list[Out]:
-        if st.status in FINAL or st.status in ASSIGNED:
-            return []
+        if st.status in FINAL or st.status in ASSIGNED or st.slots:
+            return []   # (a need for several people is matched slot by slot)
         outstanding = len(st.offers)
         want = self.cfg.offers_at_once - outstanding
         if want <= 0:
             return []
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
-        exclude = set(st.tried) | set(st.declined) | {o["vid"] for o in st.offers.values()}
+        exclude = set(st.tried) | self._siblings(st) | {o["vid"] for o in st.offers.values()}
         found = None
         last_skills = None
         while st.level < len(levels):
@@ -426,10 +533,28 @@ class Matcher:
             return []
         return self._exhausted(st, levels, now)
 
+    def _details(self, st: RequestState) -> dm.OfferDetails:
+        s = st.snap
+        return dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"], people=s["people"],
+                               place=s.get("place_name"), lat=s["lat"], lon=s["lon"],
+                               tracking_code=s["tracking_code"], requester_phone=s.get("phone"),
+                               crew=sum(k.status not in ("cancelled", "duplicate")
+                                        for k in self._kids(self._need(st))) or 1)
+
+    def _siblings(self, st: RequestState) -> set[str]:
+        """Who cannot take this slot: who declined it, and for a slot of a need for several
+        people, whoever holds or was offered another slot or declined the need."""
+        out = set(st.declined)
+        if st.parent:
+            for sib in self._kids(self._need(st)):
+                out |= set(sib.declined) | {o["vid"] for o in sib.offers.values()}
+                if sib.volunteer_id and sib.status not in ("cancelled", "duplicate"):
+                    out.add(sib.volunteer_id)
+        return out
+
     def _reserve(self, st: RequestState, cands, radius: float, skills, now: datetime,
                  forced_by: str | None = None) -> list[Out]:
         outs = []
-        s = st.snap
         expires = now + timedelta(seconds=self._timeout(st))
         for vid, dist in cands:
             st.attempt += 1
@@ -439,13 +564,10 @@ class Matcher:
                               "radius_m": radius}
             self.free.set_available(vid, False)  # tentatively, until the desk answers
             outs.append(Out("dispatch-volunteer", vid, dm.VReserve(
-                offer_id=oid, request_id=st.request_id, volunteer_id=vid, partition=st.partition,
+                offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=vid, partition=st.partition,
                 radius_m=radius, required_skills=sorted(skills), expires_at=expires,
                 forced_by=forced_by,
-                details=dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"],
-                                        people=s["people"], place=s.get("place_name"), lat=s["lat"],
-                                        lon=s["lon"], tracking_code=s["tracking_code"],
-                                        requester_phone=s.get("phone")))))
+                details=self._details(st))))
         self._touch(st)
         return outs
 
@@ -454,7 +576,7 @@ class Matcher:
         when nobody eligible is near, or when the wait has been too long."""
         outs: list[Out] = []
         radius, skills = levels[-1]
-        busy_exists = bool(self.duty.nearest(st.lat, st.lon, radius, 1, skills, set(st.declined)))
+        busy_exists = bool(self.duty.nearest(st.lat, st.lon, radius, 1, skills, self._siblings(st)))
         urgent = triage.is_urgent(st.needs, st.snap.get("urgency", "normal"))
         limit = self.cfg.urgent_escalate_after_s if urgent else self.cfg.escalate_after_s
         waited = (now - st.created_at).total_seconds()
@@ -464,9 +586,9 @@ class Matcher:
             reason = "no eligible volunteer within %d km" % (radius / 1000) if not busy_exists \
                 else "all eligible volunteers busy for %d min" % (waited // 60)
             outs.append(self._situation(st, now, reason=reason))
-            outs.append(Out("situation-updates", st.request_id, SituationUpdate(
+            outs.append(Out("situation-updates", st.parent or st.request_id, SituationUpdate(
                 event_id=stable_uuid("escalation", st.request_id), occurred_at=now, kind="escalation",
-                request_id=st.request_id, status="escalated", lat=st.lat, lon=st.lon,
+                request_id=st.parent or st.request_id, status="escalated", lat=st.lat, lon=st.lon,
                 priority=triage.priority(st.base, st.created_at, now), detail={"reason": reason},
                 source="dispatch")))
             outs += self._tell_requester(st, "request_escalated", {}, ("escalated",))
@@ -486,8 +608,8 @@ class Matcher:
 
     # -- answers from desks ----------------------------------------------------------------
     def _reservation(self, m: dm.MReservation, now: datetime) -> list[Out]:
-        st = self.requests.get(str(m.request_id))
         oid = str(m.offer_id)
+        st = self._owner(str(m.request_id), oid)
         if st is None or oid not in st.offers:
             if st is not None and st.matched_offer == oid:
                 return []  # a repeated grant of the offer already accepted: nothing to undo
@@ -517,8 +639,8 @@ class Matcher:
         return outs
 
     def _offer_update(self, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
-        st = self.requests.get(str(m.request_id))
         oid, vid = str(m.offer_id), str(m.volunteer_id)
+        st = self._owner(str(m.request_id), oid)
         if st is None:   # not ours (any more): whoever holds it must not wait for us
             return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn"))] \
                 if m.status == "accepted" else []
@@ -592,7 +714,7 @@ class Matcher:
         then now and again, since any answer of the desk's can be lost in a crash."""
         st.checked_at = now.isoformat()
         return Out("dispatch-volunteer", st.volunteer_id, dm.VConfirm(
-            offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.request_id,
+            offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.parent or st.request_id,
             partition=st.partition, remind=remind))
 
     def _overdue(self, st: RequestState, now: datetime) -> str | None:
@@ -632,19 +754,19 @@ class Matcher:
         self._touch(st)
         alert = SituationUpdate(
             event_id=stable_uuid("overdue", st.request_id, st.matched_offer, stage), occurred_at=now,
-            kind="escalation", request_id=st.request_id, volunteer_id=st.volunteer_id,
+            kind="escalation", request_id=st.parent or st.request_id, volunteer_id=st.volunteer_id,
             status="no_show" if stage == "on_the_way" else "overdue", lat=st.lat, lon=st.lon,
             detail={"stage": stage, "offer_id": st.matched_offer}, source="dispatch")
         if stage == "done":
             st.reminded = f"{stage}! {at}"   # told once; the volunteer is there, nobody is taken off
-            return [Out("situation-updates", st.request_id, alert)]
+            return [Out("situation-updates", alert.request_id, alert)]
         vid, oid = st.volunteer_id, st.matched_offer
         st.matched_offer = st.volunteer_id = None
         st.status, st.confirmed, st.reminded = "open", False, None
         st.declined.append(vid)
         release = Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
                                                              actor="no-show"))
-        return [release, Out("situation-updates", st.request_id, alert),
+        return [release, Out("situation-updates", alert.request_id, alert),
                 self._situation(st, now, no_show=vid)] + self._try_match(st, now)
 
     def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
@@ -674,7 +796,7 @@ class Matcher:
         widest = self.cfg.radii_m[-1]
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.status in FINAL or st.status in ASSIGNED or st.status == "joining" or st.offers:
+            if st.status in FINAL or st.status in ASSIGNED or st.status == "joining" or st.offers or st.slots:
                 continue
             due = st.next_try_at is None or st.next_try_at <= iso
             if not due and freed:
@@ -694,7 +816,7 @@ class Matcher:
         due = self._prune_due(partition, now)
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.status in FINAL:
+            if st.status in FINAL or st.slots:   # (its slots have their own reasons)
                 continue
             if st.status not in ASSIGNED:
                 return True
@@ -708,6 +830,8 @@ class Matcher:
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):
             st = self.requests[rid]
+            if st.slots:
+                continue
             if st.status in ASSIGNED and st.matched_offer:
                 watched = self._watch(st, now)
                 outs += watched
@@ -735,16 +859,13 @@ class Matcher:
         return outs
 
     def _resend(self, st: RequestState, oid: str, o: dict) -> Out:
-        s = st.snap
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         skills = levels[min(st.level, len(levels) - 1)][1]
         return Out("dispatch-volunteer", o["vid"], dm.VReserve(
-            offer_id=oid, request_id=st.request_id, volunteer_id=o["vid"], partition=st.partition,
+            offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=o["vid"], partition=st.partition,
             radius_m=o["radius_m"], required_skills=sorted(skills),
             expires_at=datetime.fromisoformat(o["expires_at"]), forced_by=o.get("forced_by"),
-            details=dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"], people=s["people"],
-                                    place=s.get("place_name"), lat=s["lat"], lon=s["lon"],
-                                    tracking_code=s["tracking_code"], requester_phone=s.get("phone"))))
+            details=self._details(st)))
 
     # -- coordinators ----------------------------------------------------------------------
     def _action(self, m: dm.MAction, now: datetime) -> list[Out]:
@@ -752,6 +873,67 @@ class Matcher:
         if st is None:
             return []
         self._touch(st)
+        actor = m.actor
+        if m.action == "slots":
+            return self._resize(st, m, now)
+        if st.slots and m.action in ("assign", "reassign"):   # into the first slot still open
+            kid = next((k for k in self._kids(st) if k.status not in FINAL and k.status not in ASSIGNED), None)
+            if kid is None:
+                return [self._situation(st, now, action=m.action, actor=actor, refused="every slot is filled")]
+            self._touch(kid)
+            st = kid
+        if st.slots and m.action in ("done", "cancel", "duplicate"):
+            outs = []
+            for kid in self._kids(st):   # every slot closes with its need
+                if kid.status not in FINAL:
+                    outs += self._close(kid, m, now)
+            return outs + self._close(st, m, now)
+        return self._act(st, m, now)
+
+    def _close(self, st: RequestState, m: dm.MAction, now: datetime) -> list[Out]:
+        """A coordinator closes the request: done, cancelled or a duplicate of another."""
+        actor = m.actor
+        reason = "done" if m.action == "done" else "cancelled"
+        outs = [self._release(st, oid, "cancelled", actor) for oid in list(st.offers)]
+        if st.matched_offer and st.volunteer_id:
+            outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
+                offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason=reason, actor=actor)))
+        st.status = {"done": "done", "cancel": "cancelled", "duplicate": "duplicate"}[m.action]
+        self._unindex(st)
+        self._touch(st)
+        if st.parent:
+            return outs   # its need says it, once
+        extra = {"duplicate_of": str(m.duplicate_of)} if m.duplicate_of else {}
+        outs.append(self._situation(st, now, action=m.action, actor=actor, **extra))
+        if m.action == "done":
+            outs += self._tell_requester(st, "request_done", {}, ("done",))
+        return outs
+
+    def _resize(self, st: RequestState, m: dm.MAction, now: datetime) -> list[Out]:
+        """A coordinator says how many people the need takes: slots are added, or unfilled ones
+        (the last first) are taken away; a taken slot stays until its volunteer is done."""
+        count = m.count or 0
+        if st.parent or st.status in FINAL or not 1 <= count <= MAX_SLOTS:
+            why = "request is closed" if st.status in FINAL else f"count must be 1 to {MAX_SLOTS}"
+            return [self._situation(st, now, action="slots", actor=m.actor, refused=why)]
+        st.snap["volunteers"] = count
+        for kid in self._kids(st):
+            kid.snap["volunteers"] = count
+        outs = self._ensure_slots(st, now)
+        live = [k for k in self._kids(st) if k.status not in ("cancelled", "duplicate")]
+        for kid in reversed(live):
+            if len(live) <= count:
+                break
+            if kid.status in ASSIGNED or kid.status == "done":
+                continue
+            outs += [self._release(kid, oid, "cancelled", m.actor) for oid in list(kid.offers)]
+            kid.status = "cancelled"
+            self._unindex(kid)
+            self._touch(kid)
+            live.remove(kid)
+        return outs + [self._situation(st, now, action="slots", actor=m.actor, count=count)]
+
+    def _act(self, st: RequestState, m: dm.MAction, now: datetime) -> list[Out]:
         outs: list[Out] = []
         actor = m.actor
         if m.action in ("assign", "reassign") and m.volunteer_id is not None:
@@ -771,21 +953,12 @@ class Matcher:
             outs.append(self._situation(st, now, action=m.action, actor=actor, volunteer=vid))
             return outs
         if m.action in ("done", "cancel", "duplicate"):
-            reason = "done" if m.action == "done" else "cancelled"
-            outs += [self._release(st, oid, "cancelled", actor) for oid in list(st.offers)]
-            if st.matched_offer and st.volunteer_id:
-                outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
-                    offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason=reason, actor=actor)))
-            st.status = {"done": "done", "cancel": "cancelled", "duplicate": "duplicate"}[m.action]
-            self._unindex(st)
-            extra = {"duplicate_of": str(m.duplicate_of)} if m.duplicate_of else {}
-            outs.append(self._situation(st, now, action=m.action, actor=actor, **extra))
-            if m.action == "done":
-                outs += self._tell_requester(st, "request_done", {}, ("done",))
-            return outs
+            return self._close(st, m, now)
         if m.action == "verify":
-            st.verified = True
-            st.base += 10.0   # a coordinator vouched for it
+            for s in [st, *self._kids(st)]:
+                s.verified = True
+                s.base += 10.0   # a coordinator vouched for it
+                self._touch(s)
             return [self._situation(st, now, action="verify", actor=actor)]
         if m.action == "escalate":
             st.escalated = True

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from core.codes import stable_uuid
 from core.dispatch import triage
+from core.dispatch.crew import volunteers_needed
 from core.dispatch.outputs import Out
 from core.dispatch.routing import request_partition
 from schemas import dispatch as dm
@@ -43,6 +44,7 @@ def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
         phone=c.phone if c else None, language=req.language,
         preferred_channel=c.preferred_channel if c else "none", place_name=loc.place_name,
         required_skills=list(req.required_skills) if req.required_skills else None,
+        volunteers=volunteers_needed(req),
     )
 
 
@@ -128,4 +130,4 @@ class Router:
                 source="dispatch"))]
         return route, [Out("dispatch-match", route.request_id, dm.MAction(
             action_id=a.event_id, action=a.action, request_id=a.request_id, volunteer_id=a.volunteer_id,
-            duplicate_of=a.duplicate_of, actor=a.actor, note=a.note), partition=route.partition)]
+            duplicate_of=a.duplicate_of, actor=a.actor, note=a.note, count=a.count), partition=route.partition)]

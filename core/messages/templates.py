@@ -60,6 +60,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Siaga: Dibutuhkan {need} di {place} ({distance_km} km), {people} orang. "
             "Balas YA {code} atau TOLAK {code}{link}"
         ),
+        "offer_crew": (
+            "Siaga: Dibutuhkan {crew} relawan untuk {need} di {place} ({distance_km} km), "
+            "{people} orang. Balas YA {code} atau TOLAK {code}{link}"
+        ),
         "offer_withdrawn": (
             "Siaga: Tugas {code} dibatalkan, Anda tidak perlu berangkat. Terima kasih "
             "atas kesediaan Anda."
@@ -210,6 +214,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "offer": (
             "Siaga: {need} needed at {place} ({distance_km} km), {people} people. Reply "
             "YA {code} or TOLAK {code}{link}"
+        ),
+        "offer_crew": (
+            "Siaga: {crew} volunteers needed for {need} at {place} ({distance_km} km), "
+            "{people} people. Reply YA {code} or TOLAK {code}{link}"
         ),
         "offer_withdrawn": (
             "Siaga: Task {code} was withdrawn, you do not need to go. Thank you for "

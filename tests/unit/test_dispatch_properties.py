@@ -17,6 +17,12 @@ LON = st.floats(110.15, 110.65)
 SKILLS = st.sampled_from([["logistics"], ["medical"], ["rescue", "boat"], ["general"], ["logistics", "driver"]])
 NEEDS = st.sampled_from([["water"], ["food"], ["medical"], ["rescue"], ["water", "food"], ["shelter"]])
 BEHAVIOUR = st.sampled_from(["accept", "decline", "ignore", "accept"])
+CREW = st.sampled_from([1, 1, 1, 2, 3])   # how many people a need takes
+
+
+def units(sim: Sim, rid: str) -> list:
+    """What holds offers: the request, or each slot of a need for several people."""
+    return sim.slots(rid) or [sim.request_state(rid)]
 
 COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -44,7 +50,7 @@ def _answer(sim: Sim, answered: set, behaviour: list[str], k: int, again: bool =
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=25),
-       reqs=st.lists(st.tuples(LAT, LON, NEEDS), min_size=1, max_size=25),
+       reqs=st.lists(st.tuples(LAT, LON, NEEDS, CREW), min_size=1, max_size=25),
        behaviour=st.lists(BEHAVIOUR, min_size=1, max_size=50),
        seed=st.integers(0, 10_000), dup=st.sampled_from([0.0, 0.3]))
 def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed, dup):
@@ -54,7 +60,7 @@ def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed
     sim = Sim(cfg=cfg, seed=seed, duplicate_rate=dup)
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()
-    rids = [sim.request(a, b, needs=n) for a, b, n in reqs]
+    rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
     sim.drain()
     answered: set[str] = set()
     k = 0
@@ -64,17 +70,19 @@ def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed
         sim.advance(30)
         sim.drain()
         sim.check_no_double_booking()
-    for r in rids:   # an assigned request's volunteer really holds that task
-        s = sim.request_state(r)
-        if s.status in ("matched", "on_the_way"):
-            hold = sim.desks[s.volunteer_id]["hold"]
-            assert hold and hold["request_id"] == r and hold["offer_id"] == s.matched_offer, r
-    final = {sim.request_state(r).status for r in rids}
+    for r in rids:   # an assigned request's (or slot's) volunteer really holds that task
+        for s in units(sim, r):
+            if s.status in ("matched", "on_the_way"):
+                hold = sim.desks[s.volunteer_id]["hold"]
+                assert hold and hold["request_id"] == r and hold["offer_id"] == s.matched_offer, r
+        taken = [s.volunteer_id for s in units(sim, r) if s.volunteer_id and s.status != "cancelled"]
+        assert len(taken) == len(set(taken)), r   # one person per slot
+    final = {s.status for r in rids for s in [sim.request_state(r), *sim.slots(r)]}
     assert final <= {"matched", "on_the_way", "done", "escalated", "offered", "duplicate"}
     # "offered" may remain only for an escalated request re-offered in the last round
     for r in rids:
-        s = sim.request_state(r)
-        assert s.status != "offered" or s.escalated
+        for s in units(sim, r):
+            assert s.status != "offered" or s.escalated
     assert not set(sim.open_offers()) - set(vids)
 
 
@@ -155,7 +163,7 @@ def test_dedupe_merges_exactly_the_duplicates(reports, across):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=20),
-       reqs=st.lists(st.tuples(LAT, LON, NEEDS), min_size=1, max_size=20),
+       reqs=st.lists(st.tuples(LAT, LON, NEEDS, CREW), min_size=1, max_size=20),
        behaviour=st.lists(st.sampled_from(["accept", "accept", "decline"]), min_size=1, max_size=20),
        seed=st.integers(0, 10_000))
 def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, seed):
@@ -171,7 +179,7 @@ def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, s
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()
     sim.crash = 0.1
-    rids = [sim.request(a, b, needs=n) for a, b, n in reqs]
+    rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
     sim.drain()
     answered: set = set()
     k = 0
@@ -183,12 +191,11 @@ def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, s
         sim.advance(30)
         sim.drain()
     for r in rids:
-        s = sim.request_state(r)
-        assert s is not None, r   # every accepted request reached its matcher
-        assert s.status in ("done", "escalated", "offered", "open", "duplicate"), (r, s.status)
-        if s.status in ("offered", "open"):
-            assert s.escalated, (r, s.status)   # still trying, but coordinators know
+        assert sim.request_state(r) is not None, r   # every accepted request reached its matcher
+        for s in units(sim, r):
+            assert s.status in ("done", "escalated", "offered", "open", "duplicate"), (r, s.status)
+            if s.status in ("offered", "open"):
+                assert s.escalated, (r, s.status)   # still trying, but coordinators know
     holds = {v: sim.desks[v]["hold"] for v in vids if sim.desks.get(v, {}).get("hold")}
     for v, h in holds.items():   # whoever is held, is held by a live offer of that request
-        s = sim.request_state(h["request_id"])
-        assert s is not None and (h["offer_id"] in s.offers or s.matched_offer == h["offer_id"]), (v, h["status"])
+        assert sim.holds_offer(h["request_id"], h["offer_id"]), (v, h["status"])

@@ -441,7 +441,7 @@ def _aid_request(msg: Inbound, u: Understanding, loc: Location | None) -> AidReq
         contact=Contact(phone=msg.phone, name=(msg.profile_name or None) and msg.profile_name[:120],
                         preferred_channel=msg.channel, language=p.language),
         location=loc, needs=needs[:10], people=min(max(p.people or 1, 1), 100_000),
-        households=min(p.households, 25_000) if p.households else None,
+        households=min(p.households, 25_000) if p.households else None, volunteers_needed=p.helpers,
         vulnerable=list(p.vulnerable)[:10], urgency=p.urgency, text=msg.text[:MAX_TEXT],
         language=p.language, inbound_message_sid=msg.message_sid[:64],
         source=f"webhooks/{msg.channel}",

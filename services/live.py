@@ -125,7 +125,8 @@ WITH f AS (
 SELECT f.seq, f.kind, f.request_id, f.volunteer_id, f.status, f.detail, f.occurred_at,
        r.request_id, r.tracking_code, r.status, round(ST_Y(r.geom::geometry)::numeric, 6),
        round(ST_X(r.geom::geometry)::numeric, 6), r.needs, r.urgency, r.people,
-       extract(epoch FROM r.created_at)::bigint, r.priority, r.verified, cardinality(r.vulnerable) > 0
+       extract(epoch FROM r.created_at)::bigint, r.priority, r.verified, cardinality(r.vulnerable) > 0,
+       r.volunteers_needed, r.volunteers_filled
   FROM f LEFT JOIN requests r ON r.request_id = f.request_id
  ORDER BY f.seq
 """
@@ -133,13 +134,13 @@ SELECT f.seq, f.kind, f.request_id, f.volunteer_id, f.status, f.detail, f.occurr
 
 def need_properties(row) -> dict | None:
     """The map's view of one request, the same shape as the needs GeoJSON properties."""
-    rid, code, status, lat, lon, needs, urgency, people, created, priority, verified, vulnerable = row
+    rid, code, status, lat, lon, needs, urgency, people, created, priority, verified, vulnerable, crew, filled = row
     if rid is None:
         return None
     return {"id": str(rid), "code": code, "status": status, "needs": needs, "urgency": urgency,
             "people": people, "created": created, "priority": priority, "verified": verified,
             "vulnerable": vulnerable, "lat": float(lat) if lat is not None else None,
-            "lon": float(lon) if lon is not None else None}
+            "lon": float(lon) if lon is not None else None, "crew": crew, "filled": filled}
 
 
 async def rows_after(conn, after: int, limit: int = BATCH) -> list[dict]:

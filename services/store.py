@@ -5,6 +5,7 @@ from __future__ import annotations
 from psycopg.types.json import Jsonb
 
 from core.codes import task_token
+from core.dispatch.crew import volunteers_needed
 from infra.settings import get_settings
 from schemas import events as ev
 
@@ -23,10 +24,10 @@ async def save_request(conn, e: ev.AidRequest) -> None:
         f"""INSERT INTO requests (request_id, event_id, tracking_code, channel, status, needs, people,
             households, vulnerable, urgency, text, language, contact_phone, contact_name,
             preferred_channel, geom, location_source, accuracy_m, place_name, admin_code,
-            created_at, status_at)
+            created_at, status_at, volunteers_needed)
         VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,
                 CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END,
-                %s,%s,%s,%s,%s,%s)
+                %s,%s,%s,%s,%s,%s,%s)
         ON CONFLICT (request_id) DO NOTHING""",
         (e.request_id, e.event_id, e.tracking_code, e.channel.value, status,
          [n.value for n in e.needs], e.people, e.households, [v.value for v in e.vulnerable],
@@ -34,7 +35,7 @@ async def save_request(conn, e: ev.AidRequest) -> None:
          c.preferred_channel if c else None, loc.lat if loc else None, *_pt(loc),
          loc.source if loc else None, loc.accuracy_m if loc else None,
          loc.place_name if loc else None, loc.admin_code if loc else None,
-         e.occurred_at, e.occurred_at),
+         e.occurred_at, e.occurred_at, volunteers_needed(e)),
     )
     await conn.execute(
         "INSERT INTO request_reports (event_id, request_id, channel, phone, text, reported_at) "
@@ -184,11 +185,19 @@ async def _set_status(conn, request_id, status, at, priority, volunteer_id, deta
                volunteer_id = CASE WHEN %s IN ('matched','on_the_way','done') THEN %s
                                    WHEN %s IN ('open','escalated') THEN NULL ELSE volunteer_id END,
                duplicate_of = COALESCE(%s, duplicate_of),
+               volunteers_needed = COALESCE(%s, volunteers_needed),
+               volunteers_filled = COALESCE(%s, CASE WHEN %s IN ('matched','on_the_way','done') THEN 1 ELSE 0 END),
                verified = verified OR %s, updated_at = now()
            WHERE request_id = %s AND status_at <= %s""",
         (status, at, priority, status, volunteer_id, status, detail.get("duplicate_of"),
+         _count(detail.get("slots")) or None, _count(detail.get("filled")), status,
          bool(detail.get("verified")), request_id, at),
     )
+
+
+def _count(v) -> int | None:
+    """A slot count from a situation's detail (only the matcher writes it; a bad one is ignored)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 50 else None
 
 
 async def save_action(conn, e: ev.CoordinatorAction) -> None:

@@ -56,7 +56,7 @@ def count_people(tokens: Sequence[Token]) -> PeopleCount:
                 totals.append(value)
             i += 2
             continue
-        parsed = _number_at(tokens, i)
+        parsed = number_at(tokens, i)
         if parsed is None:
             i += 1
             continue
@@ -108,7 +108,7 @@ def _unit_at(tokens: Sequence[Token], j: int) -> tuple[str | None, int]:
     return None, j
 
 
-def _number_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
+def number_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
     """A number at token i (digits or words) and the index after it."""
     tok = tokens[i]
     if tok.kind == "number":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.text.counts import count_people
+from core.text.crew import helpers_wanted
 from core.text.language import guess_language
 from core.text.needs import detect_needs
 from core.text.normalize import tokenize
@@ -20,6 +21,7 @@ class ParsedMessage:
     people: int | None                       # head count (from KK x 4 when only KK is given)
     households: int | None                   # KK / keluarga / families
     people_estimated: bool                   # people was derived from households
+    helpers: int | None                      # volunteers asked for ("perlu 5 orang"), if said
     vulnerable: tuple[Vulnerable, ...]       # ordered by first mention
     urgency: Urgency
     language: Language
@@ -37,6 +39,7 @@ def parse_help_message(text: str) -> ParsedMessage:
         people=counts.people,
         households=counts.households,
         people_estimated=counts.estimated,
+        helpers=helpers_wanted(tokens),
         vulnerable=detect_vulnerable(tokens),
         urgency=detect_urgency(tokens, needs.needs),
         language=guess_language(tokens),

@@ -49,6 +49,8 @@ class AidRequestIn(Strict):
                                   description="client-chosen id; resending it never creates a second request")
     needs: list[NeedCategory] = Field(min_length=1, max_length=10)
     people: int = Field(default=1, ge=1, le=100_000)
+    volunteers_needed: int | None = Field(
+        default=None, ge=1, le=50, description="how many volunteers the need takes (absent: from its category)")
     vulnerable: list[Vulnerable] = Field(default_factory=list, max_length=10)
     urgency: Urgency = Urgency.normal
     text: str = Field(default="", max_length=MAX_TEXT)

@@ -26,8 +26,10 @@ NEEDS_VOLUNTEER = ("assign", "reassign")
 
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate"]
+    action: Literal["assign", "reassign", "done", "duplicate", "verify", "cancel", "escalate", "slots"]
     volunteer_id: uuid.UUID | None = Field(default=None, description="assign / reassign: the chosen volunteer")
+    count: int | None = Field(default=None, ge=1, le=50,
+                              description="slots: how many volunteers the need takes (1-50)")
     duplicate_of: str | None = Field(default=None, max_length=64,
                                      description="duplicate: id or tracking code of the request this repeats")
     note: str | None = Field(default=None, max_length=500)
@@ -83,12 +85,17 @@ async def _check(conn, request_id: uuid.UUID, body: ActionIn) -> uuid.UUID | Non
         return original[0]
     if body.duplicate_of is not None:
         raise _invalid("duplicate_of", "only the duplicate action takes duplicate_of")
+    if body.action == "slots" and body.count is None:
+        raise _invalid("count", "say how many volunteers the need takes (1-50)")
+    if body.action != "slots" and body.count is not None:
+        raise _invalid("count", "only the slots action takes a count")
     return None
 
 
 @router.post("/requests/{request_id}/actions", status_code=202, dependencies=[Depends(same_origin)],
              responses=errors(404, 409, e409="the request is already closed (only 'verify' is possible)"),
-             summary="Assign, reassign, mark done / duplicate / verified, cancel or escalate a request")
+             summary="Assign, reassign, mark done / duplicate / verified, cancel, escalate a request, "
+                     "or set how many volunteers it takes")
 async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, response: Response,
                       key: str | None = Depends(idempotency_key),
                       user: Coordinator = Depends(require_coordinator)):
@@ -96,7 +103,7 @@ async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, r
         duplicate_of = await _check(conn, request_id, body)
         event = CoordinatorAction(action=body.action, request_id=request_id, volunteer_id=body.volunteer_id,
                                   duplicate_of=duplicate_of, actor=user.username, note=body.note,
-                                  source="api/coordinator")
+                                  count=body.count, source="api/coordinator")
         answer = {"action_id": str(event.event_id), "action": body.action, "request_id": str(request_id),
                   "actor": user.username, "status": "accepted"}
         res = await enqueue(conn, "coordinator-actions", str(request_id), event, answer,

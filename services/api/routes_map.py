@@ -132,9 +132,10 @@ _NEEDS_WHERE = """
 # the conversion in Python cheap.
 _NEEDS = """
 SELECT request_id::text, tracking_code, status, needs, urgency, people, extract(epoch FROM created_at)::int8,
-       priority, verified, cardinality(vulnerable) > 0, ST_X(g), ST_Y(g)
+       priority, verified, cardinality(vulnerable) > 0, ST_X(g), ST_Y(g), volunteers_needed, volunteers_filled
   FROM (SELECT request_id, tracking_code, status, needs, urgency, people, created_at, priority, verified,
-               vulnerable, geom::geometry AS g {where} {order} LIMIT %(limit)s) r
+               vulnerable, volunteers_needed, volunteers_filled, geom::geometry AS g {where} {order}
+         LIMIT %(limit)s) r
 """
 _MOST_PRESSING = f"ORDER BY priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at"
 
@@ -152,7 +153,8 @@ async def query_needs(conn, f: NeedFilter, limit: int, most_pressing: bool) -> l
     return [{"type": "Feature", "id": r[0],
              "geometry": {"type": "Point", "coordinates": [round(r[10], 5), round(r[11], 5)]},
              "properties": {"code": r[1], "status": r[2], "needs": r[3], "urgency": r[4], "people": r[5],
-                            "created": r[6], "priority": r[7], "verified": r[8], "vulnerable": r[9]}}
+                            "created": r[6], "priority": r[7], "verified": r[8], "vulnerable": r[9],
+                            "crew": r[12], "filled": r[13]}}
             for r in rows]
 
 
@@ -301,15 +303,17 @@ async def query_queue(conn, limit: int) -> list[dict]:
         f"""SELECT request_id, tracking_code, status, needs, urgency, people, vulnerable, place_name, priority,
                    verified, extract(epoch FROM now() - created_at)::bigint,
                    round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5),
-                   status IN ('matched', 'on_the_way')
+                   status IN ('matched', 'on_the_way') AS attention, volunteers_needed, volunteers_filled
               FROM requests r WHERE status = ANY(%s)
                    -- a task not reported done in time (core/dispatch/matcher.py _watch), or an SOS
                    OR (status IN ('matched', 'on_the_way') AND EXISTS (SELECT 1 FROM situation_log s WHERE s.request_id = r.request_id
                        AND s.kind = 'escalation' AND s.status IN ('overdue', 'sos')))
-             ORDER BY (status = 'escalated') DESC, priority DESC NULLS LAST, {URGENCY_RANK} DESC, created_at
+             -- a volunteer in trouble first (SOS, overdue), then what nobody could be found for
+             ORDER BY attention DESC, (status = 'escalated') DESC, priority DESC NULLS LAST, {URGENCY_RANK} DESC,
+                      created_at
              LIMIT %s""", (list(WAITING), limit))).fetchall()
     keys = ("id", "code", "status", "needs", "urgency", "people", "vulnerable", "place", "priority",
-            "verified", "waiting_s", "lat", "lon", "attention")
+            "verified", "waiting_s", "lat", "lon", "attention", "crew", "filled")
     out = []
     for r in rows:
         d = dict(zip(keys, r))
@@ -330,7 +334,8 @@ async def query_detail(conn, request_id: uuid.UUID) -> dict | None:
                   r.vulnerable, r.urgency, r.text, r.language, r.contact_name, r.contact_phone,
                   r.preferred_channel, ST_Y(r.geom::geometry), ST_X(r.geom::geometry), r.location_source,
                   r.accuracy_m, r.place_name, r.priority, r.duplicate_of, d.tracking_code, r.verified,
-                  r.volunteer_id, v.name, v.phone, r.created_at, r.status_at
+                  r.volunteer_id, v.name, v.phone, r.created_at, r.status_at, r.volunteers_needed,
+                  r.volunteers_filled
              FROM requests r
              LEFT JOIN requests d ON d.request_id = r.duplicate_of
              LEFT JOIN volunteers v ON v.volunteer_id = r.volunteer_id
@@ -348,6 +353,7 @@ async def query_detail(conn, request_id: uuid.UUID) -> dict | None:
         "verified": r[22],
         "volunteer": {"id": str(r[23]), "name": r[24], "phone": r[25]} if r[23] else None,
         "created_at": _iso(r[26]), "status_at": _iso(r[27]),
+        "crew": {"needed": r[28], "filled": r[29]},
     }
     offers = await (await conn.execute(
         """SELECT d.offer_id, d.offer_code, d.volunteer_id, v.name, v.phone, d.status, d.distance_m,

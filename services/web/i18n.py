@@ -7,6 +7,7 @@ TEXT: dict[str, dict[str, str]] = {
         "intro": "Isi formulir ini untuk meminta bantuan. Relawan terdekat akan dihubungi.",
         "needs": "Apa yang dibutuhkan?",
         "people": "Jumlah orang",
+        "helpers": "Berapa relawan dibutuhkan? (kosongkan jika tidak tahu)",
         "vulnerable": "Ada kelompok rentan?",
         "urgency": "Seberapa mendesak?",
         "place": "Lokasi (nama desa/kelurahan, kecamatan, kabupaten)",
@@ -98,6 +99,7 @@ TEXT: dict[str, dict[str, str]] = {
         "intro": "Fill in this form to ask for help. The nearest volunteers will be contacted.",
         "needs": "What is needed?",
         "people": "Number of people",
+        "helpers": "How many volunteers are needed? (leave empty if unsure)",
         "vulnerable": "Vulnerable people present?",
         "urgency": "How urgent?",
         "place": "Location (village, district, regency)",
@@ -189,7 +191,7 @@ TEXT: dict[str, dict[str, str]] = {
 # texts above: every key starts with "task." or "mine.".
 TEXT["id"].update({
     "task.title": "Siaga - Tugas relawan", "task.offer": "Tawaran tugas", "task.task": "Tugas",
-    "task.needs": "Dibutuhkan", "task.people": "Jumlah orang", "task.vulnerable": "Kelompok rentan",
+    "task.needs": "Dibutuhkan", "task.people": "Jumlah orang", "task.crew": "Relawan (sudah / dibutuhkan)", "task.vulnerable": "Kelompok rentan",
     "task.distance": "Jarak dari Anda", "task.time_left": "Sisa waktu menjawab", "task.minutes": "menit",
     "task.area": "Perkiraan lokasi (sekitar 1 km)",
     "task.area_hint": "Lokasi persis dan kontak tampil setelah Anda menerima tugas.",
@@ -221,7 +223,7 @@ TEXT["id"].update({
 })
 TEXT["en"].update({
     "task.title": "Siaga - Volunteer task", "task.offer": "Task offer", "task.task": "Task",
-    "task.needs": "Needed", "task.people": "People", "task.vulnerable": "Vulnerable people",
+    "task.needs": "Needed", "task.people": "People", "task.crew": "Volunteers (taken / needed)", "task.vulnerable": "Vulnerable people",
     "task.distance": "Distance from you", "task.time_left": "Time left to answer", "task.minutes": "min",
     "task.area": "Approximate area (about 1 km)",
     "task.area_hint": "The exact location and contact are shown once you accept.",

@@ -45,6 +45,7 @@ def _to_submission(fields: dict) -> dict:
         "needs": fields.get("needs", []),
         "vulnerable": fields.get("vulnerable", []),
         "people": fields.get("people") or 1,
+        "volunteers_needed": fields.get("volunteers_needed") or None,
         "urgency": fields.get("urgency") or "normal",
         "text": fields.get("text") or "",
         "language": lang_of(fields.get("language")),

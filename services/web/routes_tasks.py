@@ -50,7 +50,8 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Rob
 TASK_SQL = """
 SELECT d.offer_id, d.offer_code, d.request_id, d.volunteer_id, d.status, d.distance_m, d.expires_at,
        d.status_at, r.needs, r.people, r.vulnerable, r.place_name, r.admin_code, r.contact_name,
-       r.contact_phone, ST_Y(r.geom::geometry) AS lat, ST_X(r.geom::geometry) AS lon
+       r.contact_phone, ST_Y(r.geom::geometry) AS lat, ST_X(r.geom::geometry) AS lon,
+       r.volunteers_needed, r.volunteers_filled
 FROM dispatches d LEFT JOIN requests r ON r.request_id = d.request_id
 WHERE d.link_token = %s"""
 # The latest offer of every other volunteer on the request: one status each, no names.
@@ -109,6 +110,7 @@ def _view(task: dict, now: datetime, lang: str) -> dict:
     v: dict = {
         "code": task["offer_code"], "status": task["status"], "accepted": accepted,
         "needs": task["needs"] or [], "people": task["people"], "vulnerable": task["vulnerable"] or [],
+        "crew": task["volunteers_needed"] or 1, "filled": task["volunteers_filled"] or 0,
         "distance_km": _km(task["distance_m"], lang), "buttons": BUTTONS[task["status"]],
         # A place name typed by the requester can be an address: before acceptance, only a
         # gazetteer name (an administrative area) is shown.

@@ -84,6 +84,8 @@ class Load(threading.Thread):
                     "location": {"lat": lat, "lon": lon}}
             if i % 4 == 0:   # a quarter leave a phone: requesters get messages too
                 body["phone"] = f"+62813{i:05d}{rng.randrange(1000):03d}"   # unique
+            if i % 25 == 3:  # needs for three people (evacuations of many take several anyway)
+                body["volunteers_needed"] = 3
             self.specs.append(body)
         self.accepted: dict[str, float] = {}   # request_id -> when accepted (monotonic)
         self.errors: list[str] = []
@@ -391,6 +393,20 @@ def check(fault_stack, env, db, vids, run, rng, responder, t_start):
     except AssertionError as exc:
         problems.append(str(exc))
     double, history = double_bookings(db, vids)
+    # A need for several people: never more volunteers on it than it takes, nobody on it twice.
+    crowded = db.execute(
+        "SELECT r.request_id::text, r.volunteers_needed, count(*), count(DISTINCT d.volunteer_id) "
+        "FROM requests r JOIN dispatches d ON d.request_id = r.request_id "
+        "WHERE r.request_id = ANY(%s::uuid[]) AND d.status IN ('accepted', 'on_the_way', 'done') "
+        "GROUP BY 1, 2 HAVING count(*) > r.volunteers_needed OR count(*) > count(DISTINCT d.volunteer_id)",
+        (rids,)).fetchall()
+    if crowded:
+        problems.append(f"{len(crowded)} needs with more volunteers than slots or one volunteer twice "
+                        f"(id, needed, taken, distinct), e.g. {crowded[:3]}")
+    crews = db.execute("SELECT volunteers_needed, count(*), count(*) FILTER (WHERE status = 'done') "
+                       "FROM requests WHERE request_id = ANY(%s::uuid[]) AND volunteers_needed > 1 GROUP BY 1",
+                       (rids,)).fetchall()
+    log(f"needs for several people (needed, requests, done): {crews}")
     if history < REQUESTS:
         problems.append(f"only {history} offer events for {REQUESTS} requests")
     if double:

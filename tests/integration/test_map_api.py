@@ -124,7 +124,8 @@ def test_needs_in_bbox_with_filters_and_details(stack, coord):
     assert f["geometry"]["coordinates"] == [lon, lat]
     assert f["properties"]["needs"] == ["medical", "baby"] and f["properties"]["urgency"] == "critical"
     assert set(f["properties"]) == {"code", "status", "needs", "urgency", "people", "created", "priority",
-                                    "verified", "vulnerable"}, "compact: no personal data in the layer"
+                                    "verified", "vulnerable", "crew", "filled"}, "compact: no personal data in the layer"
+    assert (f["properties"]["crew"], f["properties"]["filled"]) == (1, 0)
     assert rid in ids(category="baby,water")
     assert rid not in ids(category="water,food")
     assert rid in ids(urgency="critical") and rid not in ids(urgency="low")

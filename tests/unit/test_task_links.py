@@ -183,7 +183,8 @@ def _row(status: str, **over) -> dict:
             "status": status, "distance_m": 2400.0, "expires_at": now + timedelta(minutes=4, seconds=30),
             "status_at": now, "needs": ["water", "food"], "people": 20, "vulnerable": ["elderly"],
             "place_name": "Jalan Mawar 5", "admin_code": None, "contact_name": "Siti Rahayu",
-            "contact_phone": "+6281299990000", "lat": -7.712341, "lon": 110.456789, **over}
+            "contact_phone": "+6281299990000", "lat": -7.712341, "lon": 110.456789,
+            "volunteers_needed": 1, "volunteers_filled": 0, **over}
 
 
 @pytest.fixture

@@ -222,9 +222,14 @@
       });
     }
 
+    // A need for several volunteers: how many hold a slot of how many ("2/3 relawan").
+    function crewText(p) {
+      return p.crew > 1 ? " · " + (p.filled || 0) + "/" + p.crew + " relawan/volunteers" : "";
+    }
+
     function tooltip(p) {
       return tip(p.code + " · " + p.needs.map((n) => bi(CAT[n], n)).join(", ") + " · " + bi(STATUS[p.status], p.status) +
-        " · " + bi(URG[p.urgency], p.urgency) + " · " + p.people + " org/people");
+        " · " + bi(URG[p.urgency], p.urgency) + " · " + p.people + " org/people" + crewText(p));
     }
 
     function upsertNeed(p, seq) {
@@ -402,7 +407,7 @@
               q.attention ? h("span", { class: "badge s-escalated", title: "SOS / terlambat · overdue" }, "⚠ perlu perhatian / needs attention") : ""),
             h("span", { class: "q-wait", title: "Menunggu / Waiting" }, "tunggu/wait " + waitText(q.waiting_s + extra))),
           h("div", {}, q.needs.map((n) => h("span", { class: "tag" }, bi(CAT[n], n))), " ",
-            h("span", { class: "muted" }, bi(URG[q.urgency], q.urgency) + " · " + q.people + " org/people" +
+            h("span", { class: "muted" }, bi(URG[q.urgency], q.urgency) + " · " + q.people + " org/people" + crewText(q) +
               (q.vulnerable.length ? " · rentan/vulnerable" : "") + (q.place ? " · " + q.place : "")))))));
       $("queue-count").textContent = "(" + queueItems.length + ")";
     }
@@ -441,6 +446,7 @@
       const msg = h("div", { id: "action-msg", "aria-live": "polite" });
       const candList = h("ul", { class: "cand", id: "candidates" });
       const dupInput = h("input", { type: "text", id: "dup-of", placeholder: "kode / code", maxlength: 64 });
+      const crewInput = h("input", { type: "number", id: "crew-count", min: 1, max: 50, value: d.crew.needed, style: "width:4em", "aria-label": "Jumlah relawan / Volunteers needed" });
 
       async function act(action, extra) {
         msg.className = ""; msg.textContent = "…";
@@ -481,6 +487,7 @@
         h("button", { type: "button", id: "btn-escalate", onclick: () => act("escalate") }, "Eskalasi / Escalate"),
         h("button", { type: "button", id: "btn-cancel", onclick: () => { if (confirm("Batalkan permintaan ini? / Cancel this request?")) act("cancel"); } }, "Batalkan / Cancel"),
         h("span", {}, dupInput, h("button", { type: "button", id: "btn-duplicate", onclick: () => act("duplicate", { duplicate_of: dupInput.value.trim() }) }, "Duplikat dari / Duplicate of")),
+        h("span", {}, crewInput, h("button", { type: "button", id: "btn-slots", onclick: () => act("slots", { count: Number(crewInput.value) }) }, "Jumlah relawan / Volunteers needed")),
       ];
 
       const offers = d.offers.length ? h("ul", { class: "history" }, d.offers.map((o) => h("li", {},
@@ -497,6 +504,7 @@
         h("dl", {},
           row("Urgensi / Urgency", bi(URG[d.urgency], d.urgency)),
           row("Jiwa / People", String(d.people) + (d.households ? " (" + d.households + " KK)" : "")),
+          row("Relawan / Volunteers", d.crew.filled + " / " + d.crew.needed),
           row("Rentan / Vulnerable", d.vulnerable.join(", ")),
           row("Nama / Name", d.contact.name),
           row("HP / Phone", d.contact.phone),

@@ -261,7 +261,7 @@ def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation 
         reply = VolunteerReply(
             event_id=_event_id(msg, "reply"), occurred_at=msg.received_at, volunteer_id=v.volunteer_id,
             phone=msg.phone, offer_code=u.command.code, action=u.command.action,
-            channel=Channel(msg.channel), source=f"webhooks/{msg.channel}")
+            count=u.command.count, channel=Channel(msg.channel), source=f"webhooks/{msg.channel}")
         # The dispatch engine answers (offer_confirmed, checkin_ok, offer_expired ...).
         return Outcome("volunteer_reply", lang,
                        events=(Emit("volunteer-replies", str(v.volunteer_id), reply),))

@@ -61,6 +61,7 @@ class MReservation(Contract):
     volunteer_id: uuid.UUID
     granted: bool
     reason: str = ""
+    volunteer_name: str | None = None   # a held group member: the grant is their acceptance
 
 
 class MOfferUpdate(Contract):
@@ -71,6 +72,9 @@ class MOfferUpdate(Contract):
     # "confirmed": the desk's answer to VConfirm while the task is held and not yet under way
     status: Literal["accepted", "confirmed", "declined", "on_the_way", "done", "released"]
     volunteer_name: str | None = None
+    # accepted by a group leader: how many come (the leader included), and who they can bring
+    bring: int = 1
+    members: list[uuid.UUID] = Field(default_factory=list)
 
 
 class MTick(Contract):
@@ -152,6 +156,7 @@ class VReserve(Contract):
     expires_at: UtcDatetime
     details: OfferDetails
     forced_by: str | None = None   # a coordinator's assignment skips the distance/skill check
+    held_by: str | None = None     # a group leader took the task for this member: held, not asked
 
 
 class VRelease(Contract):

@@ -165,6 +165,24 @@ VettingLevel = Literal["confirmed", "verified", "suspended"]
 
 
 @register
+class GroupMembership(Event):
+    """A volunteer's place in a group (a village youth group, an ojol community): its leader is
+    offered a need for several people for the whole group and accepts for as many as come;
+    those members are then held for the task. One event per person, keyed by their id, so the
+    volunteer's desk learns it in order with everything else; role "none" takes them out."""
+
+    TYPE = "volunteer.group"
+    volunteer_id: uuid.UUID
+    group_id: uuid.UUID
+    group_name: str = Field(min_length=1, max_length=120)
+    role: Literal["leader", "member", "none"]
+    leader_id: uuid.UUID
+    members: list[uuid.UUID] = Field(default_factory=list, max_length=50,
+                                     description="the leader's event only: who the leader can bring")
+    actor: str = Field(min_length=1, max_length=120)
+
+
+@register
 class VolunteerVetted(Event):
     """A coordinator's word on a volunteer. Every volunteer starts "confirmed" (the phone is
     proven: a code, the sender of an SMS, or a coordinator registering them); "verified"
@@ -188,6 +206,8 @@ class VolunteerReply(Event):
     offer_id: uuid.UUID | None = None
     action: ReplyAction
     channel: Channel = Channel.web
+    count: int | None = Field(default=None, ge=1, le=51,
+                              description="accept: a group leader's count of who comes, the leader included")
 
 
 OfferStatus = Literal[

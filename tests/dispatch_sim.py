@@ -19,7 +19,7 @@ from core.dispatch.router import Route, Router
 from schemas import dispatch as dm
 from schemas.common import Location, Skill
 from schemas.events import (
-    AidRequest, CoordinatorAction, DispatchOffer, Notification, SituationUpdate, VolunteerCheckIn,
+    AidRequest, CoordinatorAction, DispatchOffer, GroupMembership, Notification, SituationUpdate, VolunteerCheckIn,
     VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
 
@@ -78,7 +78,7 @@ class Sim:
         if topic in ("aid-requests", "coordinator-actions", "dispatch-route"):
             table, key = self.routes, str(msg.request_id)
         elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
-                       "volunteer-vetting", "dispatch-volunteer"):
+                       "volunteer-vetting", "volunteer-groups", "dispatch-volunteer"):
             table, key = self.desks, str(msg.volunteer_id)
         elif topic == "dispatch-match":
             table, key = None, None
@@ -186,10 +186,18 @@ class Sim:
             required_skills=required_skills, volunteers_needed=volunteers_needed))
         return str(rid)
 
-    def reply(self, vid: str, action: str, offer_id: str | None = None) -> None:
+    def reply(self, vid: str, action: str, offer_id: str | None = None, count: int | None = None) -> None:
         self.send("volunteer-replies", vid, VolunteerReply(
-            volunteer_id=uuid.UUID(vid), action=action,
+            volunteer_id=uuid.UUID(vid), action=action, count=count,
             offer_id=uuid.UUID(offer_id) if offer_id else None, occurred_at=self.now))
+
+    def group(self, leader: str, members: list[str], name: str = "Karang Taruna") -> None:
+        gid = uuid.UUID(int=self.rng.getrandbits(128))
+        for vid, role in [(leader, "leader"), *[(m, "member") for m in members]]:
+            self.send("volunteer-groups", vid, GroupMembership(
+                volunteer_id=uuid.UUID(vid), group_id=gid, group_name=name, role=role,
+                leader_id=uuid.UUID(leader), members=[uuid.UUID(m) for m in members] if role == "leader" else [],
+                actor="coord", occurred_at=self.now))
 
     def vet(self, vid: str, level: str, actor: str = "coord") -> None:
         self.send("volunteer-vetting", vid, VolunteerVetted(

@@ -14,7 +14,8 @@ from core.dispatch.skills import capabilities
 from geo.distance import haversine_m
 from schemas import dispatch as dm
 from schemas.events import (
-    DispatchOffer, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply, VolunteerVetted,
+    DispatchOffer, GroupMembership, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
+    VolunteerVetted,
 )
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
@@ -65,6 +66,7 @@ class VolunteerState:
     # committed offset are delivered again to a state that already holds their effects.
     replies: list[str] = field(default_factory=list)
     vetting: str = "confirmed"   # schemas.events.VettingLevel: confirmed, verified, suspended
+    group: dict | None = None    # id, name, role (leader/member), leader, members (the leader's)
 
     @classmethod
     def from_dict(cls, d: dict) -> "VolunteerState":
@@ -137,9 +139,17 @@ class Desk:
 
     def _to_matcher(self, st: VolunteerState, status: str, hold: dict | None = None) -> Out:
         h = hold or st.hold
+        bring = h.get("bring") or 1   # a leader who accepted for the group: every resend says so
+        members = self._members(st) if bring > 1 else []
         return Out("dispatch-match", h["request_id"], dm.MOfferUpdate(
             request_id=h["request_id"], offer_id=h["offer_id"], volunteer_id=st.volunteer_id,
-            status=status, volunteer_name=st.name or None), partition=h["partition"])
+            status=status, volunteer_name=st.name or None, bring=bring, members=members),
+            partition=h["partition"])
+
+    @staticmethod
+    def _members(st: VolunteerState) -> list[str]:
+        g = st.group
+        return list(g["members"]) if g and g["role"] == "leader" else []
 
     def _tell(self, st: VolunteerState, template: str, params: dict, key: tuple) -> list[Out]:
         rid = st.hold["request_id"] if st.hold else None
@@ -235,6 +245,8 @@ class Desk:
             return st, self._checkin(st, msg, now)
         if isinstance(msg, VolunteerVetted):
             return st, self._vetted(st, msg, now)
+        if isinstance(msg, GroupMembership):
+            return st, self._grouped(st, msg)
         if isinstance(msg, VolunteerReply):
             return st, self._reply(st, msg, now)
         if isinstance(msg, dm.VReserve):
@@ -265,6 +277,12 @@ class Desk:
             return self._close(st, "withdrawn", now, "offer_withdrawn", actor=e.actor,
                                to_matcher="declined")
         return self._publish(st, now)
+
+    def _grouped(self, st: VolunteerState, e: GroupMembership) -> list[Out]:
+        st.group = None if e.role == "none" else {
+            "id": str(e.group_id), "name": e.group_name, "role": e.role, "leader": str(e.leader_id),
+            "members": [str(m) for m in e.members if str(m) != st.volunteer_id] if e.role == "leader" else []}
+        return []
 
     def _checkin(self, st: VolunteerState, e: VolunteerCheckIn, now: datetime) -> list[Out]:
         at = e.occurred_at.isoformat()
@@ -313,6 +331,8 @@ class Desk:
         if r.action == "accept":
             if h["status"] == "offered":
                 h["status"] = "accepting"
+                if r.count and self._members(st):   # "YA K7Q2 5": the leader and four members
+                    h["bring"] = min(r.count, 1 + len(self._members(st)))
             if h["status"] in ("accepting",):
                 return [self._to_matcher(st, "accepted")]
             return []
@@ -359,14 +379,16 @@ class Desk:
             if st.hold["offer_id"] == oid:  # a retry: answer the same again
                 return [Out("dispatch-match", str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
-                    granted=True), partition=m.partition)] + self._offer_notice(st, now)
+                    granted=True, volunteer_name=(st.name or None) if st.hold.get("held_by") else None),
+                    partition=m.partition)] + (
+                    [self._to_matcher(st, "accepted")] if st.hold.get("held_by") else self._offer_notice(st, now))
             return refuse("busy")
         if st.vetting == "suspended":   # not even a coordinator's direct assignment
             return refuse("suspended")
         if not st.on_duty(now, self.cfg.checkin_stale_s):
             return refuse("not on duty")
         d = haversine_m(st.lat, st.lon, m.details.lat, m.details.lon)
-        if m.forced_by is None:
+        if m.forced_by is None and m.held_by is None:
             if d > m.radius_m + self.cfg.radius_slack_m:
                 return refuse("moved out of range")
             if not set(m.required_skills) <= set(self._capabilities(st)):
@@ -375,13 +397,18 @@ class Desk:
             "offer_id": oid, "code": offer_code(m.offer_id), "request_id": str(m.request_id),
             "partition": m.partition, "status": "offered", "expires_at": m.expires_at.isoformat(),
             "distance_m": round(d, 1), "radius_m": m.radius_m, "details": m.details.model_dump(mode="json"),
-            "forced_by": m.forced_by,
+            "forced_by": m.forced_by, "held_by": m.held_by,
         }
-        outs = [_offer_event(st.hold, st.volunteer_id, "offered", now, m.forced_by),
+        outs = [_offer_event(st.hold, st.volunteer_id, "offered", now, m.forced_by or m.held_by),
                 Out("dispatch-match", str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
-                    granted=True), partition=m.partition)]
-        outs += self._offer_notice(st, now)
+                    granted=True, volunteer_name=(st.name or None) if m.held_by else None),
+                    partition=m.partition)]
+        if m.held_by:   # their leader accepted for them: held at once, told with the confirmation
+            st.hold["status"] = "accepting"
+            outs.append(self._to_matcher(st, "accepted"))
+        else:
+            outs += self._offer_notice(st, now)
         return outs + self._publish(st, now)
 
     def _link(self, h: dict) -> str:
@@ -397,11 +424,14 @@ class Desk:
         # Coarse (~1 km) until accepted: the exact point comes with the confirmation.
         place = det.get("place") or f"{det['lat']:.2f},{det['lon']:.2f}"
         crew = det.get("crew") or 1   # one of several: say so, they will not be alone
-        return self._tell(st, "offer_crew" if crew > 1 else "offer",
+        template = "offer_crew" if crew > 1 else "offer"
+        if crew > 1 and self._members(st):   # a leader may bring the group
+            template = "offer_group"
+        return self._tell(st, template,
                           {"need": det["need"], "place": place,
                            "distance_km": round(h["distance_m"] / 1000.0, 1),
                            "people": det.get("people", 1), "code": h["code"], "crew": crew,
-                           "link": self._link(h)},
+                           "group": (st.group or {}).get("name", ""), "link": self._link(h)},
                           (h["offer_id"], "offered"))
 
     def _release(self, st: VolunteerState, m: dm.VRelease, now: datetime) -> list[Out]:
@@ -436,8 +466,8 @@ class Desk:
             det = h["details"]
             place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
             outs = remind + [_offer_event(h, st.volunteer_id, "accepted", now)]
-            outs += self._tell(st, "offer_confirmed", {
-                "code": h["code"], "need": det["need"], "place": place,
+            outs += self._tell(st, "group_confirmed" if h.get("held_by") else "offer_confirmed", {
+                "code": h["code"], "need": det["need"], "place": place, "leader": h.get("held_by") or "",
                 "contact": det.get("requester_phone") or det["tracking_code"], "link": self._link(h)},
                 (h["offer_id"], "confirmed"))
             return outs + [self._to_matcher(st, "confirmed")]

@@ -533,6 +533,28 @@ class Matcher:
             return []
         return self._exhausted(st, levels, now)
 
+    def _bring(self, st: RequestState, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
+        """A group leader took a slot for the group ("YA K7Q2 5"): as many of the group as come
+        are held for the need's other open slots, in place of whoever those slots were asking.
+        Each member is still reserved by their own desk (a busy one refuses, and that slot looks
+        for someone else), and each can decline alone."""
+        if m.bring <= 1 or not st.parent:
+            return []
+        p = self._need(st)
+        kids = self._kids(p)
+        taken = {k.volunteer_id for k in kids if k.volunteer_id} | \
+            {o["vid"] for k in kids for o in k.offers.values()} | {d for k in kids for d in k.declined}
+        members = [str(x) for x in m.members if str(x) not in taken][:m.bring - 1]
+        slots = [k for k in kids if k.status not in FINAL and k.status not in ASSIGNED]
+        outs: list[Out] = []
+        leader = m.volunteer_name or "Siaga"
+        for k, member in zip(slots, members):
+            outs += [self._release(k, oid, "withdrawn") for oid in list(k.offers)]
+            outs += self._reserve(k, [(member, 0.0)], self.cfg.radii_m[-1], frozenset(), now, held_by=leader)
+        if outs:
+            outs.append(self._situation(st, now, group_of=str(m.volunteer_id), held=len(members[:len(slots)])))
+        return outs
+
     def _details(self, st: RequestState) -> dm.OfferDetails:
         s = st.snap
         return dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"], people=s["people"],
@@ -553,7 +575,7 @@ class Matcher:
         return out
 
     def _reserve(self, st: RequestState, cands, radius: float, skills, now: datetime,
-                 forced_by: str | None = None) -> list[Out]:
+                 forced_by: str | None = None, held_by: str | None = None) -> list[Out]:
         outs = []
         expires = now + timedelta(seconds=self._timeout(st))
         for vid, dist in cands:
@@ -561,12 +583,12 @@ class Matcher:
             oid = str(stable_uuid("offer", st.request_id, vid, st.attempt))
             st.offers[oid] = {"vid": vid, "state": "pending", "sent_at": now.isoformat(),
                               "expires_at": expires.isoformat(), "distance_m": round(dist, 1),
-                              "radius_m": radius}
+                              "radius_m": radius, **({"held_by": held_by} if held_by else {})}
             self.free.set_available(vid, False)  # tentatively, until the desk answers
             outs.append(Out("dispatch-volunteer", vid, dm.VReserve(
                 offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=vid, partition=st.partition,
                 radius_m=radius, required_skills=sorted(skills), expires_at=expires,
-                forced_by=forced_by,
+                forced_by=forced_by, held_by=held_by,
                 details=self._details(st))))
         self._touch(st)
         return outs
@@ -632,6 +654,13 @@ class Matcher:
         offer["state"] = "live"
         if st.status in FINAL or st.status in ASSIGNED:
             return [self._release(st, oid, "withdrawn")]
+        if offer.get("held_by"):
+            # A member held by their leader never answers: the grant is the acceptance. (The
+            # desk says "accepted" too; if that was lost in a crash, waiting for it would let
+            # the hold expire and lose the member.)
+            return self._offer_update(dm.MOfferUpdate(
+                request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
+                status="accepted", volunteer_name=m.volunteer_name), now)
         outs = []
         if st.status != "offered":
             st.status = "offered"
@@ -666,7 +695,7 @@ class Matcher:
             outs.append(self._confirm(st, now))
             outs.append(self._situation(st, now, offer_id=oid))
             outs += self._tell_requester(st, "request_matched", {"volunteer": name}, ("matched", oid))
-            return outs
+            return outs + self._bring(st, m, now)
         if m.status in ("declined", "released"):
             if oid in st.offers:
                 st.offers.pop(oid)
@@ -865,6 +894,7 @@ class Matcher:
             offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=o["vid"], partition=st.partition,
             radius_m=o["radius_m"], required_skills=sorted(skills),
             expires_at=datetime.fromisoformat(o["expires_at"]), forced_by=o.get("forced_by"),
+            held_by=o.get("held_by"),
             details=self._details(st)))
 
     # -- coordinators ----------------------------------------------------------------------

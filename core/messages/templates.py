@@ -64,6 +64,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Siaga: Dibutuhkan {crew} relawan untuk {need} di {place} ({distance_km} km), "
             "{people} orang. Balas YA {code} atau TOLAK {code}{link}"
         ),
+        "offer_group": (
+            "Siaga: Dibutuhkan {crew} relawan untuk {need} di {place} ({distance_km} km). "
+            "Grup {group} ikut? Balas YA {code} <jumlah yang datang> atau TOLAK {code}{link}"
+        ),
+        "group_confirmed": (
+            "Siaga: Ketua grup Anda ({leader}) menerima tugas {code}: {need} di {place}. Kontak: "
+            "{contact}. Tidak bisa ikut? Balas TOLAK {code}. Selesai: SELESAI {code}{link}"
+        ),
         "offer_withdrawn": (
             "Siaga: Tugas {code} dibatalkan, Anda tidak perlu berangkat. Terima kasih "
             "atas kesediaan Anda."
@@ -218,6 +226,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "offer_crew": (
             "Siaga: {crew} volunteers needed for {need} at {place} ({distance_km} km), "
             "{people} people. Reply YA {code} or TOLAK {code}{link}"
+        ),
+        "offer_group": (
+            "Siaga: {crew} volunteers needed for {need} at {place} ({distance_km} km). "
+            "Group {group} coming? Reply YA {code} <how many come> or TOLAK {code}{link}"
+        ),
+        "group_confirmed": (
+            "Siaga: Your group leader ({leader}) took task {code}: {need} at {place}. Contact: "
+            "{contact}. Can't come? Reply TOLAK {code}. Done: SELESAI {code}{link}"
         ),
         "offer_withdrawn": (
             "Siaga: Task {code} was withdrawn, you do not need to go. Thank you for "

@@ -24,6 +24,7 @@ _WORDS = re.compile(r"[A-Z0-9]+")
 class Command:
     action: CommandAction
     code: str | None = None   # offer code (4-6 uppercase alphanumerics); None for status words
+    count: int | None = None  # "YA K7Q2 5": a group leader's count of who comes (leader included)
 
     @property
     def needs_code(self) -> bool:
@@ -48,7 +49,8 @@ def parse_command(text: str) -> Command | None:
     """Parse a volunteer reply; None if it is not a command (or is a carrier keyword).
 
     Accepted: "<verb> <code>" (case-insensitive, any punctuation/spacing, trailing words
-    ignored: "ok, k7q2 siap berangkat"), a bare offer verb ("YA": code None, see
+    ignored: "ok, k7q2 siap berangkat"; a number right after an accepted code is how many of a
+    group come: "YA K7Q2 5"), a bare offer verb ("YA": code None, see
     Command.needs_code), or a single status word (LIBUR/SIBUK/OFF, SIAP/AKTIF).
     Codes must be 4-6 letters/digits; an all-letter code must not be an ordinary word,
     so "TIDAK BISA" is not "decline BISA".
@@ -71,4 +73,8 @@ def parse_command(text: str) -> Command | None:
     if code.isalpha() and (code in lexicon.NOT_OFFER_CODES or len(words) > 2):
         # all-letter "codes" inside longer text are usually words: "tidak bisa datang"
         return None
-    return Command(lexicon.COMMAND_VERBS[verb], code)  # type: ignore[arg-type]
+    action = lexicon.COMMAND_VERBS[verb]
+    count = None
+    if action == "accept" and len(words) > 2 and words[2].isdigit() and 1 <= int(words[2]) <= 51:
+        count = int(words[2])
+    return Command(action, code, count)  # type: ignore[arg-type]

@@ -131,6 +131,16 @@ async def save_checkin(conn, e: ev.VolunteerCheckIn) -> None:
     )
 
 
+async def save_group(conn, e: ev.GroupMembership) -> None:
+    """The latest membership wins; role "none" leaves the group."""
+    left = e.role == "none"
+    await conn.execute(
+        "UPDATE volunteers SET group_id = %s, group_name = %s, group_role = %s, grouped_at = %s "
+        "WHERE volunteer_id = %s AND (grouped_at IS NULL OR grouped_at <= %s)",
+        (None if left else e.group_id, None if left else e.group_name, None if left else e.role,
+         e.occurred_at, e.volunteer_id, e.occurred_at))
+
+
 async def save_vetting(conn, e: ev.VolunteerVetted) -> None:
     """The latest vetting wins (a replay or a late older one changes nothing)."""
     await conn.execute(
@@ -221,6 +231,7 @@ SAVERS = {
     ev.AidRequestLocated: save_located,
     ev.VolunteerRegistered: save_volunteer,
     ev.VolunteerVetted: save_vetting,
+    ev.GroupMembership: save_group,
     ev.VolunteerCheckIn: save_checkin,
     ev.DispatchOffer: save_offer,
     ev.SituationUpdate: save_situation,

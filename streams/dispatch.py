@@ -21,7 +21,7 @@ from infra.settings import get_settings
 from schemas import dispatch as dm
 from schemas.events import (
     AidRequest, AidRequestLocated, CoordinatorAction, VolunteerCheckIn, VolunteerRegistered,
-    VolunteerReply, VolunteerVetted,
+    GroupMembership, VolunteerReply, VolunteerVetted,
 )
 from schemas.topics import MATCH_PARTITIONS
 from streams.app import app, changelog_sent, raw_topic
@@ -151,7 +151,7 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
 
 
 @app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies", "volunteer-vetting",
-                  "dispatch-volunteer"), name="siaga.dispatch.desk")
+                  "volunteer-groups", "dispatch-volunteer"), name="siaga.dispatch.desk")
 async def volunteer_desk(stream):
     await _each(stream, _desk_one, "desk")
 
@@ -162,7 +162,8 @@ async def _desk_one(raw) -> None:
         if msg is None:
             return
     else:
-        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply, VolunteerVetted))
+        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply, VolunteerVetted,
+                                 GroupMembership))
         if msg is None:
             return
         if getattr(msg, "volunteer_id", None) is None:

@@ -14,7 +14,7 @@ from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
-SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "volunteer-vetting",
+SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "volunteer-vetting", "volunteer-groups",
                "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
 
 

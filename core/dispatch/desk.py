@@ -448,7 +448,9 @@ class Desk:
             return self._close(st, "expired", now, "offer_expired")
         if m.reason == "done":
             return self._close(st, "done", now, None, actor=m.actor)
-        notice = "task_reassigned" if m.actor == "no-show" else "offer_withdrawn"
+        # A group member's own offer gives way to the hold their leader took: the confirmation
+        # that follows says it all.
+        notice = {"no-show": "task_reassigned", "group": None}.get(m.actor or "", "offer_withdrawn")
         return self._close(st, "withdrawn", now, notice, actor=m.actor)
 
     def _confirm(self, st: VolunteerState, m: dm.VConfirm, now: datetime) -> list[Out]:

@@ -542,17 +542,29 @@ class Matcher:
             return []
         p = self._need(st)
         kids = self._kids(p)
-        taken = {k.volunteer_id for k in kids if k.volunteer_id} | \
-            {o["vid"] for k in kids for o in k.offers.values()} | {d for k in kids for d in k.declined}
+        taken = {k.volunteer_id for k in kids if k.volunteer_id} | {d for k in kids for d in k.declined}
         members = [str(x) for x in m.members if str(x) not in taken][:m.bring - 1]
         slots = [k for k in kids if k.status not in FINAL and k.status not in ASSIGNED]
+        pairs = list(zip(slots, members))
+        held = {member for _k, member in pairs}
         outs: list[Out] = []
+        # First every offer these slots were making, and any a held member still had on this
+        # need (their desk must be free before the hold arrives, in the same order), then the holds.
+        for k in slots:
+            paired = any(k is q for q, _m in pairs)
+            for oid in list(k.offers):
+                vid = k.offers[oid]["vid"]
+                if paired or vid in held:
+                    outs.append(self._release(k, oid, "withdrawn", "group" if vid in held else None))
         leader = m.volunteer_name or "Siaga"
-        for k, member in zip(slots, members):
-            outs += [self._release(k, oid, "withdrawn") for oid in list(k.offers)]
+        for k, member in pairs:
             outs += self._reserve(k, [(member, 0.0)], self.cfg.radii_m[-1], frozenset(), now, held_by=leader)
+        for k in slots:   # a slot whose offer went to a member held elsewhere asks someone else
+            if not k.offers and k.status == "offered":
+                k.status = "escalated" if k.escalated else "open"
+                outs += self._try_match(k, now)
         if outs:
-            outs.append(self._situation(st, now, group_of=str(m.volunteer_id), held=len(members[:len(slots)])))
+            outs.append(self._situation(st, now, group_of=str(m.volunteer_id), held=len(pairs)))
         return outs
 
     def _details(self, st: RequestState) -> dm.OfferDetails:

@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.api import (
-    errors, openapi, routes_coordinator, routes_health, routes_intake, routes_map, routes_offers, routes_public,
+    errors, openapi, routes_coordinator, routes_groups, routes_health, routes_intake, routes_map, routes_offers,
+    routes_public,
 )
 from services.api.metrics import LATENCY, REJECTED
 from services.auth import routes as routes_auth
@@ -76,6 +77,7 @@ def create_app() -> FastAPI:
     app.include_router(routes_auth.router)
     app.include_router(routes_map.router)
     app.include_router(routes_coordinator.router)
+    app.include_router(routes_groups.router)
     app.include_router(routes_public.router)
     app.include_router(routes_campaigns.router)
     app.include_router(routes_ledger.router)

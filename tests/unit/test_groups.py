@@ -153,3 +153,23 @@ def test_a_group_under_crashes_and_repeats_still_fills_each_slot_once():
                 hold = sim.desks[s.volunteer_id]["hold"]
                 assert hold and hold["request_id"] == rid and hold["offer_id"] == s.matched_offer, seed
         assert leader in taken and set(members) <= set(taken), (seed, taken)
+
+
+def test_members_already_asked_for_the_same_need_are_held_instead():
+    """The members were the nearest after the leader, so the need's other slots were already
+    asking them: the leader's answer turns those offers into holds, without a withdrawal text."""
+    sim = Sim()
+    leader = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
+    members = [sim.volunteer(YOGYA[0] + 0.02 + 0.001 * i, YOGYA[1], skills=["logistics"]) for i in range(2)]
+    sim.group(leader, members)
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3)
+    sim.drain()
+    assert set(sim.open_offers()) == {leader, *members}   # each slot asks one of them
+    sim.reply(leader, "accept", live_offer(sim, leader), count=3)
+    sim.drain()
+    assert sorted(accepted(sim, rid)) == sorted([leader, *members])
+    assert sim.request_state(rid).status == "matched"
+    for m in members:
+        assert "offer_withdrawn" not in templates_to(sim, m) and "group_confirmed" in templates_to(sim, m)
+    sim.check_no_double_booking()

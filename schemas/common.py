@@ -54,6 +54,12 @@ class Skill(StrEnum):
     general = "general"
 
 
+# What a slot of a need can ask of its volunteer: a skill, or "vehicle" (any vehicle to carry
+# goods or people; core/dispatch/skills.py capabilities).
+Capability = Literal["medical", "rescue", "boat", "driver", "logistics", "cooking", "shelter", "sanitation",
+                     "power", "counseling", "general", "vehicle"]
+
+
 class Vehicle(StrEnum):
     none = "none"
     motorbike = "motorbike"

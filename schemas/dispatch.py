@@ -31,6 +31,7 @@ class RequestSnapshot(Contract):
     place_name: str | None = None
     required_skills: list[str] | None = None   # a delivery asks for a vehicle (core/dispatch/skills.py)
     volunteers: int = 1                        # how many people the need takes (one slot each)
+    slot_skills: list[list[str]] | None = None  # what each slot asks of its volunteer, first slots first
 
 
 # ---- to the matcher (dispatch-match, explicit partition by geography) ----

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
 from schemas.common import (
+    Capability,
     Channel,
     Contact,
     Contract,
@@ -52,6 +53,9 @@ class AidRequest(Event):
         default=None, max_length=1, description="a delivery of donated goods asks for a volunteer with a vehicle")
     volunteers_needed: int | None = Field(
         default=None, ge=1, le=50, description="how many volunteers the need takes (absent: from its category)")
+    slot_skills: list[Annotated[list[Capability], Field(max_length=5)]] | None = Field(
+        default=None, max_length=50,
+        description="what each slot asks of its volunteer, first slots first (e.g. [[\"boat\"]]: one brings a boat)")
 
 
 @register

@@ -64,7 +64,7 @@ def build_request(body: AidRequestIn, channel: Channel, request_id: uuid.UUID) -
     event = AidRequest(
         request_id=request_id, tracking_code=tracking_code(), channel=channel, contact=contact,
         location=loc, needs=body.needs, people=body.people, vulnerable=body.vulnerable,
-        volunteers_needed=body.volunteers_needed,
+        volunteers_needed=body.volunteers_needed, slot_skills=body.slot_skills,
         urgency=body.urgency, text=body.text, language=body.language, client_ref=body.client_id,
         source=f"api/{channel.value}",
     )

@@ -67,6 +67,7 @@ class Sim:
 
     def emit(self, outs) -> None:
         for o in outs:
+            assert isinstance(o.key, str), f"a record key must be text, not {type(o.key).__name__}: {o}"
             if self.drop is not None and self.drop(o):
                 continue
             if isinstance(o.value, dm.VReserve):
@@ -176,14 +177,15 @@ class Sim:
 
     def request(self, lat: float | None, lon: float | None, needs=("water",), phone: str | None = None,
                 urgency: str = "normal", people: int = 1, required_skills=None,
-                volunteers_needed: int | None = None) -> str:
+                volunteers_needed: int | None = None, text: str = "", slot_skills=None) -> str:
         rid = uuid.UUID(int=self.rng.getrandbits(128))
         loc = Location(lat=lat, lon=lon) if lat is not None else None
         contact = {"phone": phone, "preferred_channel": "sms"} if phone else None
         self.send("aid-requests", str(rid), AidRequest(
             request_id=rid, tracking_code="T" + rid.hex[:5].upper(), channel="web", location=loc,
             needs=list(needs), people=people, urgency=urgency, contact=contact, occurred_at=self.now,
-            required_skills=required_skills, volunteers_needed=volunteers_needed))
+            required_skills=required_skills, volunteers_needed=volunteers_needed, text=text,
+            slot_skills=slot_skills))
         return str(rid)
 
     def reply(self, vid: str, action: str, offer_id: str | None = None, count: int | None = None) -> None:

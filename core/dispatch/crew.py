@@ -19,6 +19,20 @@ def default_volunteers(needs: list[str], people: int) -> int:
     return 1
 
 
+BOAT_WORDS = frozenset({"perahu", "sampan", "kapal", "boat", "boats", "speedboat", "rakit", "raft"})
+
+
+def slot_skills(req: AidRequest) -> list[list[str]] | None:
+    """What each slot asks of its volunteer: as given, or for an evacuation that speaks of a
+    boat ("perlu perahu"), a boat for the first slot (a volunteer with the skill or the boat)."""
+    if req.slot_skills:
+        return [list(dict.fromkeys(s)) for s in req.slot_skills]
+    words = set(req.text.lower().replace(",", " ").replace(".", " ").split())
+    if "rescue" in [n.value for n in req.needs] and words & BOAT_WORDS:
+        return [["boat"]]
+    return None
+
+
 def volunteers_needed(req: AidRequest) -> int:
     if req.volunteers_needed:
         return req.volunteers_needed

@@ -285,6 +285,9 @@ class Matcher:
         kid = RequestState(request_id=str(stable_uuid("slot", p.request_id, k)), partition=p.partition,
                            snap=copy.deepcopy(p.snap), base=p.base, parent=p.request_id,
                            verified=p.verified)
+        asked = (p.snap.get("slot_skills") or [])[k - 1:k]
+        if asked and asked[0]:   # this slot asks for a skill or a vehicle: never relaxed
+            kid.snap["required_skills"] = list(asked[0])
         self.requests[kid.request_id] = kid
         p.slots.append(kid.request_id)
         self._index_open(kid)
@@ -296,7 +299,11 @@ class Matcher:
         """As many slots as the need asks for (its text, its category, a coordinator). Slots are
         only added here; `_resize` takes unfilled ones away."""
         want = min(max(int(p.snap.get("volunteers") or 1), 1), MAX_SLOTS)
-        if p.parent or p.status in FINAL or p.status == "joining" or want <= max(len(p.slots), 1):
+        # A need that asks something of a slot has slots even for one person: the need itself
+        # searches by its needs, and is found by a second report (dedupe); its slot searches
+        # by what was asked (a boat).
+        least = 0 if p.snap.get("slot_skills") else 1
+        if p.parent or p.status in FINAL or p.status == "joining" or want <= max(len(p.slots), least):
             return []
         fresh: list[RequestState] = []
         if not p.slots:   # one person until now: what it has in hand becomes the first slot's
@@ -800,14 +807,14 @@ class Matcher:
             detail={"stage": stage, "offer_id": st.matched_offer}, source="dispatch")
         if stage == "done":
             st.reminded = f"{stage}! {at}"   # told once; the volunteer is there, nobody is taken off
-            return [Out("situation-updates", alert.request_id, alert)]
+            return [Out("situation-updates", st.parent or st.request_id, alert)]
         vid, oid = st.volunteer_id, st.matched_offer
         st.matched_offer = st.volunteer_id = None
         st.status, st.confirmed, st.reminded = "open", False, None
         st.declined.append(vid)
         release = Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
                                                              actor="no-show"))
-        return [release, Out("situation-updates", alert.request_id, alert),
+        return [release, Out("situation-updates", st.parent or st.request_id, alert),
                 self._situation(st, now, no_show=vid)] + self._try_match(st, now)
 
     def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from core.codes import stable_uuid
 from core.dispatch import triage
-from core.dispatch.crew import volunteers_needed
+from core.dispatch.crew import slot_skills, volunteers_needed
 from core.dispatch.outputs import Out
 from core.dispatch.routing import request_partition
 from schemas import dispatch as dm
@@ -44,7 +44,7 @@ def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
         phone=c.phone if c else None, language=req.language,
         preferred_channel=c.preferred_channel if c else "none", place_name=loc.place_name,
         required_skills=list(req.required_skills) if req.required_skills else None,
-        volunteers=volunteers_needed(req),
+        volunteers=volunteers_needed(req), slot_skills=slot_skills(req),
     )
 
 

@@ -27,8 +27,10 @@ CARRIES = "vehicle"
 
 
 def capabilities(skills: list[str], vehicle: str) -> list[str]:
-    """What the matcher may ask of a volunteer: their skills, and whether they can carry goods."""
-    return sorted(set(skills) | ({CARRIES} if vehicle not in ("none", "") else set()))
+    """What the matcher may ask of a volunteer: their skills, whether they can carry goods, and
+    a boat if they bring one (an evacuation slot can ask for it)."""
+    return sorted(set(skills) | ({CARRIES} if vehicle not in ("none", "") else set())
+                  | ({"boat"} if vehicle == "boat" else set()))
 
 
 def required_skills(needs: list[str], relaxed: bool = False) -> frozenset[str] | None:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.common import NeedCategory, Skill, Urgency, Vehicle, Vulnerable
+from schemas.common import Capability, NeedCategory, Skill, Urgency, Vehicle, Vulnerable
 from schemas.events import MAX_TEXT, Goods, Money, Purpose
 
 
@@ -51,6 +51,9 @@ class AidRequestIn(Strict):
     people: int = Field(default=1, ge=1, le=100_000)
     volunteers_needed: int | None = Field(
         default=None, ge=1, le=50, description="how many volunteers the need takes (absent: from its category)")
+    slot_skills: list[Annotated[list[Capability], Field(max_length=5)]] | None = Field(
+        default=None, max_length=50,
+        description="what each slot asks of its volunteer, first slots first (e.g. [[\"boat\"]]: one brings a boat)")
     vulnerable: list[Vulnerable] = Field(default_factory=list, max_length=10)
     urgency: Urgency = Urgency.normal
     text: str = Field(default="", max_length=MAX_TEXT)

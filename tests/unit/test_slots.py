@@ -206,3 +206,36 @@ def test_a_no_show_in_one_slot_is_replaced_while_the_others_keep_theirs():
     assert {s.volunteer_id for s in sim.slots(rid)} == {vids[1], vids[2]}
     assert sim.desks[vids[1]]["hold"]["status"] == "on_the_way"
     sim.check_no_double_booking()
+
+
+def test_a_slot_can_ask_for_a_boat_and_the_others_follow_the_need():
+    """An evacuation that speaks of a boat: its first slot asks for one (the skill, or a
+    volunteer who brings a boat), never relaxed; the other slot asks what rescue asks."""
+    sim = Sim()
+    rescuers = near(sim, 2, skills=("rescue",))
+    boat = sim.volunteer(YOGYA[0] + 0.02, YOGYA[1], skills=["general"], vehicle="boat")   # 2.2 km
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["rescue"], people=8, volunteers_needed=2, text="Banjir, perlu perahu, 8 orang")
+    sim.drain()
+    kids = sim.slots(rid)
+    assert kids[0].snap["required_skills"] == ["boat"] and kids[1].snap.get("required_skills") is None
+    offered = {str(o.volunteer_id) for o in sim.offers if str(o.request_id) == rid and o.status == "offered"}
+    assert offered == {boat, rescuers[0]}
+    accept_all(sim)
+    assert sim.request_state(rid).status == "matched"
+
+
+def test_slot_skills_given_explicitly_and_a_one_person_need_that_asks_for_a_vehicle():
+    sim = Sim()
+    medic = sim.volunteer(YOGYA[0] + 0.01, YOGYA[1], skills=["medical"])
+    driver = sim.volunteer(YOGYA[0] + 0.012, YOGYA[1], skills=["general"], vehicle="car")
+    helper = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
+    sim.drain()
+    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3,
+                      slot_skills=[["medical"], ["vehicle"]])
+    sim.drain()
+    by_slot = [next(iter(o["vid"] for o in k.offers.values()), None) for k in sim.slots(rid)]
+    assert by_slot == [medic, driver, helper]
+    one = sim.request(YOGYA[0] + 0.05, YOGYA[1], needs=["food"], slot_skills=[["vehicle"]])
+    sim.drain()
+    assert len(sim.slots(one)) == 1 and sim.slots(one)[0].snap["required_skills"] == ["vehicle"]

@@ -425,7 +425,7 @@ class Desk:
         place = det.get("place") or f"{det['lat']:.2f},{det['lon']:.2f}"
         crew = det.get("crew") or 1   # one of several: say so, they will not be alone
         template = "offer_crew" if crew > 1 else "offer"
-        if crew > 1 and self._members(st):   # a leader may bring the group
+        if self._members(st):   # a leader may bring the group (the need grows to take them)
             template = "offer_group"
         return self._tell(st, template,
                           {"need": det["need"], "place": place,

@@ -295,7 +295,7 @@ class Matcher:
         self._touch(p)
         return kid
 
-    def _ensure_slots(self, p: RequestState, now: datetime) -> list[Out]:
+    def _ensure_slots(self, p: RequestState, now: datetime, match: bool = True) -> list[Out]:
         """As many slots as the need asks for (its text, its category, a coordinator). Slots are
         only added here; `_resize` takes unfilled ones away."""
         want = min(max(int(p.snap.get("volunteers") or 1), 1), MAX_SLOTS)
@@ -316,7 +316,7 @@ class Matcher:
             p.escalated = first.escalated
         fresh += [self._new_slot(p, k) for k in range(len(p.slots) + 1, want + 1)]
         outs: list[Out] = []
-        for kid in fresh:
+        for kid in fresh if match else ():   # (a group about to fill them: no offers first)
             outs += self._try_match(kid, now)
         return outs + [self._situation(p, now)]
 
@@ -541,20 +541,30 @@ class Matcher:
         return self._exhausted(st, levels, now)
 
     def _bring(self, st: RequestState, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
-        """A group leader took a slot for the group ("YA K7Q2 5"): as many of the group as come
-        are held for the need's other open slots, in place of whoever those slots were asking.
-        Each member is still reserved by their own desk (a busy one refuses, and that slot looks
-        for someone else), and each can decline alone."""
-        if m.bring <= 1 or not st.parent:
+        """A group leader took the task for the group ("YA K7Q2 5"): as many of the group as
+        come are held for the need's other open slots, in place of whoever those slots were
+        asking; the leader names how many come, so a need with fewer open slots (a one-person
+        delivery too) grows to take them all. Each member is still reserved by their own desk
+        (a busy one refuses, and that slot looks for someone else), and each can decline alone."""
+        if m.bring <= 1:
             return []
         p = self._need(st)
         kids = self._kids(p)
-        taken = {k.volunteer_id for k in kids if k.volunteer_id} | {d for k in kids for d in k.declined}
+        taken = {st.volunteer_id} | {k.volunteer_id for k in kids if k.volunteer_id} | \
+            {d for k in kids for d in k.declined}
         members = [str(x) for x in m.members if str(x) not in taken][:m.bring - 1]
+        outs: list[Out] = []
+        missing = len(members) - sum(k.status not in FINAL and k.status not in ASSIGNED for k in kids)
+        if missing > 0 and p.status not in FINAL:
+            count = min(max(sum(k.status not in ("cancelled", "duplicate") for k in kids), 1) + missing, MAX_SLOTS)
+            p.snap["volunteers"] = count
+            for k in kids:
+                k.snap["volunteers"] = count
+            outs += self._ensure_slots(p, now, match=False)
+            kids = self._kids(p)
         slots = [k for k in kids if k.status not in FINAL and k.status not in ASSIGNED]
         pairs = list(zip(slots, members))
         held = {member for _k, member in pairs}
-        outs: list[Out] = []
         # First every offer these slots were making, and any a held member still had on this
         # need (their desk must be free before the hold arrives, in the same order), then the holds.
         for k in slots:
@@ -570,7 +580,7 @@ class Matcher:
             if not k.offers and k.status == "offered":
                 k.status = "escalated" if k.escalated else "open"
                 outs += self._try_match(k, now)
-        if outs:
+        if pairs:
             outs.append(self._situation(st, now, group_of=str(m.volunteer_id), held=len(pairs)))
         return outs
 

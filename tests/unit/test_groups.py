@@ -82,46 +82,43 @@ def test_a_member_can_decline_alone_and_that_slot_goes_to_someone_else():
     assert members[0] not in {s.volunteer_id for s in sim.slots(rid)}
 
 
-def test_a_leader_bringing_more_than_the_need_takes_fills_only_its_slots():
+def test_a_leader_bringing_more_than_the_need_asked_for_grows_it_to_take_them_all():
+    """The leader is on the ground and names how many come: all of them are held."""
     sim, leader, members, near = group_scene(n_members=4, others=2)
     rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3)
     sim.drain()
     sim.reply(leader, "accept", live_offer(sim, leader), count=5)
     sim.drain()
-    held = [m for m in members if sim.desks[m]["hold"]]
-    assert len(held) == 2 and sorted(accepted(sim, rid)) == sorted([leader, *held])
-    assert len([m for m in members if not sim.desks[m]["hold"]]) == 2   # free for other needs
-
-
-def test_a_busy_member_is_not_taken_and_the_slot_is_matched_as_usual():
-    sim, leader, members, near = group_scene(n_members=2, others=2)
-    busy_with = sim.request(YOGYA[0] + 0.03, YOGYA[1], needs=["other"])   # a member takes this first
-    sim.drain()
-    first = [v for v in sim.open_offers() if v in members]
-    assert first
-    sim.reply(first[0], "accept")
-    sim.drain()
-    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3)
-    sim.drain()
-    sim.reply(leader, "accept", live_offer(sim, leader), count=3)
-    sim.drain()
-    free_member = [m for m in members if m != first[0]][0]
-    assert sim.desks[first[0]]["hold"]["request_id"] == busy_with   # not taken away
-    assert sim.desks[free_member]["hold"]["request_id"] == rid
-    offered_near = [str(o.volunteer_id) for o in sim.offers if str(o.request_id) == rid
-                    and o.status == "offered" and str(o.volunteer_id) in near]
-    assert offered_near   # the slot the busy member could not take asks someone near
+    assert sorted(accepted(sim, rid)) == sorted([leader, *members])
+    assert len(sim.slots(rid)) == 5 and sim.request_state(rid).status == "matched"
+    assert not any(sim.desks[v]["hold"] for v in near)   # the others asked were withdrawn
     sim.check_no_double_booking()
 
 
-def test_a_leader_of_a_one_person_need_comes_alone():
-    sim, leader, members, _near = group_scene(n_members=2, others=0)
-    rid = sim.request(*YOGYA, needs=["food"])
+def test_a_leader_takes_a_one_person_delivery_for_the_group_or_comes_alone():
+    sim = Sim()
+    leader = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["general"], vehicle="pickup")
+    members = [sim.volunteer(YOGYA[0] + 0.03 + 0.001 * i, YOGYA[1], skills=["general"]) for i in range(3)]
+    sim.group(leader, members)
     sim.drain()
-    assert "offer" in templates_to(sim, leader) and "offer_group" not in templates_to(sim, leader)
+    rid = sim.request(*YOGYA, needs=["food"], required_skills=["vehicle"])   # a delivery of goods
+    sim.drain()
+    assert templates_to(sim, leader) == ["offer_group"]   # asked whether the group comes
     sim.reply(leader, "accept", live_offer(sim, leader), count=3)
     sim.drain()
-    assert accepted(sim, rid) == [leader] and not any(sim.desks[m]["hold"] for m in members)
+    assert sorted(accepted(sim, rid)) == sorted([leader, *members[:2]])
+    assert sim.request_state(rid).status == "matched" and len(sim.slots(rid)) == 3
+    assert sim.slots(rid)[0].volunteer_id == leader   # what the leader held became the first slot
+    for v in [leader, *members[:2]]:
+        sim.reply(v, "done")
+    sim.drain()
+    assert sim.request_state(rid).status == "done"
+    # The same leader answering a plain YA comes alone.
+    alone = sim.request(YOGYA[0] + 0.002, YOGYA[1], needs=["food"], required_skills=["vehicle"])
+    sim.drain()
+    sim.reply(leader, "accept", live_offer(sim, leader))
+    sim.drain()
+    assert accepted(sim, alone) == [leader] and not sim.slots(alone)
 
 
 def test_a_group_under_crashes_and_repeats_still_fills_each_slot_once():

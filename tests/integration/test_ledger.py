@@ -385,3 +385,61 @@ def test_the_treasurer_page_records_entries_without_javascript(stack):
     assert got[0]["actor"] == username and got[0]["goods"] == {"category": "food", "item": "mi instan",
                                                                "quantity": "30", "unit": "dus"}
     assert got[0]["donor"] == "Warung Bu Tini"
+
+
+def test_a_group_carries_a_delivery_as_one_unit_and_the_ledger_names_every_dispatch(stack):
+    """Issue 11 item 3: a drivers' group takes a delivery of donated goods as one unit. The
+    leader, offered the delivery, answers "YA <code> 3" by SMS; two members are held for it;
+    each reports done; one goods-disbursed entry names the need and all three dispatches."""
+    from test_map_support import unique_point
+    from test_webhooks_support import Stack as Webhooks, read_env
+
+    hooks = Webhooks(read_env())
+    lat, lon = unique_point(-1.2, 124.0)          # an area no other test uses
+    slug = make_campaign(stack)
+    need = stack.post_request(needs=["medical", "food"], people=40, location={"lat": lat + 0.03, "lon": lon})
+    stack.wait_stored(need["request_id"])
+    leader = stack.volunteer(lat + 0.002, lon + 0.002, name="Ketua Ojol Peduli")
+    members = [stack.volunteer(lat + 0.05 + 0.001 * i, lon, name=f"Anggota Ojol {i}") for i in range(2)]
+    with closing(stack.signed_in()) as coord:
+        r = coord.post("/api/v1/coordinator/groups", json={"name": "Ojol Peduli", "leader_id": leader,
+                                                          "member_ids": members})
+        assert r.status_code == 202, r.text
+    with stack.db() as conn:
+        phone = conn.execute("SELECT phone FROM volunteers WHERE volunteer_id = %s", (leader,)).fetchone()[0]
+    wait_for(lambda: stack.db().execute("SELECT count(*) FROM volunteers WHERE group_name = 'Ojol Peduli' "
+                                        "AND volunteer_id::text = ANY(%s)", ([leader, *members],)).fetchone()[0] == 3,
+             30, "the group stored")
+    with closing(stack.signed_in("treasurer")) as t:
+        r = t.post("/api/v1/donations", json={
+            "kind": "received", "campaign": slug, "pickup": {"lat": lat, "lon": lon},
+            "pickup_name": "Gudang Posko", "goods": {"category": "food", "item": "beras",
+                                                    "quantity": 300, "unit": "kg"}})
+        assert r.status_code == 202, r.text
+
+    def group_offer():
+        for m in hooks.messages(phone):
+            if "Grup Ojol Peduli" in m["body"]:
+                return m["body"].split("YA ")[1].split()[0]
+        return None
+    code = wait_for(group_offer, 90, "the delivery offered to the leader, asking whether the group comes")
+    hooks.inbound(f"YA {code} 3", frm=phone)
+
+    def crew():
+        with stack.db() as conn:
+            return conn.execute(
+                "SELECT x.volunteer_id::text, x.offer_id::text FROM deliveries d JOIN dispatches x "
+                "ON x.request_id = d.delivery_id WHERE d.for_request = %s AND x.status = 'accepted'",
+                (need["request_id"],)).fetchall()
+    held = wait_for(lambda: (c := crew()) and len(c) == 3 and c, 90, "the leader and two members on the delivery")
+    assert {v for v, _o in held} == {leader, *members}
+    with stack.client() as c:
+        for _v, offer_id in held:
+            assert c.post(f"/api/v1/offers/{offer_id}/done").status_code == 202
+
+    def disbursed():
+        return [e for e in entries(stack, slug) if e["kind"] == "disbursed"]
+    got = wait_for(disbursed, 90, "the group's delivery recorded as goods disbursed")
+    assert len(got) == 1   # one delivery, one entry, however many carried it
+    assert got[0]["purpose"]["requests"] == [need["request_id"]]
+    assert sorted(got[0]["purpose"]["dispatches"]) == sorted(o for _v, o in held)

@@ -9,7 +9,16 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.api.deps import pool
-from services.api.metrics import HEARTBEAT_AGE, OUTBOX_BACKLOG, REGISTRY
+from services.api.metrics import DELIVERY_BACKLOG, DELIVERY_OLDEST, HEARTBEAT_AGE, OUTBOX_BACKLOG, REGISTRY
+
+# Messages the notifier holds and has not handed to the provider yet (a storm at Twilio shows here).
+DELIVERY_SQL = ("SELECT count(*) FILTER (WHERE state = 'sending'), count(*) FILTER (WHERE state = 'retry_wait'), "
+                "coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM notifications "
+                "WHERE state IN ('sending', 'retry_wait')")
+
+
+def _delivery(row) -> dict:
+    return {"sending": row[0], "retry_wait": row[1], "oldest_s": round(float(row[2]), 1)}
 
 router = APIRouter(tags=["operations"])
 STALE_S = 30
@@ -49,6 +58,7 @@ async def healthz(response: Response, db=Depends(pool)):
                 "WHERE seen_at > now() - interval '1 hour' ORDER BY kind, name")).fetchall()
             backlog = (await (await conn.execute(
                 "SELECT count(*) FROM outbox WHERE published_at IS NULL")).fetchone())[0]
+            delivery = _delivery(await (await conn.execute(DELIVERY_SQL)).fetchone())
         out["database"] = {"ok": True}
         procs = {}
         for name, kind, age, detail in rows:
@@ -58,11 +68,13 @@ async def healthz(response: Response, db=Depends(pool)):
             items = procs.get(kind, [])
             out[kind] = {"ok": any(i["ok"] for i in items), "processes": items}
         out["outbox_backlog"] = backlog
+        out["delivery_backlog"] = delivery
     except Exception as exc:
         out["database"] = {"ok": False, "error": str(exc)[:200]}
     # The API itself is up; it keeps accepting while the broker is down (outbox), so only a
     # database failure makes it unhealthy for intake.
-    out["ok"] = all(v.get("ok", False) for k, v in out.items() if isinstance(v, dict))
+    # The delivery backlog informs (a provider's storm is not Siaga's failure); the rest decides.
+    out["ok"] = all(v.get("ok", False) for k, v in out.items() if isinstance(v, dict) and k != "delivery_backlog")
     out["accepting"] = out["database"]["ok"]
     response.status_code = 200 if out["accepting"] else 503
     return out
@@ -74,6 +86,10 @@ async def metrics(db=Depends(pool)):
         async with db.connection(timeout=2) as conn:
             OUTBOX_BACKLOG.set((await (await conn.execute(
                 "SELECT count(*) FROM outbox WHERE published_at IS NULL")).fetchone())[0])
+            delivery = _delivery(await (await conn.execute(DELIVERY_SQL)).fetchone())
+            for state in ("sending", "retry_wait"):
+                DELIVERY_BACKLOG.labels(state).set(delivery[state])
+            DELIVERY_OLDEST.set(delivery["oldest_s"])
             for name, age in await (await conn.execute(
                     "SELECT name, extract(epoch FROM now() - seen_at) FROM heartbeats")).fetchall():
                 HEARTBEAT_AGE.labels(name).set(float(age))

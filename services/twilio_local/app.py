@@ -16,12 +16,14 @@ and local control endpoints (no auth: bind it to loopback only):
   POST   /_local/failures         queue a forced failure; GET lists, DELETE clears
   POST   /_local/inbound          post a signed inbound message or status callback
   GET    /_local/webhooks         webhooks this server posted and the answers it got
-  GET/POST /_local/config         status_callbacks on/off, callback_delay
+  GET/POST /_local/config         status_callbacks on/off, callback_delay, storm (a share of
+                                   creates answered 429 / 5xx, or accepted and answered too late)
 """
 from __future__ import annotations
 
 import asyncio
 import base64
+import random
 import binascii
 import hmac
 import html
@@ -60,6 +62,18 @@ MAX_BODY = 1600
 class LocalConfig:
     status_callbacks: bool = False   # post sent/delivered to StatusCallback after create
     callback_delay: float = 0.2      # seconds before each simulated status change
+    storm: dict | None = None        # StormIn while a storm is on
+
+
+class StormIn(BaseModel):
+    """A provider having a bad day: of the message creates, a share is refused with 429 (too
+    many requests), a share with a 5xx, and a share is accepted (the message goes out) but
+    answered only after `slow_s`, past any sane client timeout: the sender cannot know."""
+    rate_429: float = Field(default=0.0, ge=0, le=1)
+    rate_5xx: float = Field(default=0.0, ge=0, le=1)
+    rate_slow: float = Field(default=0.0, ge=0, le=1)
+    slow_s: float = Field(default=15.0, ge=0, le=120)
+    seed: int = 0
 
 
 class FailureIn(BaseModel):
@@ -81,6 +95,8 @@ class FailureIn(BaseModel):
 class ConfigIn(BaseModel):
     status_callbacks: bool | None = None
     callback_delay: float | None = Field(default=None, ge=0, le=60)
+    storm: StormIn | None = None
+    calm: bool = Field(default=False, description="end the storm")
 
 
 class InboundIn(BaseModel):
@@ -147,6 +163,7 @@ def create_app(
                   openapi_url="/_local/openapi.json", lifespan=lifespan)
     app.state.store = store
     app.state.config = config
+    app.state.storm_rng = random.Random(0)
 
     def client() -> httpx.AsyncClient:
         # Fallback for apps driven without lifespan (e.g. a bare ASGI transport).
@@ -214,6 +231,17 @@ def create_app(
         data["MediaUrl"] = form.getlist("MediaUrl")
         to, from_ = str(data.get("To") or ""), data.get("From")
 
+        storm = config.storm
+        roll = app.state.storm_rng.random() if storm else 1.0
+        slow = False
+        if storm and roll < storm["rate_429"]:
+            store.record_attempt(to, from_, 429, 20429, None)
+            return _twilio_error(429, 20429, "Too Many Requests (storm)", to=to)
+        if storm and roll < storm["rate_429"] + storm["rate_5xx"]:
+            store.record_attempt(to, from_, 503, None, None)
+            return _twilio_error(503, None, "Service Unavailable (storm)", to=to)
+        slow = bool(storm) and roll < storm["rate_429"] + storm["rate_5xx"] + storm["rate_slow"]
+
         rule = store.take_failure(to, "create")
         if rule is not None:
             store.record_attempt(to, from_, rule.status, rule.code, None)
@@ -245,6 +273,10 @@ def create_app(
         delivery_failure = store.take_failure(to, "delivery")
         if config.status_callbacks or delivery_failure is not None:
             background.add_task(lifecycle, record["sid"], delivery_failure)
+        if slow:   # created and on its way; the answer comes after the client gave up
+            log.info("storm: answering %s late", record["sid"])
+            storm["answered_late"] += 1
+            await asyncio.sleep(storm["slow_s"])
         return JSONResponse(resource(record), status_code=201)
 
     @app.get(base + "/Messages/{message_sid}.json")
@@ -333,6 +365,11 @@ def create_app(
             config.status_callbacks = change.status_callbacks
         if change.callback_delay is not None:
             config.callback_delay = change.callback_delay
+        if change.storm is not None:
+            config.storm = {**change.storm.model_dump(), "answered_late": 0}
+            app.state.storm_rng = random.Random(change.storm.seed)
+        if change.calm:
+            config.storm = None
         return asdict(config)
 
     @app.post("/_local/inbound")

@@ -52,6 +52,9 @@ def mask_phone(e164: str) -> str:
     return "****"
 
 
+_URL_PLUS = re.compile(r"%2[Bb](?=\d)")
+
+
 def mask_text(text: str) -> str:
     """Replace every phone-number-looking digit run in free text with its masked form."""
 
@@ -66,7 +69,8 @@ def mask_text(text: str) -> str:
                 return candidate[:start] + _mask_digits(rest) + trailing
         return candidate
 
-    return _DIGIT_RUN.sub(_replace, text)
+    # A number inside a URL's query ("To=%2B62812...") is a number too.
+    return _DIGIT_RUN.sub(_replace, _URL_PLUS.sub("+", text))
 
 
 def _looks_like_phone(candidate: str) -> bool:

@@ -16,6 +16,7 @@ import time
 import psycopg
 
 from infra.settings import get_settings
+from services import logmask
 from services.heartbeat import beat
 
 log = logging.getLogger("siaga.relay")
@@ -82,7 +83,7 @@ def prune(conn: psycopg.Connection, days: int = 14) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logmask.configure()
     settings = get_settings()
     name = f"relay@{socket.gethostname()}:{os.getpid()}"
     stopping = {"flag": False}

@@ -9,6 +9,7 @@ import faust
 
 from infra import kafka_config
 from infra.settings import get_settings
+from services import logmask
 from streams.topics import APP_ID
 
 settings = get_settings()
@@ -38,6 +39,13 @@ app = faust.App(
     producer_linger=settings.kafka_linger_ms / 1000,
     producer_max_batch_size=256 * 1024,
 )
+
+
+@app.task
+async def _mask_logs() -> None:
+    """Faust set up its log handlers before starting the app: phone numbers are masked in
+    what they write too (services/logmask.py, as in every other process)."""
+    logmask.install()
 
 
 async def changelog_sent() -> None:

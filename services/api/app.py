@@ -1,7 +1,6 @@
 """The HTTP edge: intake API, forms, webhooks, coordinator API, live map, public pages."""
 from __future__ import annotations
 
-import logging
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from services.api import (
 )
 from services.api.metrics import LATENCY, REJECTED
 from services.auth import routes as routes_auth
+from services import logmask
 from services.db import async_pool
 from services.ledger import routes_campaigns, routes_ledger
 from services.payments.routes import router as payments_router
@@ -62,7 +62,7 @@ class Observe:
 
 
 def create_app() -> FastAPI:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logmask.configure()
     app = FastAPI(title="Siaga API", version="0.1.0", lifespan=lifespan,
                   description="Disaster-response mobilisation: aid requests, volunteers, dispatch, donations.")
     errors.install(app)

@@ -14,7 +14,8 @@ from psycopg_pool import ConnectionPool
 from infra.settings import get_settings
 from services.heartbeat import beat
 from services.messaging import housekeeping
-from services.notifier import logmask, store
+from services import logmask
+from services.notifier import store
 from services.notifier.consumer import Batches, make_consumer, make_producer, TOPIC
 from services.notifier.deliver import Deliverer, Senders
 from services.notifier.reconcile import CheckedClient

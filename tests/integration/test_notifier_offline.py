@@ -11,7 +11,7 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 
 from services.notifier.deliver import MAX_TRIES, Deliverer, _parse_fault
-from services.notifier.logmask import MaskPhones
+from services.logmask import MaskPhones
 from services.notifier.reconcile import CheckedClient, find_sent
 from services.notifier.store import lock_key
 from services.notifier.twilio_sender import SendOutcome

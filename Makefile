@@ -4,7 +4,7 @@ PY    := .venv/bin/python
 PIP   := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: setup system python assets kafka run up test fuzz stop bench eval schemas clean-runtime
+.PHONY: setup system python assets kafka run up test fuzz stop bench soak eval schemas clean-runtime
 
 setup: system python assets kafka
 
@@ -53,6 +53,13 @@ fuzz: setup
 bench: setup
 	@SIAGA_PROFILE=bench API_PORT=38000 SIAGA_BROKER_PORT=39092 SIAGA_PG_PORT=55434 \
 	  SIAGA_TWILIO_PORT=38080 SIAGA_PAY_PORT=38090 FAUST_WEB_PORT=36066 SIAGA_WORKERS=2 $(PY) -m bench.run
+
+# Memory over a long run (not in make test): SOAK_MINUTES (30) of steady load on a stack of its
+# own, RSS per process every minute, into the Soak section of docs/benchmarks.md.
+soak: setup
+	@SIAGA_PROFILE=soak API_PORT=48000 SIAGA_BROKER_PORT=49092 SIAGA_PG_PORT=55435 \
+	  SIAGA_TWILIO_PORT=48080 SIAGA_PAY_PORT=48090 FAUST_WEB_PORT=46066 SIAGA_WORKERS=2 \
+	  PRUNE_AFTER_S=$(or $(PRUNE_AFTER_S),300) $(PY) -m bench.soak
 
 # Message understanding against the labelled fixtures (tests/fixtures/): needs micro-F1, places,
 # non-requests taken as requests, requests lost, time per message.

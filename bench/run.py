@@ -157,9 +157,13 @@ def main() -> None:
     env = stack.up()
     res: dict = {"cfg": cfg, "checkins": [], "steady": [], "other": {"checkins": [], "steady": []}}
 
+    from bench.soak import keep
+
+    soak = keep(OUT.read_text()) if OUT.exists() else ""   # make soak's figures stay
+
     def write() -> None:   # after every phase, so a later failure keeps what was measured
         doc = render(started, load_before, res)
-        OUT.write_text(doc)
+        OUT.write_text(doc.rstrip() + "\n\n" + soak if soak else doc)
         print(f"[bench] {OUT} written", flush=True)
 
     def checkin_series(watch, plan, out: list, modes: list[str]) -> None:

@@ -96,7 +96,7 @@ def _runtime_env() -> dict[str, str]:
     if PROFILE in TEST_PROFILES:
         for k, v in TEST_TIMING.items():
             env[k] = os.environ.get(k, v)
-    if PROFILE in (*TEST_PROFILES, "bench"):   # load from one address is the point there
+    if PROFILE in (*TEST_PROFILES, "bench", "soak"):   # load from one address is the point there
         env["RATE_LIMIT_INTAKE"] = os.environ.get("RATE_LIMIT_INTAKE", "1000000/minute")
     for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
                         "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",

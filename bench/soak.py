@@ -1,5 +1,5 @@
-"""make soak: a steady load for SOAK_MINUTES (30) against a stack of its own, the resident
-memory (RSS) of every process every minute, and whether it stops growing after the warm-up.
+"""make soak: a steady load for SOAK_MINUTES (30) against a stack of its own, the memory of
+every process every minute (proportional set size: resident memory, shared pages split), and whether it stops growing after the warm-up.
 Not part of make test. The figures go into docs/benchmarks.md (the "Soak" section, which
 make bench keeps).
 
@@ -33,9 +33,11 @@ def rss_mb() -> dict[str, float]:
     from infra.settings import RUNTIME_DIR
 
     def rss(pid: int) -> float:
+        # PSS: shared pages (PostgreSQL's shared buffers, a forked child's) count once across
+        # the processes that share them, not once per backend as RSS would.
         try:
-            for line in open(f"/proc/{pid}/status"):
-                if line.startswith("VmRSS:"):
+            for line in open(f"/proc/{pid}/smaps_rollup"):
+                if line.startswith("Pss:"):
                     return int(line.split()[1]) / 1024
         except OSError:
             pass
@@ -79,8 +81,8 @@ def section(started: datetime, minutes: float, rate: float, checkins: float, sam
 Run by `make soak` on {started:%Y-%m-%d %H:%M} UTC: {minutes:.0f} minutes of {rate:g} aid requests/s
 and {checkins:g} check-ins/s near {VOLUNTEERS} volunteers who answer their offers (most accept
 and report done), {requests} requests accepted, {done} done. Closed requests leave the matchers
-after 5 minutes (`PRUNE_AFTER_S`, 3 days by default). Resident memory (RSS, MB) per process at
-the end of each minute; growth compares the mean of the last three minutes with minute
+after 5 minutes (`PRUNE_AFTER_S`, 3 days by default). Memory (PSS, MB: resident memory with
+shared pages split among the processes sharing them) per process at the end of each minute; growth compares the mean of the last three minutes with minute
 {warmup + 1}, after a warm-up of {warmup} minutes. Target: under {100 * GROWTH_TARGET:.0f} % for every
 process: **{verdict}** (largest {100 * worst:+.1f} %).
 

@@ -310,6 +310,15 @@ def test_ledger_head_names_its_key_and_checkpoints_verify_with_it(stack):
         assert proof["second"] == size
 
 
+def receive_goods(stack, slug: str, pickup: tuple[float, float], pickup_name: str, **goods) -> None:
+    """A treasurer records goods received at a pickup point (they become a supply)."""
+    with closing(stack.signed_in("treasurer")) as t:
+        r = t.post("/api/v1/donations", json={
+            "kind": "received", "campaign": slug, "pickup": {"lat": pickup[0], "lon": pickup[1]},
+            "pickup_name": pickup_name, "goods": goods})
+        assert r.status_code == 202, r.text
+
+
 def test_goods_with_a_pickup_point_are_delivered_to_a_nearby_need_and_disbursed_in_the_ledger(stack):
     """Goods received at a pickup point become a delivery the dispatch engine gives to a volunteer
     with a vehicle; their "done" becomes goods disbursed, linked to the need, on the public page."""
@@ -322,12 +331,8 @@ def test_goods_with_a_pickup_point_are_delivered_to_a_nearby_need_and_disbursed_
                               name="Nama Penerima Rahasia", location={"lat": lat + 0.03, "lon": lon})
     stack.wait_stored(need["request_id"])
     rider = stack.volunteer(lat + 0.002, lon + 0.002, name="Relawan Motor")
-    with closing(stack.signed_in("treasurer")) as t:
-        r = t.post("/api/v1/donations", json={
-            "kind": "received", "campaign": slug, "pickup": {"lat": lat, "lon": lon},
-            "pickup_name": "Posko Balai Desa", "goods": {"category": "water", "item": "air mineral",
-                                                        "quantity": 60, "unit": "galon"}})
-        assert r.status_code == 202, r.text
+    receive_goods(stack, slug, (lat, lon), "Posko Balai Desa", category="water", item="air mineral",
+                  quantity=60, unit="galon")
 
     def delivery_offer():
         with stack.db() as conn:
@@ -410,12 +415,7 @@ def test_a_group_carries_a_delivery_as_one_unit_and_the_ledger_names_every_dispa
     wait_for(lambda: stack.db().execute("SELECT count(*) FROM volunteers WHERE group_name = 'Ojol Peduli' "
                                         "AND volunteer_id::text = ANY(%s)", ([leader, *members],)).fetchone()[0] == 3,
              30, "the group stored")
-    with closing(stack.signed_in("treasurer")) as t:
-        r = t.post("/api/v1/donations", json={
-            "kind": "received", "campaign": slug, "pickup": {"lat": lat, "lon": lon},
-            "pickup_name": "Gudang Posko", "goods": {"category": "food", "item": "beras",
-                                                    "quantity": 300, "unit": "kg"}})
-        assert r.status_code == 202, r.text
+    receive_goods(stack, slug, (lat, lon), "Gudang Posko", category="food", item="beras", quantity=300, unit="kg")
 
     def group_offer():
         for m in hooks.messages(phone):

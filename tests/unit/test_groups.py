@@ -34,13 +34,19 @@ def group_scene(n_members: int = 4, others: int = 5):
     return sim, leader, members, near
 
 
+def leader_answers(needed: int, count: int, n_members: int = 4, others: int = 5):
+    """A need for `needed` people beside a group's leader, who answers "YA <code> <count>"."""
+    sim, leader, members, near = group_scene(n_members=n_members, others=others)
+    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=needed)
+    sim.drain()
+    sim.reply(leader, "accept", live_offer(sim, leader), count=count)
+    sim.drain()
+    return sim, leader, members, near, rid
+
+
 def test_a_leader_accepts_for_four_members_who_are_then_held_and_offered_nothing_else():
-    sim, leader, members, near = group_scene()
-    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=5)
-    sim.drain()
-    assert "offer_group" in templates_to(sim, leader)   # the leader hears the group may come
-    sim.reply(leader, "accept", live_offer(sim, leader), count=5)
-    sim.drain()
+    sim, leader, members, near, rid = leader_answers(needed=5, count=5)
+    assert "offer_group" in templates_to(sim, leader)   # the leader heard the group may come
     # The leader and four members hold the five slots; whoever else was asked is withdrawn.
     assert sorted(accepted(sim, rid)) == sorted([leader, *members])
     assert sim.request_state(rid).status == "matched"
@@ -62,11 +68,7 @@ def test_a_leader_accepts_for_four_members_who_are_then_held_and_offered_nothing
 
 
 def test_a_member_can_decline_alone_and_that_slot_goes_to_someone_else():
-    sim, leader, members, near = group_scene(n_members=2, others=3)
-    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3)
-    sim.drain()
-    sim.reply(leader, "accept", live_offer(sim, leader), count=3)
-    sim.drain()
+    sim, leader, members, near, rid = leader_answers(needed=3, count=3, n_members=2, others=3)
     assert sorted(accepted(sim, rid)) == sorted([leader, *members])
     sim.reply(members[0], "decline")
     sim.drain()
@@ -84,11 +86,7 @@ def test_a_member_can_decline_alone_and_that_slot_goes_to_someone_else():
 
 def test_a_leader_bringing_more_than_the_need_asked_for_grows_it_to_take_them_all():
     """The leader is on the ground and names how many come: all of them are held."""
-    sim, leader, members, near = group_scene(n_members=4, others=2)
-    rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3)
-    sim.drain()
-    sim.reply(leader, "accept", live_offer(sim, leader), count=5)
-    sim.drain()
+    sim, leader, members, near, rid = leader_answers(needed=3, count=5, others=2)
     assert sorted(accepted(sim, rid)) == sorted([leader, *members])
     assert len(sim.slots(rid)) == 5 and sim.request_state(rid).status == "matched"
     assert not any(sim.desks[v]["hold"] for v in near)   # the others asked were withdrawn

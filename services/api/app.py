@@ -14,6 +14,7 @@ from services.api import (
     routes_public,
 )
 from services.api.metrics import LATENCY, REJECTED
+from services.api.page_headers import PageHeaders
 from services.auth import routes as routes_auth
 from services import logmask
 from services.db import async_pool
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
     errors.install(app)
 
     app.add_middleware(Observe)   # outside LimitBody (errors.install): its 413s are counted too
+    app.add_middleware(PageHeaders)
 
     app.include_router(routes_intake.router)
     app.include_router(routes_offers.router)

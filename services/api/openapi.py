@@ -119,9 +119,9 @@ def build(app: FastAPI) -> dict:
                     response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
                     if code == "422":
                         response["description"] = DESCRIPTIONS[422]
-            if calls & {deps.require_coordinator, deps.require_admin, deps.require_treasurer}:
+            if calls & {deps.require_viewer, deps.require_coordinator, deps.require_admin, deps.require_treasurer}:
                 _add(responses, 401, "Not signed in (POST /api/v1/auth/login)")
-            if calls & {deps.require_admin, deps.require_treasurer}:
+            if calls & {deps.require_coordinator, deps.require_admin, deps.require_treasurer}:
                 _add(responses, 403, "Signed in without the role this needs")
             if deps.same_origin in calls:
                 _add(responses, 403, "Not allowed (e.g. a cross-site request)")

@@ -22,7 +22,7 @@ from schemas.common import NeedCategory, Urgency
 from services import live
 from services.api.openapi import EventStreamResponse, GeoJSONResponse, errors
 from services.auth.accounts import Coordinator
-from services.auth.deps import optional_user, require_coordinator
+from services.auth.deps import optional_user, require_viewer
 from services.auth.sessions import COOKIE, session_user
 from services.ledger.totals import all_received
 
@@ -428,7 +428,7 @@ async def needs(request: Request, bbox: str | None = Query(None, max_length=200)
                 cluster_above: int = Query(CLUSTER_ABOVE, ge=0, le=MAX_FEATURES,
                                            description="more needs than this in the box: grid cells instead "
                                                        "of points (0: always points)"),
-                _user: Coordinator = Depends(require_coordinator)):
+                _user: Coordinator = Depends(require_viewer)):
     f = NeedFilter(parse_bbox(bbox), parse_choices(status, STATUSES, "status") or list(ACTIVE),
                    parse_choices(category, CATEGORIES, "category"), parse_choices(urgency, URGENCIES, "urgency"), age_h)
     async with _db(request).connection() as conn:
@@ -452,7 +452,7 @@ async def needs(request: Request, bbox: str | None = Query(None, max_length=200)
 async def volunteers(request: Request, bbox: str | None = Query(None, max_length=200),
                      state: str | None = Query(None, max_length=100, description="available,busy,unavailable"),
                      limit: int = Query(20_000, ge=1, le=MAX_FEATURES),
-                     _user: Coordinator = Depends(require_coordinator)):
+                     _user: Coordinator = Depends(require_viewer)):
     box = parse_bbox(bbox)
     wanted = parse_choices(state, AVAILABILITY, "state")
     async with _db(request).connection() as conn:
@@ -463,28 +463,28 @@ async def volunteers(request: Request, bbox: str | None = Query(None, max_length
 @router.get("/api/v1/map/dispatches", summary="Live dispatches as volunteer-to-need lines (GeoJSON)",
             response_class=GeoJSONResponse)
 async def dispatch_lines(request: Request, bbox: str | None = Query(None, max_length=200),
-                         _user: Coordinator = Depends(require_coordinator)):
+                         _user: Coordinator = Depends(require_viewer)):
     box = parse_bbox(bbox)
     async with _db(request).connection() as conn:
         return _geojson(await query_lines(conn, box))
 
 
 @router.get("/api/v1/map/summary", summary="Counters: open, matched, done today, volunteers, donations")
-async def summary(request: Request, _user: Coordinator = Depends(require_coordinator)):
+async def summary(request: Request, _user: Coordinator = Depends(require_viewer)):
     async with _db(request).connection() as conn:
         return await query_summary(conn)
 
 
 @router.get("/api/v1/map/queue", summary="Needs nobody is helping yet, and tasks that need attention (SOS, overdue), most pressing first")
 async def queue(request: Request, limit: int = Query(100, ge=1, le=1000),
-                _user: Coordinator = Depends(require_coordinator)):
+                _user: Coordinator = Depends(require_viewer)):
     async with _db(request).connection() as conn:
         return await query_queue(conn, limit)
 
 
 @router.get("/api/v1/map/requests/{request_id}", summary="One request with contact, offers, history",
             responses=errors(404))
-async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordinator = Depends(require_coordinator)):
+async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordinator = Depends(require_viewer)):
     async with _db(request).connection() as conn:
         found = await query_detail(conn, request_id)
     if found is None:
@@ -495,7 +495,7 @@ async def request_detail(request_id: uuid.UUID, request: Request, _user: Coordin
 @router.get("/api/v1/map/requests/{request_id}/candidates", summary="Nearest available volunteers",
             responses=errors(404))
 async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query(10, ge=1, le=50),
-                     _user: Coordinator = Depends(require_coordinator)):
+                     _user: Coordinator = Depends(require_viewer)):
     async with _db(request).connection() as conn:
         found = await query_candidates(conn, request_id, limit)
     if found is None:
@@ -507,7 +507,7 @@ async def candidates(request_id: uuid.UUID, request: Request, limit: int = Query
             response_class=EventStreamResponse)
 async def live_stream(request: Request, after: int | None = Query(None, ge=0, lt=2**63),
                       last_event_id: str | None = Header(None, max_length=30),
-                      _user: Coordinator = Depends(require_coordinator)):
+                      _user: Coordinator = Depends(require_viewer)):
     cursor = live.parse_cursor(last_event_id, after)
     if last_event_id and cursor is None:
         raise HTTPException(422, "Last-Event-ID must be a non-negative integer")

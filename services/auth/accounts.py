@@ -10,7 +10,9 @@ from typing import Literal
 from services.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 
 Role = Literal["coordinator", "treasurer", "admin"]
-ROLES: tuple[str, ...] = ("coordinator", "treasurer", "admin")
+# viewer: sees the map and the queue; coordinator: the dispatcher (assigns, closes, vets);
+# treasurer: also writes the ledger; admin: everything.
+ROLES: tuple[str, ...] = ("viewer", "coordinator", "treasurer", "admin")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 _INSERT = ("INSERT INTO coordinators (username, password_hash, role, display_name, created_by) "
@@ -27,6 +29,11 @@ class Coordinator:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_dispatch(self) -> bool:
+        """Everyone but a viewer acts on requests and volunteers."""
+        return self.role != "viewer"
 
     @property
     def is_treasurer(self) -> bool:

@@ -23,10 +23,18 @@ async def optional_user(request: Request) -> Coordinator | None:
     return user
 
 
-async def require_coordinator(user: Coordinator | None = Depends(optional_user)) -> Coordinator:
+async def require_viewer(user: Coordinator | None = Depends(optional_user)) -> Coordinator:
+    """Signed in, whatever the role: what coordinators look at (the map, the queue)."""
     if user is None:
         raise HTTPException(401, SIGN_IN, headers={"WWW-Authenticate": 'Cookie realm="siaga"'})
-    return user  # admins are coordinators too
+    return user
+
+
+async def require_coordinator(user: Coordinator = Depends(require_viewer)) -> Coordinator:
+    """The dispatcher's role (treasurers and admins have it too): what changes anything."""
+    if not user.can_dispatch:
+        raise HTTPException(403, "this needs the coordinator role (a viewer only looks)")
+    return user
 
 
 async def require_admin(user: Coordinator = Depends(require_coordinator)) -> Coordinator:

@@ -18,7 +18,7 @@ from services.auth.accounts import (
     create_coordinator,
     list_coordinators,
 )
-from services.auth.deps import optional_user, require_admin, require_coordinator, same_origin
+from services.auth.deps import optional_user, require_admin, require_viewer, same_origin
 from services.auth.sessions import COOKIE, LIFETIME, close_session, open_session
 from services.api.openapi import errors
 from services.api.limits import client_address
@@ -100,7 +100,7 @@ async def logout(request: Request):
 
 
 @router.get("/api/v1/auth/me", summary="Who is signed in")
-async def me(user: Coordinator = Depends(require_coordinator)):
+async def me(user: Coordinator = Depends(require_viewer)):
     return user.public()
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.codes import stable_uuid
 from services.api.openapi import errors
 from services.auth.accounts import Coordinator
-from services.auth.deps import require_admin, require_coordinator, same_origin
+from services.auth.deps import require_admin, require_coordinator, require_viewer, same_origin
 from services.ledger.totals import campaign_totals
 from services.api.limits import intake_limit
 
@@ -183,7 +183,7 @@ async def report_campaign(slug: str, body: ReportIn, request: Request):
 
 
 @router.get("/api/v1/campaign-reports", summary="Reports about campaigns (coordinators)")
-async def get_reports(request: Request, _user: Coordinator = Depends(require_coordinator)):
+async def get_reports(request: Request, _user: Coordinator = Depends(require_viewer)):
     async with request.app.state.pool.connection() as conn:
         rows = await (await conn.execute(
             "SELECT report_id, slug, reason, details, created_at, handled_by FROM campaign_reports "

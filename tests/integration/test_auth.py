@@ -143,3 +143,29 @@ def test_create_admin_command(stack):
         r = c.post("/api/v1/auth/login", json={"username": name, "password": "first-admin-pass-1"})
         assert r.status_code == 200 and r.json()["role"] == "admin"
     assert PASSWORD  # shared constant imported for the fixture module
+
+
+def test_a_viewer_sees_the_map_and_the_queue_but_changes_nothing(stack):
+    """Roles: a viewer looks (map layers, queue, details, the live stream's door); every change
+    (an action on a request, vetting, a group, registering a volunteer) is 403 naming the role."""
+    rid = stack.post_request(needs=["water"], location={"lat": -7.80, "lon": 110.37})["request_id"]
+    stack.wait_stored(rid)
+    viewer = stack.signed_in("viewer")
+    try:
+        assert viewer.get("/api/v1/auth/me").json()["role"] == "viewer"
+        assert viewer.get("/api/v1/map/queue").status_code == 200
+        assert viewer.get(f"/api/v1/map/requests/{rid}").status_code == 200
+        assert viewer.get("/api/v1/map/needs", params={"bbox": "110.3,-7.9,110.4,-7.7"}).status_code == 200
+        refused = [
+            viewer.post(f"/api/v1/coordinator/requests/{rid}/actions", json={"action": "verify"}),
+            viewer.post("/api/v1/coordinator/volunteers/00000000-0000-0000-0000-000000000001/vetting",
+                        json={"level": "verified"}),
+            viewer.post("/api/v1/coordinator/groups", json={"name": "x", "leader_id": rid, "member_ids": [rid]}),
+            viewer.post("/api/v1/volunteers", json={"name": "X", "phone": "081234567890"}),
+        ]
+        assert [r.status_code for r in refused] == [403] * 4
+        assert all("coordinator role" in r.json()["error"] for r in refused)
+    finally:
+        viewer.close()
+    with stack.db() as conn:   # nothing the viewer sent was recorded
+        assert conn.execute("SELECT count(*) FROM coordinator_actions WHERE request_id = %s", (rid,)).fetchone()[0] == 0

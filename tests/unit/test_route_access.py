@@ -8,7 +8,22 @@ from services.api.app import app
 from services.api.openapi import dependency_calls, flat_routes
 from services.auth import deps
 
-NEEDS_ROLE = {deps.require_coordinator, deps.require_admin, deps.require_treasurer}
+NEEDS_ROLE = {deps.require_viewer, deps.require_coordinator, deps.require_admin, deps.require_treasurer}
+# The role each signed-in route needs, the strongest its dependencies ask for: viewer (looks),
+# coordinator (the dispatcher: changes requests and volunteers), treasurer (the ledger), admin.
+ROLE_OF = [(deps.require_admin, "admin"), (deps.require_treasurer, "treasurer"),
+           (deps.require_coordinator, "coordinator"), (deps.require_viewer, "viewer")]
+EXPECTED_ROLES = {
+    "viewer": {"GET /api/v1/map/needs", "GET /api/v1/map/volunteers", "GET /api/v1/map/dispatches",
+               "GET /api/v1/map/summary", "GET /api/v1/map/queue", "GET /api/v1/map/requests/{request_id}",
+               "GET /api/v1/map/requests/{request_id}/candidates", "GET /api/v1/live", "GET /api/v1/auth/me",
+               "GET /api/v1/campaign-reports"},
+    "coordinator": {"POST /api/v1/coordinator/requests/{request_id}/actions",
+                    "POST /api/v1/coordinator/volunteers/{volunteer_id}/vetting", "POST /api/v1/coordinator/groups",
+                    "POST /api/v1/volunteers", "POST /api/v1/volunteers/{volunteer_id}/checkins",
+                    "POST /api/v1/checkins", "POST /api/v1/organisers", "POST /api/v1/campaigns",
+                    "POST /api/v1/campaigns/{slug}/status", "POST /api/v1/campaign-reports/{report_id}/handled"},
+}
 PUBLIC = {
     # people asking for help, and what they may see of their own request (by its code)
     "GET /", "POST /request", "GET /status", "GET /status/{code}", "POST /api/v1/requests",
@@ -62,3 +77,16 @@ def test_nothing_listed_public_also_asks_for_a_role():
 def test_decides_inside_routes_do_read_the_session():
     routes = _routes()
     assert all(deps.optional_user in routes[k] for k in DECIDES_INSIDE)
+
+
+def test_each_signed_in_route_needs_the_role_listed_for_it():
+    """Looking never needs more than a viewer; changing requests, volunteers, groups and
+    campaigns needs a coordinator; the ledger and accounts their own roles (asserted by name)."""
+    roles = {k: next(role for dep, role in ROLE_OF if dep in calls)
+             for k, calls in _routes().items() if calls & NEEDS_ROLE}
+    for role, expected in EXPECTED_ROLES.items():
+        got = {k for k, r in roles.items() if r == role}
+        assert got == expected, (role, sorted(got ^ expected))
+    # (treasurers write through POST /api/v1/donations and /treasurer, which decide inside)
+    assert {r for r in roles.values()} == {"viewer", "coordinator", "admin"}
+    assert all(k.startswith("GET ") for k in EXPECTED_ROLES["viewer"])

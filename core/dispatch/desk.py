@@ -331,8 +331,9 @@ class Desk:
         if r.action == "accept":
             if h["status"] == "offered":
                 h["status"] = "accepting"
-                if r.count and self._members(st):   # "YA K7Q2 5": the leader and four members
-                    h["bring"] = min(r.count, 1 + len(self._members(st)))
+                members = self._members(st)
+                if r.count and members:   # "YA K7Q2 5": the leader and four members
+                    h["bring"] = min(r.count, 1 + len(members))
             if h["status"] in ("accepting",):
                 return [self._to_matcher(st, "accepted")]
             return []

@@ -23,6 +23,7 @@ from schemas import dispatch as dm
 from schemas.events import SituationUpdate
 
 FINAL = frozenset({"done", "cancelled", "duplicate"})
+DROPPED = frozenset({"cancelled", "duplicate"})   # a slot that no longer counts toward its need
 ASSIGNED = frozenset({"matched", "on_the_way"})
 MAX_SLOTS = 50
 # What a slot of its own carries: a one-person request that grows (a merge, a coordinator) hands
@@ -231,7 +232,7 @@ class Matcher:
         if p.slots:
             self._settle(p)
             kids = self._kids(p)
-            live = [k for k in kids if k.status not in ("cancelled", "duplicate")]
+            live = self._live(p)
             detail = {"slots": len(live), "filled": sum(k.status in ASSIGNED or k.status == "done" for k in live),
                       "volunteers": [k.volunteer_id for k in live if k.volunteer_id], **detail}
             vid = vid if st is not p else next((k.volunteer_id for k in live if k.volunteer_id), None)
@@ -258,13 +259,17 @@ class Matcher:
     def _kids(self, p: RequestState) -> list[RequestState]:
         return [self.requests[k] for k in p.slots if k in self.requests]
 
+    def _live(self, p: RequestState) -> list[RequestState]:
+        """The slots that count toward the need (not taken away, not merged)."""
+        return [k for k in self._kids(p) if k.status not in DROPPED]
+
     def _settle(self, p: RequestState) -> None:
         """The need's status from its slots: done when every slot is, assigned when every slot
         is taken, escalated when one is, offered or open otherwise. Closed by a coordinator or a
         merge, it stays closed."""
         if p.status in FINAL or not p.slots:
             return
-        live = [k.status for k in self._kids(p) if k.status not in ("cancelled", "duplicate")]
+        live = [k.status for k in self._live(p)]
         if not live:
             status = "cancelled"
         elif all(s == "done" for s in live):
@@ -556,7 +561,7 @@ class Matcher:
         outs: list[Out] = []
         missing = len(members) - sum(k.status not in FINAL and k.status not in ASSIGNED for k in kids)
         if missing > 0 and p.status not in FINAL:
-            count = min(max(sum(k.status not in ("cancelled", "duplicate") for k in kids), 1) + missing, MAX_SLOTS)
+            count = min(max(len(self._live(p)), 1) + missing, MAX_SLOTS)
             p.snap["volunteers"] = count
             for k in kids:
                 k.snap["volunteers"] = count
@@ -589,8 +594,7 @@ class Matcher:
         return dm.OfferDetails(need=triage.top_need(s["needs"]), needs=s["needs"], people=s["people"],
                                place=s.get("place_name"), lat=s["lat"], lon=s["lon"],
                                tracking_code=s["tracking_code"], requester_phone=s.get("phone"),
-                               crew=sum(k.status not in ("cancelled", "duplicate")
-                                        for k in self._kids(self._need(st))) or 1)
+                               crew=len(self._live(self._need(st))) or 1)
 
     def _siblings(self, st: RequestState) -> set[str]:
         """Who cannot take this slot: who declined it, and for a slot of a need for several
@@ -599,7 +603,7 @@ class Matcher:
         if st.parent:
             for sib in self._kids(self._need(st)):
                 out |= set(sib.declined) | {o["vid"] for o in sib.offers.values()}
-                if sib.volunteer_id and sib.status not in ("cancelled", "duplicate"):
+                if sib.volunteer_id and sib.status not in DROPPED:
                     out.add(sib.volunteer_id)
         return out
 
@@ -979,7 +983,7 @@ class Matcher:
         for kid in self._kids(st):
             kid.snap["volunteers"] = count
         outs = self._ensure_slots(st, now)
-        live = [k for k in self._kids(st) if k.status not in ("cancelled", "duplicate")]
+        live = self._live(st)
         for kid in reversed(live):
             if len(live) <= count:
                 break

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 import psycopg
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
@@ -17,6 +17,11 @@ log = logging.getLogger("siaga.api")
 MAX_BODY = 64 * 1024
 # Batches carry more: 500 check-ins of a few hundred bytes each (POST /api/v1/checkins).
 MAX_BODY_BY_PATH = {"/api/v1/checkins": 512 * 1024}
+
+
+def invalid_input(field: str, message: str) -> HTTPException:
+    """A 422 naming the field, for a check a route makes beyond its body's model."""
+    return HTTPException(422, f"invalid input: {field}: {message}")
 
 
 def _field(loc) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
 from services.api.deps import idempotency_key
+from services.api.errors import invalid_input
 from services.api.openapi import errors
 from services.auth.accounts import Coordinator
 from services.auth.deps import require_coordinator, same_origin
@@ -42,10 +43,6 @@ class ActionIn(BaseModel):
         return value
 
 
-def _invalid(field: str, message: str) -> HTTPException:
-    return HTTPException(422, f"invalid input: {field}: {message}")
-
-
 async def _resolve_request(conn, ref: str) -> tuple[uuid.UUID, str] | None:
     """(request id, status) by id or tracking code."""
     parsed = parse_ref(ref)
@@ -67,28 +64,28 @@ async def _check(conn, request_id: uuid.UUID, body: ActionIn) -> uuid.UUID | Non
         raise HTTPException(409, f"the request is already {status}; only 'verify' is possible")
     if body.action in NEEDS_VOLUNTEER:
         if body.volunteer_id is None:
-            raise _invalid("volunteer_id", f"{body.action} needs the chosen volunteer's id")
+            raise invalid_input("volunteer_id", f"{body.action} needs the chosen volunteer's id")
         known = await (await conn.execute("SELECT 1 FROM volunteers WHERE volunteer_id = %s",
                                           (body.volunteer_id,))).fetchone()
         if known is None:
-            raise _invalid("volunteer_id", "no volunteer with that id")
+            raise invalid_input("volunteer_id", "no volunteer with that id")
     elif body.volunteer_id is not None:
-        raise _invalid("volunteer_id", "only assign and reassign take a volunteer")
+        raise invalid_input("volunteer_id", "only assign and reassign take a volunteer")
     if body.action == "duplicate":
         if not body.duplicate_of:
-            raise _invalid("duplicate_of", "say which request this one repeats (id or tracking code)")
+            raise invalid_input("duplicate_of", "say which request this one repeats (id or tracking code)")
         original = await _resolve_request(conn, body.duplicate_of)
         if original is None:
-            raise _invalid("duplicate_of", "no request with that id or tracking code")
+            raise invalid_input("duplicate_of", "no request with that id or tracking code")
         if original[0] == request_id:
-            raise _invalid("duplicate_of", "a request cannot be a duplicate of itself")
+            raise invalid_input("duplicate_of", "a request cannot be a duplicate of itself")
         return original[0]
     if body.duplicate_of is not None:
-        raise _invalid("duplicate_of", "only the duplicate action takes duplicate_of")
+        raise invalid_input("duplicate_of", "only the duplicate action takes duplicate_of")
     if body.action == "slots" and body.count is None:
-        raise _invalid("count", "say how many volunteers the need takes (1-50)")
+        raise invalid_input("count", "say how many volunteers the need takes (1-50)")
     if body.action != "slots" and body.count is not None:
-        raise _invalid("count", "only the slots action takes a count")
+        raise invalid_input("count", "only the slots action takes a count")
     return None
 
 

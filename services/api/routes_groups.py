@@ -9,11 +9,13 @@ import logging
 import uuid
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from core.codes import stable_uuid
 from schemas.events import GroupMembership
 from services.api.deps import idempotency_key
+from services.api.errors import invalid_input
+from services.api.models import Strict
 from services.api.openapi import errors
 from services.auth.accounts import Coordinator
 from services.auth.deps import require_coordinator, same_origin
@@ -24,19 +26,11 @@ router = APIRouter(prefix="/api/v1/coordinator", tags=["volunteer groups"])
 MAX_MEMBERS = 50
 
 
-class GroupIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class GroupIn(Strict):
     name: str = Field(min_length=1, max_length=120, description="as the group calls itself")
     leader_id: uuid.UUID = Field(description="the volunteer who accepts tasks for the group")
     member_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_MEMBERS,
                                         description="the volunteers the leader can bring")
-
-    @field_validator("name")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
 
     @field_validator("member_ids")
     @classmethod
@@ -46,10 +40,6 @@ class GroupIn(BaseModel):
         return value
 
 
-def _invalid(field: str, message: str) -> HTTPException:
-    return HTTPException(422, f"invalid input: {field}: {message}")
-
-
 @router.post("/groups", status_code=202, dependencies=[Depends(same_origin)],
              responses=errors(409, e409="this idempotency key was used with another body"),
              summary="Form a volunteer group: a leader who accepts tasks for the members")
@@ -57,7 +47,7 @@ async def post_group(body: GroupIn, request: Request, response: Response,
                      key: str | None = Depends(idempotency_key),
                      user: Coordinator = Depends(require_coordinator)):
     if body.leader_id in body.member_ids:
-        raise _invalid("member_ids", "the leader is not one of the members")
+        raise invalid_input("member_ids", "the leader is not one of the members")
     people = [body.leader_id, *body.member_ids]
     async with request.app.state.pool.connection() as conn:
         rows = await (await conn.execute("SELECT volunteer_id FROM volunteers WHERE volunteer_id = ANY(%s)",
@@ -65,7 +55,7 @@ async def post_group(body: GroupIn, request: Request, response: Response,
         unknown = sorted(str(p) for p in set(people) - {r[0] for r in rows})
         if unknown:
             field = "leader_id" if str(body.leader_id) in unknown else "member_ids"
-            raise _invalid(field, f"no volunteer with id {', '.join(unknown[:5])}")
+            raise invalid_input(field, f"no volunteer with id {', '.join(unknown[:5])}")
         # The same body under the same key is the same group (a retry makes no second one).
         group_id = stable_uuid("group", user.username, key) if key else uuid.uuid4()
         answer = {"group_id": str(group_id), "name": body.name, "leader_id": str(body.leader_id),

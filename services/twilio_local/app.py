@@ -233,7 +233,6 @@ def create_app(
 
         storm = config.storm
         roll = app.state.storm_rng.random() if storm else 1.0
-        slow = False
         if storm and roll < storm["rate_429"]:
             store.record_attempt(to, from_, 429, 20429, None)
             return _twilio_error(429, 20429, "Too Many Requests (storm)", to=to)

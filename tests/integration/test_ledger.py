@@ -417,12 +417,16 @@ def test_a_group_carries_a_delivery_as_one_unit_and_the_ledger_names_every_dispa
              30, "the group stored")
     receive_goods(stack, slug, (lat, lon), "Gudang Posko", category="food", item="beras", quantity=300, unit="kg")
 
-    def group_offer():
-        for m in hooks.messages(phone):
-            if "Grup Ojol Peduli" in m["body"]:
-                return m["body"].split("YA ")[1].split()[0]
-        return None
-    code = wait_for(group_offer, 90, "the delivery offered to the leader, asking whether the group comes")
+    def delivery_code():   # the offer of this delivery (not another need's) to the leader
+        with stack.db() as conn:
+            row = conn.execute(
+                "SELECT x.offer_code FROM deliveries d JOIN dispatches x ON x.request_id = d.delivery_id "
+                "WHERE d.for_request = %s AND x.volunteer_id = %s AND x.status = 'offered'",
+                (need["request_id"], leader)).fetchone()
+        return row[0] if row else None
+    code = wait_for(delivery_code, 90, "the delivery offered to the leader")
+    wait_for(lambda: any("Grup Ojol Peduli" in m["body"] and f"YA {code}" in m["body"] for m in hooks.messages(phone)),
+             30, "the leader asked by SMS whether the group comes")
     hooks.inbound(f"YA {code} 3", frm=phone)
 
     def crew():

@@ -4,7 +4,7 @@ PY    := .venv/bin/python
 PIP   := .venv/bin/pip
 STAMP := .venv/.installed-$(shell cat pyproject.toml web/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: setup system python assets kafka run up test fuzz stop bench soak eval schemas clean-runtime
+.PHONY: setup system python assets kafka run up test fuzz stop bench soak eval schemas lexicon clean-runtime
 
 setup: system python assets kafka
 
@@ -65,6 +65,12 @@ soak: setup
 # non-requests taken as requests, requests lost, time per message.
 eval: python
 	@$(PY) -m bench.eval_text
+
+# Regenerate the table of SMS words typed without vowels (core/text/lexicons/skeletons.tsv)
+# from wordfreq, installed apart from the runtime (.siaga/tools).
+lexicon: python
+	@$(PY) -m pip install -q --target .siaga/tools "wordfreq==3.1.1"
+	@PYTHONPATH=.siaga/tools:. $(PY) -m data.lexicon.build_skeletons
 
 schemas: python
 	@$(PY) -m schemas.export

@@ -54,33 +54,8 @@ _CROWD_SIZE = 10   # a name shared by this many places is too common for the lev
 _MAX_NGRAM = 4
 _MAX_CANDIDATES = 5
 
-# Well-known short or colloquial names -> canonical keys (see _key) of the areas meant.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "jogja": ("yogyakarta", "daerahistimewayogyakarta"),
-    "yogya": ("yogyakarta", "daerahistimewayogyakarta"),
-    "jogjakarta": ("yogyakarta", "daerahistimewayogyakarta"),
-    "diy": ("daerahistimewayogyakarta",),
-    "solo": ("surakarta",),
-    "jakarta": ("daerahkhususibukotajakarta",),
-    "dki": ("daerahkhususibukotajakarta",), "dkijakarta": ("daerahkhususibukotajakarta",),
-    "jakpus": ("jakartapusat",), "jakut": ("jakartautara",), "jakbar": ("jakartabarat",),
-    "jaksel": ("jakartaselatan",), "jaktim": ("jakartatimur",),
-    "jateng": ("jawatengah",), "jatim": ("jawatimur",), "jabar": ("jawabarat",),
-    "sumut": ("sumaterautara",), "sumbar": ("sumaterabarat",), "sumsel": ("sumateraselatan",),
-    "sulsel": ("sulawesiselatan",), "sulteng": ("sulawesitengah",), "sulut": ("sulawesiutara",),
-    "sultra": ("sulawesitenggara",), "sulbar": ("sulawesibarat",), "kalbar": ("kalimantanbarat",),
-    "kalteng": ("kalimantantengah",), "kalsel": ("kalimantanselatan",),
-    "kaltim": ("kalimantantimur",), "kaltara": ("kalimantanutara",),
-    "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
-    "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
-    "klu": ("lombokutara",), "klb": ("lombokbarat",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
-}
-# City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
-_WORD_ALIASES: dict[str, str] = {
-    "smg": "semarang", "sby": "surabaya", "bdg": "bandung", "jkt": "jakarta", "mks": "makassar",
-    "plg": "palembang", "mdn": "medan", "bjm": "banjarmasin", "pdg": "padang", "jogja": "yogyakarta",
-    "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
-}
+_ALIASES = lexicon.PLACE_ABBREVIATIONS
+_WORD_ALIASES = lexicon.CITY_ABBREVIATIONS
 _KAB_PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota administrasi ", "kota adm. ", "kota ")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words of the query that split it into separate name spans.

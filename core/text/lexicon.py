@@ -1,4 +1,4 @@
-"""Word lists for reading help messages (Bahasa Indonesia, SMS shorthand, Javanese/Sundanese, English).
+"""Word lists for reading help messages (Bahasa Indonesia, SMS shorthand, English; regional languages in lexicons/).
 
 Data only: the logic lives in the other modules of this package. Everything here is lowercase.
 A keyword phrase is matched token by token against either the normalised token or its
@@ -6,31 +6,33 @@ PySastrawi stem, so ``makan`` also matches ``makanan`` and ``kelaparan`` is list
 """
 from __future__ import annotations
 
+from core.text import regional
 from schemas.common import NeedCategory, Urgency, Vulnerable
 
 # --- SMS shorthand, common misspellings and regional words -> standard Indonesian -------------
+# (a regional word may not redefine an SMS shorthand entry: tests/unit/test_regional_lexicon.py)
 # Values with a space expand into several tokens.
-SHORTHAND: dict[str, str] = {
+SMS_SHORTHAND: dict[str, str] = {
     # help / need verbs
-    "tlg": "tolong", "tlng": "tolong", "tolongin": "tolong", "tulung": "tolong", "tulungi": "tolong",
+    "tlg": "tolong", "tlng": "tolong", "tolongin": "tolong",
     "bth": "butuh", "btuh": "butuh", "btoh": "butuh", "butuhkan": "butuh", "butuhnya": "butuh",
     "prl": "perlu", "perlukan": "perlu", "mhn": "mohon", "mohn": "mohon",
     "bntu": "bantu", "bantuin": "bantu", "bntuan": "bantuan", "bantuannya": "bantuan",
     "kirimin": "kirim", "krm": "kirim",
-    # negation (incl. Javanese ora/mboten, Sundanese teu, Betawi kagak)
+    # negation (Betawi kagak; the regional words are in core/text/lexicons/)
     "gk": "tidak", "ga": "tidak", "gak": "tidak", "g": "tidak", "tdk": "tidak", "tak": "tidak",
     "td": "tidak", "nggak": "tidak", "ngga": "tidak", "nggk": "tidak", "ngak": "tidak",
-    "enggak": "tidak", "engga": "tidak", "ndak": "tidak", "nda": "tidak", "gag": "tidak",
-    "kagak": "tidak", "ora": "tidak", "mboten": "tidak", "teu": "tidak", "tidk": "tidak",
+    "enggak": "tidak", "engga": "tidak", "nda": "tidak", "gag": "tidak",
+    "kagak": "tidak", "tidk": "tidak",
     "tida": "tidak", "gausah": "tidak usah", "gaperlu": "tidak perlu", "gabutuh": "tidak butuh",
     "gakusah": "tidak usah", "ndausah": "tidak usah", "ngapapa": "tidak apa",
-    "blm": "belum", "blum": "belum", "belom": "belum", "durung": "belum",
+    "blm": "belum", "blum": "belum", "belom": "belum",
     # time / state
     "sdh": "sudah", "udh": "sudah", "udah": "sudah", "dah": "sudah", "sdah": "sudah", "sudh": "sudah",
-    "wis": "sudah", "uwis": "sudah", "msh": "masih", "msih": "masih", "masi": "masih",
+    "msh": "masih", "msih": "masih", "masi": "masih",
     "skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang", "skarang": "sekarang",
     "lg": "lagi", "lgi": "lagi", "sgr": "segera", "sgra": "segera", "segra": "segera",
-    "cpt": "cepat", "cepet": "cepat", "cpet": "cepat", "ndang": "cepat", "gek": "cepat",
+    "cpt": "cepat", "cepet": "cepat", "cpet": "cepat",
     "bgt": "sekali", "banget": "sekali", "bngt": "sekali", "sngt": "sangat", "sgt": "sangat",
     "drt": "darurat", "darurt": "darurat",
     # function words
@@ -38,40 +40,34 @@ SHORTHAND: dict[str, str] = {
     "krn": "karena", "krna": "karena", "karna": "karena", "jg": "juga", "jga": "juga",
     "utk": "untuk", "untk": "untuk", "tp": "tapi", "tpi": "tapi", "ttp": "tetapi",
     "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "sm": "sama", "ama": "sama",
-    "trs": "terus", "bs": "bisa", "bsa": "bisa", "ad": "ada", "ana": "ada", "onten": "ada",
-    "aya": "ada", "bnyk": "banyak", "byk": "banyak", "bnyak": "banyak", "akeh": "banyak",
+    "trs": "terus", "bs": "bisa", "bsa": "bisa", "ad": "ada", "onten": "ada",
+    "bnyk": "banyak", "byk": "banyak", "bnyak": "banyak",
     "bbrp": "beberapa", "dll": "dan lain lain", "dsb": "dan lain lain", "kmi": "kami",
     "kmai": "kami", "sy": "saya", "sya": "saya", "aq": "saya", "aku": "saya", "gw": "saya",
     "gue": "saya", "sdr": "saudara", "kluarga": "keluarga", "klrg": "keluarga", "klg": "keluarga",
     "kel": "kelurahan", "kec": "kecamatan", "kab": "kabupaten", "ds": "desa", "dsn": "dusun",
     "prov": "provinsi", "kp": "kampung", "kmp": "kampung", "jl": "jalan", "jln": "jalan",
     # people
-    "org": "orang", "orng": "orang", "orag": "orang", "oranng": "orang", "wong": "orang",
-    "tiang": "orang", "jwa": "jiwa", "jiw": "jiwa", "ank": "anak", "bocah": "anak",
-    "lnsia": "lansia", "lansa": "lansia", "manula": "lansia", "jompo": "lansia",
-    "mbah": "lansia", "simbah": "lansia", "bumil": "ibu hamil", "bmil": "ibu hamil",
+    "org": "orang", "orng": "orang", "orag": "orang", "oranng": "orang",
+    "jwa": "jiwa", "jiw": "jiwa", "ank": "anak",
+    "lnsia": "lansia", "lansa": "lansia", "lns": "lansia", "manula": "lansia", "jompo": "lansia",
+    "bumil": "ibu hamil", "bmil": "ibu hamil",
     "difabel": "disabilitas", "difable": "disabilitas", "disabel": "disabilitas",
     # needs
-    "mkn": "makan", "mkan": "makan", "maem": "makan", "mam": "makan", "mknan": "makanan",
+    "mkn": "makan", "mkan": "makan", "mam": "makan", "mknan": "makanan",
     "makana": "makanan", "mkanan": "makanan", "mnm": "minum", "mnum": "minum", "brsh": "bersih",
     "brsih": "bersih", "obt": "obat", "obat2an": "obat", "skt": "sakit", "sakt": "sakit",
     "ambulan": "ambulans", "ambulanc": "ambulans", "p3k": "obat", "pampers": "popok",
     "selimt": "selimut", "bju": "baju", "evak": "evakuasi", "evakuasikan": "evakuasi",
     "bnjir": "banjir", "bnjr": "banjir", "lngsor": "longsor",
-    # Javanese / Sundanese / other regional words
-    "banyu": "air", "toya": "air", "cai": "air", "aia": "air", "ngombe": "minum",
-    "sego": "nasi", "sega": "nasi", "sangu": "nasi", "mangan": "makan", "dahar": "makan",
-    "nedha": "makan", "luwe": "lapar", "ngelih": "lapar", "lesu": "lapar", "kemul": "selimut",
-    "klambi": "baju", "sandangan": "pakaian", "lara": "sakit", "gering": "sakit",
-    "kesel": "lelah", "kudu": "harus", "saiki": "sekarang", "mrene": "kesini",
-    "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
+    # other words
+    "lesu": "lapar", "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
     "pls": "please", "plz": "please", "bln": "bulan", "ush": "usah", "perum": "perumahan",
-    "nyuwun": "mohon", "griya": "rumah", "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
+    "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
     "abis": "habis", "dtg": "datang", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
-    "nang": "di", "neng": "di", "ning": "di", "teng": "di", "ra": "tidak", "ono": "ada",
-    "entek": "habis", "telas": "habis", "kula": "saya", "kulo": "saya", "dewe": "kami",
-    "wonten": "ada", "sithik": "sedikit",
 }
+# Javanese, Sundanese, Acehnese and Minangkabau words join from data files with their sources.
+SHORTHAND: dict[str, str] = {**regional.words(), **SMS_SHORTHAND}
 
 # Words that end a negation scope or split clauses (punctuation also does).
 CLAUSE_BREAKERS: frozenset[str] = frozenset({
@@ -150,7 +146,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
     NeedCategory.rescue: (
         "evakuasi", "terjebak", "tertimbun", "hanyut", "perahu karet", "perahu", "sar",
         "basarnas", "tim sar", "terisolasi", "terisolir", "tenggelam", "tertimpa", "terkurung",
-        "terseret", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
+        "terseret", "terjepit", "jepit", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
         "rescue", "evacuate", "evacuation", "trapped", "stranded", "stuck", "buried",
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
         "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan",
@@ -228,6 +224,8 @@ SUPPLY_STATES: frozenset[str] = frozenset({
     "tidak", "needed", "enough", "ok", "scarce", "finished", "gone", "out", "running", "short",
     "sufficient", "fine", "not", "bersih",
 })
+# Said of a supply that is lacking: "nasi habis", "obat kurang" (a need, whatever came before).
+LACKING: frozenset[str] = frozenset({"habis", "kurang", "menipis", "langka", "kosong"})
 FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "banjir", "genangan", "ketinggian", "kemasukan", "terendam", "rendam", "flood", "rising",
     "the", "sungai", "luapan",
@@ -361,6 +359,35 @@ INDONESIAN_MARKERS: frozenset[str] = frozenset({
 })
 
 # --- place extraction ---------------------------------------------------------------------
+# Well-known short or colloquial place names -> the gazetteer keys (geo/gazetteer.py: lowercase
+# letters and digits) of the areas meant. Known words: never "corrected" or read as shorthand.
+PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "jogja": ("yogyakarta", "daerahistimewayogyakarta"),
+    "yogya": ("yogyakarta", "daerahistimewayogyakarta"),
+    "jogjakarta": ("yogyakarta", "daerahistimewayogyakarta"),
+    "diy": ("daerahistimewayogyakarta",),
+    "solo": ("surakarta",),
+    "jakarta": ("daerahkhususibukotajakarta",),
+    "dki": ("daerahkhususibukotajakarta",), "dkijakarta": ("daerahkhususibukotajakarta",),
+    "jakpus": ("jakartapusat",), "jakut": ("jakartautara",), "jakbar": ("jakartabarat",),
+    "jaksel": ("jakartaselatan",), "jaktim": ("jakartatimur",),
+    "jateng": ("jawatengah",), "jatim": ("jawatimur",), "jabar": ("jawabarat",),
+    "sumut": ("sumaterautara",), "sumbar": ("sumaterabarat",), "sumsel": ("sumateraselatan",),
+    "sulsel": ("sulawesiselatan",), "sulteng": ("sulawesitengah",), "sulut": ("sulawesiutara",),
+    "sultra": ("sulawesitenggara",), "sulbar": ("sulawesibarat",), "kalbar": ("kalimantanbarat",),
+    "kalteng": ("kalimantantengah",), "kalsel": ("kalimantanselatan",),
+    "kaltim": ("kalimantantimur",), "kaltara": ("kalimantanutara",),
+    "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
+    "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
+    "klu": ("lombokutara",), "klb": ("lombokbarat",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
+}
+# City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
+CITY_ABBREVIATIONS: dict[str, str] = {
+    "smg": "semarang", "sby": "surabaya", "bdg": "bandung", "jkt": "jakarta", "mks": "makassar",
+    "plg": "palembang", "mdn": "medan", "bjm": "banjarmasin", "pdg": "padang", "jogja": "yogyakarta",
+    "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
+}
+
 # Administrative markers: the words after them name a place.
 PLACE_MARKERS: dict[str, str] = {
     "desa": "desa", "kelurahan": "desa", "dusun": "dusun", "dukuh": "dusun",

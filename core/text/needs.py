@@ -165,6 +165,8 @@ def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch]) -> s
                 break
             elif j not in starts and _is_positive_request(tokens, j):
                 break
+            elif j in starts and _runs_out(tokens, j, matches):
+                break   # "air sudah cukup, nasi habis": the scope ends at a need that is lacking
             elif j in starts:
                 if not (satisfied_opener and tok.norm in lexicon.CONDITION_WORDS):
                     negated.add(j)
@@ -181,6 +183,13 @@ def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch]) -> s
             for m in (run[-1:] if requested else run):
                 negated.add(m.start)
     return negated
+
+
+def _runs_out(tokens: Sequence[Token], j: int, matches: list[PhraseMatch]) -> bool:
+    """The need mentioned at j is said to be lacking right after it ("nasi habis")."""
+    end = max(m.end for m in matches if m.start == j)
+    after = _next_word(tokens, end)
+    return after is not None and after.norm in lexicon.LACKING
 
 
 def _opener_end(tokens: Sequence[Token], i: int) -> int | None:

@@ -9,6 +9,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 from rapidfuzz import process
@@ -87,7 +88,8 @@ def _known_words() -> frozenset[str]:
                  lexicon.PERSON_UNITS, lexicon.HOUSEHOLD_UNITS, lexicon.SUBGROUP_UNITS,
                  lexicon.ENGLISH_MARKERS, lexicon.INDONESIAN_MARKERS, lexicon.PLACE_MARKERS,
                  lexicon.NUMBER_WORDS_ID, lexicon.NUMBER_WORDS_EN, lexicon.BER_NUMBERS,
-                 lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES)
+                 lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES,
+                 lexicon.PLACE_ABBREVIATIONS, lexicon.CITY_ABBREVIATIONS)  # "smg" is Semarang
     return frozenset(words)
 
 
@@ -127,6 +129,35 @@ def correct_typo(word: str) -> str | None:
     return best[0] if best else None
 
 
+_VOWELS = frozenset("aeiou")
+
+
+@lru_cache(maxsize=1)
+def _skeletons() -> dict[str, str]:
+    """Skeleton -> word, generated from word frequencies (core/text/lexicons/skeletons.tsv)."""
+    text = resources.files("core.text").joinpath("lexicons", "skeletons.tsv").read_text(encoding="utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            skeleton, word = line.split("\t")[:2]
+            table[skeleton] = word
+    return table
+
+
+def devowelled(word: str) -> str | None:
+    """The word an SMS writer meant by typing it without vowels ("slmt" -> "selamat",
+    "pngngsn" -> "pengungsian"), when word frequencies leave no doubt; else None.
+
+    Only for words with no vowel after the first letter that are not known already; words in
+    capitals are acronyms (PLN, BPBD, NTT) and are left alone by the caller.
+    """
+    if len(word) < 3 or not word.isalpha() or any(c in _VOWELS for c in word[1:]):
+        return None
+    if word in _known_words():
+        return None
+    return _skeletons().get(word)
+
+
 def _collapse_reduplication(word: str) -> list[str]:
     """"anak-anak" -> ["anak"], "obat-obatan" -> ["obat-obatan"] (stemmed later), "al-ikhlas" -> 2 words."""
     parts = word.split("-")
@@ -159,7 +190,7 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
             expanded = lexicon.SHORTHAND.get(part, part)
             corrected = False
             if correct_typos and expanded == part and not _after_place_word(tokens):
-                fixed = correct_typo(part)
+                fixed = (None if raw.isupper() else devowelled(part)) or correct_typo(part)
                 if fixed is not None:
                     expanded, corrected = fixed, True
             for word in expanded.split():

@@ -424,6 +424,12 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
     return words, hints, after
 
 
+def _ends_in_kota(words: list[str | None], hints: list[str | None], start: int, end: int) -> bool:
+    """ "Garut Kota", "Medan Kota", "Poso Kota": "kota" as the last word of a kecamatan's name."""
+    return (end - start > 1 and words[end - 1] == "kota" and hints[start] != "marker"
+            and "marker" not in hints[start + 1:end - 1])
+
+
 def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
                after_marker: list[bool]) -> list[_Hit]:
     hits: list[_Hit] = []
@@ -439,7 +445,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             span_words = words[start:end]
             if hints[start] == "marker" and end - start == 1:
                 continue                       # a lone "kota"/"kampung" is no place
-            if "marker" in hints[start + 1:end]:
+            if "marker" in hints[start + 1:end] and not _ends_in_kota(words, hints, start, end):
                 break                          # a marker inside a span starts another name
             if end - start == 1 and (span_words[0] in _SINGLE_STOP and not after_marker[start]):
                 continue

@@ -129,6 +129,9 @@ def test_locate_never_crashes(text: str) -> None:
     ("banjir smg utara", "33.74"),                   # SMS shorthand inside a name: Semarang Utara
     ("gempa KLU lombok", "52.08"),                   # Kabupaten Lombok Utara
     ("banjir di warungkondang butuh makanan", "32.03"),
+    ("banjir bandang garut kota butuh makanan", "32.05.01"),   # Kec. Garut Kota, not the kabupaten
+    ("banjir di medan kota", "12.71.01"),                      # "kota" last: part of the name
+    ("posko di kota garut", "32.05"),                           # "kota" first: the town itself
 ])
 def test_names_in_lower_case_run_together_or_abbreviated(text, code_prefix):
     r = locate(text)

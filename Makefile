@@ -66,11 +66,11 @@ soak: setup
 eval: python
 	@$(PY) -m bench.eval_text
 
-# Regenerate the table of SMS words typed without vowels (core/text/lexicons/skeletons.tsv)
+# Regenerate the generated word tables (core/text/lexicons/skeletons.tsv, ordinary_words.tsv)
 # from wordfreq, installed apart from the runtime (.siaga/tools).
 lexicon: python
 	@$(PY) -m pip install -q --target .siaga/tools "wordfreq==3.1.1"
-	@PYTHONPATH=.siaga/tools:. $(PY) -m data.lexicon.build_skeletons
+	@PYTHONPATH=.siaga/tools:. $(PY) -m data.lexicon.build_tables
 
 schemas: python
 	@$(PY) -m schemas.export

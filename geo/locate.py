@@ -21,7 +21,7 @@ from typing import Literal
 
 from openlocationcode import openlocationcode as olc
 
-from core.text import lexicon
+from core.text import lexicon, tables
 from core.text.normalize import Token, is_dictionary_word, tokenize
 from core.text.places import name_word, place_candidate_groups
 from geo.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
@@ -269,7 +269,8 @@ def _ordinary_word(name: str, tokens: list[Token]) -> bool:
     """A one-word name that is also an ordinary word, written without "desa"/"kel."/"kec."
     before it (with one, the writer says it is a place: "Balai Desa Trimurti")."""
     words = name.lower().split()
-    if len(words) != 1 or not (is_dictionary_word(words[0]) or words[0] in lexicon.COMMON_PLACE_NOUNS):
+    if len(words) != 1 or not (is_dictionary_word(words[0]) or words[0] in lexicon.COMMON_PLACE_NOUNS
+                               or words[0] in tables.ordinary_words()):
         return False
     seen = [t for t in tokens if t.kind == "word"]
     for i, t in enumerate(seen):

@@ -9,13 +9,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from core.text import lexicon
+from core.text import lexicon, tables
 
 TokenKind = Literal["word", "number", "punct"]
 
@@ -132,18 +131,6 @@ def correct_typo(word: str) -> str | None:
 _VOWELS = frozenset("aeiou")
 
 
-@lru_cache(maxsize=1)
-def _skeletons() -> dict[str, str]:
-    """Skeleton -> word, generated from word frequencies (core/text/lexicons/skeletons.tsv)."""
-    text = resources.files("core.text").joinpath("lexicons", "skeletons.tsv").read_text(encoding="utf-8")
-    table = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            skeleton, word = line.split("\t")[:2]
-            table[skeleton] = word
-    return table
-
-
 def devowelled(word: str) -> str | None:
     """The word an SMS writer meant by typing it without vowels ("slmt" -> "selamat",
     "pngngsn" -> "pengungsian"), when word frequencies leave no doubt; else None.
@@ -155,7 +142,7 @@ def devowelled(word: str) -> str | None:
         return None
     if word in _known_words():
         return None
-    return _skeletons().get(word)
+    return tables.skeletons().get(word)
 
 
 def _collapse_reduplication(word: str) -> list[str]:

@@ -145,9 +145,16 @@ def test_names_in_lower_case_run_together_or_abbreviated(text, code_prefix):
     "we're ok, no injuries",       # "re ok" is not Kec. Reok
     "butuh air bersih 20 orang",
     "banjir setiap tahun, lurah diam",
+    "air deras masuk rumah setiap jam, pak lurah minta bantuan",   # Desa Setiap is in Kalsel
+    "gempa di pemenang",           # "pemenang" (winner) is also Kec. Pemenang: ask which
 ])
 def test_ordinary_words_never_resolve_to_a_far_namesake(text):
     assert locate(text).status != "resolved", (text, locate(text).place_name)
+
+
+def test_a_parent_makes_an_ordinary_word_a_place_again():
+    r = locate("gempa di pemenang lombok utara")
+    assert r.status == "resolved" and r.admin_code == "52.08.05"
 
 
 def test_a_marker_makes_an_ordinary_word_a_place_again():

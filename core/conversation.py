@@ -46,6 +46,7 @@ from core.text.commands import KeywordKind
 from core.text.intent import IntentResult, classify_intent
 from core.text.signup import SignUp, parse_signup
 from geo.gazetteer import PlaceMatch
+from geo.incidents import IncidentArea
 from geo.locate import LocateResult, locate
 from schemas.common import Channel, Contact, Location, NeedCategory
 from schemas.envelope import Event
@@ -194,7 +195,9 @@ class Outcome:
 
 
 def understand(text: str, latitude: str | float | None = None,
-               longitude: str | float | None = None) -> Understanding:
+               longitude: str | float | None = None,
+               incidents: tuple[IncidentArea, ...] = ()) -> Understanding:
+    """``incidents``: the deployment's incident areas (settings.incidents), for places."""
     text = (text or "")[:MAX_TEXT]
     words = text.strip().split()
     status = _STATUS.match(text)
@@ -203,7 +206,7 @@ def understand(text: str, latitude: str | float | None = None,
     if signup is not None:   # only the place part is a place ("DAFTAR Budi ..." names a person)
         return Understanding(
             keyword=None, own_help=False, status_code=None, command=None, pick=None,
-            parsed=parse_help_message(""), located=locate(signup.place or "", latitude, longitude),
+            parsed=parse_help_message(""), located=locate(signup.place or "", latitude, longitude, incidents=incidents),
             intent=IntentResult("offer"), signup=signup)
     return Understanding(
         keyword=classify_keyword(text),
@@ -212,7 +215,7 @@ def understand(text: str, latitude: str | float | None = None,
         command=parse_command(text),
         pick=int(pick.group(1)) if pick else None,
         parsed=(parsed := parse_help_message(text)),
-        located=locate(text, latitude, longitude),
+        located=locate(text, latitude, longitude, incidents=incidents),
         intent=classify_intent(text, parsed),
     )
 

@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 from core.text import lexicon
 from core.text.normalize import Token, tokenize
 from geo.distance import haversine_m
+from geo.incidents import IncidentArea, nearest_reach
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
 
@@ -49,6 +50,7 @@ _LEVEL_NAMES: dict[int, Level] = {_KAB: "kabupaten", _KEC: "kecamatan", _DESA: "
 # village Klaten in Lampung); same-level namesakes stay ambiguous.
 _LEVEL_PRIOR = {_KAB: 0.45, _KEC: 0.28, _DESA: 0.1}
 _AMBIGUITY_MARGIN = 0.1
+_INCIDENT_BONUS = 0.5
 _CROWD_MARGIN = 0.2
 _CROWD_SIZE = 10   # a name shared by this many places is too common for the level prior
 _MAX_NGRAM = 4
@@ -337,8 +339,10 @@ class _Hit:
         return self.quality * (self.end - self.start)
 
 
-def resolve_place(text: str, near: tuple[float, float] | None = None) -> PlaceResolution:
-    """Find the village / kecamatan / kabupaten named in ``text`` (see the module docstring)."""
+def resolve_place(text: str, near: tuple[float, float] | None = None,
+                  incidents: tuple[IncidentArea, ...] = ()) -> PlaceResolution:
+    """Find the village / kecamatan / kabupaten named in ``text`` (see the module docstring).
+    ``incidents``: the declared incident areas; a namesake inside one is preferred."""
     g = gazetteer()
     words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False))
     hits = _find_hits(g, words, hints, after_marker)
@@ -361,6 +365,11 @@ def resolve_place(text: str, near: tuple[float, float] | None = None) -> PlaceRe
             km = haversine_m(near[0], near[1], g.lats[hit.idx], g.lons[hit.idx]) / 1000.0
             # steep near term (neighbouring namesakes) + broad term (same region)
             score += 0.3 * math.exp(-km / 5.0) + 0.3 * math.exp(-km / 50.0)
+        if incidents:
+            # inside an area: the full bonus; outside it fades over one more radius. Less than
+            # a named parent (_support), more than the level prior between namesakes.
+            reach = nearest_reach(incidents, g.lats[hit.idx], g.lons[hit.idx], g.codes[hit.idx])
+            score += _INCIDENT_BONUS * (1.0 if reach <= 1.0 else math.exp(-(reach - 1.0) * 2.0))
         if score > scores.get(hit.idx, -math.inf):
             scores[hit.idx] = score
     if not scores:

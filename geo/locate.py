@@ -25,6 +25,7 @@ from core.text import lexicon, tables
 from core.text.normalize import Token, is_dictionary_word, tokenize
 from core.text.places import name_word, place_candidate_groups
 from geo.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
+from geo.incidents import IncidentArea, nearest_reach
 from schemas.common import Location, LocationSource
 
 LocateStatus = Literal["resolved", "ambiguous", "missing"]
@@ -68,13 +69,17 @@ class LocateResult:
     admin_code: str | None = None
     candidates: tuple[PlaceMatch, ...] = field(default_factory=tuple)  # for "which one?" replies
     note: str | None = None
+    # resolved from a bare name (no parent named) away from every declared incident area:
+    # coordinators should check it before trusting it
+    low_confidence: bool = False
 
     def to_location(self) -> Location | None:
         """The shared Location value, or None unless resolved."""
         if self.status != "resolved" or self.lat is None or self.lon is None or self.source is None:
             return None
+        confidence = ("low" if self.low_confidence else "high") if self.source == "gazetteer" else None
         return Location(lat=self.lat, lon=self.lon, source=self.source, accuracy_m=self.accuracy_m,
-                        place_name=self.place_name, admin_code=self.admin_code)
+                        place_name=self.place_name, admin_code=self.admin_code, confidence=confidence)
 
 
 def locate(
@@ -82,8 +87,10 @@ def locate(
     shared_lat: float | str | None = None,
     shared_lon: float | str | None = None,
     reference: tuple[float, float] | None = None,
+    incidents: tuple[IncidentArea, ...] = (),
 ) -> LocateResult:
-    """Resolve the location of a help message (see the module docstring for the order)."""
+    """Resolve the location of a help message (see the module docstring for the order).
+    ``incidents``: the deployment's incident areas (geo/incidents.py)."""
     text = text or ""
     shared = _shared_point(shared_lat, shared_lon)
     if shared is not None:
@@ -98,7 +105,7 @@ def locate(
     if plus is not None:
         return plus
 
-    return _locate_place_name(text, reference)
+    return _locate_place_name(text, reference, incidents)
 
 
 # --- 1. shared location -------------------------------------------------------------------
@@ -280,7 +287,15 @@ def _ordinary_word(name: str, tokens: list[Token]) -> bool:
     return True
 
 
-def _locate_place_name(text: str, reference: tuple[float, float] | None) -> LocateResult:
+def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, ...]) -> bool:
+    """A village or kecamatan resolved from its bare name (no parent named in the text) away
+    from every declared incident area: coordinators should check it."""
+    return (best.level != "kabupaten" and not named_in(best, text)
+            and nearest_reach(incidents, best.lat, best.lon, best.code) > 1.0)
+
+
+def _locate_place_name(text: str, reference: tuple[float, float] | None,
+                       incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
@@ -290,17 +305,21 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None) -> Loca
     fallback: LocateResult | None = None
     for candidates in stages:
         # One query with every candidate: parents named in another phrase still disambiguate.
-        resolution = resolve_place(" , ".join(candidates), near=reference)
+        resolution = resolve_place(" , ".join(candidates), near=reference, incidents=incidents)
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
-            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not named_in(best, text):
+            parent_named = named_in(best, text)
+            in_incident = nearest_reach(incidents, best.lat, best.lon, best.code) <= 1.0
+            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not parent_named \
+                    and not in_incident:
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="an ordinary word that is also a place name; which place?")
             return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
                                 place_name=best.label[:200], admin_code=best.code,
-                                candidates=resolution.candidates)
+                                candidates=resolution.candidates,
+                                low_confidence=low_confidence(best, text, incidents))
         if resolution.status == "ambiguous" and fallback is None:
             fallback = LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="several places share this name")

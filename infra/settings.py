@@ -9,6 +9,9 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.incident_areas import parse_incident_areas
+from geo.incidents import IncidentArea
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("SIAGA_PROFILE", "run")
 RUNTIME_DIR = Path(os.environ.get("SIAGA_RUNTIME_DIR", REPO_ROOT / ".siaga" / PROFILE))
@@ -83,6 +86,20 @@ class Settings(BaseSettings):
 
         parse_many(value)
         return value
+
+    # Where the disaster is (geo/incident_areas.py has the JSON form): place names inside win
+    # over namesakes far away; bare names away from all of them are marked low confidence.
+    incident_areas: str = ""
+
+    @field_validator("incident_areas")
+    @classmethod
+    def _incident_areas(cls, value: str) -> str:
+        parse_incident_areas(value)   # a bad area stops the start with what is wrong
+        return value
+
+    @property
+    def incidents(self) -> tuple[IncidentArea, ...]:
+        return parse_incident_areas(self.incident_areas)
 
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 

@@ -110,6 +110,9 @@ class Location(Contract):
     accuracy_m: float | None = Field(default=None, ge=0, le=1_000_000)
     place_name: str | None = Field(default=None, max_length=200)
     admin_code: str | None = Field(default=None, max_length=20, description="Kemendagri code")
+    confidence: Literal["high", "low"] | None = Field(
+        default=None, description="Places read from text: low when resolved from a bare name (no "
+        "parent named) away from every declared incident area; coordinators should check it")
 
 
 class Contact(Contract):

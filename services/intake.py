@@ -7,6 +7,9 @@ from collections.abc import Sequence
 
 from core.codes import stable_uuid, tracking_code
 from core.phone import normalize_phone
+from geo.gazetteer import resolve_place as gazetteer_resolve
+from geo.locate import low_confidence
+from infra.settings import get_settings
 from schemas.common import Channel, Contact, Location
 from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
 from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
@@ -35,9 +38,8 @@ def resolve_place(place: str | None) -> tuple[Location | None, list[dict]]:
     """A place name -> Location via the offline gazetteer. Returns (location, candidates)."""
     if not place:
         return None, []
-    from geo.gazetteer import resolve_place as gazetteer_resolve
-
-    res = gazetteer_resolve(place)
+    incidents = get_settings().incidents
+    res = gazetteer_resolve(place, incidents=incidents)
     cands = [
         {"name": c.name, "level": c.level, "code": c.code, "parents": list(c.parents)}
         for c in (res.candidates or [])
@@ -45,7 +47,8 @@ def resolve_place(place: str | None) -> tuple[Location | None, list[dict]]:
     if res.status == "resolved" and res.best is not None:
         b = res.best
         return Location(lat=b.lat, lon=b.lon, source="gazetteer", accuracy_m=b.accuracy_m,
-                        place_name=", ".join([b.name, *b.parents][:3]), admin_code=b.code), cands
+                        place_name=", ".join([b.name, *b.parents][:3]), admin_code=b.code,
+                        confidence="low" if low_confidence(b, place, incidents) else "high"), cands
     return None, cands
 
 

@@ -24,10 +24,10 @@ async def save_request(conn, e: ev.AidRequest) -> None:
         f"""INSERT INTO requests (request_id, event_id, tracking_code, channel, status, needs, people,
             households, vulnerable, urgency, text, language, contact_phone, contact_name,
             preferred_channel, geom, location_source, accuracy_m, place_name, admin_code,
-            created_at, status_at, volunteers_needed)
+            location_confidence, created_at, status_at, volunteers_needed)
         VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,
                 CASE WHEN %s::float8 IS NULL THEN NULL ELSE {POINT} END,
-                %s,%s,%s,%s,%s,%s,%s)
+                %s,%s,%s,%s,%s,%s,%s,%s)
         ON CONFLICT (request_id) DO NOTHING""",
         (e.request_id, e.event_id, e.tracking_code, e.channel.value, status,
          [n.value for n in e.needs], e.people, e.households, [v.value for v in e.vulnerable],
@@ -35,7 +35,7 @@ async def save_request(conn, e: ev.AidRequest) -> None:
          c.preferred_channel if c else None, loc.lat if loc else None, *_pt(loc),
          loc.source if loc else None, loc.accuracy_m if loc else None,
          loc.place_name if loc else None, loc.admin_code if loc else None,
-         e.occurred_at, e.occurred_at, volunteers_needed(e)),
+         loc.confidence if loc else None, e.occurred_at, e.occurred_at, volunteers_needed(e)),
     )
     await conn.execute(
         "INSERT INTO request_reports (event_id, request_id, channel, phone, text, reported_at) "
@@ -57,10 +57,12 @@ async def save_located(conn, e: ev.AidRequestLocated) -> None:
     await conn.execute(
         f"""UPDATE requests SET geom = {POINT}, location_source = %s, accuracy_m = %s,
                place_name = COALESCE(%s, place_name), admin_code = COALESCE(%s, admin_code),
+               location_confidence = %s,
                status = CASE WHEN status = 'needs_location' THEN 'open' ELSE status END,
                updated_at = now()
            WHERE request_id = %s""",
-        (loc.lon, loc.lat, loc.source, loc.accuracy_m, loc.place_name, loc.admin_code, e.request_id),
+        (loc.lon, loc.lat, loc.source, loc.accuracy_m, loc.place_name, loc.admin_code, loc.confidence,
+         e.request_id),
     )
 
 

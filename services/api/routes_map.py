@@ -303,7 +303,8 @@ async def query_queue(conn, limit: int) -> list[dict]:
         f"""SELECT request_id, tracking_code, status, needs, urgency, people, vulnerable, place_name, priority,
                    verified, extract(epoch FROM now() - created_at)::bigint,
                    round(ST_Y(geom::geometry)::numeric, 5), round(ST_X(geom::geometry)::numeric, 5),
-                   status IN ('matched', 'on_the_way') AS attention, volunteers_needed, volunteers_filled
+                   status IN ('matched', 'on_the_way') AS attention, volunteers_needed, volunteers_filled,
+                   location_confidence
               FROM requests r WHERE status = ANY(%s)
                    -- a task not reported done in time (core/dispatch/matcher.py _watch), or an SOS
                    OR (status IN ('matched', 'on_the_way') AND EXISTS (SELECT 1 FROM situation_log s WHERE s.request_id = r.request_id
@@ -313,7 +314,7 @@ async def query_queue(conn, limit: int) -> list[dict]:
                       created_at
              LIMIT %s""", (list(WAITING), limit))).fetchall()
     keys = ("id", "code", "status", "needs", "urgency", "people", "vulnerable", "place", "priority",
-            "verified", "waiting_s", "lat", "lon", "attention", "crew", "filled")
+            "verified", "waiting_s", "lat", "lon", "attention", "crew", "filled", "place_confidence")
     out = []
     for r in rows:
         d = dict(zip(keys, r))
@@ -335,7 +336,7 @@ async def query_detail(conn, request_id: uuid.UUID) -> dict | None:
                   r.preferred_channel, ST_Y(r.geom::geometry), ST_X(r.geom::geometry), r.location_source,
                   r.accuracy_m, r.place_name, r.priority, r.duplicate_of, d.tracking_code, r.verified,
                   r.volunteer_id, v.name, v.phone, r.created_at, r.status_at, r.volunteers_needed,
-                  r.volunteers_filled
+                  r.volunteers_filled, r.location_confidence
              FROM requests r
              LEFT JOIN requests d ON d.request_id = r.duplicate_of
              LEFT JOIN volunteers v ON v.volunteer_id = r.volunteer_id
@@ -346,8 +347,8 @@ async def query_detail(conn, request_id: uuid.UUID) -> dict | None:
         "id": str(r[0]), "code": r[1], "channel": r[2], "status": r[3], "needs": r[4], "people": r[5],
         "households": r[6], "vulnerable": r[7], "urgency": r[8], "text": r[9], "language": r[10],
         "contact": {"name": r[11], "phone": r[12], "preferred_channel": r[13]},
-        "location": ({"lat": r[14], "lon": r[15], "source": r[16], "accuracy_m": r[17]}
-                     if r[14] is not None else None),
+        "location": ({"lat": r[14], "lon": r[15], "source": r[16], "accuracy_m": r[17],
+                      "confidence": r[30]} if r[14] is not None else None),
         "place": r[18], "priority": r[19],
         "duplicate_of": {"id": str(r[20]), "code": r[21]} if r[20] else None,
         "verified": r[22],

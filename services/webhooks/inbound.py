@@ -48,7 +48,8 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
 
     body = params.get("Body", "")
     # The gazetteer and the stemmer are CPU work: keep the event loop free for other webhooks.
-    understood = await asyncio.to_thread(understand, body, params.get("Latitude"), params.get("Longitude"))
+    understood = await asyncio.to_thread(understand, body, params.get("Latitude"), params.get("Longitude"),
+                                         get_settings().incidents)
     msg = Inbound(message_sid=sid, channel=channel, phone=phone, text=body,  # type: ignore[arg-type]
                   received_at=datetime.now(timezone.utc), latitude=params.get("Latitude"),
                   longitude=params.get("Longitude"), profile_name=params.get("ProfileName") or None)

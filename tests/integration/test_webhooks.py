@@ -39,7 +39,7 @@ def request_row(stack, phone: str, timeout: float = 30) -> dict:
         with stack.db() as conn:
             cur = conn.execute(
                 "SELECT request_id, tracking_code, status, channel, needs, people, households, vulnerable, "
-                "contact_phone, preferred_channel, location_source, place_name, "
+                "contact_phone, preferred_channel, location_source, place_name, location_confidence, "
                 "ST_Y(geom::geometry) AS lat, ST_X(geom::geometry) AS lon FROM requests "
                 "WHERE contact_phone = %s ORDER BY created_at", (phone,))
             rows = cur.fetchall()
@@ -135,6 +135,21 @@ def test_everyday_indonesian_sms_with_village_becomes_located_request(stack):
     best = resolve_place("Sumberharjo Prambanan").best
     assert abs(row["lat"] - best.lat) < 1e-4 and abs(row["lon"] - best.lon) < 1e-4
     assert row["status"] != "needs_location"
+    assert row["location_confidence"] == "high"          # the kecamatan is named too
+
+
+def test_a_bare_village_name_is_marked_low_confidence_for_coordinators(stack):
+    phone = random_phone()
+    stack.inbound("banjir, butuh makanan 10 orang di warungkondang", frm=phone)
+    row = request_row(stack, phone)
+    assert row["location_source"] == "gazetteer" and "Warungkondang" in row["place_name"]
+    assert row["location_confidence"] == "low"           # no kabupaten named, no incident declared
+    with signed_in(stack.env) as c:
+        detail = c.get(f"/api/v1/map/requests/{row['request_id']}").json()
+        queue = c.get("/api/v1/map/queue", params={"limit": 500}).json()
+    assert detail["location"]["confidence"] == "low"
+    # no test volunteer is near Cianjur: the need waits in the queue, flagged there too
+    assert [q["place_confidence"] for q in queue if q["id"] == str(row["request_id"])] == ["low"]
 
 
 @pytest.mark.parametrize("text,kind", [

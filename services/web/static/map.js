@@ -397,6 +397,9 @@
       renderQueue();
     }
 
+    // geo/locate.py low_confidence: a bare village name, no parent named, far from every incident
+    const LOW_PLACE_TITLE = "Lokasi belum pasti: nama desa saja, tanpa kecamatan/kabupaten, jauh dari area bencana; periksa dulu / " +
+      "Location uncertain: a bare village name, no district named, away from every incident area; check it first";
     function renderQueue() {
       const ol = $("queue");
       const extra = (Date.now() - queueLoadedAt) / 1000;
@@ -408,7 +411,8 @@
             h("span", { class: "q-wait", title: "Menunggu / Waiting" }, "tunggu/wait " + waitText(q.waiting_s + extra))),
           h("div", {}, q.needs.map((n) => h("span", { class: "tag" }, bi(CAT[n], n))), " ",
             h("span", { class: "muted" }, bi(URG[q.urgency], q.urgency) + " · " + q.people + " org/people" + crewText(q) +
-              (q.vulnerable.length ? " · rentan/vulnerable" : "") + (q.place ? " · " + q.place : "")))))));
+              (q.vulnerable.length ? " · rentan/vulnerable" : "") + (q.place ? " · " + q.place : "")),
+            q.place_confidence === "low" ? h("span", { class: "badge s-escalated", title: LOW_PLACE_TITLE }, "? lokasi belum pasti / location uncertain") : "")))));
       $("queue-count").textContent = "(" + queueItems.length + ")";
     }
     setInterval(renderQueue, 30000);  // waiting times keep counting
@@ -510,6 +514,7 @@
           row("HP / Phone", d.contact.phone),
           row("Tempat / Place", d.place),
           row("Lokasi / Location", d.location ? d.location.lat.toFixed(5) + ", " + d.location.lon.toFixed(5) + " (" + (d.location.source || "?") + ")" : null),
+          d.location && d.location.confidence === "low" ? row("Kepastian / Certainty", LOW_PLACE_TITLE) : "",
           row("Saluran / Channel", d.channel),
           row("Masuk / Received", new Date(d.created_at).toLocaleString("id-ID")),
           row("Relawan / Volunteer", d.volunteer ? d.volunteer.name + " · " + (d.volunteer.phone || "") : null),

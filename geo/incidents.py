@@ -1,0 +1,34 @@
+"""Incident areas a deployment declares (setting INCIDENT_AREAS, read by
+geo/incident_areas.py): where the disaster is.
+
+A place name found inside or near one wins over a namesake far away, and a place resolved
+from a bare name (no parent named) away from every incident is marked low confidence for the
+coordinators (geo/gazetteer.py, geo/locate.py).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from geo.distance import haversine_m
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentArea:
+    name: str
+    lat: float
+    lon: float
+    radius_km: float
+    code: str | None = None    # declared by Kemendagri code: every place under it is inside
+
+    def reach(self, lat: float, lon: float, code: str | None = None) -> float:
+        """Distance from the area's centre in radii: <= 1 inside, 2 twice as far; 0 for a
+        place under the area's code (a large rural kecamatan reaches past any radius)."""
+        if self.code is not None and code is not None and (code + ".").startswith(self.code + "."):
+            return 0.0
+        return haversine_m(self.lat, self.lon, lat, lon) / 1000.0 / self.radius_km
+
+
+def nearest_reach(areas: tuple[IncidentArea, ...], lat: float, lon: float, code: str | None = None) -> float:
+    """The smallest reach over the areas (math.inf without any)."""
+    return min((a.reach(lat, lon, code) for a in areas), default=math.inf)

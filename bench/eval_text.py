@@ -1,21 +1,29 @@
 """Text understanding figures on the labelled fixtures: `python -m bench.eval_text`.
 
 For each of tests/fixtures/messages_{dev,holdout}.jsonl (help messages with needs, counts and
-places) and tests/fixtures/intents_{dev,holdout}.jsonl (requests mixed with offers,
-information, questions and status questions), prints:
+places), tests/fixtures/places_{dev,holdout}.jsonl (help messages and non-requests from every
+province group, written around place-name failures) and tests/fixtures/intents_{dev,holdout}.jsonl
+(requests mixed with offers, information, questions and status questions), prints:
 
-- needs micro-F1 of parse_help_message (messages_*: every record; intents_*: the records
-  labelled "request", the only ones with needs labels);
-- place (messages_* only, the intents fixtures carry no place labels): resolved exactly as
+- needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
+  records labelled "request", the only ones with needs labels);
+- place (messages_*, places_*; the intents fixtures carry no place labels): resolved exactly as
   labelled (same Kemendagri code, or the same unresolved status), and "within reach": exact,
   or resolved within REACH_KM of the labelled place's point;
+- confident-wrong places: resolved more than WRONG_KM from the labelled place, over all
+  records with a place code and over those tagged "parent_named" (the message names a parent,
+  so the answer should never be far off), plus the records labelled "ambiguous" (a good
+  system asks) that were resolved anyway;
+- place within reach per province group, for records tagged with one (places_*);
 - non-requests taken as requests and requests lost, judged on what core.conversation.decide
   really does with a new SMS from an unknown phone (an aid request event or not);
-  messages_*: a record without needs is a non-request; intents_*: intent != "request";
-- the mean time per message of understand() (parser + gazetteer), after a warm-up.
+  messages_*, places_*: a record without needs is a non-request; intents_*: intent != "request";
+- the mean time per message of understand() (parser + gazetteer), after a warm-up;
+- when run on the default files: the same figures over all dev files together and over all
+  holdout files together.
 
 Holdout files are never used for tuning; their figures estimate accuracy on new messages.
-Pass fixture names as arguments to evaluate only those.
+Pass fixture names as arguments to evaluate only those; -v lists the ids behind the misses.
 """
 from __future__ import annotations
 
@@ -23,20 +31,24 @@ import json
 import math
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.conversation import Inbound, decide, understand
+from core.conversation import Inbound, Understanding, decide, understand
 from core.text import parse_help_message
 from geo.gazetteer import lookup_code
 from schemas.events import AidRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
+                 "places_dev.jsonl", "places_holdout.jsonl",
                  "intents_dev.jsonl", "intents_holdout.jsonl")
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
+WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town
+PROVINCE_GROUPS = ("sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua")
 NOW = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
 
 
@@ -50,6 +62,14 @@ class Figures:
     place_total: int = 0
     place_exact: int = 0
     place_reach: int = 0
+    coded_total: int = 0          # records labelled with a place code
+    wrong_far: int = 0            # ... resolved more than WRONG_KM from it
+    parent_total: int = 0         # records labelled with a code and tagged parent_named
+    parent_wrong_far: int = 0
+    ask_total: int = 0            # records labelled "ambiguous"
+    ask_resolved: int = 0         # ... resolved anyway
+    group_total: Counter[str] = field(default_factory=Counter)
+    group_reach: Counter[str] = field(default_factory=Counter)
     non_requests: int = 0
     false_requests: int = 0
     requests: int = 0
@@ -58,6 +78,8 @@ class Figures:
     false_ids: list[str] = field(default_factory=list)
     lost_ids: list[str] = field(default_factory=list)
     place_miss_ids: list[str] = field(default_factory=list)
+    wrong_far_ids: list[str] = field(default_factory=list)
+    ask_resolved_ids: list[str] = field(default_factory=list)
 
     @property
     def f1(self) -> float:
@@ -83,19 +105,31 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def _place(want: dict[str, str], u) -> tuple[bool, bool]:
+@dataclass(frozen=True, slots=True)
+class PlaceOutcome:
+    exact: bool
+    reach: bool
+    km: float | None    # distance of a resolved answer from the labelled place (code labels only)
+
+
+def _place(want: dict[str, str], u: Understanding) -> PlaceOutcome:
     got = u.located
     if "status" in want:
         same = got.status == want["status"]
-        return same, same
+        return PlaceOutcome(same, same, None)
     if got.status != "resolved":
-        return False, False
+        return PlaceOutcome(False, False, None)
     if got.admin_code == want["code"]:
-        return True, True
+        return PlaceOutcome(True, True, 0.0)
     target = lookup_code(want["code"])
     if target is None or got.lat is None or got.lon is None:
-        return False, False
-    return False, _km((got.lat, got.lon), (target.lat, target.lon)) <= REACH_KM
+        return PlaceOutcome(False, False, None)
+    km = _km((got.lat, got.lon), (target.lat, target.lon))
+    return PlaceOutcome(False, km <= REACH_KM, km)
+
+
+def _group(rec: dict[str, Any]) -> str | None:
+    return next((t for t in rec.get("tags", ()) if t in PROVINCE_GROUPS), None)
 
 
 def evaluate(name: str) -> Figures:
@@ -116,12 +150,7 @@ def evaluate(name: str) -> Figures:
             fig.fp += len(got - want)
             fig.fn += len(want - got)
         if isinstance(rec.get("place"), dict):
-            fig.place_total += 1
-            exact, reach = _place(rec["place"], u)
-            fig.place_exact += exact
-            fig.place_reach += reach
-            if not reach:
-                fig.place_miss_ids.append(rec["id"])
+            _count_place(fig, rec, u)
         msg = Inbound(message_sid=f"SMeval{i:05d}", channel="sms", phone="+6281200000000",
                       text=rec["text"], received_at=NOW)
         out = decide(msg, u, volunteer=None, conversation=None)
@@ -140,6 +169,55 @@ def evaluate(name: str) -> Figures:
     return fig
 
 
+def _count_place(fig: Figures, rec: dict[str, Any], u: Understanding) -> None:
+    want = rec["place"]
+    out = _place(want, u)
+    fig.place_total += 1
+    fig.place_exact += out.exact
+    fig.place_reach += out.reach
+    if not out.reach:
+        fig.place_miss_ids.append(rec["id"])
+    group = _group(rec)
+    if group is not None:
+        fig.group_total[group] += 1
+        fig.group_reach[group] += out.reach
+    if "code" in want:
+        far = out.km is not None and out.km > WRONG_KM
+        fig.coded_total += 1
+        fig.wrong_far += far
+        if far:
+            fig.wrong_far_ids.append(f"{rec['id']} ({out.km:.0f} km)")
+        if "parent_named" in rec.get("tags", ()):
+            fig.parent_total += 1
+            fig.parent_wrong_far += far
+    elif want.get("status") == "ambiguous":
+        fig.ask_total += 1
+        if u.located.status == "resolved":
+            fig.ask_resolved += 1
+            fig.ask_resolved_ids.append(rec["id"])
+
+
+def combine(name: str, parts: list[Figures]) -> Figures:
+    """The figures of several files as if they were one (counts add up, time is weighted)."""
+    fig = Figures(name)
+    for part in parts:
+        for attr in ("total", "tp", "fp", "fn", "place_total", "place_exact", "place_reach",
+                     "coded_total", "wrong_far", "parent_total", "parent_wrong_far", "ask_total",
+                     "ask_resolved", "non_requests", "false_requests", "requests", "lost_requests"):
+            setattr(fig, attr, getattr(fig, attr) + getattr(part, attr))
+        fig.group_total.update(part.group_total)
+        fig.group_reach.update(part.group_reach)
+        fig.understand_ms += part.understand_ms * part.total
+        for attr in ("false_ids", "lost_ids", "place_miss_ids", "wrong_far_ids", "ask_resolved_ids"):
+            getattr(fig, attr).extend(getattr(part, attr))
+    fig.understand_ms /= max(1, fig.total)
+    return fig
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n}/{total}" + (f"  ({n / total:.1%})" if total else "")
+
+
 def report(fig: Figures, verbose: bool = False) -> str:
     lines = [f"== {fig.name} ({fig.total} messages)",
              f"  needs micro-F1                 {fig.f1:.3f}  (tp {fig.tp}, fp {fig.fp}, fn {fig.fn})"]
@@ -148,12 +226,19 @@ def report(fig: Figures, verbose: bool = False) -> str:
                      f"({fig.place_exact}/{fig.place_total})")
         lines.append(f"  place within {REACH_KM:.0f} km              {fig.place_reach / fig.place_total:6.1%}  "
                      f"({fig.place_reach}/{fig.place_total})")
+        lines.append(f"  confident-wrong > {WRONG_KM:.0f} km        {_share(fig.wrong_far, fig.coded_total)}")
+        lines.append(f"    ... parent named             {_share(fig.parent_wrong_far, fig.parent_total)}")
+        if fig.ask_total:
+            lines.append(f"  resolved, label says ask       {_share(fig.ask_resolved, fig.ask_total)}")
+        for group in PROVINCE_GROUPS:
+            if fig.group_total[group]:
+                lines.append(f"  within {REACH_KM:.0f} km, {group:<20s}"
+                             f"{fig.group_reach[group] / fig.group_total[group]:6.1%}  "
+                             f"({fig.group_reach[group]}/{fig.group_total[group]})")
     else:
         lines.append("  place                          n/a (no place labels)")
-    lines.append(f"  non-requests taken as requests {fig.false_requests}/{fig.non_requests}"
-                 + (f"  ({fig.false_requests / fig.non_requests:.1%})" if fig.non_requests else ""))
-    lines.append(f"  requests lost                  {fig.lost_requests}/{fig.requests}"
-                 + (f"  ({fig.lost_requests / fig.requests:.1%})" if fig.requests else ""))
+    lines.append(f"  non-requests taken as requests {_share(fig.false_requests, fig.non_requests)}")
+    lines.append(f"  requests lost                  {_share(fig.lost_requests, fig.requests)}")
     lines.append(f"  understand() mean              {fig.understand_ms:.2f} ms/message")
     if verbose:
         if fig.false_ids:
@@ -162,17 +247,29 @@ def report(fig: Figures, verbose: bool = False) -> str:
             lines.append(f"  lost: {', '.join(fig.lost_ids)}")
         if fig.place_miss_ids:
             lines.append(f"  place missed: {', '.join(fig.place_miss_ids)}")
+        if fig.wrong_far_ids:
+            lines.append(f"  confident-wrong: {', '.join(fig.wrong_far_ids)}")
+        if fig.ask_resolved_ids:
+            lines.append(f"  resolved instead of asking: {', '.join(fig.ask_resolved_ids)}")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    names = [a for a in argv if not a.startswith("-")] or list(DEFAULT_FILES)
+    chosen = [a for a in argv if not a.startswith("-")]
+    names = chosen or list(DEFAULT_FILES)
+    done: dict[str, Figures] = {}
     for name in names:
         if not (FIXTURES / name).exists():
             print(f"== {name}: missing, skipped")
             continue
-        print(report(evaluate(name), verbose))
+        done[name] = evaluate(name)
+        print(report(done[name], verbose))
+    if not chosen:
+        for part in ("dev", "holdout"):
+            parts = [fig for name, fig in done.items() if name.endswith(f"_{part}.jsonl")]
+            if len(parts) > 1:
+                print(report(combine(f"all {part} files", parts)))
     return 0
 
 

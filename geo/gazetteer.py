@@ -340,12 +340,13 @@ class _Hit:
 
 
 def resolve_place(text: str, near: tuple[float, float] | None = None,
-                  incidents: tuple[IncidentArea, ...] = ()) -> PlaceResolution:
+                  incidents: tuple[IncidentArea, ...] = (), typos: bool = True) -> PlaceResolution:
     """Find the village / kecamatan / kabupaten named in ``text`` (see the module docstring).
-    ``incidents``: the declared incident areas; a namesake inside one is preferred."""
+    ``incidents``: the declared incident areas; a namesake inside one is preferred.
+    ``typos``: also near-spellings of names (off for a whole message: "alat berat" is no "Berta")."""
     g = gazetteer()
     words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False))
-    hits = _find_hits(g, words, hints, after_marker)
+    hits = _find_hits(g, words, hints, after_marker, typos)
     if not hits:
         return PlaceResolution("not_found")
     by_idx: dict[int, list[_Hit]] = {}
@@ -440,7 +441,7 @@ def _ends_in_kota(words: list[str | None], hints: list[str | None], start: int, 
 
 
 def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
-               after_marker: list[bool]) -> list[_Hit]:
+               after_marker: list[bool], typos: bool = True) -> list[_Hit]:
     hits: list[_Hit] = []
     exact_covered: set[int] = set()
     spans: list[tuple[int, int, str]] = []
@@ -472,7 +473,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
                     hits.append(_Hit(idx, start, end, 1.0, hint))
                     exact_covered.update(range(start, end))
     # Typos: only spans none of whose words already matched exactly.
-    for start, end, key in spans:
+    for start, end, key in spans if typos else ():
         if len(key) < 5 or exact_covered.intersection(range(start, end)) or key in g.by_key:
             continue
         if end - start == 1 and words[start] in _SINGLE_STOP:

@@ -297,6 +297,18 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
+    found = _from_candidates(text, tokens, reference, incidents)
+    if found.note == _ORDINARY:
+        return found
+    return _refined(text, tokens, found, reference, incidents)
+
+
+_ORDINARY = "an ordinary word that is also a place name; which place?"
+
+
+def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, float] | None,
+                     incidents: tuple[IncidentArea, ...]) -> LocateResult:
+    """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
     stages = replace(groups, bare=groups.bare + whole).stages()
@@ -308,21 +320,43 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         resolution = resolve_place(" , ".join(candidates), near=reference, incidents=incidents)
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
-            parent_named = named_in(best, text)
             in_incident = nearest_reach(incidents, best.lat, best.lon, best.code) <= 1.0
-            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not parent_named \
+            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not named_in(best, text) \
                     and not in_incident:
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
-                return LocateResult("ambiguous", candidates=resolution.candidates,
-                                    note="an ordinary word that is also a place name; which place?")
-            return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
-                                place_name=best.label[:200], admin_code=best.code,
-                                candidates=resolution.candidates,
-                                low_confidence=low_confidence(best, text, incidents))
+                return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
+            return _resolved(best, resolution.candidates, text, incidents)
         if resolution.status == "ambiguous" and fallback is None:
             fallback = LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="several places share this name")
     # Less trusted candidates (bare words, landmark names) may only add noise: keep the
     # ambiguity found with the most trusted ones.
     return fallback or LocateResult("missing", note="place name not in the gazetteer")
+
+
+def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tuple[float, float] | None,
+             incidents: tuple[IncidentArea, ...]) -> LocateResult:
+    """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
+    too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
+    deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
+    settle their ambiguity (one of their candidates), or find what they missed; never replace
+    a resolved place by one outside it."""
+    whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
+    best = whole.best
+    if whole.status != "resolved" or best is None or not named_in(best, text):
+        return found
+    if found.status == "resolved":
+        if found.admin_code is None or not best.code.startswith(found.admin_code + "."):
+            return found
+    elif found.status == "ambiguous":
+        if not any(best.code == c.code or best.code.startswith(c.code + ".") for c in found.candidates):
+            return found
+    return _resolved(best, whole.candidates, text, incidents)
+
+
+def _resolved(best: PlaceMatch, candidates: tuple[PlaceMatch, ...], text: str,
+              incidents: tuple[IncidentArea, ...]) -> LocateResult:
+    return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
+                        place_name=best.label[:200], admin_code=best.code, candidates=candidates,
+                        low_confidence=low_confidence(best, text, incidents))

@@ -160,3 +160,20 @@ def test_a_parent_makes_an_ordinary_word_a_place_again():
 def test_a_marker_makes_an_ordinary_word_a_place_again():
     r = locate("tolong ke balai desa Trimurti")   # "trimurti" is also a dictionary word
     assert r.status == "resolved" and r.admin_code.startswith("34.02")
+
+
+# A lower place written bare, in lower case, found because its parent is named too (issue 13).
+@pytest.mark.parametrize("text, code", [
+    ("trienggadeng pidie jaya, butuh tenda", "11.18.08"),          # not just Kabupaten Pidie Jaya
+    ("heram kota jayapura, longsor di perumahan", "91.71.05"),
+])
+def test_a_bare_lower_place_is_found_when_its_parent_is_named(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code == code, (text, r.place_name)
+
+
+def test_the_whole_message_pass_takes_no_near_spelling():
+    # "butuh" is not Desa Butuhan, "alat berat" is not Desa Berta: the pass over every n-gram of
+    # the message takes exact names only.
+    assert locate("tidak butuh apa2, hanya info jalan ke Klaten putus").admin_code == "33.10"
+    assert locate("Butuh alat berat & tim SAR. Dusun Tangkil, Banjarnegara").admin_code == "33.04"

@@ -71,9 +71,12 @@ NEGATORS = frozenset({"tidak", "bukan", "jangan", "tanpa", "no", "not", "dont", 
 ASK_NEGATION_FILLERS = frozenset({"lagi", "terlalu", "usah", "begitu", "perlu", "sudah", "longer", "t"})
 
 FIRST_PERSON = frozenset({"saya", "kami", "kita", "i", "we", "kula", "abdi", "dewe", "my", "our", "im"})
-HAVE = frozenset({"punya", "memiliki", "gadhah", "gaduh", "have", "has", "got", "own", "nyimpen"})
+HAVE = frozenset({"punya", "memiliki", "gadhah", "gaduh", "have", "has", "got", "own", "nyimpen",
+                  # goods in hand: "kami sudah mengumpulkan 200 selimut", "we collected 200 blankets"
+                  "mengumpulkan", "kumpulkan", "terkumpul", "collected", "gathered", "prepared",
+                  "menyiapkan", "siapkan"})
 ABLE = frozenset({"bisa", "siap", "mau", "ingin", "saged", "tiasa", "can", "could", "ready", "willing",
-                  "bersedia", "sanggup", "akan", "will", "able", "bade", "arep"})
+                  "bersedia", "sanggup", "akan", "will", "able", "bade", "arep", "should", "shall"})
 # Decisive on their own (no first person needed): "siap bantu evakuasi".
 READY = frozenset({"siap", "ready", "willing", "bersedia", "sanggup"})
 # What an offerer can do (norm or stem).
@@ -104,7 +107,9 @@ THANKS = ("terima kasih", "makasih", "trims", "thanks", "thank you", "thank", "m
 # Announcements and reports.
 ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "distributing",
                       "distributed", "buka", "dibuka", "open", "opened", "dipindah", "dipindahkan",
-                      "diminta", "waspada", "hati", "tertutup", "ditutup", "closed", "menyala", "nyala"})
+                      "diminta", "waspada", "hati", "tertutup", "ditutup", "closed", "menyala", "nyala",
+                      # an invitation ("silakan datang utk makan siang") offers, it does not ask
+                      "silakan", "silahkan", "dipersilakan"})
 REPORT_WORDS = frozenset({"info", "informasi", "update", "kabar", "laporan", "fyi", "lapor"})
 # "sudah <state>": the situation is better, or the need is met.
 DONE_STATES = frozenset({
@@ -234,7 +239,7 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
         if (w, nxt) in ASK_PAIRS:
             if w == "tidak" and not _lack_of_need(seq, i):
                 continue
-            found.append((f"{w} {nxt}", False))
+            found.append((f"{w} {nxt}", _about_others(seq, i)))
             continue
         if w not in ASK_WORDS:
             continue
@@ -248,9 +253,29 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if _negated(seq, i):
             continue
-        relative = w in NEED_VERB_ASKS and prev == "yang" and _w(seq, i - 2) not in FIRST_PERSON
-        found.append((w, relative))
+        found.append((w, _about_others(seq, i)))
     return found
+
+
+RELATIVE_SKIP = frozenset({"masih", "belum", "sudah", "sedang", "still", "yet", "already"})
+WHO_WORDS = frozenset({"which", "who", "whom", "mana", "siapa", "endi", "saha"})
+
+
+def _about_others(seq: list[_Item], i: int) -> bool:
+    """The ask at i is said of others, not asked by the sender: a relative clause ("posko yang
+    butuh", "warga yg masih terjebak", "posko mana yg blm ada") or a question about who needs
+    ("which villages still need them?"). It keeps a message a request only without an offer."""
+    k = i - 1
+    while _w(seq, k) in RELATIVE_SKIP:
+        k -= 1
+    if _w(seq, k) == "yang" and _w(seq, k - 1) not in FIRST_PERSON:
+        return True
+    k = i - 1
+    while k >= 0 and seq[k][0] != ".":
+        if seq[k][0] in WHO_WORDS:
+            return True
+        k -= 1
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -276,7 +301,7 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
         prev = _w(seq, i - 1)
         # "saya punya pickup", "I have a boat", "kula gadhah mobil"
         if w in HAVE and not _negated(seq, i):
-            subject = any(_w(seq, k) in FIRST_PERSON for k in range(max(0, i - 3), i))
+            subject = any(_w(seq, k) in FIRST_PERSON for k in range(max(0, i - 5), i))
             if subject and _w(seq, i + 1) not in {"to", "been", "no"}:
                 found.append(f"{prev} {w}")
         # "siap bantu", "bisa angkut", "can help", "siap dipinjamkan", "ready to deploy"
@@ -390,4 +415,6 @@ def _describes_flood(seq: list[_Item], i: int) -> bool:
         return True
     if state == "#" and _w(seq, k + 1) in DEPTH_UNITS:
         return True
+    if state in {"kali", "sungai", "laut", "river", "sea"}:
+        return True      # "air kali pesanggrahan naik": the river's water, not drinking water
     return seq[i][0] in {"banjir", "flood", "rob"} and state in {"di", "setinggi", "masuk"}

@@ -205,7 +205,7 @@ NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mc
 # Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
 FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
-    "naik", "setinggi", "tinggi", "ketinggian", "masuk", "meluap", "luap", "deras", "sungai",
+    "naik", "setinggi", "tinggi", "ketinggian", "masuk", "meluap", "luap", "deras", "sungai", "kali",
     "laut", "bah", "pasang", "surut", "mata", "terjun", "genang", "menggenang", "rendam",
     "merendam", "sampai", "hingga", "sepinggang", "sedada", "selutut", "seleher", "sepaha",
     "banjir", "cm", "meter", "m", "sedalam", "dalam", "kencang", "rising", "level", "levels",

@@ -21,6 +21,11 @@ def intent_of(text: str):
     "ada perahu karet 2 unit, siap bantu evakuasi di Jakarta Timur",
     "Sy punya genset 5kva nganggur, siap dipinjamkan ke posko yg butuh",   # "yg butuh": relative
     "kula gadhah mobil bak, saged ngeterke bantuan",
+    # an ask said of others: a relative clause, or a question about who needs
+    "Sy punya perahu di Bontonompo, siap bantu evakuasi warga yg masih terjebak",
+    "Kami relawan, bawa 2 dokter dan obat. Posko mana yg blm ada tenaga medis?",
+    "Our NGO has 300 hygiene kits ready. Which villages still need them?",
+    "Our church group collected 200 blankets, where should we bring them?",   # goods in hand
 ])
 def test_offers(text: str) -> None:
     result = intent_of(text)
@@ -135,3 +140,20 @@ def test_fast() -> None:
     for _ in range(n):
         classify_intent(tokens, parsed)
     assert (time.perf_counter() - t0) / n < 0.001
+
+
+@pytest.mark.parametrize("text", [
+    "Ada dapur umum di kantor desa, silakan datang utk makan siang",     # an invitation
+    "air kali pesanggrahan naik lagi, di Cengkareng sudah selutut",     # the river's water
+])
+def test_invitations_and_river_water_are_information(text: str) -> None:
+    assert intent_of(text).intent == "information", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "warga yg masih terjebak di atap, tolong kirim perahu",      # the sender asks too: a request
+    "posko mana yang butuh? kami di sini butuh air",
+    "tolong, air kali sudah masuk rumah, ada lansia",
+])
+def test_a_relative_clause_does_not_hide_the_senders_own_ask(text: str) -> None:
+    assert intent_of(text).intent == "request", intent_of(text)

@@ -64,7 +64,8 @@ SMS_SHORTHAND: dict[str, str] = {
     "lesu": "lapar", "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
     "pls": "please", "plz": "please", "bln": "bulan", "ush": "usah", "perum": "perumahan",
     "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
-    "abis": "habis", "dtg": "datang", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
+    "abis": "habis", "dtg": "datang", "sampe": "sampai", "smpe": "sampai",
+    "msk": "masuk", "msuk": "masuk", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
 }
 # Javanese, Sundanese, Acehnese and Minangkabau words join from data files with their sources.
 SHORTHAND: dict[str, str] = {**regional.words(), **SMS_SHORTHAND}
@@ -195,12 +196,15 @@ THINGS: frozenset[str] = frozenset({
     "rumah", "jembatan", "sawah", "ternak", "kandang", "mobil", "motor", "barang", "harta",
     "kebun", "tanaman", "perabot", "warung", "toko", "jalan", "atap", "houses", "house",
     "homes", "home", "bridge", "car", "cars", "roads", "road", "buildings", "building",
+    "sumur", "sekolah", "masjid", "kios", "gudang", "well",
 })
 THING_RESCUE_WORDS: frozenset[str] = frozenset({
     "hanyut", "tertimbun", "timbun", "tenggelam", "collapsed", "buried", "swept away", "terendam",
+    "tertimpa", "timpa",
 })
 # Stems too short or too ambiguous to match by stem ("perairan" -> "air", "pengairan").
-NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mck", "kain", "mie"})
+# "hilang" (a missing person) is not "kehilangan rumah" (lost their house).
+NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mck", "kain", "mie", "hilang"})
 
 # Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
@@ -214,6 +218,12 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     # receding water (also keeps "dropping" from being "corrected" to "drowning")
     "dropping", "receding", "falling", "receded", "turun",
 })
+# The water of a river, lake or dam is the flood ("air danau naik"); "pintu air" is a floodgate.
+WATER_BODIES: frozenset[str] = frozenset({
+    "kali", "sungai", "danau", "waduk", "bendungan", "situ", "rawa", "laut", "kanal", "river",
+    "lake", "dam", "sea", "canal",
+})
+WATER_WORKS: frozenset[str] = frozenset({"pintu", "saluran", "tanggul", "floodgate", "mata"})
 # "air sudah ..." / "water is ...": look one word further to tell flood from supply.
 FLOOD_ADVERBS: frozenset[str] = frozenset({
     "belum", "sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "still",

@@ -75,7 +75,18 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch) -> bool:
         return True      # "rumah hanyut": the house, not people
     if len(words) == 1 and words[0] in lexicon.CONDITION_WORDS and condition_is_denied(tokens, m.start):
         return True  # "tidak ada yang luka"
+    if len(words) == 1 and words[0] in lexicon.FLOOD_WATER_WORDS:
+        prev = _prev_word(tokens, m.start)
+        if prev is not None and prev.norm in lexicon.WATER_WORKS:
+            return True  # "pintu air Manggarai": the floodgate
+    if words in _DONE_RESCUE and not _requested_earlier(tokens, m.start):
+        prev = _prev_word(tokens, m.start)
+        if prev is None or prev.norm not in {"belum", "not", "yet", "harus", "must"}:
+            return True  # "pasien dievakuasi ke halaman": done already; "blm dievakuasi" asks
     return False
+
+
+_DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
 
 
 def _describes_flood(tokens: Sequence[Token], m: PhraseMatch) -> bool:
@@ -88,6 +99,12 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch) -> bool:
         return False
     if nxt.norm in lexicon.FLOOD_CONTEXT_AFTER or nxt.stem in lexicon.FLOOD_CONTEXT_AFTER:
         return True
+    if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
+        # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
+        after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+        if nxt.norm in lexicon.WATER_BODIES or (after is not None and (
+                after.norm in lexicon.FLOOD_CONTEXT_AFTER or after.stem in lexicon.FLOOD_CONTEXT_AFTER)):
+            return True
     if nxt.norm in lexicon.FLOOD_ADVERBS:
         after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
         # "air sudah habis" / "water is needed" talk about supply; "air sudah sepinggang" not

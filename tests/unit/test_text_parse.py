@@ -241,3 +241,18 @@ def test_parse_never_crashes(text: str) -> None:
     parsed = parse_help_message(text)
     assert len(set(parsed.needs)) == len(parsed.needs)
     assert parsed.people is None or parsed.people > 0
+
+
+# Water that is the flood, and rescue words that report rather than ask (issue 13, places_dev).
+@pytest.mark.parametrize("text, needs", [
+    ("pintu air Manggarai siaga 1. Bukit Duri tenggelam, tlg evakuasi", {N.rescue}),   # floodgate
+    ("tarogongkidul garut, air Cimanuk masuk rumah, butuh perahu karet", {N.rescue}),  # a river's water
+    ("doyo lama, air danau naik, rumah terendam. butuh perahu & mkn", {N.rescue, N.food}),
+    ("banjir, air sampe pinggang. tlg bth perahu karet", {N.rescue}),
+    ("Pasien dievakuasi ke halaman, butuh obat, tenda", {N.medical, N.shelter}),      # done already
+    ("banyak warga di lantai 2 blm dievakuasi!!", {N.rescue}),                          # not yet: asks
+    ("20 kk kehilangan rumah, butuh tenda & pakaian", {N.shelter, N.clothing}),        # not a missing person
+    ("sumur tertimbun pasir. Butuh air bersih", {N.water}),                             # the well, not people
+])
+def test_flood_water_and_reported_rescue_are_not_needs(text, needs):
+    assert set(parse_help_message(text).needs) == needs

@@ -390,6 +390,18 @@ PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
     "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
     "klu": ("lombokutara",), "klb": ("lombokbarat",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
+    # kabupaten as locals write them (regional press and BPBD reports)
+    "lobar": ("lombokbarat",), "loteng": ("lomboktengah",), "lotim": ("lomboktimur",),
+    "hst": ("hulusungaitengah",), "hsu": ("hulusungaiutara",), "hss": ("hulusungaiselatan",),
+    "kukar": ("kutaikartanegara",), "kubar": ("kutaibarat",), "kutim": ("kutaitimur",),
+    "kobar": ("kotawaringinbarat",), "kotim": ("kotawaringintimur",),
+    "sbb": ("serambagianbarat",), "sbt": ("serambagiantimur",), "malteng": ("malukutengah",),
+    "bolmong": ("bolaangmongondow",), "minut": ("minahasautara",), "minsel": ("minahasaselatan",),
+    "tapsel": ("tapanuliselatan",), "taput": ("tapanuliutara",),
+    "tapteng": ("tapanulitengah",), "madina": ("mandailingnatal",),
+    "inhil": ("indragirihilir",), "inhu": ("indragirihulu",), "oki": ("ogankomeringilir",),
+    "oku": ("ogankomeringulu",), "muba": ("musibanyuasin",), "kkr": ("kuburaya",),
+    "pangkep": ("pangkajenedankepulauan",),
 }
 # City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
 CITY_ABBREVIATIONS: dict[str, str] = {

@@ -177,3 +177,21 @@ def test_the_whole_message_pass_takes_no_near_spelling():
     # the message takes exact names only.
     assert locate("tidak butuh apa2, hanya info jalan ke Klaten putus").admin_code == "33.10"
     assert locate("Butuh alat berat & tim SAR. Dusun Tangkil, Banjarnegara").admin_code == "33.04"
+
+
+def test_every_place_abbreviation_names_areas_of_the_gazetteer():
+    from core.text import lexicon
+    from geo.gazetteer import gazetteer
+
+    keys = gazetteer().by_key
+    missing = {a: t for a, targets in lexicon.PLACE_ABBREVIATIONS.items() for t in targets if t not in keys}
+    assert missing == {}
+
+
+@pytest.mark.parametrize("text, code", [
+    ("gunungsari lobar, tolong kirim terpal", "52.01"),     # Lombok Barat, as locals write it
+    ("banjir di barabai hst", "63.07"),                     # Hulu Sungai Tengah
+])
+def test_kabupaten_abbreviations(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code.startswith(code), (text, r.place_name)

@@ -107,9 +107,31 @@ class PlaceResolution:
     status: Status
     best: PlaceMatch | None = None
     candidates: tuple[PlaceMatch, ...] = field(default_factory=tuple)  # best first, up to 5
+    # the best place has more than its name for it: a parent named, or a neighbour named
+    evidence: bool = False
 
 
 # --- loading --------------------------------------------------------------------------------
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
+          "ix": "9", "x": "10", "xi": "11", "xii": "12", "xiii": "13", "xiv": "14", "xv": "15"}
+
+
+def _arabic_numerals(name: str) -> str:
+    """Roman numerals as whole words -> digits: "x koto" -> "10 koto", "sungai iv" -> "sungai 4"."""
+    return " ".join(_ROMAN.get(w, w) for w in name.split(" "))
+
+
+_OLD_SPELLINGS = ("oe", "dj", "tj")
+_OLD_SPELLING_QUALITY = 0.9   # below exact: alone it needs a parent named, like a typo
+
+
+def _old_spelling_only(name: str, typed: str) -> bool:
+    """The name matched only through the old-spelling fold ("pua" typed, "Poea" in the
+    gazetteer): a weaker match, since the short modern word is often something else."""
+    lowered = name.lower()
+    return any(o in lowered and o not in typed.lower() for o in _OLD_SPELLINGS)
+
 
 def _canonical(text: str) -> str:
     """Compact comparison key of any name or query span."""
@@ -168,6 +190,9 @@ class _Gazetteer:
             keys.update(_canonical(p + base) for p in prefixes)
         if level == _DESA and "," in name:       # "Lambang Sari I, II, III"
             keys.add(_canonical(name.split(",")[0]))
+        arabic = _arabic_numerals(base)
+        if arabic != base:                        # "X Koto" is written "10 Koto"
+            keys.add(_canonical(arabic))
         return {k for k in keys if k}
 
     def _load(self, data_dir: Path) -> None:
@@ -354,6 +379,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         by_idx.setdefault(hit.idx, []).append(hit)
 
     scores: dict[int, float] = {}
+    backed: set[int] = set()
     for hit in hits:
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint == "street" or (hit.hint == "dusun" and level == _DESA):
@@ -361,7 +387,10 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         support = _support(g, hit, by_idx)
         if hit.quality < 1.0 and support == 0 and hit.hint not in _ADMIN_HINTS:
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
-        score = hit.weight + support + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
+        together = _cohesion(g, hit, hits)
+        if support > 0 or together > 0:
+            backed.add(hit.idx)
+        score = hit.weight + support + together + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
         if near is not None:
             km = haversine_m(near[0], near[1], g.lats[hit.idx], g.lons[hit.idx]) / 1000.0
             # steep near term (neighbouring namesakes) + broad term (same region)
@@ -389,7 +418,30 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         # "Sidomulyo": one kecamatan and 96 villages share the name; the level prior alone
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
-    return PlaceResolution("resolved", candidates[0], candidates)
+    return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
+    """Places written together lie together: another exact name of the message (a span apart)
+    in the same kecamatan (+0.6) or kabupaten (+0.3) as this hit, neither being a parent of the
+    other (that is _support): "Manggarai ... Bukit Duri" are both in Tebet, Jakarta."""
+    if hit.quality < 1.0 or g.levels[hit.idx] == _KAB:
+        return 0.0
+    chain = g.chain(hit.idx)
+    kec = chain[0] if g.levels[hit.idx] == _DESA else None
+    kab = next((p for p in chain if g.levels[p] == _KAB), None)
+    best = 0.0
+    for other in hits:
+        if other.quality < 1.0 or other.idx == hit.idx or (other.start < hit.end and hit.start < other.end):
+            continue
+        other_chain = g.chain(other.idx)
+        if other.idx in chain or hit.idx in other_chain or g.levels[other.idx] == _KAB:
+            continue
+        if kec is not None and kec in other_chain:
+            best = max(best, 0.6)
+        elif kab is not None and kab in other_chain:
+            best = max(best, 0.3)
+    return best
 
 
 def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | None], list[bool]]:
@@ -409,7 +461,9 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
             just_marked = False
             continue
         if tok.kind == "number":
-            words.append(None), hints.append(None), after.append(False)
+            # "10 Koto" (Kec. X Koto), "4 Koto": small numbers may belong to a name (_arabic_numerals)
+            small = tok.norm.isdigit() and 1 <= int(tok.norm) <= 15
+            words.append(tok.norm if small else None), hints.append(hint if small else None), after.append(False)
             continue
         marker = lexicon.PLACE_MARKERS.get(tok.norm)
         if marker is not None:
@@ -468,9 +522,11 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             keys = {key}
             if end - start > 1:   # "smg utara" -> "semarangutara"
                 keys.add(_canonical("".join(_WORD_ALIASES.get(w, w) for w in span_words if w)))
+            plain = "".join(w for w in span_words if w)
             for k in keys:
                 for idx in g.by_key.get(k, ()):
-                    hits.append(_Hit(idx, start, end, 1.0, hint))
+                    hits.append(_Hit(idx, start, end, _OLD_SPELLING_QUALITY if _old_spelling_only(
+                        g.names[idx], plain) else 1.0, hint))
                     exact_covered.update(range(start, end))
     # Typos: only spans none of whose words already matched exactly.
     for start, end, key in spans if typos else ():

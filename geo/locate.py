@@ -304,6 +304,9 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
 
 
 _ORDINARY = "an ordinary word that is also a place name; which place?"
+# The whole-message pass overrules a resolved place outside it only with at least one more
+# name backing it (a parent or a neighbour: about one name's weight more).
+_CLEARLY_MORE = 1.0
 
 
 def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, float] | None,
@@ -344,10 +347,11 @@ def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tup
     a resolved place by one outside it."""
     whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
-    if whole.status != "resolved" or best is None or not named_in(best, text):
+    if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
     if found.status == "resolved":
-        if found.admin_code is None or not best.code.startswith(found.admin_code + "."):
+        stronger = found.candidates and best.score >= found.candidates[0].score + _CLEARLY_MORE
+        if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
     elif found.status == "ambiguous":
         if not any(best.code == c.code or best.code.startswith(c.code + ".") for c in found.candidates):

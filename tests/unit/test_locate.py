@@ -195,3 +195,21 @@ def test_every_place_abbreviation_names_areas_of_the_gazetteer():
 def test_kabupaten_abbreviations(text, code):
     r = locate(text)
     assert r.status == "resolved" and r.admin_code.startswith(code), (text, r.place_name)
+
+
+def test_places_named_together_lie_together():
+    # Kel. Manggarai and Kel. Bukit Duri are both in Tebet (Jakarta): not Kabupaten Manggarai, NTT.
+    r = locate("pintu air Manggarai siaga 1. Bukit Duri tenggelam, tlg evakuasi warga lansia")
+    assert r.status == "resolved" and r.admin_code.startswith("31.74.01"), r.place_name
+
+
+def test_roman_numerals_in_names_are_written_as_digits():
+    assert locate("Jaho 10 Koto kena galodo, butuh air bersih").admin_code == "13.04.01.2002"
+    assert locate("banjir di kec 4 koto agam").admin_code.startswith("13.06")
+
+
+def test_a_name_matched_only_through_old_spelling_needs_more_evidence():
+    # "pua" typed matches "Poea" (old spelling oe = u), Kel. Poea 2,400 km away in Southeast
+    # Sulawesi: without a parent or neighbour named, that is not an answer.
+    r = locate("tolong! galodo di sungai pua, ado urang gaek nan luko")
+    assert r.status != "resolved" or r.admin_code.startswith("13.06"), r.place_name

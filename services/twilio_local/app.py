@@ -352,7 +352,7 @@ def create_app(
 
     @app.get("/_local/webhooks")
     async def local_webhooks() -> dict[str, Any]:
-        return {"count": len(store.webhooks), "webhooks": store.webhooks}
+        return {"count": len(store.webhooks), "webhooks": list(store.webhooks)}
 
     @app.get("/_local/config")
     async def local_get_config() -> dict[str, Any]:

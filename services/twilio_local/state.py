@@ -9,6 +9,7 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, Literal
@@ -107,13 +108,18 @@ class FailureRule:
                 "stage": self.stage}
 
 
+# The newest records kept of each kind: a long run (make soak, a demo left on for days) keeps
+# the server's memory bounded; tests read what they sent within seconds.
+KEEP = 20_000
+
+
 @dataclass
 class Store:
     account_sid: str
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)   # sid -> record
-    attempts: list[dict[str, Any]] = field(default_factory=list)        # every create call
+    attempts: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEEP))  # create calls
     failures: list[FailureRule] = field(default_factory=list)
-    webhooks: list[dict[str, Any]] = field(default_factory=list)        # what we posted
+    webhooks: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEEP))  # what we posted
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_rule: int = 1
 
@@ -147,6 +153,8 @@ class Store:
     def add_message(self, record: dict[str, Any]) -> None:
         with self._lock:
             self.messages[record["sid"]] = record
+            while len(self.messages) > KEEP:          # oldest first (dicts keep insertion order)
+                del self.messages[next(iter(self.messages))]
 
     def update_status(self, sid: str, status: str, error_code: int | None = None,
                       error_message: str | None = None) -> dict[str, Any] | None:

@@ -39,7 +39,7 @@ from typing import Any
 
 from core.conversation import Inbound, Understanding, decide, understand
 from core.text import parse_help_message
-from geo.gazetteer import lookup_code
+from core.text.gazetteer import lookup_code
 from schemas.events import AidRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"

@@ -45,9 +45,9 @@ from core.text import Command, ParsedMessage, classify_keyword, parse_command, p
 from core.text.commands import KeywordKind
 from core.text.intent import IntentResult, classify_intent
 from core.text.signup import SignUp, parse_signup
-from geo.gazetteer import PlaceMatch
+from core.text.gazetteer import PlaceMatch
 from geo.incidents import IncidentArea
-from geo.locate import LocateResult, locate
+from core.text.locate import LocateResult, locate
 from schemas.common import Channel, Contact, Location, NeedCategory
 from schemas.envelope import Event
 from schemas.events import (

@@ -1,9 +1,9 @@
 """Incident areas a deployment declares (setting INCIDENT_AREAS, read by
-geo/incident_areas.py): where the disaster is.
+core/text/incident_areas.py): where the disaster is.
 
 A place name found inside or near one wins over a namesake far away, and a place resolved
 from a bare name (no parent named) away from every incident is marked low confidence for the
-coordinators (geo/gazetteer.py, geo/locate.py).
+coordinators (core/text/gazetteer.py, core/text/locate.py).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from geo.incident_areas import parse_incident_areas
+from core.text.incident_areas import parse_incident_areas
 from geo.incidents import IncidentArea
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         parse_many(value)
         return value
 
-    # Where the disaster is (geo/incident_areas.py has the JSON form): place names inside win
+    # Where the disaster is (core/text/incident_areas.py has the JSON form): place names inside win
     # over namesakes far away; bare names away from all of them are marked low confidence.
     incident_areas: str = ""
 

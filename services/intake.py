@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from core.codes import stable_uuid, tracking_code
 from core.phone import normalize_phone
-from geo.gazetteer import resolve_place as gazetteer_resolve
-from geo.locate import low_confidence
+from core.text.gazetteer import resolve_place as gazetteer_resolve
+from core.text.locate import low_confidence
 from infra.settings import get_settings
 from schemas.common import Channel, Contact, Location
 from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered

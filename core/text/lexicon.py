@@ -369,7 +369,7 @@ INDONESIAN_MARKERS: frozenset[str] = frozenset({
 })
 
 # --- place extraction ---------------------------------------------------------------------
-# Well-known short or colloquial place names -> the gazetteer keys (geo/gazetteer.py: lowercase
+# Well-known short or colloquial place names -> the gazetteer keys (core/text/gazetteer.py: lowercase
 # letters and digits) of the areas meant. Known words: never "corrected" or read as shorthand.
 PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "jogja": ("yogyakarta", "daerahistimewayogyakarta"),
@@ -542,7 +542,7 @@ VEHICLE_WORDS: dict[str, str] = {
 }
 
 # Regional nouns for a village, a hall, a yard ... that are also the names of places far away:
-# alone in a message they are the reporter's surroundings, not an address (geo/locate.py).
+# alone in a message they are the reporter's surroundings, not an address (core/text/locate.py).
 COMMON_PLACE_NOUNS: frozenset[str] = frozenset({
     "lembur", "meunasah", "gampong", "kampung", "kampong", "banjar", "nagari", "jorong", "dusun",
     "bangsal", "tangga", "kebon", "kebun", "sawah", "lapangan", "pasar", "pantai", "sungai", "kali",

@@ -16,7 +16,7 @@ because a message to a relief line is about those. A skeleton is kept only when 
 clearly wins (MARGIN times the next): "slmt" is "selamat", not "selimut"; "brs" (beras, baris,
 beres) is left out and stays unread rather than guessed.
 
-Ordinary words: root words of the PySastrawi dictionary are ordinary already (geo/locate.py);
+Ordinary words: root words of the PySastrawi dictionary are ordinary already (core/text/locate.py);
 this table adds the frequent derived and foreign words (ORDINARY_ZIPF or more: about 30 per
 million words) among one-word desa and kecamatan names, leaving out names of kabupaten, kota
 and provinces (they are famous as places) and known place abbreviations.

@@ -20,8 +20,8 @@ from test_webhooks_support import HTTP, random_phone, stack, wait_for  # noqa: E
 
 from core.conversation import Choice, request_id_for  # noqa: E402
 from core.messages import render, render_bilingual  # noqa: E402
-from geo.gazetteer import resolve_place  # noqa: E402
-from geo.locate import locate  # noqa: E402
+from core.text.gazetteer import resolve_place  # noqa: E402
+from core.text.locate import locate  # noqa: E402
 from tests.stack import signed_in  # noqa: E402
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from geo.gazetteer import lookup_code
+from core.text.gazetteer import lookup_code
 from schemas.common import NeedCategory, Urgency, Vulnerable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -1,4 +1,4 @@
-"""Declared incident areas (geo/incidents.py, geo/incident_areas.py): namesakes inside one win,
+"""Declared incident areas (geo/incidents.py, core/text/incident_areas.py): namesakes inside one win,
 bare names away from all of them are low confidence."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.incident_areas import parse_incident_areas
-from geo.locate import locate
+from core.text.incident_areas import parse_incident_areas
+from core.text.locate import locate
 from infra.settings import Settings
 
 GAZETTEER = Path(__file__).resolve().parents[2] / "data" / "gazetteer"

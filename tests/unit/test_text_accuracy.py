@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from core.text import parse_help_message
-from geo.locate import locate
+from core.text.locate import locate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -397,7 +397,7 @@
       renderQueue();
     }
 
-    // geo/locate.py low_confidence: a bare village name, no parent named, far from every incident
+    // core/text/locate.py low_confidence: a bare village name, no parent named, far from every incident
     const LOW_PLACE_TITLE = "Lokasi belum pasti: nama desa saja, tanpa kecamatan/kabupaten, jauh dari area bencana; periksa dulu / " +
       "Location uncertain: a bare village name, no district named, away from every incident area; check it first";
     function renderQueue() {

@@ -36,7 +36,7 @@ from core.text.normalize import Token, tokenize
 from geo.distance import haversine_m
 from geo.incidents import IncidentArea, nearest_reach
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 Status = Literal["resolved", "ambiguous", "not_found"]

@@ -6,7 +6,7 @@ Order (the first that works wins, most precise first):
    "7°46'S 110°22'E", "7.78 LS 110.36 BT")                        -> "text_coords"
 3. a plus code ("6P4GQCX2+XX", or short "QCX2+XX Sleman" recovered near the named area
    or ``reference``)                                              -> "plus_code"
-4. a village / kecamatan / kabupaten name (geo.gazetteer)          -> "gazetteer"
+4. a village / kecamatan / kabupaten name (core.text.gazetteer)          -> "gazetteer"
    tried with the place text after markers first ("di ds X kec Y"), then adding bare
    name-like words, then landmark names ("GOR Klaten"); the first resolved answer wins.
 Coordinates outside a box around Indonesia are ignored (a typo or a time like "07.30, 08.15");
@@ -24,7 +24,7 @@ from openlocationcode import openlocationcode as olc
 from core.text import lexicon, tables
 from core.text.normalize import Token, is_dictionary_word, tokenize
 from core.text.places import name_word, place_candidate_groups
-from geo.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
+from core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
 from geo.incidents import IncidentArea, nearest_reach
 from schemas.common import Location, LocationSource
 

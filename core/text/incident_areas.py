@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from geo.gazetteer import lookup_code
+from core.text.gazetteer import lookup_code
 from geo.incidents import IncidentArea
 
 # Radius of an area named by code, by the code's level (a kabupaten is about 40 km across).

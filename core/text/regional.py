@@ -1,4 +1,5 @@
-"""Regional-language words (Javanese, Sundanese, Acehnese, Minangkabau), read once from the
+"""Regional-language words (Javanese, Sundanese, Acehnese, Minangkabau, Banjarese, Ambonese and
+Papuan Malay), read once from the
 data files in core/text/lexicons/ (their README gives the sources).
 
 Each word maps to the Indonesian word(s) the parser already knows, so the regional words join
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-LANGUAGES: tuple[str, ...] = ("jv", "su", "ace", "min")   # earlier files win a shared word
+LANGUAGES: tuple[str, ...] = ("jv", "su", "ace", "min", "bjn", "abs")   # earlier files win a shared word
 KINDS = frozenset({"need", "count", "vulnerable", "people", "urgency", "state", "function", "disaster"})
 
 

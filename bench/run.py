@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from infra.settings import REPO_ROOT
+from schemas.topics import Table
 
 OUT = Path(os.environ.get("BENCH_OUT") or REPO_ROOT / "docs" / "benchmarks.md")
 HERE = Path(__file__).resolve().parent
@@ -373,7 +374,7 @@ def render(started: datetime, load_before: float, res: dict) -> str:
     return "".join(text)
 
 
-MATCHER_TABLE = "dispatch-volunteers"
+MATCHER_TABLE = Table.VOLUNTEERS
 
 
 def pipeline_changelog() -> str:

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from schemas.envelope import Event
 from schemas.events import DeadLetter, parse_event
+from schemas.topics import Topic
 
 log = logging.getLogger("siaga.streams")
 
@@ -25,7 +26,7 @@ def dead_letter_for(topic: str, partition: int | None, offset: int | None, key: 
     from core.codes import stable_uuid
 
     return DeadLetter(
-        event_id=stable_uuid("dead-letter", topic, partition, offset),
+        event_id=stable_uuid(Topic.DEAD_LETTER, topic, partition, offset),
         topic=topic, partition=partition, offset=offset,
         key=key.decode("utf-8", "replace")[:200] if key else None,
         reason=reason[:4000], payload=(value or b"").decode("utf-8", "replace")[:100_000],
@@ -46,5 +47,5 @@ async def decode(event, expected: tuple[type, ...]) -> Event | None:
     except Exception as exc:  # anything malformed: record why, keep the worker alive
         dl = dead_letter_for(msg.topic, msg.partition, msg.offset, event.key, event.value, reason_of(exc))
         log.warning("dead-lettered %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, dl.reason[:200])
-        await raw_topic("dead-letter").send(key=msg.topic.encode(), value=dl.to_bytes())
+        await raw_topic(Topic.DEAD_LETTER).send(key=msg.topic.encode(), value=dl.to_bytes())
         return None

@@ -23,7 +23,7 @@ from schemas.events import (
     AidRequest, AidRequestLocated, CoordinatorAction, VolunteerCheckIn, VolunteerRegistered,
     GroupMembership, VolunteerReply, VolunteerVetted,
 )
-from schemas.topics import MATCH_PARTITIONS
+from schemas.topics import MATCH_PARTITIONS, Table, Topic
 from streams.app import app, changelog_sent, raw_topic
 from streams.codec import decode, dead_letter_for, reason_of
 
@@ -46,10 +46,10 @@ desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned
                        link_base=S.public_base_url, link_secret=S.task_link_secret.encode(),
                        reach_m=max(matcher.cfg.radii_m), verified_only=frozenset(S.verified_only_skills)))
 
-routes = app.Table("dispatch-routes", partitions=P)
-desks = app.Table("dispatch-desks", partitions=P)
-match_requests = app.Table("dispatch-requests", partitions=P)
-match_volunteers = app.Table("dispatch-volunteers", partitions=P)   # also holds the shadows
+routes = app.Table(Table.ROUTES, partitions=P)
+desks = app.Table(Table.DESKS, partitions=P)
+match_requests = app.Table(Table.REQUESTS, partitions=P)
+match_volunteers = app.Table(Table.VOLUNTEERS, partitions=P)   # also holds the shadows
 
 _loaded: set[int] = set()   # matcher partitions whose state is in memory
 _written: dict[str, dict] = {}  # last state written per request: skip writes that change nothing
@@ -73,7 +73,7 @@ async def _bad(raw, exc: Exception) -> None:
     m = raw.message
     dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason_of(exc))
     log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
-    await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+    await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
 
 
 RETRY_MAX_S = 30.0
@@ -117,13 +117,13 @@ async def _one(raw, handle, what: str, reset=None) -> None:
             pause = min(pause * 2, RETRY_MAX_S)
 
 
-@app.agent(_multi("aid-requests", "coordinator-actions", "dispatch-route"), name="siaga.dispatch.router")
+@app.agent(_multi(Topic.AID_REQUESTS, Topic.COORDINATOR_ACTIONS, Topic.DISPATCH_ROUTE), name="siaga.dispatch.router")
 async def route_requests(stream):
     await _each(stream, _route_one, "router")
 
 
 async def _route_one(raw) -> None:
-    if raw.message.topic == "dispatch-route":
+    if raw.message.topic == Topic.DISPATCH_ROUTE:
         msg = await _internal(raw, dm.ROUTE_ADAPTER)
     else:
         msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
@@ -150,14 +150,14 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     await emit(outs)
 
 
-@app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies", "volunteer-vetting",
-                  "volunteer-groups", "dispatch-volunteer"), name="siaga.dispatch.desk")
+@app.agent(_multi(Topic.VOLUNTEER_REGISTRATIONS, Topic.VOLUNTEER_CHECKINS, Topic.VOLUNTEER_REPLIES, Topic.VOLUNTEER_VETTING,
+                  Topic.VOLUNTEER_GROUPS, Topic.DISPATCH_VOLUNTEER), name="siaga.dispatch.desk")
 async def volunteer_desk(stream):
     await _each(stream, _desk_one, "desk")
 
 
 async def _desk_one(raw) -> None:
-    if raw.message.topic == "dispatch-volunteer":
+    if raw.message.topic == Topic.DISPATCH_VOLUNTEER:
         msg = await _internal(raw, dm.DESK_ADAPTER)
         if msg is None:
             return
@@ -199,11 +199,11 @@ def _forget(p: int) -> None:
 @app.on_partitions_revoked.connect
 async def _revoked(sender, revoked, **kwargs) -> None:
     for tp in revoked:
-        if tp.topic == "dispatch-match":
+        if tp.topic == Topic.DISPATCH_MATCH:
             _forget(tp.partition)
 
 
-@app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
+@app.agent(raw_topic(Topic.DISPATCH_MATCH), name="siaga.dispatch.matcher")
 async def match(stream):
     # After a failed send, the retry starts from the table, so it says again what was lost.
     await _each(stream, _match_one, "matcher", reset=lambda raw: _forget(raw.message.partition))
@@ -252,8 +252,8 @@ async def tick() -> None:
         return
     at = now()
     for tp in assigned:
-        if tp.topic == "dispatch-match" and (tp.partition not in _loaded or matcher.tick_due(tp.partition, at)):
-            await raw_topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
+        if tp.topic == Topic.DISPATCH_MATCH and (tp.partition not in _loaded or matcher.tick_due(tp.partition, at)):
+            await raw_topic(Topic.DISPATCH_MATCH).send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
                                          partition=tp.partition)
 
 
@@ -278,9 +278,9 @@ async def _sweep(table, topic: str, due, message) -> None:
 async def sweep() -> None:
     """The clocks of the router and the desks: a request whose matcher has not acknowledged
     it, and a hold nobody has spoken about for too long (a message lost in a crash)."""
-    await _sweep(routes, "dispatch-route",
+    await _sweep(routes, Topic.DISPATCH_ROUTE,
                  lambda v, at: v.get("unacked") and router.resend_due(Route.from_dict(v), at),
                  lambda k: dm.RResend(request_id=k))
-    await _sweep(desks, "dispatch-volunteer",
+    await _sweep(desks, Topic.DISPATCH_VOLUNTEER,
                  lambda v, at: v.get("hold") and desk.needs_check(VolunteerState.from_dict(v), at),
                  lambda k: dm.VCheck(volunteer_id=k))

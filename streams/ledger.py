@@ -14,6 +14,7 @@ import psycopg
 from core.dispatch.notify import notification
 from infra.settings import get_settings
 from schemas.events import DonationEvent, SituationUpdate
+from schemas.topics import Topic
 from services.ledger import keys, store
 from services.ledger.totals import campaign_totals
 from streams.app import app, raw_topic
@@ -76,17 +77,17 @@ async def _after(done: list) -> None:
                              {"amount": amount, "campaign": event.campaign, "code": a.receipt,
                               "url": f"{base}/ledger/receipt/{a.receipt}"}, ("receipt", str(event.donation_id)))
             if n is not None:
-                await raw_topic("notifications").send(key=str(n.notification_id).encode(), value=n.to_bytes())
+                await raw_topic(Topic.NOTIFICATIONS).send(key=str(n.notification_id).encode(), value=n.to_bytes())
     async with (await pool()).connection() as conn:
         for slug in sorted({e.campaign for e, _ in done}):
             t = await campaign_totals(conn, slug)
             u = SituationUpdate(kind="donation", status="recorded", detail={"campaign": slug, **t.public()},
                                 source="ledger")
-            await raw_topic("situation-updates").send(key=slug.encode(), value=u.to_bytes())
+            await raw_topic(Topic.SITUATION_UPDATES).send(key=slug.encode(), value=u.to_bytes())
         await store.checkpoint(conn, _key(), get_settings().ledger_origin, _leaves)
 
 
-@app.agent(raw_topic("donations"), name="siaga.ledger")
+@app.agent(raw_topic(Topic.DONATIONS), name="siaga.ledger")
 async def ledger(stream):
     async for batch in stream.take_events(BATCH, within=WITHIN):
         pairs = []
@@ -101,6 +102,6 @@ async def ledger(stream):
             m = raw.message
             log.warning("ledger refused %s[%s]@%s: %s", m.topic, m.partition, m.offset, why)
             dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, f"refused by the ledger: {why}")
-            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+            await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
         if done:
             await _after(done)

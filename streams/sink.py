@@ -6,7 +6,7 @@ import logging
 
 import psycopg
 
-from schemas.topics import BY_NAME
+from schemas.topics import BY_NAME, Topic
 from services import store
 from streams.app import app, raw_topic
 from streams.codec import dead_letter_for, decode
@@ -14,8 +14,8 @@ from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
-SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "volunteer-vetting", "volunteer-groups",
-               "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
+SINK_TOPICS = (Topic.AID_REQUESTS, Topic.VOLUNTEER_REGISTRATIONS, Topic.VOLUNTEER_CHECKINS, Topic.VOLUNTEER_VETTING, Topic.VOLUNTEER_GROUPS,
+               Topic.DISPATCH_OFFERS, Topic.SITUATION_UPDATES, Topic.COORDINATOR_ACTIONS, Topic.DEAD_LETTER)
 
 
 BATCH, WITHIN = 200, 0.05
@@ -53,7 +53,7 @@ async def _save_all(pairs: list) -> None:
             dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
                                  f"not storable: {type(exc).__name__}: {exc}")
             log.warning("sink could not store %s: %s", m.topic, exc)
-            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+            await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
 
 
 def _make_sink(topic_name: str):
@@ -63,7 +63,7 @@ def _make_sink(topic_name: str):
         async for batch in stream.take_events(BATCH, within=WITHIN):
             pairs = []
             for raw in batch:
-                event = await decode(raw, expected) if topic_name != "dead-letter" else await _decode_dl(raw)
+                event = await decode(raw, expected) if topic_name != Topic.DEAD_LETTER else await _decode_dl(raw)
                 if event is not None:
                     pairs.append((event, raw))
             if pairs:

@@ -12,11 +12,12 @@ from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartit
 
 from infra import kafka_config
 from schemas.events import Notification, parse_event
+from schemas.topics import Topic
 from streams.codec import dead_letter_for, reason_of
 
 log = logging.getLogger("siaga.notifier.consumer")
 
-TOPIC = "notifications"
+TOPIC = Topic.NOTIFICATIONS
 GROUP = "siaga-notifier"
 BATCH = 32
 
@@ -98,7 +99,7 @@ class Batches:
         dl = dead_letter_for(TOPIC, m.partition(), m.offset(), m.key(), m.value(), reason)
         dl.source = "notifier"
         delivered: list[bool] = []
-        self.producer.produce("dead-letter", key=TOPIC.encode(), value=dl.to_bytes(),
+        self.producer.produce(Topic.DEAD_LETTER, key=TOPIC.encode(), value=dl.to_bytes(),
                               on_delivery=lambda err, _msg: delivered.append(err is None))
         self.producer.flush(15)
         log.warning("dead-lettered %s[%d]@%d: %s", TOPIC, m.partition(), m.offset(), dl.reason[:200])

@@ -13,7 +13,8 @@ import psycopg
 
 from core.dispatch.notify import notification
 from infra.settings import get_settings
-from schemas.events import DonationEvent, SituationUpdate
+from schemas.events import SituationUpdate
+from schemas.stages import LEDGER
 from schemas.topics import Topic
 from services.ledger import keys, store
 from services.ledger.totals import campaign_totals
@@ -87,12 +88,12 @@ async def _after(done: list) -> None:
         await store.checkpoint(conn, _key(), get_settings().ledger_origin, _leaves)
 
 
-@app.agent(raw_topic(Topic.DONATIONS), name="siaga.ledger")
+@app.agent(raw_topic(LEDGER.inputs[0]), name=LEDGER.agent)
 async def ledger(stream):
     async for batch in stream.take_events(BATCH, within=WITHIN):
         pairs = []
         for raw in batch:
-            event = await decode(raw, (DonationEvent,))
+            event = await decode(raw, LEDGER.event_types())
             if event is not None:
                 pairs.append((event, raw))
         if not pairs:

@@ -6,6 +6,7 @@ import logging
 
 import psycopg
 
+from schemas.stages import SINK
 from schemas.topics import BY_NAME, Topic
 from services import store
 from streams.app import app, raw_topic
@@ -14,8 +15,7 @@ from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
-SINK_TOPICS = (Topic.AID_REQUESTS, Topic.VOLUNTEER_REGISTRATIONS, Topic.VOLUNTEER_CHECKINS, Topic.VOLUNTEER_VETTING, Topic.VOLUNTEER_GROUPS,
-               Topic.DISPATCH_OFFERS, Topic.SITUATION_UPDATES, Topic.COORDINATOR_ACTIONS, Topic.DEAD_LETTER)
+SINK_TOPICS = SINK.inputs
 
 
 BATCH, WITHIN = 200, 0.05
@@ -70,7 +70,7 @@ def _make_sink(topic_name: str):
                 await _save_all(pairs)
 
     sink.__name__ = f"sink_{topic_name.replace('-', '_')}"
-    return app.agent(raw_topic(topic_name), name=f"siaga.sink.{topic_name}")(sink)
+    return app.agent(raw_topic(topic_name), name=f"{SINK.agent}.{topic_name}")(sink)
 
 
 async def _decode_dl(raw):

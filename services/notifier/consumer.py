@@ -12,13 +12,14 @@ from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartit
 
 from infra import kafka_config
 from schemas.events import Notification, parse_event
+from schemas.stages import NOTIFIER
 from schemas.topics import Topic
 from streams.codec import dead_letter_for, reason_of
 
 log = logging.getLogger("siaga.notifier.consumer")
 
-TOPIC = Topic.NOTIFICATIONS
-GROUP = "siaga-notifier"
+TOPIC = NOTIFIER.inputs[0]
+GROUP = NOTIFIER.agent
 BATCH = 32
 
 

@@ -16,7 +16,7 @@ class Stage:
     name: str
     process: str                      # the program it runs in: worker (Faust), relay, notifier
     inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
+    outputs: tuple[str, ...]          # its clock's (tick, sweep) included
     handler: str                      # "module:qualname" of the function that decides
     tables: tuple[str, ...] = ()      # state kept in Faust tables (changelogged)
     key: str = ""                     # the field of a message its state is kept by
@@ -43,7 +43,8 @@ RELAY = Stage(
 
 ROUTER = Stage(
     "router", "worker", (Topic.AID_REQUESTS, Topic.COORDINATOR_ACTIONS, Topic.DISPATCH_ROUTE),
-    (Topic.DISPATCH_MATCH, Topic.SITUATION_UPDATES, Topic.DEAD_LETTER), "core.dispatch.router:Router.handle",
+    (Topic.DISPATCH_MATCH, Topic.SITUATION_UPDATES, Topic.DISPATCH_ROUTE, Topic.DEAD_LETTER),
+    "core.dispatch.router:Router.handle",
     tables=(Table.ROUTES,), key="request_id", agent="siaga.dispatch.router",
     doc="Sends each request to the matcher of its region until that matcher acknowledges it; "
         "its sweep resends what was not acknowledged.")
@@ -52,7 +53,8 @@ DESK = Stage(
     "desk", "worker",
     (Topic.VOLUNTEER_REGISTRATIONS, Topic.VOLUNTEER_CHECKINS, Topic.VOLUNTEER_REPLIES, Topic.VOLUNTEER_VETTING,
      Topic.VOLUNTEER_GROUPS, Topic.DISPATCH_VOLUNTEER),
-    (Topic.DISPATCH_MATCH, Topic.DISPATCH_OFFERS, Topic.NOTIFICATIONS, Topic.SITUATION_UPDATES, Topic.DEAD_LETTER),
+    (Topic.DISPATCH_MATCH, Topic.DISPATCH_OFFERS, Topic.NOTIFICATIONS, Topic.SITUATION_UPDATES,
+     Topic.DISPATCH_VOLUNTEER, Topic.DEAD_LETTER),
     "core.dispatch.desk:Desk.handle", tables=(Table.DESKS,), key="volunteer_id", agent="siaga.dispatch.desk",
     doc="The single writer of each volunteer: grants or refuses reservations (no double booking) "
         "and owns the offer's life cycle; its sweep checks holds nobody spoke about.")

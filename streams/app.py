@@ -35,9 +35,7 @@ app = faust.App(
     table_standby_replicas=0,
     web_enabled=True,
     web_host="127.0.0.1",
-    producer_acks=-1,               # acks=all: a record is acknowledged by every in-sync replica
-    producer_linger=settings.kafka_linger_ms / 1000,
-    producer_max_batch_size=256 * 1024,
+    **kafka_config.faust_producer(settings),
 )
 
 

@@ -20,7 +20,7 @@ from schemas import dispatch as dm
 from schemas.stages import DESK, MATCHER, ROUTER, Stage
 from schemas.topics import MATCH_PARTITIONS, Topic
 from streams.app import app, changelog_sent, raw_topic
-from streams.codec import decode, dead_letter_for, reason_of
+from streams.codec import dead_letter, decode, reason_of
 
 log = logging.getLogger("siaga.dispatch")
 S = get_settings()
@@ -68,10 +68,7 @@ def now() -> datetime:
 
 
 async def _bad(raw, exc: Exception) -> None:
-    m = raw.message
-    dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason_of(exc))
-    log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
-    await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
+    await dead_letter(raw, reason_of(exc))
 
 
 RETRY_MAX_S = 30.0

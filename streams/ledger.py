@@ -19,7 +19,7 @@ from schemas.topics import Topic
 from services.ledger import keys, store
 from services.ledger.totals import campaign_totals
 from streams.app import app, raw_topic
-from streams.codec import dead_letter_for, decode
+from streams.codec import dead_letter, decode
 from streams.db import pool
 
 log = logging.getLogger("siaga.ledger")
@@ -102,7 +102,6 @@ async def ledger(stream):
         for raw, why in refused:
             m = raw.message
             log.warning("ledger refused %s[%s]@%s: %s", m.topic, m.partition, m.offset, why)
-            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, f"refused by the ledger: {why}")
-            await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
+            await dead_letter(raw, f"refused by the ledger: {why}")
         if done:
             await _after(done)

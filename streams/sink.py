@@ -10,7 +10,7 @@ from schemas.stages import SINK
 from schemas.topics import BY_NAME, Topic
 from services import store
 from streams.app import app, raw_topic
-from streams.codec import dead_letter_for, decode
+from streams.codec import dead_letter, decode
 from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
@@ -49,11 +49,8 @@ async def _save_all(pairs: list) -> None:
         try:
             await _save_batch([event])
         except psycopg.Error as exc:  # a constraint the contract did not catch: keep it, with why
-            m = raw.message
-            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
-                                 f"not storable: {type(exc).__name__}: {exc}")
-            log.warning("sink could not store %s: %s", m.topic, exc)
-            await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
+            log.warning("sink could not store %s: %s", raw.message.topic, exc)
+            await dead_letter(raw, f"not storable: {type(exc).__name__}: {exc}")
 
 
 def _make_sink(topic_name: str):

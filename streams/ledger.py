@@ -16,11 +16,11 @@ from infra.settings import get_settings
 from schemas.events import SituationUpdate
 from schemas.stages import LEDGER
 from schemas.topics import Topic
+from services.db import worker_pool
 from services.ledger import keys, store
 from services.ledger.totals import campaign_totals
 from streams.app import app, raw_topic
 from streams.codec import dead_letter, decode
-from streams.db import pool
 
 log = logging.getLogger("siaga.ledger")
 BATCH, WITHIN = 100, 0.05
@@ -50,7 +50,7 @@ async def _write(pairs: list) -> list:
     delay = 0.5
     while True:
         try:
-            async with (await pool()).connection() as conn:
+            async with (await worker_pool()).connection() as conn:
                 if not _key_published:
                     await store.publish_key(conn, signer)
                     _key_published = True
@@ -79,7 +79,7 @@ async def _after(done: list) -> None:
                               "url": f"{base}/ledger/receipt/{a.receipt}"}, ("receipt", str(event.donation_id)))
             if n is not None:
                 await raw_topic(Topic.NOTIFICATIONS).send(key=str(n.notification_id).encode(), value=n.to_bytes())
-    async with (await pool()).connection() as conn:
+    async with (await worker_pool()).connection() as conn:
         for slug in sorted({e.campaign for e, _ in done}):
             t = await campaign_totals(conn, slug)
             u = SituationUpdate(kind="donation", status="recorded", detail={"campaign": slug, **t.public()},

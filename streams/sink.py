@@ -9,9 +9,9 @@ import psycopg
 from schemas.stages import SINK
 from schemas.topics import BY_NAME, Topic
 from services import store
+from services.db import worker_pool
 from streams.app import app, raw_topic
 from streams.codec import dead_letter, decode
-from streams.db import pool
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
@@ -28,7 +28,7 @@ async def _save_batch(events: list) -> None:
     delay = 0.5
     while True:
         try:
-            async with (await pool()).connection() as conn:
+            async with (await worker_pool()).connection() as conn:
                 # Pipeline mode: the batch's statements go out without a round trip each.
                 async with conn.transaction(), conn.pipeline():
                     await store.save_batch(conn, events)

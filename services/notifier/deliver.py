@@ -23,7 +23,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from core.send_policy import Action, classify, mask_address
+from core.phone import mask_address
+from core.send_policy import Action, classify
 from infra.settings import Settings
 from schemas.events import Notification
 from schemas.topics import Topic

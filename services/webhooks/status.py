@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from core.send_policy import mask_address
+from core.phone import mask_address
 from schemas.topics import Topic
 from services.messaging import delivery
 from services.outbox import enqueue

@@ -370,7 +370,9 @@ def render(started: datetime, load_before: float, res: dict) -> str:
     if old_text:
         text.append("\n## Before: the embedded Tansu broker (2026-11-22, same machine, same scenario)\n\n"
                     f"The report of that run, as it was (`{HISTORY.relative_to(REPO_ROOT)}`); its "
-                    "notes are about Tansu.\n\n" + demote(old_text))
+                    "notes are about Tansu, and the files they name (`streams/tansu.py`, "
+                    "`tests/integration/test_tansu_transport.py`) went with it (git history: b506b79).\n\n"
+                    + demote(old_text))
     return "".join(text)
 
 

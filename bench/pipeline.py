@@ -30,6 +30,7 @@ import psycopg
 from bench.bench_geo import make_dataset
 from schemas.common import Location, Skill
 from schemas.events import VolunteerCheckIn, VolunteerRegistered
+from schemas.topics import Table, Topic, changelog_topic
 
 SKILLS = [[Skill.logistics], [Skill.logistics, Skill.driver], [Skill.medical], [Skill.rescue, Skill.boat],
           [Skill.shelter], [Skill.general], [Skill.cooking, Skill.logistics]]
@@ -38,7 +39,7 @@ NEEDS = [["water"], ["food"], ["medical"], ["rescue"], ["shelter"], ["water", "f
 # writes every MVolunteer a matcher processes to this changelog, in the same step as the
 # matcher's in-memory index sees it. Key: JSON string "<partition>|<volunteer_id>"; value: the
 # MVolunteer as JSON; record timestamp: when the matcher's worker produced it (CreateTime).
-MATCHER_CHANGELOG = "siaga-dispatch-volunteers-changelog"
+MATCHER_CHANGELOG = changelog_topic(Table.VOLUNTEERS)
 LOAD_SEED = 11
 
 
@@ -176,7 +177,7 @@ def _occurred(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
-def backlog(bootstrap: str, topics: tuple[str, ...] = ("volunteer-checkins", "dispatch-match", "aid-requests")) -> int:
+def backlog(bootstrap: str, topics: tuple[str, ...] = (Topic.VOLUNTEER_CHECKINS, Topic.DISPATCH_MATCH, Topic.AID_REQUESTS)) -> int:
     """Records of these topics the workers' group has not committed yet (Faust commits every
     few seconds, so a few hundred is "caught up")."""
     from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
@@ -221,8 +222,8 @@ def load_volunteers(env: dict, n: int, db) -> dict:
                                   skills=SKILLS[i % len(SKILLS)], source="bench")
         chk = VolunteerCheckIn(volunteer_id=vid, location=Location(lat=float(ds.lat[i]), lon=float(ds.lon[i])),
                                available=True, capacity=2, source="bench")
-        p.produce("volunteer-registrations", key=str(vid).encode(), value=reg.to_bytes())
-        p.produce("volunteer-checkins", key=str(vid).encode(), value=chk.to_bytes())
+        p.produce(Topic.VOLUNTEER_REGISTRATIONS, key=str(vid).encode(), value=reg.to_bytes())
+        p.produce(Topic.VOLUNTEER_CHECKINS, key=str(vid).encode(), value=chk.to_bytes())
         if i % 10_000 == 0:
             p.poll(0)
     p.flush(120)

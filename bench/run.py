@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from infra.settings import REPO_ROOT
+from schemas.topics import Table
 
 OUT = Path(os.environ.get("BENCH_OUT") or REPO_ROOT / "docs" / "benchmarks.md")
 HERE = Path(__file__).resolve().parent
@@ -369,11 +370,13 @@ def render(started: datetime, load_before: float, res: dict) -> str:
     if old_text:
         text.append("\n## Before: the embedded Tansu broker (2026-11-22, same machine, same scenario)\n\n"
                     f"The report of that run, as it was (`{HISTORY.relative_to(REPO_ROOT)}`); its "
-                    "notes are about Tansu.\n\n" + demote(old_text))
+                    "notes are about Tansu, and the files they name (`streams/tansu.py`, "
+                    "`tests/integration/test_tansu_transport.py`) went with it (git history: b506b79).\n\n"
+                    + demote(old_text))
     return "".join(text)
 
 
-MATCHER_TABLE = "dispatch-volunteers"
+MATCHER_TABLE = Table.VOLUNTEERS
 
 
 def pipeline_changelog() -> str:

@@ -59,6 +59,7 @@ from schemas.events import (
     VolunteerRegistered,
     VolunteerReply,
 )
+from schemas.topics import Topic
 
 CONVERSATION_TTL = timedelta(hours=2)
 MAX_CHOICES = 3  # numbered options in a need_location reply (one SMS segment)
@@ -267,7 +268,7 @@ def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation 
             count=u.command.count, channel=Channel(msg.channel), source=f"webhooks/{msg.channel}")
         # The dispatch engine answers (offer_confirmed, checkin_ok, offer_expired ...).
         return Outcome("volunteer_reply", lang,
-                       events=(Emit("volunteer-replies", str(v.volunteer_id), reply),))
+                       events=(Emit(Topic.VOLUNTEER_REPLIES, str(v.volunteer_id), reply),))
     shared = u.located.status == "resolved" and u.located.source == "whatsapp"
     if shared and conv is None:
         checkin = VolunteerCheckIn(
@@ -275,7 +276,7 @@ def _volunteer(msg: Inbound, u: Understanding, v: Volunteer, conv: Conversation 
             volunteer_id=v.volunteer_id, location=u.located.to_location(), available=True,
             source=f"webhooks/{msg.channel}")
         return Outcome("checkin", lang, render("checkin_location_ok", lang),
-                       events=(Emit("volunteer-checkins", str(v.volunteer_id), checkin),))
+                       events=(Emit(Topic.VOLUNTEER_CHECKINS, str(v.volunteer_id), checkin),))
     if conv is None and not u.intent.is_request and u.intent.evidence:
         return None  # a report, offer or question: decided like anyone's (see _not_a_request)
     if conv is None and not u.concrete_needs:
@@ -303,7 +304,7 @@ def _signup(msg: Inbound, u: Understanding, lang: str) -> Outcome:
         reply = render("signup_ok", lang, name=s.name, skills=s.skills, place=place)
     else:
         reply = render("signup_noplace", lang, name=s.name, skills=s.skills)
-    return Outcome("signup", lang, reply, events=(Emit("volunteer-registrations", str(event.volunteer_id), event),),
+    return Outcome("signup", lang, reply, events=(Emit(Topic.VOLUNTEER_REGISTRATIONS, str(event.volunteer_id), event),),
                    notes=(f"volunteer sign-up by {msg.channel}",))
 
 
@@ -334,13 +335,13 @@ def _located(msg: Inbound, conv: Conversation, loc: Location, u: Understanding, 
         event_id=_event_id(msg, "located"), occurred_at=msg.received_at,
         request_id=conv.request_id, location=loc, actor=f"{msg.channel}:requester",
         source=f"webhooks/{msg.channel}")
-    events = [Emit("aid-requests", str(conv.request_id), located)]
+    events = [Emit(Topic.AID_REQUESTS, str(conv.request_id), located)]
     notes: list[str] = []
     new_needs = {n.value for n in u.concrete_needs} - set(conv.needs)
     if extra and new_needs:
         # The answer also names another need: it becomes its own request at the same place.
         extra_req = _aid_request(msg, u, loc)
-        events.append(Emit("aid-requests", str(extra_req.request_id), extra_req))
+        events.append(Emit(Topic.AID_REQUESTS, str(extra_req.request_id), extra_req))
         notes.append(f"also new request {extra_req.tracking_code}")
     return Outcome("located", lang, render("request_received", lang, code=conv.tracking_code),
                    events=tuple(events), end_conversation=True, request_id=conv.request_id,
@@ -365,7 +366,7 @@ def _report(msg: Inbound, u: Understanding, intent: str) -> tuple[Emit, ...]:
         lat=loc.lat if loc else None, lon=loc.lon if loc else None, source=f"webhooks/{msg.channel}",
         detail={"text": msg.text[:MAX_TEXT], "from": msg.phone, "channel": msg.channel,
                 "evidence": list(u.intent.evidence), "place": loc.place_name if loc else None})
-    return (Emit("situation-updates", str(update.event_id), update),)
+    return (Emit(Topic.SITUATION_UPDATES, str(update.event_id), update),)
 
 
 def _not_a_request(msg: Inbound, u: Understanding, lang: str, base_url: str | None, *,
@@ -418,7 +419,7 @@ def _new_request(msg: Inbound, u: Understanding) -> Outcome:
     loc = u.located.to_location()
     req = _aid_request(msg, u, loc)
     lang = _lang(req.language)
-    emit = (Emit("aid-requests", str(req.request_id), req),)
+    emit = (Emit(Topic.AID_REQUESTS, str(req.request_id), req),)
     if loc is not None:
         return Outcome("request", lang, render("request_received", lang, code=req.tracking_code),
                        events=emit, end_conversation=True, request_id=req.request_id,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from core.phone import mask_address  # noqa: F401  (it lived here; kept for importers of the old place)
+
 # --------------------------------------------------------------------------- classification
 
 
@@ -194,23 +196,6 @@ def max_chars(encoding: Encoding, count: int = 1) -> int:
     if encoding == "GSM-7":
         return GSM7_SINGLE if count == 1 else GSM7_MULTI * count
     return UCS2_SINGLE if count == 1 else UCS2_MULTI * count
-
-
-# --------------------------------------------------------------------------- logging
-
-
-def mask_address(address: str | None) -> str:
-    """Phone number safe to log: keep the channel prefix, country code and last 4 digits.
-
-    "whatsapp:+6281234567890" -> "whatsapp:+62*******7890". Full numbers never go to logs.
-    """
-    if not address:
-        return "-"
-    prefix, _, number = address.rpartition(":")
-    prefix = f"{prefix}:" if prefix else ""
-    if len(number) <= 6:
-        return prefix + "*" * len(number)
-    return prefix + number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
 __all__ = [

@@ -76,6 +76,23 @@ def confluent_producer(settings: Settings | None = None, **extra: Any) -> dict[s
                            "reconnect.backoff.max.ms": 2000, **extra})
 
 
+def make_producer(message_timeout_ms: int, settings: Settings | None = None):
+    """The confluent-kafka producer of every process that is not a Faust worker (relay,
+    notifier): confluent_producer's settings; `message_timeout_ms` bounds how long a record
+    may wait for the broker before its delivery report says it failed."""
+    from confluent_kafka import Producer
+
+    return Producer(confluent_producer(settings, **{"message.timeout.ms": message_timeout_ms}))
+
+
+def faust_producer(settings: Settings | None = None) -> dict[str, Any]:
+    """faust.App keyword arguments for the workers' producer, as durable as confluent_producer:
+    acks=all (-1), every in-sync replica acknowledges a record."""
+    s = _s(settings)
+    return {"producer_acks": -1, "producer_linger": s.kafka_linger_ms / 1000,
+            "producer_max_batch_size": 256 * 1024}
+
+
 def aiokafka(settings: Settings | None = None, **extra: Any) -> dict[str, Any]:
     """aiokafka keyword arguments (the library under faust-streaming)."""
     s = _s(settings)

@@ -340,6 +340,22 @@ def urls(env: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _load_demo(env: dict[str, str]) -> None:
+    """The demo data, through the API (services/demo.py, a process like the other services)."""
+    import subprocess
+
+    try:
+        done = subprocess.run([_python(), "-m", "services.demo"], env=process_env(env), cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        done = None
+    if done is not None and done.returncode == 0:
+        _log(f"demo loaded: {done.stdout.strip()}")
+    else:   # the system still runs; say why the demo is missing
+        why = (done.stderr.strip().splitlines() or ["no output"])[-1] if done is not None else "timed out"
+        _log(f"demo could not be loaded: {why}")
+
+
 def run() -> None:
     lock = RUNTIME_DIR / "pids" / "stack.pid"
     other = procs.read_pid(lock)
@@ -350,13 +366,7 @@ def run() -> None:
     _dirs()
     lock.write_text(str(os.getpid()))
     env = up()
-    from infra.demo import load_demo
-
-    try:
-        summary = load_demo(env)
-        _log(f"demo loaded: {summary}")
-    except Exception as exc:  # the system still runs; say why the demo is missing
-        _log(f"demo could not be loaded: {exc}")
+    _load_demo(env)
     print("\nSiaga is running:\n" + urls(env) + "\n\nCtrl-C (or `make stop`) stops everything.\n",
           flush=True)
     stop = {"flag": False}

@@ -1,5 +1,8 @@
-"""Connection pools for the edges (API, relay, sink, notifier). One place that knows DATABASE_URL."""
+"""Connection pools of every process (API, relay, notifier, Faust workers): the one place that
+knows DATABASE_URL and how a pool is set up."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
@@ -20,6 +23,21 @@ def async_pool(min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> A
                                timeout=timeout)
 
 
-def sync_pool(min_size: int = 1, max_size: int = 4) -> ConnectionPool:
+def sync_pool(min_size: int = 1, max_size: int = 4, *, open: bool = False,
+              reset: Callable | None = None) -> ConnectionPool:
     return ConnectionPool(get_settings().database_url, min_size=min_size, max_size=max_size,
-                          open=False, kwargs={"autocommit": True}, check=ConnectionPool.check_connection)
+                          open=open, kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
+                          reset=reset)
+
+
+_worker_pool: AsyncConnectionPool | None = None
+
+
+async def worker_pool() -> AsyncConnectionPool:
+    """The pool of a Faust worker (sink, ledger, supply round, heartbeat): opened on first use,
+    inside the worker's event loop."""
+    global _worker_pool
+    if _worker_pool is None:
+        _worker_pool = async_pool(min_size=1, max_size=8)
+        await _worker_pool.open(wait=True, timeout=30)
+    return _worker_pool

@@ -12,6 +12,7 @@ from core.text.locate import low_confidence
 from infra.settings import get_settings
 from schemas.common import Channel, Contact, Location
 from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
+from schemas.topics import Topic
 from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
 from services.outbox import Enqueued, IdempotencyConflict, Outgoing, body_hash, enqueue, enqueue_many
 
@@ -86,7 +87,7 @@ async def submit_request(conn, body: AidRequestIn, channel: Channel = Channel.ap
         "location": event.location.model_dump(mode="json") if event.location else None,
         "place_candidates": candidates,
     }
-    return await enqueue(conn, "aid-requests", str(event.request_id), event, response,
+    return await enqueue(conn, Topic.AID_REQUESTS, str(event.request_id), event, response,
                          idempotency_key=f"request:{key}" if key else None,
                          request_hash=body_hash(body.model_dump(mode="json")))
 
@@ -105,7 +106,7 @@ async def register_volunteer(conn, body: VolunteerIn, idempotency_key: str | Non
         language=body.language, source="api",
     )
     response = {"volunteer_id": str(volunteer_id), "status": "registered"}
-    return await enqueue(conn, "volunteer-registrations", str(volunteer_id), event, response,
+    return await enqueue(conn, Topic.VOLUNTEER_REGISTRATIONS, str(volunteer_id), event, response,
                          idempotency_key=f"volunteer:{idempotency_key}" if idempotency_key else None,
                          request_hash=body_hash(body.model_dump(mode="json")))
 
@@ -130,8 +131,8 @@ async def known_volunteers(conn, volunteer_ids: Sequence[uuid.UUID]) -> set[uuid
     missing = wanted - found
     if missing:
         found |= {uuid.UUID(r[0]) for r in await (await conn.execute(
-            "SELECT DISTINCT key FROM outbox WHERE topic = 'volunteer-registrations' AND key = ANY(%s)",
-            ([str(v) for v in missing],))).fetchall()}
+            "SELECT DISTINCT key FROM outbox WHERE topic = %s AND key = ANY(%s)",
+            (Topic.VOLUNTEER_REGISTRATIONS, [str(v) for v in missing]))).fetchall()}
     return found
 
 
@@ -176,7 +177,7 @@ async def check_ins(conn, items: Sequence[tuple[uuid.UUID, CheckInIn]], idempote
             key = None
         else:
             key = f"checkins:{idempotency_key}:{i}" if batch else f"checkin:{idempotency_key}"
-        rows.append(Outgoing("volunteer-checkins", str(vid), event,
+        rows.append(Outgoing(Topic.VOLUNTEER_CHECKINS, str(vid), event,
                              {"volunteer_id": str(vid), "checkin_id": str(event.event_id),
                               "available": body.available},
                              idempotency_key=key, request_hash=body_hash(body.model_dump(mode="json"))))
@@ -252,6 +253,6 @@ async def record_donation(conn, body: DonationIn, user=None, idempotency_key: st
         raise InputError("money", "a donation is either money or goods (exactly one of them)") from exc
     response = {"donation_id": str(donation_id), "entry_id": str(donation_id), "status": "recorded",
                 "counts_as_received": body.kind == "received"}
-    return await enqueue(conn, "donations", str(donation_id), event, response,
+    return await enqueue(conn, Topic.DONATIONS, str(donation_id), event, response,
                          idempotency_key=f"donation:{key}" if key else None,
                          request_hash=body_hash(body.model_dump(mode="json")))

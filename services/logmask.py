@@ -19,10 +19,25 @@ class MaskPhones(logging.Filter):
             return True
         masked = mask_text(text)
         if masked != text:
-            record.msg, record.args = masked, None
+            record.msg, record.args = _masked_parts(record, masked)
         if record.exc_info and not record.exc_text:   # a traceback can quote a URL or a value
             record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+def _masked_parts(record: logging.LogRecord, masked: str) -> tuple:
+    """The record's format and arguments with the numbers masked in each, when that gives the
+    same line as masking the whole of it: formatters that read the arguments (uvicorn's access
+    log unpacks them) keep working. Otherwise the masked line, without arguments."""
+    if isinstance(record.args, tuple) and record.args:
+        args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+        msg = mask_text(str(record.msg))
+        try:
+            if msg % args == masked:
+                return msg, args
+        except (TypeError, ValueError):
+            pass
+    return masked, None
 
 
 def install() -> None:

@@ -15,6 +15,7 @@ import time
 
 import psycopg
 
+from infra import kafka_config
 from infra.settings import get_settings
 from services import logmask
 from services.heartbeat import beat
@@ -30,12 +31,8 @@ MESSAGE_TIMEOUT_MS = 60_000
 
 
 def make_producer():
-    from confluent_kafka import Producer
-
-    from infra import kafka_config
-
     # Idempotent and acks=all (kafka_config): retries neither duplicate nor reorder a key.
-    return Producer(kafka_config.confluent_producer(**{"message.timeout.ms": MESSAGE_TIMEOUT_MS}))
+    return kafka_config.make_producer(MESSAGE_TIMEOUT_MS)
 
 
 def relay_batch(conn: psycopg.Connection, producer) -> tuple[int, int]:

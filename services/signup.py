@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from psycopg.types.json import Jsonb
 
 from core.dispatch.notify import notification
+from schemas.topics import Topic
 from services import intake
 from services.api.models import CheckInIn, PointIn, VolunteerIn
 from services.outbox import enqueue
@@ -67,7 +68,7 @@ async def start(conn, form: VolunteerIn, capacity: int, location: PointIn | None
         "INSERT INTO volunteer_signups (signup_id, phone, payload, code_hash, ip, expires_at) "
         "VALUES (%s, %s, %s, %s, %s, %s)", (signup_id, phone, Jsonb(payload), _hash(signup_id, code), ip, now + CODE_TTL))
     n = notification(phone, form.preferred_channel, "signup_code", lang, {"code": code}, ("signup", signup_id))
-    await enqueue(conn, "notifications", str(n.notification_id), n, {"signup_id": str(signup_id)})
+    await enqueue(conn, Topic.NOTIFICATIONS, str(n.notification_id), n, {"signup_id": str(signup_id)})
     return signup_id
 
 

@@ -6,6 +6,8 @@ import uuid
 
 import orjson
 
+from schemas.topics import Topic
+
 STATUS_TEXT = {
     "received": {"id": "Permintaan diterima, sedang diproses.", "en": "Request received, being processed."},
     "needs_location": {"id": "Lokasi belum jelas. Kirim nama desa/kecamatan atau lokasi WhatsApp.",
@@ -57,8 +59,8 @@ async def request_status(conn, ref: str) -> dict | None:
         d["updated_at"] = d["updated_at"].isoformat()
         return _public(d)
     row = await (await conn.execute(
-        "SELECT value, response, created_at FROM outbox WHERE topic = 'aid-requests' AND "
-        "(key = %s OR response->>'tracking_code' = %s) LIMIT 1", (str(rid) if rid else None, code),
+        "SELECT value, response, created_at FROM outbox WHERE topic = %s AND "
+        "(key = %s OR response->>'tracking_code' = %s) LIMIT 1", (Topic.AID_REQUESTS, str(rid) if rid else None, code),
     )).fetchone()
     if row is None:
         return None

@@ -1,4 +1,5 @@
-"""Command dispatcher: `python -m siaga verify-ledger URL [--key VKEY] [--previous FILE] [--timeout S]`.
+"""Command dispatcher: `python -m siaga verify-ledger URL [--key VKEY] [--previous FILE] [--timeout S]`
+and `python -m siaga topology` (stages and topics as declared; siaga/topology.py).
 
 verify-ledger downloads the public donation ledger and checks it with core.ledger.verify:
 fetch_ledger() is the only part that does I/O; check_served() is pure so tests feed it data.
@@ -17,6 +18,7 @@ import httpx
 
 from core.ledger.checkpoint import CheckpointError, parse_verifier_key
 from core.ledger.verify import Report, verify_ledger
+from siaga import topology
 
 PAGE_LIMIT = 1000
 MAX_PAGES = 100_000  # a server whose "next" never ends should not hang the verifier
@@ -170,9 +172,13 @@ def main(argv: list[str] | None = None, *, fetch: Fetch | None = None,
     p.add_argument("--key", metavar="VKEY", help="the ledger verifier key you trust (name+hash+base64)")
     p.add_argument("--previous", metavar="FILE", help="a checkpoint you saved earlier; the ledger must extend it")
     p.add_argument("--timeout", metavar="S", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
+    commands.add_parser("topology", help="print the stages and topics as Markdown (docs/topology.md is this output)")
     args = parser.parse_args(argv)
     out = out or sys.stdout
     err = err or sys.stderr
+    if args.command == "topology":
+        print(topology.render(), file=out, end="")
+        return 0
     if args.command == "verify-ledger":
         return _verify_ledger_cmd(args, fetch or fetch_ledger, out, err)
     parser.error(f"unknown command {args.command}")

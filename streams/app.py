@@ -10,7 +10,7 @@ import faust
 from infra import kafka_config
 from infra.settings import get_settings
 from services import logmask
-from streams.topics import APP_ID
+from schemas.topics import APP_ID, spec as topic_spec
 
 settings = get_settings()
 
@@ -35,9 +35,7 @@ app = faust.App(
     table_standby_replicas=0,
     web_enabled=True,
     web_host="127.0.0.1",
-    producer_acks=-1,               # acks=all: a record is acknowledged by every in-sync replica
-    producer_linger=settings.kafka_linger_ms / 1000,
-    producer_max_batch_size=256 * 1024,
+    **kafka_config.faust_producer(settings),
 )
 
 
@@ -68,10 +66,7 @@ async def changelog_sent() -> None:
 def raw_topic(name: str):
     """A topic from the registry, as raw bytes: decoding (and dead-lettering) is ours to do.
     One object per name: building a Faust topic compiles its schema, too dear per message."""
-    from schemas.topics import BY_NAME, all_topics
-
-    all_topics()
-    spec = BY_NAME[name]
+    spec = topic_spec(name)
     return app.topic(name, partitions=spec.partitions, key_type=bytes, value_type=bytes,
                      key_serializer="raw", value_serializer="raw")
 

@@ -1,50 +1,37 @@
-"""Decoding raw topic bytes into contracts; what cannot be decoded goes to the dead-letter topic."""
+"""Decoding raw topic bytes into contracts; what cannot be decoded or used goes to the
+dead-letter topic, through `dead_letter` here (the record is built by infra/dead_letter.py,
+as the notifier's are)."""
 from __future__ import annotations
 
 import logging
 
-from pydantic import ValidationError
-
+from infra.dead_letter import dead_letter_for, reason_of
 from schemas.envelope import Event
-from schemas.events import DeadLetter, parse_event
+from schemas.events import parse_event
+from schemas.topics import Topic
 
 log = logging.getLogger("siaga.streams")
 
-
-def reason_of(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
-        return "invalid event: " + "; ".join(parts)
-    return f"{type(exc).__name__}: {exc}"[:4000]
+__all__ = ["dead_letter", "decode", "reason_of"]
 
 
-def dead_letter_for(topic: str, partition: int | None, offset: int | None, key: bytes | None,
-                    value: bytes | None, reason: str) -> DeadLetter:
-    # One id per (topic, partition, offset): when two consumers of a topic both reject the same
-    # record, the dead-letter log keeps it once.
-    from core.codes import stable_uuid
+async def dead_letter(raw, reason: str) -> None:
+    """Send a Faust event that cannot be used to the dead-letter topic, with the reason."""
+    from streams.app import raw_topic
 
-    return DeadLetter(
-        event_id=stable_uuid("dead-letter", topic, partition, offset),
-        topic=topic, partition=partition, offset=offset,
-        key=key.decode("utf-8", "replace")[:200] if key else None,
-        reason=reason[:4000], payload=(value or b"").decode("utf-8", "replace")[:100_000],
-        source="streams",
-    )
+    m = raw.message
+    dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason)
+    log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
+    await raw_topic(Topic.DEAD_LETTER).send(key=m.topic.encode(), value=dl.to_bytes())
 
 
 async def decode(event, expected: tuple[type, ...]) -> Event | None:
     """Parse a Faust event's value. On failure, send a DeadLetter and return None (never raise)."""
-    from streams.app import raw_topic
-
-    msg = event.message
     try:
         parsed = parse_event(event.value)
         if expected and not isinstance(parsed, expected):
-            raise ValueError(f"unexpected event type {parsed.type!r} on topic {msg.topic}")
+            raise ValueError(f"unexpected event type {parsed.type!r} on topic {event.message.topic}")
         return parsed
     except Exception as exc:  # anything malformed: record why, keep the worker alive
-        dl = dead_letter_for(msg.topic, msg.partition, msg.offset, event.key, event.value, reason_of(exc))
-        log.warning("dead-lettered %s[%s]@%s: %s", msg.topic, msg.partition, msg.offset, dl.reason[:200])
-        await raw_topic("dead-letter").send(key=msg.topic.encode(), value=dl.to_bytes())
+        await dead_letter(event, reason_of(exc))
         return None

@@ -1,9 +1,7 @@
-"""Dispatch agents: thin wiring of core/dispatch to topics and Faust tables.
-
-  aid-requests + coordinator-actions  --router-->  dispatch-match (partition by region)
-  volunteer-* + dispatch-volunteer     --desk---->  dispatch-match, dispatch-offers, notifications
-  dispatch-match                       --matcher->  dispatch-volunteer, situation-updates, notifications
-State lives in tables (changelogged), so a restarted or new worker picks up where one stopped."""
+"""Dispatch agents: thin wiring of core/dispatch to topics and Faust tables. Which topics each
+stage reads and writes, its tables and its key come from schemas/stages.py (ROUTER, DESK,
+MATCHER); `python -m siaga topology` draws them. State lives in tables (changelogged), so a
+restarted or new worker picks up where one stopped."""
 from __future__ import annotations
 
 import asyncio
@@ -19,13 +17,10 @@ from core.dispatch.matcher import MatchConfig, Matcher, RequestState
 from core.dispatch.router import Route, Router
 from infra.settings import get_settings
 from schemas import dispatch as dm
-from schemas.events import (
-    AidRequest, AidRequestLocated, CoordinatorAction, VolunteerCheckIn, VolunteerRegistered,
-    GroupMembership, VolunteerReply, VolunteerVetted,
-)
-from schemas.topics import MATCH_PARTITIONS
+from schemas.stages import DESK, MATCHER, ROUTER, Stage
+from schemas.topics import MATCH_PARTITIONS, Topic
 from streams.app import app, changelog_sent, raw_topic
-from streams.codec import decode, dead_letter_for, reason_of
+from streams.codec import dead_letter, decode, reason_of
 
 log = logging.getLogger("siaga.dispatch")
 S = get_settings()
@@ -46,10 +41,13 @@ desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned
                        link_base=S.public_base_url, link_secret=S.task_link_secret.encode(),
                        reach_m=max(matcher.cfg.radii_m), verified_only=frozenset(S.verified_only_skills)))
 
-routes = app.Table("dispatch-routes", partitions=P)
-desks = app.Table("dispatch-desks", partitions=P)
-match_requests = app.Table("dispatch-requests", partitions=P)
-match_volunteers = app.Table("dispatch-volunteers", partitions=P)   # also holds the shadows
+routes = app.Table(ROUTER.tables[0], partitions=P)
+desks = app.Table(DESK.tables[0], partitions=P)
+# The matcher's volunteer table also holds the request shadows.
+match_requests, match_volunteers = (app.Table(t, partitions=P) for t in MATCHER.tables)
+# The internal topics carry the dispatch messages, not events: each has its own parser.
+ADAPTERS = {Topic.DISPATCH_ROUTE: dm.ROUTE_ADAPTER, Topic.DISPATCH_VOLUNTEER: dm.DESK_ADAPTER,
+            Topic.DISPATCH_MATCH: dm.MATCH_ADAPTER}
 
 _loaded: set[int] = set()   # matcher partitions whose state is in memory
 _written: dict[str, dict] = {}  # last state written per request: skip writes that change nothing
@@ -70,10 +68,7 @@ def now() -> datetime:
 
 
 async def _bad(raw, exc: Exception) -> None:
-    m = raw.message
-    dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason_of(exc))
-    log.warning("dead-lettered %s[%s]@%s: %s", m.topic, m.partition, m.offset, dl.reason[:200])
-    await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+    await dead_letter(raw, reason_of(exc))
 
 
 RETRY_MAX_S = 30.0
@@ -117,19 +112,35 @@ async def _one(raw, handle, what: str, reset=None) -> None:
             pause = min(pause * 2, RETRY_MAX_S)
 
 
-@app.agent(_multi("aid-requests", "coordinator-actions", "dispatch-route"), name="siaga.dispatch.router")
+def _keyed(stage: Stage, table, state_cls, handle):
+    """One step of a stage whose state is kept per key (router: request, desk: volunteer)."""
+    event_types = stage.event_types()
+
+    async def one(raw) -> None:
+        topic = raw.message.topic
+        msg = await (_internal(raw, ADAPTERS[topic]) if topic in ADAPTERS else decode(raw, event_types))
+        if msg is None:
+            return
+        key = getattr(msg, stage.key, None)
+        if key is None:   # a reply known only by its phone number, say
+            await _bad(raw, ValueError(f"a {type(msg).__name__} must name its {stage.key}"))
+            return
+        await _step(table, str(key), state_cls, handle, msg)
+    return one
+
+
+_route_one = _keyed(ROUTER, routes, Route, router.handle)
+_desk_one = _keyed(DESK, desks, VolunteerState, desk.handle)
+
+
+@app.agent(_multi(*ROUTER.inputs), name=ROUTER.agent)
 async def route_requests(stream):
-    await _each(stream, _route_one, "router")
+    await _each(stream, _route_one, ROUTER.name)
 
 
-async def _route_one(raw) -> None:
-    if raw.message.topic == "dispatch-route":
-        msg = await _internal(raw, dm.ROUTE_ADAPTER)
-    else:
-        msg = await decode(raw, (AidRequest, AidRequestLocated, CoordinatorAction))
-    if msg is None:
-        return
-    await _step(routes, str(msg.request_id), Route, router.handle, msg)
+@app.agent(_multi(*DESK.inputs), name=DESK.agent)
+async def volunteer_desk(stream):
+    await _each(stream, _desk_one, DESK.name)
 
 
 async def _internal(raw, adapter):
@@ -148,28 +159,6 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
         table[key] = state.to_dict()
         await changelog_sent()
     await emit(outs)
-
-
-@app.agent(_multi("volunteer-registrations", "volunteer-checkins", "volunteer-replies", "volunteer-vetting",
-                  "volunteer-groups", "dispatch-volunteer"), name="siaga.dispatch.desk")
-async def volunteer_desk(stream):
-    await _each(stream, _desk_one, "desk")
-
-
-async def _desk_one(raw) -> None:
-    if raw.message.topic == "dispatch-volunteer":
-        msg = await _internal(raw, dm.DESK_ADAPTER)
-        if msg is None:
-            return
-    else:
-        msg = await decode(raw, (VolunteerRegistered, VolunteerCheckIn, VolunteerReply, VolunteerVetted,
-                                 GroupMembership))
-        if msg is None:
-            return
-        if getattr(msg, "volunteer_id", None) is None:
-            await _bad(raw, ValueError("a reply must name its volunteer_id"))
-            return
-    await _step(desks, str(msg.volunteer_id), VolunteerState, desk.handle, msg)
 
 
 def _load_partition(p: int) -> None:
@@ -199,21 +188,21 @@ def _forget(p: int) -> None:
 @app.on_partitions_revoked.connect
 async def _revoked(sender, revoked, **kwargs) -> None:
     for tp in revoked:
-        if tp.topic == "dispatch-match":
+        if tp.topic == Topic.DISPATCH_MATCH:
             _forget(tp.partition)
 
 
-@app.agent(raw_topic("dispatch-match"), name="siaga.dispatch.matcher")
+@app.agent(raw_topic(MATCHER.inputs[0]), name=MATCHER.agent)
 async def match(stream):
     # After a failed send, the retry starts from the table, so it says again what was lost.
-    await _each(stream, _match_one, "matcher", reset=lambda raw: _forget(raw.message.partition))
+    await _each(stream, _match_one, MATCHER.name, reset=lambda raw: _forget(raw.message.partition))
 
 
 async def _match_one(raw) -> None:
     p = raw.message.partition
     if p not in _loaded:
         _load_partition(p)
-    msg = await _internal(raw, dm.MATCH_ADAPTER)
+    msg = await _internal(raw, ADAPTERS[Topic.DISPATCH_MATCH])
     if msg is None:
         return
     if isinstance(msg, dm.MVolunteer):
@@ -252,8 +241,8 @@ async def tick() -> None:
         return
     at = now()
     for tp in assigned:
-        if tp.topic == "dispatch-match" and (tp.partition not in _loaded or matcher.tick_due(tp.partition, at)):
-            await raw_topic("dispatch-match").send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
+        if tp.topic == Topic.DISPATCH_MATCH and (tp.partition not in _loaded or matcher.tick_due(tp.partition, at)):
+            await raw_topic(Topic.DISPATCH_MATCH).send(key=b"tick", value=dm.MTick(at=at).model_dump_json().encode(),
                                          partition=tp.partition)
 
 
@@ -278,9 +267,9 @@ async def _sweep(table, topic: str, due, message) -> None:
 async def sweep() -> None:
     """The clocks of the router and the desks: a request whose matcher has not acknowledged
     it, and a hold nobody has spoken about for too long (a message lost in a crash)."""
-    await _sweep(routes, "dispatch-route",
+    await _sweep(routes, Topic.DISPATCH_ROUTE,
                  lambda v, at: v.get("unacked") and router.resend_due(Route.from_dict(v), at),
                  lambda k: dm.RResend(request_id=k))
-    await _sweep(desks, "dispatch-volunteer",
+    await _sweep(desks, Topic.DISPATCH_VOLUNTEER,
                  lambda v, at: v.get("hold") and desk.needs_check(VolunteerState.from_dict(v), at),
                  lambda k: dm.VCheck(volunteer_id=k))

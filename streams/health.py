@@ -10,9 +10,9 @@ import socket
 import time
 
 from infra.settings import get_settings
+from services.db import worker_pool
 from services.heartbeat import abeat
 from streams.app import app
-from streams.db import pool
 
 log = logging.getLogger("siaga.health")
 _recovering_since: dict[str, float] = {}
@@ -49,7 +49,7 @@ async def heartbeat() -> None:
         await app.crash(RuntimeError(f"table recovery exceeded {limit:.0f} s"))
         return
     try:
-        async with (await pool()).connection() as conn:
+        async with (await worker_pool()).connection() as conn:
             await abeat(conn, f"worker@{socket.gethostname()}:{os.getpid()}", "worker", detail)
     except Exception:  # health reporting must never take the worker down
         pass

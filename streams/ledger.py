@@ -13,12 +13,14 @@ import psycopg
 
 from core.dispatch.notify import notification
 from infra.settings import get_settings
-from schemas.events import DonationEvent, SituationUpdate
+from schemas.events import SituationUpdate
+from schemas.stages import LEDGER
+from schemas.topics import Topic
+from services.db import worker_pool
 from services.ledger import keys, store
 from services.ledger.totals import campaign_totals
 from streams.app import app, raw_topic
-from streams.codec import dead_letter_for, decode
-from streams.db import pool
+from streams.codec import dead_letter, decode
 
 log = logging.getLogger("siaga.ledger")
 BATCH, WITHIN = 100, 0.05
@@ -48,7 +50,7 @@ async def _write(pairs: list) -> list:
     delay = 0.5
     while True:
         try:
-            async with (await pool()).connection() as conn:
+            async with (await worker_pool()).connection() as conn:
                 if not _key_published:
                     await store.publish_key(conn, signer)
                     _key_published = True
@@ -76,22 +78,22 @@ async def _after(done: list) -> None:
                              {"amount": amount, "campaign": event.campaign, "code": a.receipt,
                               "url": f"{base}/ledger/receipt/{a.receipt}"}, ("receipt", str(event.donation_id)))
             if n is not None:
-                await raw_topic("notifications").send(key=str(n.notification_id).encode(), value=n.to_bytes())
-    async with (await pool()).connection() as conn:
+                await raw_topic(Topic.NOTIFICATIONS).send(key=str(n.notification_id).encode(), value=n.to_bytes())
+    async with (await worker_pool()).connection() as conn:
         for slug in sorted({e.campaign for e, _ in done}):
             t = await campaign_totals(conn, slug)
             u = SituationUpdate(kind="donation", status="recorded", detail={"campaign": slug, **t.public()},
                                 source="ledger")
-            await raw_topic("situation-updates").send(key=slug.encode(), value=u.to_bytes())
+            await raw_topic(Topic.SITUATION_UPDATES).send(key=slug.encode(), value=u.to_bytes())
         await store.checkpoint(conn, _key(), get_settings().ledger_origin, _leaves)
 
 
-@app.agent(raw_topic("donations"), name="siaga.ledger")
+@app.agent(raw_topic(LEDGER.inputs[0]), name=LEDGER.agent)
 async def ledger(stream):
     async for batch in stream.take_events(BATCH, within=WITHIN):
         pairs = []
         for raw in batch:
-            event = await decode(raw, (DonationEvent,))
+            event = await decode(raw, LEDGER.event_types())
             if event is not None:
                 pairs.append((event, raw))
         if not pairs:
@@ -100,7 +102,6 @@ async def ledger(stream):
         for raw, why in refused:
             m = raw.message
             log.warning("ledger refused %s[%s]@%s: %s", m.topic, m.partition, m.offset, why)
-            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, f"refused by the ledger: {why}")
-            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+            await dead_letter(raw, f"refused by the ledger: {why}")
         if done:
             await _after(done)

@@ -6,16 +6,16 @@ import logging
 
 import psycopg
 
-from schemas.topics import BY_NAME
+from schemas.stages import SINK
+from schemas.topics import BY_NAME, Topic
 from services import store
+from services.db import worker_pool
 from streams.app import app, raw_topic
-from streams.codec import dead_letter_for, decode
-from streams.db import pool
+from streams.codec import dead_letter, decode
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
-SINK_TOPICS = ("aid-requests", "volunteer-registrations", "volunteer-checkins", "volunteer-vetting", "volunteer-groups",
-               "dispatch-offers", "situation-updates", "coordinator-actions", "dead-letter")
+SINK_TOPICS = SINK.inputs
 
 
 BATCH, WITHIN = 200, 0.05
@@ -28,7 +28,7 @@ async def _save_batch(events: list) -> None:
     delay = 0.5
     while True:
         try:
-            async with (await pool()).connection() as conn:
+            async with (await worker_pool()).connection() as conn:
                 # Pipeline mode: the batch's statements go out without a round trip each.
                 async with conn.transaction(), conn.pipeline():
                     await store.save_batch(conn, events)
@@ -49,11 +49,8 @@ async def _save_all(pairs: list) -> None:
         try:
             await _save_batch([event])
         except psycopg.Error as exc:  # a constraint the contract did not catch: keep it, with why
-            m = raw.message
-            dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value,
-                                 f"not storable: {type(exc).__name__}: {exc}")
-            log.warning("sink could not store %s: %s", m.topic, exc)
-            await raw_topic("dead-letter").send(key=m.topic.encode(), value=dl.to_bytes())
+            log.warning("sink could not store %s: %s", raw.message.topic, exc)
+            await dead_letter(raw, f"not storable: {type(exc).__name__}: {exc}")
 
 
 def _make_sink(topic_name: str):
@@ -63,14 +60,14 @@ def _make_sink(topic_name: str):
         async for batch in stream.take_events(BATCH, within=WITHIN):
             pairs = []
             for raw in batch:
-                event = await decode(raw, expected) if topic_name != "dead-letter" else await _decode_dl(raw)
+                event = await decode(raw, expected) if topic_name != Topic.DEAD_LETTER else await _decode_dl(raw)
                 if event is not None:
                     pairs.append((event, raw))
             if pairs:
                 await _save_all(pairs)
 
     sink.__name__ = f"sink_{topic_name.replace('-', '_')}"
-    return app.agent(raw_topic(topic_name), name=f"siaga.sink.{topic_name}")(sink)
+    return app.agent(raw_topic(topic_name), name=f"{SINK.agent}.{topic_name}")(sink)
 
 
 async def _decode_dl(raw):

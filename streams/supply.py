@@ -9,9 +9,9 @@ import logging
 import psycopg
 
 from infra.settings import get_settings
+from services.db import worker_pool
 from services.ledger.supply import run_round
 from streams.app import app
-from streams.db import pool
 
 log = logging.getLogger("siaga.supply")
 
@@ -19,7 +19,7 @@ log = logging.getLogger("siaga.supply")
 @app.timer(get_settings().supply_interval_s)
 async def supply_round() -> None:
     try:
-        async with (await pool()).connection() as conn:
+        async with (await worker_pool()).connection() as conn:
             planned, delivered = await run_round(conn)
     except psycopg.OperationalError as exc:   # the database away: the next round tries again
         log.warning("supply round skipped: %s", exc)

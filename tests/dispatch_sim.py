@@ -18,12 +18,16 @@ from core.dispatch.matcher import MatchConfig, Matcher, RequestState
 from core.dispatch.router import Route, Router
 from schemas import dispatch as dm
 from schemas.common import Location, Skill
+from schemas.stages import DESK, DISPATCH, MATCHER, ROUTER
+from schemas.topics import Topic
 from schemas.events import (
     AidRequest, CoordinatorAction, DispatchOffer, GroupMembership, Notification, SituationUpdate, VolunteerCheckIn,
     VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
 
 T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
+# Which stage reads a topic: the declared topology (schemas/stages.py), as the agents have it.
+STAGE_OF = {topic: stage for stage in DISPATCH for topic in stage.inputs}
 
 
 class Sim:
@@ -56,14 +60,11 @@ class Sim:
         return partition if partition is not None else zlib.crc32(key.encode()) % self.P
 
     def send(self, topic: str, key: str, value, partition: int | None = None) -> None:
-        if topic == "dispatch-offers":
-            self.offers.append(value)
-        elif topic == "situation-updates":
-            self.situations.append(value)
-        elif topic == "notifications":
-            self.notifications.append(value)
-        else:
+        if topic in STAGE_OF:
             self.queues[(topic, self._partition(key, partition))].append(value)
+        else:   # read outside dispatch: what the test observes
+            {Topic.DISPATCH_OFFERS: self.offers, Topic.SITUATION_UPDATES: self.situations,
+             Topic.NOTIFICATIONS: self.notifications}[topic].append(value)
 
     def emit(self, outs) -> None:
         for o in outs:
@@ -76,25 +77,19 @@ class Sim:
 
     def deliver(self, topic: str, p: int, msg) -> None:
         crash = self.crash and self.rng.random() < self.crash
-        if topic in ("aid-requests", "coordinator-actions", "dispatch-route"):
-            table, key = self.routes, str(msg.request_id)
-        elif topic in ("volunteer-registrations", "volunteer-checkins", "volunteer-replies",
-                       "volunteer-vetting", "volunteer-groups", "dispatch-volunteer"):
-            table, key = self.desks, str(msg.volunteer_id)
-        elif topic == "dispatch-match":
-            table, key = None, None
-        else:
-            raise AssertionError(topic)
-        if table is self.routes:
+        stage = STAGE_OF[topic]
+        if stage is ROUTER:
+            key = str(getattr(msg, ROUTER.key))
             cur = self.routes.get(key)
             route, outs = self.router.handle(Route.from_dict(cur) if cur else None, msg, self.now)
             if route is not None:
                 self.routes[key] = route.to_dict()
-        elif table is self.desks:
+        elif stage is DESK:
+            key = str(getattr(msg, DESK.key))
             cur = self.desks.get(key)
             st, outs = self.desk.handle(VolunteerState.from_dict(cur) if cur else None, msg, self.now)
             self.desks[key] = st.to_dict()
-        else:
+        else:   # the matcher: memory per partition, its tables hold snapshots and shadows
             if isinstance(msg, dm.MVolunteer):
                 self.vol_tables[p][str(msg.volunteer_id)] = msg
             elif isinstance(msg, dm.MShadow):
@@ -106,13 +101,15 @@ class Sim:
                 self.vol_tables[part].pop(rid, None)
             m.pruned.clear()
             m.pruned_shadows.clear()
+        undeclared = {o.topic for o in outs} - set(stage.outputs)
+        assert not undeclared, f"{stage.name} wrote {undeclared}, not declared in schemas/stages.py"
         if crash:
             # Killed after the state was stored, with only some of the outputs sent, and the
             # input's offset committed, so nothing replays it. (The state itself always goes
             # first: streams/app.py changelog_sent.)
             self.crashes += 1
             outs = [o for o in outs if self.rng.random() < 0.5]
-            if table is None:
+            if stage is MATCHER:
                 self.restart_matcher(p)
         self.emit(outs)
 

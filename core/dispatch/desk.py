@@ -17,6 +17,7 @@ from schemas.events import (
     DispatchOffer, GroupMembership, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
     VolunteerVetted,
 )
+from schemas.topics import Topic
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
 KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check
@@ -99,7 +100,7 @@ def _offer_event(hold: dict, vid: str, status: str, now: datetime, actor: str | 
         radius_m=hold.get("radius_m"), expires_at=hold.get("expires_at"), actor=actor,
         source="dispatch",
     )
-    return Out("dispatch-offers", hold["request_id"], ev)
+    return Out(Topic.DISPATCH_OFFERS, hold["request_id"], ev)
 
 
 class Desk:
@@ -115,16 +116,16 @@ class Desk:
             if st.lat is not None else []
         outs = []
         for p in sorted(set(st.partitions) - set(new)):
-            outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
+            outs.append(Out(Topic.DISPATCH_MATCH, st.volunteer_id, dm.MVolunteer(
                 volunteer_id=st.volunteer_id, version=st.version, gone=True), partition=p))
         for p in new:
-            outs.append(Out("dispatch-match", st.volunteer_id, dm.MVolunteer(
+            outs.append(Out(Topic.DISPATCH_MATCH, st.volunteer_id, dm.MVolunteer(
                 volunteer_id=st.volunteer_id, version=st.version, lat=st.lat, lon=st.lon,
                 skills=self._capabilities(st), on_duty=on_duty, free=on_duty and st.hold is None,
                 last_seen=st.last_seen), partition=p))
         st.partitions = new
         if st.lat is not None:
-            outs.append(Out("situation-updates", st.volunteer_id, SituationUpdate(
+            outs.append(Out(Topic.SITUATION_UPDATES, st.volunteer_id, SituationUpdate(
                 kind="volunteer", volunteer_id=st.volunteer_id, lat=st.lat, lon=st.lon,
                 status=("busy" if st.hold else "available") if on_duty else "unavailable",
                 detail={"skills": st.skills, "vehicle": st.vehicle}, occurred_at=now,
@@ -141,7 +142,7 @@ class Desk:
         h = hold or st.hold
         bring = h.get("bring") or 1   # a leader who accepted for the group: every resend says so
         members = self._members(st) if bring > 1 else []
-        return Out("dispatch-match", h["request_id"], dm.MOfferUpdate(
+        return Out(Topic.DISPATCH_MATCH, h["request_id"], dm.MOfferUpdate(
             request_id=h["request_id"], offer_id=h["offer_id"], volunteer_id=st.volunteer_id,
             status=status, volunteer_name=st.name or None, bring=bring, members=members),
             partition=h["partition"])
@@ -155,7 +156,7 @@ class Desk:
         rid = st.hold["request_id"] if st.hold else None
         n = notification(st.phone, st.channel, template, st.language, params, key,
                          request_id=rid, volunteer_id=st.volunteer_id)
-        return [Out("notifications", str(n.notification_id), n)] if n else []
+        return [Out(Topic.NOTIFICATIONS, str(n.notification_id), n)] if n else []
 
     def _matches(self, st: VolunteerState, reply: VolunteerReply) -> bool:
         h = st.hold
@@ -365,20 +366,20 @@ class Desk:
             volunteer_id=st.volunteer_id, request_id=h["request_id"] if h else None, lat=st.lat, lon=st.lon,
             detail={"offer_id": h["offer_id"] if h else None, "task": h["code"] if h else None,
                     "last_seen": st.last_seen}, source="dispatch")
-        return [Out("situation-updates", h["request_id"] if h else st.volunteer_id, alert)] + self._tell(
+        return [Out(Topic.SITUATION_UPDATES, h["request_id"] if h else st.volunteer_id, alert)] + self._tell(
             st, "sos_ok", {}, ("ack", r.event_id))
 
     def _reserve(self, st: VolunteerState, m: dm.VReserve, now: datetime) -> list[Out]:
         oid = str(m.offer_id)
 
         def refuse(reason: str) -> list[Out]:
-            return [Out("dispatch-match", str(m.request_id), dm.MReservation(
+            return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                 request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                 granted=False, reason=reason), partition=m.partition)]
 
         if st.hold is not None:
             if st.hold["offer_id"] == oid:  # a retry: answer the same again
-                return [Out("dispatch-match", str(m.request_id), dm.MReservation(
+                return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                     granted=True, volunteer_name=(st.name or None) if st.hold.get("held_by") else None),
                     partition=m.partition)] + (
@@ -401,7 +402,7 @@ class Desk:
             "forced_by": m.forced_by, "held_by": m.held_by,
         }
         outs = [_offer_event(st.hold, st.volunteer_id, "offered", now, m.forced_by or m.held_by),
-                Out("dispatch-match", str(m.request_id), dm.MReservation(
+                Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                     granted=True, volunteer_name=(st.name or None) if m.held_by else None),
                     partition=m.partition)]
@@ -481,6 +482,6 @@ class Desk:
             return [_offer_event(c, st.volunteer_id, c["status"], now),
                     self._to_matcher(st, c["to_matcher"], c)] + self._publish(st, now)
         # Released, expired or never held here: the matcher must find someone else.
-        return [Out("dispatch-match", str(m.request_id), dm.MOfferUpdate(
+        return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MOfferUpdate(
             request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
             status="released", volunteer_name=st.name or None), partition=m.partition)]

@@ -21,6 +21,7 @@ from geo.distance import haversine_m
 from geo.index import VolunteerIndex
 from schemas import dispatch as dm
 from schemas.events import SituationUpdate
+from schemas.topics import Topic
 
 FINAL = frozenset({"done", "cancelled", "duplicate"})
 DROPPED = frozenset({"cancelled", "duplicate"})   # a slot that no longer counts toward its need
@@ -249,7 +250,7 @@ class Matcher:
                     "reporters": len(p.reporters) + 1, **detail},
             source="dispatch",
         )
-        return Out("situation-updates", p.request_id, ev)
+        return Out(Topic.SITUATION_UPDATES, p.request_id, ev)
 
     # -- needs for several people ----------------------------------------------------------
     def _need(self, st: RequestState) -> RequestState:
@@ -343,7 +344,7 @@ class Matcher:
         n = notification(s.get("phone"), s.get("preferred_channel"), template, s.get("language", "id"),
                          {"code": s["tracking_code"], **params}, (st.request_id, *key),
                          request_id=st.request_id)
-        return [Out("notifications", str(n.notification_id), n)] if n else []
+        return [Out(Topic.NOTIFICATIONS, str(n.notification_id), n)] if n else []
 
     def _timeout(self, st: RequestState) -> float:
         urgent = triage.is_urgent(st.needs, st.snap.get("urgency", "normal"))
@@ -351,7 +352,7 @@ class Matcher:
 
     def _release(self, st: RequestState, oid: str, reason: str, actor: str | None = None) -> Out:
         vid = st.offers.pop(oid)["vid"]
-        return Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
+        return Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                           reason=reason, actor=actor))
 
     # -- entry point -----------------------------------------------------------------------
@@ -414,7 +415,7 @@ class Matcher:
 
     def _new_request(self, snap: dm.RequestSnapshot, partition: int, now: datetime) -> list[Out]:
         rid = str(snap.request_id)
-        receipt = Out("dispatch-route", rid, dm.RRouted(request_id=snap.request_id))
+        receipt = Out(Topic.DISPATCH_ROUTE, rid, dm.RRouted(request_id=snap.request_id))
         if rid in self.requests:
             return [receipt]  # sent again: the first receipt may have been lost
         report = dedupe.Report(snap.phone, snap.needs, snap.lat, snap.lon, snap.created_at)
@@ -452,7 +453,7 @@ class Matcher:
         reach = self.cfg.phone_dedupe_radius_m if st.phone else self.cfg.dedupe_radius_m
         shadow = dm.MShadow(request_id=st.request_id, home=st.partition, phone=st.phone, needs=st.needs,
                             lat=st.lat, lon=st.lon, created_at=st.created_at)
-        return [Out("dispatch-match", st.request_id, shadow, partition=q)
+        return [Out(Topic.DISPATCH_MATCH, st.request_id, shadow, partition=q)
                 for q in sorted(shadow_partitions(st.lat, st.lon, reach, self.cfg.partitions))]
 
     def _absorb(self, original: RequestState, d: dict, dup_id: str, now: datetime) -> list[Out]:
@@ -484,7 +485,7 @@ class Matcher:
         """Ask the owner of the shadowed request to take this report; asked again on the tick
         until it answers (the answer, or the question, can be lost in a crash)."""
         st.next_try_at = (now + timedelta(seconds=self.cfg.pending_timeout_s)).isoformat()
-        return Out("dispatch-match", st.joining["into"], dm.MJoin(
+        return Out(Topic.DISPATCH_MATCH, st.joining["into"], dm.MJoin(
             into=st.joining["into"], request=dm.RequestSnapshot.model_validate(st.snap), partition=st.partition),
             partition=st.joining["home"])
 
@@ -495,7 +496,7 @@ class Matcher:
         outs: list[Out] = []
         if ok and dup_id not in o.reporters:
             outs = self._absorb(o, m.request.model_dump(mode="json"), dup_id, now)
-        return outs + [Out("dispatch-match", dup_id, dm.MJoined(request_id=m.request.request_id, into=m.into,
+        return outs + [Out(Topic.DISPATCH_MATCH, dup_id, dm.MJoined(request_id=m.request.request_id, into=m.into,
                                                                 ok=ok), partition=m.partition)]
 
     def _join_answered(self, m: dm.MJoined, partition: int, now: datetime) -> list[Out]:
@@ -618,7 +619,7 @@ class Matcher:
                               "expires_at": expires.isoformat(), "distance_m": round(dist, 1),
                               "radius_m": radius, **({"held_by": held_by} if held_by else {})}
             self.free.set_available(vid, False)  # tentatively, until the desk answers
-            outs.append(Out("dispatch-volunteer", vid, dm.VReserve(
+            outs.append(Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VReserve(
                 offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=vid, partition=st.partition,
                 radius_m=radius, required_skills=sorted(skills), expires_at=expires,
                 forced_by=forced_by, held_by=held_by,
@@ -641,7 +642,7 @@ class Matcher:
             reason = "no eligible volunteer within %d km" % (radius / 1000) if not busy_exists \
                 else "all eligible volunteers busy for %d min" % (waited // 60)
             outs.append(self._situation(st, now, reason=reason))
-            outs.append(Out("situation-updates", st.parent or st.request_id, SituationUpdate(
+            outs.append(Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, SituationUpdate(
                 event_id=stable_uuid("escalation", st.request_id), occurred_at=now, kind="escalation",
                 request_id=st.parent or st.request_id, status="escalated", lat=st.lat, lon=st.lon,
                 priority=triage.priority(st.base, st.created_at, now), detail={"reason": reason},
@@ -669,7 +670,7 @@ class Matcher:
             if st is not None and st.matched_offer == oid:
                 return []  # a repeated grant of the offer already accepted: nothing to undo
             if m.granted:  # we no longer want it (request closed, offer expired or declined)
-                return [Out("dispatch-volunteer", str(m.volunteer_id), dm.VRelease(
+                return [Out(Topic.DISPATCH_VOLUNTEER, str(m.volunteer_id), dm.VRelease(
                     offer_id=oid, volunteer_id=m.volunteer_id, reason="withdrawn"))]
             return []
         offer = st.offers[oid]
@@ -704,20 +705,20 @@ class Matcher:
         oid, vid = str(m.offer_id), str(m.volunteer_id)
         st = self._owner(str(m.request_id), oid)
         if st is None:   # not ours (any more): whoever holds it must not wait for us
-            return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn"))] \
+            return [Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn"))] \
                 if m.status == "accepted" else []
         self._touch(st)
         name = m.volunteer_name or "Siaga"
         if m.status == "accepted":
             if st.status in FINAL:   # closed while the desk still held it: free the volunteer
                 reason = {"done": "done"}.get(st.status, "cancelled") if st.matched_offer == oid else "withdrawn"
-                return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason=reason))]
+                return [Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason=reason))]
             if st.matched_offer == oid:  # again: confirm again (idempotent at the desk)
                 return [self._confirm(st, now)] + (self._replayed(
                     st, now, "request_matched", {"volunteer": name}, ("matched", oid))
                     if st.status == "matched" else [])
             if oid not in st.offers or st.status in ASSIGNED:
-                return [Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
+                return [Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                                    reason="withdrawn"))]
             st.offers.pop(oid)
             outs = [self._release(st, other, "withdrawn") for other in list(st.offers)]
@@ -775,7 +776,7 @@ class Matcher:
         """Tell the desk its volunteer has the task; asked again until the desk answers, and
         then now and again, since any answer of the desk's can be lost in a crash."""
         st.checked_at = now.isoformat()
-        return Out("dispatch-volunteer", st.volunteer_id, dm.VConfirm(
+        return Out(Topic.DISPATCH_VOLUNTEER, st.volunteer_id, dm.VConfirm(
             offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.parent or st.request_id,
             partition=st.partition, remind=remind))
 
@@ -821,14 +822,14 @@ class Matcher:
             detail={"stage": stage, "offer_id": st.matched_offer}, source="dispatch")
         if stage == "done":
             st.reminded = f"{stage}! {at}"   # told once; the volunteer is there, nobody is taken off
-            return [Out("situation-updates", st.parent or st.request_id, alert)]
+            return [Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, alert)]
         vid, oid = st.volunteer_id, st.matched_offer
         st.matched_offer = st.volunteer_id = None
         st.status, st.confirmed, st.reminded = "open", False, None
         st.declined.append(vid)
-        release = Out("dispatch-volunteer", vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
+        release = Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
                                                              actor="no-show"))
-        return [release, Out("situation-updates", st.parent or st.request_id, alert),
+        return [release, Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, alert),
                 self._situation(st, now, no_show=vid)] + self._try_match(st, now)
 
     def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
@@ -923,7 +924,7 @@ class Matcher:
     def _resend(self, st: RequestState, oid: str, o: dict) -> Out:
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         skills = levels[min(st.level, len(levels) - 1)][1]
-        return Out("dispatch-volunteer", o["vid"], dm.VReserve(
+        return Out(Topic.DISPATCH_VOLUNTEER, o["vid"], dm.VReserve(
             offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=o["vid"], partition=st.partition,
             radius_m=o["radius_m"], required_skills=sorted(skills),
             expires_at=datetime.fromisoformat(o["expires_at"]), forced_by=o.get("forced_by"),
@@ -959,7 +960,7 @@ class Matcher:
         reason = "done" if m.action == "done" else "cancelled"
         outs = [self._release(st, oid, "cancelled", actor) for oid in list(st.offers)]
         if st.matched_offer and st.volunteer_id:
-            outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
+            outs.append(Out(Topic.DISPATCH_VOLUNTEER, st.volunteer_id, dm.VRelease(
                 offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason=reason, actor=actor)))
         st.status = {"done": "done", "cancel": "cancelled", "duplicate": "duplicate"}[m.action]
         self._unindex(st)
@@ -1004,7 +1005,7 @@ class Matcher:
                 return [self._situation(st, now, action=m.action, actor=actor, refused="request is closed")]
             outs += [self._release(st, oid, "withdrawn", actor) for oid in list(st.offers)]
             if st.matched_offer and st.volunteer_id:
-                outs.append(Out("dispatch-volunteer", st.volunteer_id, dm.VRelease(
+                outs.append(Out(Topic.DISPATCH_VOLUNTEER, st.volunteer_id, dm.VRelease(
                     offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason="withdrawn", actor=actor)))
                 st.matched_offer = st.volunteer_id = None
             vid = str(m.volunteer_id)

@@ -15,6 +15,7 @@ from core.dispatch.outputs import Out
 from core.dispatch.routing import request_partition
 from schemas import dispatch as dm
 from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
+from schemas.topics import Topic
 
 
 @dataclass
@@ -62,7 +63,7 @@ class Router:
         if not self.resend_due(route, now):
             return []
         route.sent_at = now.isoformat()
-        return [Out("dispatch-match", route.request_id, dm.MNewRequest.model_validate(route.unacked),
+        return [Out(Topic.DISPATCH_MATCH, route.request_id, dm.MNewRequest.model_validate(route.unacked),
                     partition=route.partition)]
 
     def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | None, list[Out]]:
@@ -86,7 +87,7 @@ class Router:
         route.pending = None
         msg = dm.MNewRequest(request=snapshot(req, loc))
         route.unacked, route.sent_at = msg.model_dump(mode="json"), now.isoformat()
-        return [Out("dispatch-match", str(req.request_id), msg, partition=route.partition)]
+        return [Out(Topic.DISPATCH_MATCH, str(req.request_id), msg, partition=route.partition)]
 
     def _request(self, route: Route | None, req: AidRequest, now: datetime):
         if route is not None:
@@ -97,7 +98,7 @@ class Router:
         route.pending = req.model_dump(mode="json")
         base = triage.base_priority([n.value for n in req.needs], [v.value for v in req.vulnerable],
                                     req.people, req.urgency.value)
-        return route, [Out("situation-updates", str(req.request_id), SituationUpdate(
+        return route, [Out(Topic.SITUATION_UPDATES, str(req.request_id), SituationUpdate(
             event_id=stable_uuid("situation", req.request_id, "needs_location"), occurred_at=now,
             kind="request", request_id=req.request_id, status="needs_location", priority=base,
             detail={"needs": [n.value for n in req.needs], "people": req.people,
@@ -117,17 +118,17 @@ class Router:
             # Not matched yet (no location): only closing actions make sense here.
             if a.action in ("cancel", "duplicate", "done") and not route.closed:
                 route.closed = {"cancel": "cancelled", "duplicate": "duplicate", "done": "done"}[a.action]
-                return route, [Out("situation-updates", route.request_id, SituationUpdate(
+                return route, [Out(Topic.SITUATION_UPDATES, route.request_id, SituationUpdate(
                     event_id=stable_uuid("situation", route.request_id, "action", a.event_id),
                     occurred_at=now, kind="request", request_id=route.request_id, status=route.closed,
                     detail={"action": a.action, "actor": a.actor,
                             **({"duplicate_of": str(a.duplicate_of)} if a.duplicate_of else {})},
                     source="dispatch"))]
-            return route, [Out("situation-updates", route.request_id, SituationUpdate(
+            return route, [Out(Topic.SITUATION_UPDATES, route.request_id, SituationUpdate(
                 event_id=stable_uuid("situation", route.request_id, "action", a.event_id),
                 occurred_at=now, kind="action", request_id=route.request_id, status="refused",
                 detail={"action": a.action, "actor": a.actor, "refused": "request needs a location first"},
                 source="dispatch"))]
-        return route, [Out("dispatch-match", route.request_id, dm.MAction(
+        return route, [Out(Topic.DISPATCH_MATCH, route.request_id, dm.MAction(
             action_id=a.event_id, action=a.action, request_id=a.request_id, volunteer_id=a.volunteer_id,
             duplicate_of=a.duplicate_of, actor=a.actor, note=a.note, count=a.count), partition=route.partition)]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
+from schemas.topics import Topic
 from services.api.deps import idempotency_key
 from services.api.errors import invalid_input
 from services.api.openapi import errors
@@ -103,7 +104,7 @@ async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, r
                                   count=body.count, source="api/coordinator")
         answer = {"action_id": str(event.event_id), "action": body.action, "request_id": str(request_id),
                   "actor": user.username, "status": "accepted"}
-        res = await enqueue(conn, "coordinator-actions", str(request_id), event, answer,
+        res = await enqueue(conn, Topic.COORDINATOR_ACTIONS, str(request_id), event, answer,
                             idempotency_key=f"action:{user.username}:{key}" if key else None,
                             request_hash=body_hash({"request_id": str(request_id), **body.model_dump(mode="json")}))
     if not res.created:
@@ -144,7 +145,7 @@ async def post_vetting(volunteer_id: uuid.UUID, body: VettingIn, request: Reques
                                 source="api/coordinator")
         answer = {"volunteer_id": str(volunteer_id), "level": body.level, "actor": user.username,
                   "status": "accepted"}
-        res = await enqueue(conn, "volunteer-vetting", str(volunteer_id), event, answer,
+        res = await enqueue(conn, Topic.VOLUNTEER_VETTING, str(volunteer_id), event, answer,
                             idempotency_key=f"vetting:{user.username}:{key}" if key else None,
                             request_hash=body_hash({"volunteer_id": str(volunteer_id), **body.model_dump(mode="json")}))
     if not res.created:

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from core.codes import stable_uuid
 from schemas.events import GroupMembership
+from schemas.topics import Topic
 from services.api.deps import idempotency_key
 from services.api.errors import invalid_input
 from services.api.models import Strict
@@ -61,7 +62,7 @@ async def post_group(body: GroupIn, request: Request, response: Response,
         answer = {"group_id": str(group_id), "name": body.name, "leader_id": str(body.leader_id),
                   "members": len(body.member_ids), "actor": user.username, "status": "accepted"}
         digest = body_hash(body.model_dump(mode="json"))
-        rows_out = [Outgoing("volunteer-groups", str(p), GroupMembership(
+        rows_out = [Outgoing(Topic.VOLUNTEER_GROUPS, str(p), GroupMembership(
             volunteer_id=p, group_id=group_id, group_name=body.name,
             role="leader" if p == body.leader_id else "member", leader_id=body.leader_id,
             members=body.member_ids if p == body.leader_id else [], actor=user.username,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 
 from schemas.common import Channel
 from schemas.events import ReplyAction, VolunteerReply
+from schemas.topics import Topic
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED
 from services.api.openapi import errors
@@ -45,7 +46,7 @@ async def send_reply(conn, offer_id: uuid.UUID, action: ReplyAction, source: str
         raise OfferClosed(status)
     reply = VolunteerReply(volunteer_id=volunteer_id, offer_id=offer_id, offer_code=code,
                            action=action, channel=Channel.web, source=source)
-    res = await enqueue(conn, "volunteer-replies", str(volunteer_id), reply,
+    res = await enqueue(conn, Topic.VOLUNTEER_REPLIES, str(volunteer_id), reply,
                         {"offer_id": str(offer_id), "action": action, "status": "received"},
                         idempotency_key=f"offer:{idempotency_key}" if idempotency_key else None)
     ACCEPTED.labels("offer_reply").inc()

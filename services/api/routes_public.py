@@ -18,7 +18,7 @@ from infra.settings import get_settings
 from services import live
 from services.api.openapi import EventStreamResponse, GeoJSONResponse
 from services.ledger.totals import all_received
-from services.api.routes_map import (
+from services.api.map_queries import (
     ACTIVE,
     CATEGORIES,
     GRID_MIN_M,
@@ -27,10 +27,9 @@ from services.api.routes_map import (
     WAITING,
     NeedFilter,
     grid_for,
-    parse_bbox,
-    parse_choices,
     query_cells,
 )
+from services.api.routes_map import parse_bbox, parse_choices
 
 router = APIRouter(tags=["public"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")

@@ -17,6 +17,7 @@ from core.ledger.entry import decimal_text
 from core.ledger.supply import MAX_DISTANCE_M, Need, Supply, plan
 from schemas.common import Channel, Location
 from schemas.events import AidRequest, DonationEvent, Goods, Purpose
+from schemas.topics import Topic
 from services.outbox import enqueue
 
 log = logging.getLogger("siaga.supply")
@@ -60,7 +61,7 @@ async def _plan_deliveries(conn) -> int:
             needs=[s[1]], people=1, required_skills=["vehicle"], source="supply",
             text=f"Antar donasi {what} dari titik ambil ke permintaan {dest[0]}. / "
                  f"Carry donated {what} from the pickup point to request {dest[0]}.")
-        await enqueue(conn, "aid-requests", str(delivery_id), req, {"delivery_id": str(delivery_id)})
+        await enqueue(conn, Topic.AID_REQUESTS, str(delivery_id), req, {"delivery_id": str(delivery_id)})
     return len(planned)
 
 
@@ -77,7 +78,7 @@ async def _record_delivered(conn) -> int:
             goods=Goods(category=category, item=item, quantity=float(qty), unit=unit),
             purpose=Purpose(requests=[uuid.UUID(str(for_request))], dispatches=list(offers or []), category=category),
             note="diantar relawan / delivered by a volunteer")
-        await enqueue(conn, "donations", str(entry_id), event, {"entry_id": str(entry_id)},
+        await enqueue(conn, Topic.DONATIONS, str(entry_id), event, {"entry_id": str(entry_id)},
                       idempotency_key=f"delivered:{delivery_id}")
         await conn.execute("UPDATE deliveries SET status = 'delivered', disbursed_entry = %s, delivered_at = now() "
                            "WHERE delivery_id = %s", (entry_id, delivery_id))

@@ -5,6 +5,7 @@ import orjson
 
 from core.codes import stable_uuid
 from core.conversation import Volunteer
+from schemas.topics import Topic
 
 
 async def by_phone(conn, phone: str, *, include_pending: bool = False) -> Volunteer | None:
@@ -18,8 +19,8 @@ async def by_phone(conn, phone: str, *, include_pending: bool = False) -> Volunt
         return None
     vid = stable_uuid("volunteer", phone)
     row = await (await conn.execute(
-        "SELECT value FROM outbox WHERE topic = 'volunteer-registrations' AND key = %s "
-        "ORDER BY id DESC LIMIT 1", (str(vid),))).fetchone()
+        "SELECT value FROM outbox WHERE topic = %s AND key = %s "
+        "ORDER BY id DESC LIMIT 1", (Topic.VOLUNTEER_REGISTRATIONS, str(vid)))).fetchone()
     if row is None:
         return None
     data = orjson.loads(bytes(row[0]))

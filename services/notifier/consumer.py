@@ -11,13 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
 from infra import kafka_config
+from infra.dead_letter import dead_letter_for, publish, reason_of
 from schemas.events import Notification, parse_event
-from streams.codec import dead_letter_for, reason_of
+from schemas.stages import NOTIFIER
 
 log = logging.getLogger("siaga.notifier.consumer")
 
-TOPIC = "notifications"
-GROUP = "siaga-notifier"
+TOPIC = NOTIFIER.inputs[0]
+GROUP = NOTIFIER.agent
 BATCH = 32
 
 
@@ -34,7 +35,7 @@ def make_consumer() -> Consumer:
 
 
 def make_producer() -> Producer:
-    return Producer(kafka_config.confluent_producer(**{"message.timeout.ms": 10_000}))
+    return kafka_config.make_producer(10_000)
 
 
 class Batches:
@@ -95,14 +96,10 @@ class Batches:
             return False
 
     def _dead_letter(self, m: Message, reason: str) -> bool:
-        dl = dead_letter_for(TOPIC, m.partition(), m.offset(), m.key(), m.value(), reason)
-        dl.source = "notifier"
-        delivered: list[bool] = []
-        self.producer.produce("dead-letter", key=TOPIC.encode(), value=dl.to_bytes(),
-                              on_delivery=lambda err, _msg: delivered.append(err is None))
-        self.producer.flush(15)
+        dl = dead_letter_for(TOPIC, m.partition(), m.offset(), m.key(), m.value(), reason, source="notifier")
+        delivered = publish(self.producer, dl)
         log.warning("dead-lettered %s[%d]@%d: %s", TOPIC, m.partition(), m.offset(), dl.reason[:200])
-        return bool(delivered and delivered[0])
+        return delivered
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -23,9 +23,11 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from core.send_policy import Action, classify, mask_address
+from core.phone import mask_address
+from core.send_policy import Action, classify
 from infra.settings import Settings
 from schemas.events import Notification
+from schemas.topics import Topic
 from services.messaging import delivery, optouts
 from services.notifier import store
 from services.notifier.reconcile import find_sent
@@ -169,7 +171,7 @@ class Deliverer:
         row = conn.execute(delivery.FALLBACK_ROW, (sid,)).fetchone()
         if row is not None:
             n = delivery.fallback_notification(row, status[1])  # type: ignore[arg-type]
-            enqueue_sync(conn, "notifications", str(n.notification_id), n, {"fallback_of": str(notification_id)},
+            enqueue_sync(conn, Topic.NOTIFICATIONS, str(n.notification_id), n, {"fallback_of": str(notification_id)},
                          idempotency_key=delivery.fallback_key(notification_id))
 
     def _done(self, notification_id: uuid.UUID, state: str, to: str, detail: str) -> str:

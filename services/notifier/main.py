@@ -12,6 +12,7 @@ from confluent_kafka import KafkaException
 from psycopg_pool import ConnectionPool
 
 from infra.settings import get_settings
+from services.db import sync_pool
 from services.heartbeat import beat
 from services.messaging import housekeeping
 from services import logmask
@@ -28,11 +29,10 @@ SWEEP_S = 5.0
 PRUNE_S = 3600.0
 
 
-def _pool(url: str) -> ConnectionPool:
+def _pool() -> ConnectionPool:
     # Reset drops any advisory lock a crashed step left on a pooled session.
-    return ConnectionPool(url, min_size=2, max_size=WORKERS + 2, open=True,
-                          kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
-                          reset=lambda conn: conn.execute("SELECT pg_advisory_unlock_all()"))
+    return sync_pool(min_size=2, max_size=WORKERS + 2, open=True,
+                     reset=lambda conn: conn.execute("SELECT pg_advisory_unlock_all()"))
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
     signal.signal(signal.SIGINT, lambda *_: stopping.update(flag=True))
 
-    pool = _pool(s.database_url)
+    pool = _pool()
     client = build_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_base_url or None)
 
     def known(sids: list[str]) -> set[str]:

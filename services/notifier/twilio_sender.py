@@ -25,13 +25,13 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from core.phone import mask_address
 from core.send_policy import (
     INVALID_RECIPIENT_CODES,
     Action,
     RetryPolicy,
     backoff_delay,
     classify,
-    mask_address,
 )
 
 log = logging.getLogger("siaga.notifier.twilio")

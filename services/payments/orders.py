@@ -15,12 +15,13 @@ from datetime import datetime
 
 from core.codes import stable_uuid
 from schemas.events import DonationEvent, Money
+from schemas.topics import Topic
 from services.outbox import Enqueued, IdempotencyConflict, body_hash, enqueue
 from services.payments import GATEWAYS, Outcome
 
 log = logging.getLogger("siaga.payments")
 
-TOPIC = "donations"
+TOPIC = Topic.DONATIONS
 # An order's status only moves up this ranking: a late "pending" or "expire" never undoes a
 # payment, a repeated settlement never undoes a refund. Equal ranks do not replace each other.
 STATUS_RANK = {

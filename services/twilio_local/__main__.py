@@ -7,28 +7,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 
 import uvicorn
 
-from core.send_policy import mask_address
+from services.logmask import MaskPhones
 from services.twilio_local.app import create_app
-
-# Phone numbers in request lines (?To=%2B62..., ?to=+62...): mask before they reach stdout.
-# Digit runs inside ids (SM + hex) are left alone: a number must stand on its own.
-_NUMBER = re.compile(r"(?:%2B|\+|(?<![0-9A-Za-z]))\d{7,15}(?![0-9A-Za-z])")
-
-
-class MaskNumbers(logging.Filter):
-    """Masks phone-number-like digit runs in log records (uvicorn's access log)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_NUMBER.sub(lambda m: mask_address(m.group(0)), a)
-                                if isinstance(a, str) else a for a in args)
-        record.msg = _NUMBER.sub(lambda m: mask_address(m.group(0)), str(record.msg))
-        return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,8 +31,10 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Phone numbers in request lines (?To=%2B62..., ?to=+62...) are masked as in every other
+    # process (services/logmask.py); on the loggers, since uvicorn gives them handlers of their own.
     for name in ("uvicorn.access", "uvicorn.error", "siaga.twilio_local"):
-        logging.getLogger(name).addFilter(MaskNumbers())
+        logging.getLogger(name).addFilter(MaskPhones())
 
     app = create_app(args.account_sid, args.auth_token,
                      status_callbacks=args.status_callbacks,

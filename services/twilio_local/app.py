@@ -37,7 +37,7 @@ from fastapi import BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.send_policy import mask_address
+from core.phone import mask_address
 from services.twilio_local.state import (
     API_VERSION,
     DEFAULT_STATUS,

@@ -13,6 +13,7 @@ from core.conversation import Inbound, Outcome, decide, understand
 from infra.settings import get_settings
 from core.messages import render, to_gsm7
 from core.phone import mask_phone, normalize_phone
+from schemas.topics import Topic
 from services.messaging import conversations, inbound, optouts, volunteers
 from schemas.events import SituationUpdate
 from services.outbox import enqueue
@@ -92,7 +93,7 @@ async def _repeat(conn, msg: Inbound, digest: bytes, seen_n: int, first_reply: s
                                occurred_at=msg.received_at, source=f"webhooks/{msg.channel}",
                                detail={"from": msg.phone, "text": msg.text[:500], "repeats": seen_n,
                                        "first_taken_as": first_kind})
-        await enqueue(conn, "situation-updates", str(flag.event_id), flag, {"loop": True},
+        await enqueue(conn, Topic.SITUATION_UPDATES, str(flag.event_id), flag, {"loop": True},
                       idempotency_key=f"loop:{msg.phone}:{digest.hex()}")
     await inbound.finish(conn, msg.message_sid, "repeat", reply, digest)
     log.info("inbound %s %s from=%s repeats an earlier message (%d in %ds)%s", msg.channel, msg.message_sid,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from core.send_policy import mask_address
+from core.phone import mask_address
+from schemas.topics import Topic
 from services.messaging import delivery
 from services.outbox import enqueue
 
@@ -34,7 +35,7 @@ async def handle_status(pool, params: dict[str, str]) -> None:
             fallback = await delivery.fallback_for(conn, sid, code)  # type: ignore[arg-type]
             if fallback is not None:
                 original = fallback.params["fallback_of"]
-                await enqueue(conn, "notifications", str(fallback.notification_id), fallback,
+                await enqueue(conn, Topic.NOTIFICATIONS, str(fallback.notification_id), fallback,
                               {"fallback_of": original}, idempotency_key=delivery.fallback_key(original))
     log.info("status %s %s%s to=%s -> %s%s", sid, status, f" ({code})" if code else "",
              mask_address(params.get("To")), stored,

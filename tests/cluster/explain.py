@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from infra import cluster
-from streams.topics import changelog_topic
+from schemas.topics import changelog_topic
 
 
 def _records(bootstrap: str, topic: str, wanted) -> list[dict]:

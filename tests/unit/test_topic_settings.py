@@ -29,11 +29,11 @@ def test_too_little_replication_is_a_clear_error():
 
 
 def test_every_table_changelog_is_created_before_the_workers_start():
-    """Faust must find its changelog topics complete when it starts (see streams/topics.py)."""
+    """Faust must find its changelog topics complete when it starts (see schemas/topics.py)."""
     import streams.dispatch  # noqa: F401  (declares the tables)
     from schemas.topics import BY_NAME, MATCH_PARTITIONS
     from streams.app import app
-    from streams.topics import TABLES, changelog_topic
+    from schemas.topics import TABLES, changelog_topic
 
     assert set(app.tables.keys()) == set(TABLES)
     for name, table in app.tables.items():

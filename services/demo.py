@@ -1,6 +1,13 @@
 """A small demo around Yogyakarta, loaded through the public API (so it takes the real path:
-outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new."""
+outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new.
+
+    python -m services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the environment
+
+`make run` (infra.stack) runs it as a process of its own, as it runs every other service: the
+stack starts services, it does not import them (infra sits below services)."""
 from __future__ import annotations
+
+import os
 
 import httpx
 
@@ -132,3 +139,11 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
                 body["place"] = place
             c.post("/api/v1/requests", json=body).raise_for_status()
     return f"{len(VOLUNTEERS)} volunteers, {len(REQUESTS)} requests; " + load_donations(env, timeout)
+
+
+def main() -> None:
+    print(load_demo(dict(os.environ)))
+
+
+if __name__ == "__main__":
+    main()

@@ -31,8 +31,10 @@ def _phone(stack, vid: str) -> str:
 def _holds(stack, rid: str) -> dict[str, str]:
     with stack.db() as conn:
         return dict(conn.execute(
-            "SELECT volunteer_id::text, status FROM dispatches WHERE request_id = %s AND status = ANY(%s)",
-            (rid, ["offered", "accepted", "on_the_way", "done"])).fetchall())
+            # a volunteer may have had an offer of their own before the group's hold (under load
+            # it can expire first): the newest row of each says where they stand
+            "SELECT volunteer_id::text, status FROM dispatches WHERE request_id = %s AND status = ANY(%s) "
+            "ORDER BY created_at", (rid, ["offered", "accepted", "on_the_way", "done"])).fetchall())
 
 
 def test_a_leader_accepts_by_sms_for_four_members_who_are_held_until_the_task_ends(stacks):

@@ -51,4 +51,5 @@ def signed_in(env: dict[str, str], role: str = "coordinator", timeout: float = 1
     with httpx.Client(base_url=env["API_URL"], timeout=timeout, **client) as c:
         r = c.post("/api/v1/auth/login", json={"username": username, "password": password})
         assert r.status_code == 200, r.text
+        c.headers["X-CSRF-Token"] = c.cookies["siaga_csrf"]   # as the map's scripts send it
         yield c

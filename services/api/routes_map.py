@@ -36,6 +36,7 @@ from services.api.map_queries import (
     query_volunteers,
 )
 from services.api.openapi import EventStreamResponse, GeoJSONResponse, errors
+from services.auth import csrf
 from services.auth.accounts import Coordinator
 from services.auth.deps import optional_user, require_viewer
 from services.auth.sessions import COOKIE, session_user
@@ -105,7 +106,8 @@ async def map_page(request: Request, user: Coordinator | None = Depends(optional
     if user is None:
         return RedirectResponse("/login?next=/map", status_code=303)
     return templates.TemplateResponse(request, "map.html", {
-        "mode": "coordinator", "user": user, "tile_url": get_settings().tile_url})
+        "mode": "coordinator", "user": user, "tile_url": get_settings().tile_url,
+        "csrf": csrf.form_token(request)})
 
 
 @router.get("/api/v1/map/needs", summary="Needs within a bounding box (GeoJSON; grid cells when too many)",

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 
+from services.auth import csrf
 from services.auth.accounts import Coordinator
 from services.auth.sessions import COOKIE, session_user
 
@@ -23,10 +24,13 @@ async def optional_user(request: Request) -> Coordinator | None:
     return user
 
 
-async def require_viewer(user: Coordinator | None = Depends(optional_user)) -> Coordinator:
-    """Signed in, whatever the role: what coordinators look at (the map, the queue)."""
+async def require_viewer(request: Request, user: Coordinator | None = Depends(optional_user)) -> Coordinator:
+    """Signed in, whatever the role: what coordinators look at (the map, the queue). Every route
+    that needs a coordinator comes through here, so a state change is checked for its CSRF
+    token here too (services/auth/csrf.py)."""
     if user is None:
         raise HTTPException(401, SIGN_IN, headers={"WWW-Authenticate": 'Cookie realm="siaga"'})
+    await csrf.check(request)
     return user
 
 

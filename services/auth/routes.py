@@ -10,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from infra.settings import get_settings
-from services.auth import ratelimit
+from services.auth import csrf, ratelimit
 from services.auth.accounts import (
     AccountError,
     Coordinator,
@@ -55,9 +55,15 @@ class NewCoordinatorIn(BaseModel):
 
 
 def _set_cookie(response: Response, token: str) -> None:
+    secure = get_settings().public_base_url.startswith("https://")
     response.set_cookie(COOKIE, token, max_age=int(LIFETIME.total_seconds()), httponly=True,
-                        samesite="lax", path="/",
-                        secure=get_settings().public_base_url.startswith("https://"))
+                        samesite="lax", path="/", secure=secure)
+    csrf.set_cookie(response, token, max_age=int(LIFETIME.total_seconds()), secure=secure)
+
+
+def _clear_cookies(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(csrf.COOKIE, path="/")
 
 
 async def _sign_in(request: Request, username: str, password: str) -> tuple[Coordinator, str]:
@@ -90,12 +96,13 @@ async def login(body: LoginIn, request: Request):
     return response
 
 
-@router.post("/api/v1/auth/logout", status_code=204, summary="Sign out", dependencies=[Depends(same_origin)])
+@router.post("/api/v1/auth/logout", status_code=204, summary="Sign out",
+             dependencies=[Depends(same_origin), Depends(csrf.check)], responses=errors(403))
 async def logout(request: Request):
     async with request.app.state.pool.connection() as conn:
         await close_session(conn, request.cookies.get(COOKIE))
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE, path="/")
+    _clear_cookies(response)
     return response
 
 
@@ -156,10 +163,10 @@ async def login_form(request: Request, username: str = Form("", max_length=100),
     return response
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[Depends(same_origin)])
+@router.post("/logout", include_in_schema=False, dependencies=[Depends(same_origin), Depends(csrf.check)])
 async def logout_form(request: Request):
     async with request.app.state.pool.connection() as conn:
         await close_session(conn, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    _clear_cookies(response)
     return response

@@ -18,6 +18,7 @@ from schemas.common import NeedCategory
 from services import intake
 from services.api.errors import describe
 from services.api.models import DonationIn
+from services.auth import csrf
 from services.auth.deps import optional_user, same_origin
 from services.ledger.routes_campaigns import SLUG, file_report, list_campaigns, load_campaign
 from services.ledger.routes_ledger import receipt
@@ -162,7 +163,8 @@ async def _treasurer_page(request: Request, user, lang: str, status_code: int = 
     async with request.app.state.pool.connection() as conn:
         found = [c for c in await list_campaigns(conn) if c["status"] == "open"]
     return page(request, "treasurer.html", lang, status_code, user=user, campaigns=found,
-                needs=[n.value for n in NeedCategory], form=ctx.pop("form", {}), **ctx)
+                needs=[n.value for n in NeedCategory], form=ctx.pop("form", {}),
+                csrf=csrf.form_token(request), **ctx)
 
 
 @router.get("/treasurer")
@@ -174,7 +176,7 @@ async def treasurer(request: Request, lang: str | None = None, user=Depends(opti
     return await _treasurer_page(request, user, lang_of(lang))
 
 
-@router.post("/treasurer", dependencies=[Depends(same_origin)])
+@router.post("/treasurer", dependencies=[Depends(same_origin), Depends(csrf.check)])
 async def treasurer_record(request: Request, lang: str | None = None, user=Depends(optional_user)):
     lang = lang_of(lang)
     if user is None or not user.is_treasurer:

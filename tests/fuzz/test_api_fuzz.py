@@ -121,6 +121,7 @@ def _signed_in(role: str):
         s.trust_env = False
         r = s.post(API + "/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=15)
         assert r.status_code == 200, r.text
+        s.headers["X-CSRF-Token"] = s.cookies["siaga_csrf"]   # as the map's scripts send it
         yield s
         # Still signed in: no fuzzed request may have ended the session.
         assert s.get(API + "/api/v1/auth/me", timeout=15).status_code == 200

@@ -34,6 +34,7 @@ def admin(env):
     with httpx.Client(base_url=env["API_URL"], timeout=15, trust_env=False) as c:
         r = c.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
+        c.headers["X-CSRF-Token"] = c.cookies["siaga_csrf"]
         yield c
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import secrets
 import sys
@@ -114,10 +115,38 @@ def test_login_page_works_without_javascript(stack):
         assert bad.status_code == 401 and "wrong username or password" in bad.text
         ok = c.post("/login", data={"username": username, "password": password, "next": "https://evil.example/"})
         assert ok.status_code == 303 and ok.headers["location"] == "/map", "no open redirect"
-        assert "Peta Koordinator" in c.get("/map").text
-        out = c.post("/logout")
+        page = c.get("/map").text
+        assert "Peta Koordinator" in page
+        assert c.post("/logout").status_code == 403           # a form without the page's token
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
+        out = c.post("/logout", data={"csrf_token": token})   # the sign-out form as the page sends it
         assert out.status_code == 303
         assert c.get("/api/v1/auth/me").status_code == 401
+
+
+def test_state_changes_need_the_sessions_csrf_token(stack):
+    c = stack.signed_in()          # sends X-CSRF-Token from the siaga_csrf cookie, as the map does
+    jar = {k: v for k, v in c.cookies.items()}
+    assert jar["siaga_csrf"] == c.headers["X-CSRF-Token"]
+    rid = stack.post_request()["request_id"]
+    path = f"/api/v1/coordinator/requests/{rid}/actions"
+    with stack.client() as forged:  # the browser sends the session cookie, the other site no token
+        forged.cookies.set("siaga_session", jar["siaga_session"])
+        for headers in ({}, {"X-CSRF-Token": "0" * 40}, {"X-CSRF-Token": jar["siaga_session"]}):
+            r = forged.post(path, json={"action": "verify"}, headers=headers)
+            assert r.status_code == 403 and "CSRF" in r.json()["error"], (headers, r.text)
+        assert forged.get("/api/v1/map/queue").status_code == 200     # reading needs no token
+    assert c.post(path, json={"action": "verify"}).status_code == 202
+    c.close()
+
+
+def test_the_csrf_cookie_is_readable_by_scripts_and_strict(stack):
+    username, password = stack.account()
+    with stack.client() as c:
+        r = c.post("/api/v1/auth/login", json={"username": username, "password": password})
+        cookies = [v.lower() for k, v in r.headers.multi_items() if k.lower() == "set-cookie"]
+        mine = [x for x in cookies if x.startswith("siaga_csrf=")]
+        assert len(mine) == 1 and "samesite=strict" in mine[0] and "httponly" not in mine[0]
 
 
 def test_cross_site_posts_are_refused(stack):

@@ -48,6 +48,7 @@ class Stack:
         client = self.client()
         r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
         assert r.status_code == 200, r.text
+        client.headers["X-CSRF-Token"] = client.cookies["siaga_csrf"]   # as the map's scripts send it
         client.username = username  # type: ignore[attr-defined]
         return client
 

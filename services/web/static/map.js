@@ -68,6 +68,8 @@
     return Math.floor(s / 86400) + " hr/d " + Math.floor((s % 86400) / 3600) + " j/h";
   }
 
+  // Every state change carries the CSRF token of the session (services/auth/csrf.py).
+  const csrfToken = () => (document.cookie.split("; ").find((c) => c.startsWith("siaga_csrf=")) || "").slice(11);
   const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   /** Tooltip content as DOM text (Leaflet would read a string as HTML). */
   const tip = (...lines) => h("span", {}, lines.map((l, i) => (i ? [h("br"), l] : l)));
@@ -346,7 +348,7 @@
         msg.className = "vet-msg"; msg.textContent = "…";
         const r = await fetch("/api/v1/coordinator/volunteers/" + p.id + "/vetting", {
           method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
           body: JSON.stringify({ level, note: note.value || null }),
         });
         const out = await r.json().catch(() => ({}));
@@ -456,7 +458,7 @@
         msg.className = ""; msg.textContent = "…";
         const r = await fetch("/api/v1/coordinator/requests/" + d.id + "/actions", {
           method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now() },
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken(), "Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now() },
           body: JSON.stringify(Object.assign({ action }, extra || {})),
         });
         const out = await r.json().catch(() => ({}));
@@ -588,7 +590,7 @@
         e.preventDefault();
         const data = Object.fromEntries(new FormData(accountForm).entries());
         const r = await fetch("/api/v1/admin/coordinators", { method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() }, body: JSON.stringify(data) });
         const out = await r.json().catch(() => ({}));
         const msg = $("account-msg");
         msg.className = r.ok ? "msg ok" : "msg err";

@@ -73,6 +73,9 @@ def section(started: datetime, minutes: float, rate: float, checkins: float, sam
         rows.append(f"| {i + 1} | " + " | ".join(f"{s.get(n, 0):.0f}" for n in names) + " |")
     rows.append("| growth after warm-up | " + " | ".join(
         f"{100 * g[n]:+.1f} %" if n in g else "" for n in names) + " |")
+    late = growth(samples, max(warmup, len(samples) - 11))
+    rows.append("| growth in the last 10 minutes | " + " | ".join(
+        f"{100 * late[n]:+.1f} %" if n in late else "" for n in names) + " |")
     worst = max(g.values(), default=0.0)
     verdict = "met" if worst < GROWTH_TARGET else "NOT met"
     return f"""{BEGIN}
@@ -84,7 +87,10 @@ and report done), {requests} requests accepted, {done} done. Closed requests lea
 after 5 minutes (`PRUNE_AFTER_S`, 3 days by default). Memory (PSS, MB: resident memory with
 shared pages split among the processes sharing them) per process at the end of each minute; growth compares the mean of the last three minutes with minute
 {warmup + 1}, after a warm-up of {warmup} minutes. Target: under {100 * GROWTH_TARGET:.0f} % for every
-process: **{verdict}** (largest {100 * worst:+.1f} %).
+process: **{verdict}** (largest {100 * worst:+.1f} %). The last row compares the end with ten minutes
+earlier: memory that fills a bound (PostgreSQL's shared buffers, 128 MB; the local Twilio
+server's log of the newest 20,000 records) levels off once the bound is reached, a leak keeps
+growing.
 
 {chr(10).join(rows)}
 {END}

@@ -9,10 +9,12 @@ from typing import Literal
 
 from services.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 
-Role = Literal["coordinator", "treasurer", "admin"]
-# viewer: sees the map and the queue; coordinator: the dispatcher (assigns, closes, vets);
-# treasurer: also writes the ledger; admin: everything.
-ROLES: tuple[str, ...] = ("viewer", "coordinator", "treasurer", "admin")
+Role = Literal["viewer", "dispatcher", "treasurer", "admin"]
+# viewer: sees the map and the queue; dispatcher: assigns, closes, vets volunteers; treasurer:
+# also writes the ledger; admin: everything.
+ROLES: tuple[str, ...] = ("viewer", "dispatcher", "treasurer", "admin")
+# "coordinator" was the dispatcher's name until migration 016: still accepted when creating one.
+ROLE_ALIASES = {"coordinator": "dispatcher"}
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
 _INSERT = ("INSERT INTO coordinators (username, password_hash, role, display_name, created_by) "
@@ -64,37 +66,38 @@ def normalise_username(raw: str) -> str:
     return username
 
 
-def _prepare(username: str, password: str, role: str) -> tuple[str, str]:
+def _prepare(username: str, password: str, role: str) -> tuple[str, str, str]:
     name = normalise_username(username)
+    role = ROLE_ALIASES.get(role, role)
     if role not in ROLES:
         raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
     weak = check_strength(password or "")
     if weak:
         raise AccountError("password", weak)
-    return name, hash_password(password)
+    return name, hash_password(password), role
 
 
-async def create_coordinator(conn, username: str, password: str, role: str = "coordinator",
+async def create_coordinator(conn, username: str, password: str, role: str = "dispatcher",
                              display_name: str | None = None, created_by: str | None = None) -> Coordinator:
-    name, pw_hash = await asyncio.to_thread(_prepare, username, password, role)
+    name, pw_hash, role = await asyncio.to_thread(_prepare, username, password, role)
     row = await (await conn.execute(_INSERT, (name, pw_hash, role, display_name, created_by))).fetchone()
     if row is None:
         raise AccountExists(name)
     return Coordinator(name, role, display_name)
 
 
-def create_coordinator_sync(conn, username: str, password: str, role: str = "coordinator",
+def create_coordinator_sync(conn, username: str, password: str, role: str = "dispatcher",
                             display_name: str | None = None, created_by: str | None = None) -> Coordinator:
-    name, pw_hash = _prepare(username, password, role)
+    name, pw_hash, role = _prepare(username, password, role)
     if conn.execute(_INSERT, (name, pw_hash, role, display_name, created_by)).fetchone() is None:
         raise AccountExists(name)
     return Coordinator(name, role, display_name)
 
 
 def set_password_sync(conn, username: str, password: str, role: str | None = None) -> None:
-    name, pw_hash = _prepare(username, password, role or "coordinator")
+    name, pw_hash, canonical = _prepare(username, password, role or "dispatcher")
     conn.execute("UPDATE coordinators SET password_hash = %s, role = COALESCE(%s, role), active = true "
-                 "WHERE username = %s", (pw_hash, role, name))
+                 "WHERE username = %s", (pw_hash, canonical if role else None, name))
     conn.execute("DELETE FROM coordinator_sessions WHERE username = %s", (name,))
 
 

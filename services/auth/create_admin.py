@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", help="prefer SIAGA_ADMIN_PASSWORD or the prompt (shell history)")
-    parser.add_argument("--role", choices=["admin", "coordinator"], default="admin")
+    parser.add_argument("--role", choices=["admin", "treasurer", "dispatcher", "viewer", "coordinator"], default="admin",
+                        help="coordinator: the old name of dispatcher")
     parser.add_argument("--reset", action="store_true", help="set a new password if the account exists")
     args = parser.parse_args(argv)
     password = _password(args)

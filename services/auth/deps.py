@@ -37,7 +37,7 @@ async def require_viewer(request: Request, user: Coordinator | None = Depends(op
 async def require_coordinator(user: Coordinator = Depends(require_viewer)) -> Coordinator:
     """The dispatcher's role (treasurers and admins have it too): what changes anything."""
     if not user.can_dispatch:
-        raise HTTPException(403, "this needs the coordinator role (a viewer only looks)")
+        raise HTTPException(403, "this needs the dispatcher role (a viewer only looks)")
     return user
 
 

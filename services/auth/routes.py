@@ -48,7 +48,7 @@ class NewCoordinatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
-    role: str = "coordinator"
+    role: str = "dispatcher"
     display_name: str | None = Field(default=None, max_length=120)
 
     no_nul = field_validator("username", "password", "role", "display_name")(_no_nul)

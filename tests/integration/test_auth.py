@@ -23,7 +23,7 @@ def test_login_sets_a_safe_session_cookie_and_me_answers(stack):
     with stack.client() as c:
         r = c.post("/api/v1/auth/login", json={"username": username.upper(), "password": password})
         assert r.status_code == 200, r.text
-        assert r.json() == {"username": username, "role": "coordinator", "display_name": None}
+        assert r.json() == {"username": username, "role": "dispatcher", "display_name": None}
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
         assert c.get("/api/v1/auth/me").json()["username"] == username
@@ -193,7 +193,7 @@ def test_a_viewer_sees_the_map_and_the_queue_but_changes_nothing(stack):
             viewer.post("/api/v1/volunteers", json={"name": "X", "phone": "081234567890"}),
         ]
         assert [r.status_code for r in refused] == [403] * 4
-        assert all("coordinator role" in r.json()["error"] for r in refused)
+        assert all("dispatcher role" in r.json()["error"] for r in refused)
     finally:
         viewer.close()
     with stack.db() as conn:   # nothing the viewer sent was recorded

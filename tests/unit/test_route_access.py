@@ -2,6 +2,7 @@
 listed here as public with the reason it may be, so a new route cannot go public by oversight."""
 from __future__ import annotations
 
+import pytest
 from fastapi.routing import APIRoute
 
 from services.api.app import app
@@ -12,13 +13,13 @@ NEEDS_ROLE = {deps.require_viewer, deps.require_coordinator, deps.require_admin,
 # The role each signed-in route needs, the strongest its dependencies ask for: viewer (looks),
 # coordinator (the dispatcher: changes requests and volunteers), treasurer (the ledger), admin.
 ROLE_OF = [(deps.require_admin, "admin"), (deps.require_treasurer, "treasurer"),
-           (deps.require_coordinator, "coordinator"), (deps.require_viewer, "viewer")]
+           (deps.require_coordinator, "dispatcher"), (deps.require_viewer, "viewer")]
 EXPECTED_ROLES = {
     "viewer": {"GET /api/v1/map/needs", "GET /api/v1/map/volunteers", "GET /api/v1/map/dispatches",
                "GET /api/v1/map/summary", "GET /api/v1/map/queue", "GET /api/v1/map/requests/{request_id}",
                "GET /api/v1/map/requests/{request_id}/candidates", "GET /api/v1/live", "GET /api/v1/auth/me",
                "GET /api/v1/campaign-reports"},
-    "coordinator": {"POST /api/v1/coordinator/requests/{request_id}/actions",
+    "dispatcher": {"POST /api/v1/coordinator/requests/{request_id}/actions",
                     "POST /api/v1/coordinator/volunteers/{volunteer_id}/vetting", "POST /api/v1/coordinator/groups",
                     "POST /api/v1/volunteers", "POST /api/v1/volunteers/{volunteer_id}/checkins",
                     "POST /api/v1/checkins", "POST /api/v1/organisers", "POST /api/v1/campaigns",
@@ -88,5 +89,15 @@ def test_each_signed_in_route_needs_the_role_listed_for_it():
         got = {k for k, r in roles.items() if r == role}
         assert got == expected, (role, sorted(got ^ expected))
     # (treasurers write through POST /api/v1/donations and /treasurer, which decide inside)
-    assert {r for r in roles.values()} == {"viewer", "coordinator", "admin"}
+    assert {r for r in roles.values()} == {"viewer", "dispatcher", "admin"}
     assert all(k.startswith("GET ") for k in EXPECTED_ROLES["viewer"])
+
+
+def test_roles_are_named_as_the_coordinators_side_names_them():
+    from services.auth import accounts
+
+    assert accounts.ROLES == ("viewer", "dispatcher", "treasurer", "admin")
+    assert accounts._prepare("posko-1", "a-long-password-42", "coordinator")[2] == "dispatcher"   # old name
+    with pytest.raises(accounts.AccountError, match="role must be one of viewer, dispatcher"):
+        accounts._prepare("posko-1", "a-long-password-42", "root")
+    assert accounts.Coordinator("x", "dispatcher").can_dispatch and not accounts.Coordinator("x", "viewer").can_dispatch

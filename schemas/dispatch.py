@@ -206,5 +206,12 @@ class RResend(Contract):
     request_id: uuid.UUID
 
 
-RouteMessage = Annotated[Union[RRouted, RResend], Field(discriminator="kind")]
+class RForget(Contract):
+    """From the matcher, once it pruned a request closed long ago (PRUNE_AFTER_S): the router
+    forgets its route too, so that neither keeps a closed request for ever."""
+    kind: Literal["forget"] = "forget"
+    request_id: uuid.UUID
+
+
+RouteMessage = Annotated[Union[RRouted, RResend, RForget], Field(discriminator="kind")]
 ROUTE_ADAPTER: TypeAdapter = TypeAdapter(RouteMessage)

@@ -111,7 +111,7 @@ INTERNAL: tuple[TopicSpec, ...] = (
               doc="Everything the matcher of a region must see, in order."),
     TopicSpec(Topic.DISPATCH_VOLUNTEER, "volunteer_id", P, (dm.VReserve, dm.VRelease, dm.VConfirm, dm.VCheck),
               retention_ms=7 * DAY_MS, doc="Reservations and releases for the single writer of each volunteer."),
-    TopicSpec(Topic.DISPATCH_ROUTE, "request_id", P, (dm.RRouted, dm.RResend), retention_ms=7 * DAY_MS,
+    TopicSpec(Topic.DISPATCH_ROUTE, "request_id", P, (dm.RRouted, dm.RResend, dm.RForget), retention_ms=7 * DAY_MS,
               doc="The matcher's receipt for each request the router sent it, and the sweep's reminders."),
 )
 

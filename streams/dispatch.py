@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
 from core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from core.dispatch.outputs import FORGET
 from core.dispatch.router import Route, Router
 from infra.settings import get_settings
 from schemas import dispatch as dm
@@ -155,7 +156,11 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     """Load one key's state, let the pure core decide, store the new state, send the outputs."""
     cur = table.get(key)
     state, outs = handle(state_cls.from_dict(cur) if cur else None, msg, now())
-    if state is not None:
+    if state is FORGET:
+        if key in table:
+            del table[key]
+            await changelog_sent()
+    elif state is not None:
         table[key] = state.to_dict()
         await changelog_sent()
     await emit(outs)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
 from core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from core.dispatch.outputs import FORGET
 from core.dispatch.router import Route, Router
 from schemas import dispatch as dm
 from schemas.common import Location, Skill
@@ -82,7 +83,9 @@ class Sim:
             key = str(getattr(msg, ROUTER.key))
             cur = self.routes.get(key)
             route, outs = self.router.handle(Route.from_dict(cur) if cur else None, msg, self.now)
-            if route is not None:
+            if route is FORGET:
+                self.routes.pop(key, None)
+            elif route is not None:
                 self.routes[key] = route.to_dict()
         elif stage is DESK:
             key = str(getattr(msg, DESK.key))

@@ -373,9 +373,11 @@ class Matcher:
         return ((now - timedelta(seconds=self.cfg.prune_after_s)).isoformat(),
                 now - timedelta(seconds=self.cfg.dedupe_window_s))
 
-    def _prune(self, partition: int, now: datetime) -> None:
+    def _prune(self, partition: int, now: datetime) -> list[Out]:
+        """Drop what closed long ago; the router is told to forget the routes of the needs."""
         heap = self._closed.get(partition, [])
         cutoff, window = self._cutoffs(now)
+        outs: list[Out] = []
         while heap and heap[0][0] <= cutoff:
             at, rid = heapq.heappop(heap)
             st = self.requests.get(rid)
@@ -383,7 +385,10 @@ class Matcher:
                 del self.requests[rid]
                 self.dirty.discard(rid)
                 self.pruned.append(rid)
+                if not st.parent:   # slots have no route of their own
+                    outs.append(Out(Topic.DISPATCH_ROUTE, rid, dm.RForget(request_id=rid)))
         self.pruned_shadows += [(partition, rid) for rid in self.shadows.expire(partition, window)]
+        return outs
 
     def _prune_due(self, partition: int, now: datetime) -> bool:
         heap = self._closed.get(partition)
@@ -888,8 +893,7 @@ class Matcher:
         return due
 
     def tick(self, partition: int, now: datetime) -> list[Out]:
-        self._prune(partition, now)
-        outs: list[Out] = []
+        outs: list[Out] = self._prune(partition, now)
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):
             st = self.requests[rid]

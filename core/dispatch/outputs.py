@@ -6,6 +6,16 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 
+class Forget:
+    """Returned as a key's new state: delete it (a tombstone in the compacted changelog)."""
+
+    def __repr__(self) -> str:
+        return "FORGET"
+
+
+FORGET = Forget()
+
+
 @dataclass(frozen=True)
 class Out:
     topic: str

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from core.codes import stable_uuid
 from core.dispatch import triage
 from core.dispatch.crew import slot_skills, volunteers_needed
-from core.dispatch.outputs import Out
+from core.dispatch.outputs import FORGET, Forget, Out
 from core.dispatch.routing import request_partition
 from schemas import dispatch as dm
 from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
@@ -66,7 +66,7 @@ class Router:
         return [Out(Topic.DISPATCH_MATCH, route.request_id, dm.MNewRequest.model_validate(route.unacked),
                     partition=route.partition)]
 
-    def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | None, list[Out]]:
+    def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | Forget | None, list[Out]]:
         if isinstance(msg, AidRequest):
             return self._request(route, msg, now)
         if isinstance(msg, AidRequestLocated):
@@ -80,6 +80,8 @@ class Router:
             return None, []   # nothing to store
         if isinstance(msg, dm.RResend):
             return (route, self.resend(route, now)) if route is not None else (None, [])
+        if isinstance(msg, dm.RForget):
+            return (FORGET if route is not None else None), []   # its matcher pruned it
         return route, []
 
     def _forward(self, route: Route, req: AidRequest, loc, now: datetime) -> list[Out]:

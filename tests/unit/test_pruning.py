@@ -38,9 +38,11 @@ def test_a_closed_request_leaves_memory_after_prune_after_s_and_a_late_answer_fr
     sim.advance(DAY - 60)
     sim.drain()
     assert sim.request_state(rid) is not None          # not yet
+    assert rid in sim.routes
     sim.advance(120)
     sim.drain()
     assert sim.request_state(rid) is None              # pruned
+    assert rid not in sim.routes                       # and the router forgot its route
     # A late "accepted" for the pruned request (a replay): the matcher frees the volunteer.
     part = request_partition(YOGYA[0] + 0.001, YOGYA[1], sim.P)
     outs = sim.matchers[part].handle(dm.MOfferUpdate(request_id=uuid.UUID(rid), offer_id=uuid.UUID(oid),
@@ -66,6 +68,7 @@ def test_a_week_of_work_keeps_only_the_last_days_in_memory():
             sim.drain()
     held = sum(len(m.requests) for m in sim.matchers.values())
     assert held <= 11, held                          # about one day's worth, not 70
+    assert len(sim.routes) <= 11, len(sim.routes)    # the router's routes too
     assert all(sim.request_state(r) is None for r in done[:50])
     assert all(sim.request_state(r) is not None for r in done[-5:])
 

@@ -65,7 +65,9 @@ def test_sign_up_confirms_the_phone_before_registering(stack):
             assert conn.execute("SELECT count(*) FROM outbox WHERE topic = 'volunteer-registrations' "
                                 "AND convert_from(value, 'UTF8') LIKE %s", (f"%{e164}%",)).fetchone()[0] == 1
         assert c.post(f"/relawan/daftar/{signup_id}", data={"code": code}).status_code == 409
-    row = wait_for(lambda: registered(stack, e164), 60, "the volunteer registered and checked in")
+    # The registration and the check-in at home are stored one after the other: wait for both.
+    row = wait_for(lambda: (r := registered(stack, e164)) is not None and r[1] and r[2] and r, 60,
+                   "the volunteer registered and checked in")
     assert row[1] is True and row[2] is True
 
 

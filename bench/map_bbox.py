@@ -10,6 +10,7 @@ import httpx
 import numpy as np
 import psycopg
 
+from services.auth import csrf
 from services.auth.accounts import create_coordinator_sync
 
 N = 50_000
@@ -44,6 +45,7 @@ def run(env: dict, n: int = N, repeats: int = 20) -> dict:
     with httpx.Client(base_url=env["API_URL"], timeout=60) as c:
         r = c.post("/api/v1/auth/login", json={"username": "bench-coordinator", "password": "bench-password-1234"})
         r.raise_for_status()
+        csrf.attach(c)
         for name, bbox in VIEWS.items():
             times, size, feats = [], 0, 0
             for _ in range(repeats):

@@ -261,14 +261,15 @@ def coordinator_cookie(env: dict) -> dict[str, str]:
     import psycopg
 
     from services.auth.accounts import create_coordinator_sync
+    from services.auth import csrf
     from services.auth.sessions import COOKIE
 
     name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-        create_coordinator_sync(conn, name, password, "coordinator", created_by="bench")
+        create_coordinator_sync(conn, name, password, "dispatcher", created_by="bench")
     with httpx.Client(base_url=env["API_URL"], timeout=15, trust_env=False) as c:
         c.post("/api/v1/auth/login", json={"username": name, "password": password}).raise_for_status()
-        return {"Cookie": f"{COOKIE}={c.cookies[COOKIE]}"}
+        return {"Cookie": f"{COOKIE}={c.cookies[COOKIE]}", csrf.HEADER: c.cookies[csrf.COOKIE]}
 
 
 def drive(base_url: str, calls_per_s: float, seconds: float, make_call, connections: int,

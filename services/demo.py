@@ -11,6 +11,7 @@ import os
 
 import httpx
 
+from services.auth import csrf
 from services.ledger.routes_campaigns import organiser_id
 
 VOLUNTEERS = [
@@ -87,6 +88,7 @@ def load_donations(env: dict[str, str], timeout: float = 10.0) -> str:
     with httpx.Client(base_url=env["API_URL"], timeout=timeout, trust_env=False) as c:
         r = c.post("/api/v1/auth/login", json={"username": DEMO_ACCOUNT, "password": _demo_account(env["DATABASE_URL"])})
         r.raise_for_status()
+        csrf.attach(c)
         r = c.post("/api/v1/organisers", json=ORGANISER)
         if r.status_code not in (201, 409):
             r.raise_for_status()
@@ -118,6 +120,7 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
         # Volunteers are registered by a coordinator here (people sign up at /relawan/daftar).
         r = c.post("/api/v1/auth/login", json={"username": DEMO_ACCOUNT, "password": _demo_account(env["DATABASE_URL"])})
         r.raise_for_status()
+        csrf.attach(c)
         vids = []
         for i, (name, phone, skills, vehicle, lat, lon, org) in enumerate(VOLUNTEERS):
             r = c.post("/api/v1/volunteers", json={"name": name, "phone": phone, "skills": skills,

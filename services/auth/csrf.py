@@ -33,6 +33,11 @@ def set_cookie(response: Response, session: str, *, max_age: int, secure: bool) 
                         samesite="strict", path="/", secure=secure)
 
 
+def attach(client) -> None:
+    """After an httpx client signed in: send the token as the map's scripts do (tools, demo)."""
+    client.headers[HEADER] = client.cookies[COOKIE]
+
+
 def form_token(request: Request) -> str | None:
     """The token for a page's forms (None when not signed in)."""
     session = request.cookies.get(SESSION_COOKIE)

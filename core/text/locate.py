@@ -323,13 +323,12 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
         resolution = resolve_place(" , ".join(candidates), near=reference, incidents=incidents)
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
-            in_incident = nearest_reach(incidents, best.lat, best.lon, best.code) <= 1.0
-            if best.level != "kabupaten" and _ordinary_word(best.name, tokens) and not named_in(best, text) \
-                    and not in_incident:
+            low = low_confidence(best, text, incidents)
+            if low and _ordinary_word(best.name, tokens):
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
-            return _resolved(best, resolution.candidates, text, incidents)
+            return _resolved(best, resolution.candidates, low)
         if resolution.status == "ambiguous" and fallback is None:
             fallback = LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="several places share this name")
@@ -356,11 +355,10 @@ def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tup
     elif found.status == "ambiguous":
         if not any(best.code == c.code or best.code.startswith(c.code + ".") for c in found.candidates):
             return found
-    return _resolved(best, whole.candidates, text, incidents)
+    return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
 
 
-def _resolved(best: PlaceMatch, candidates: tuple[PlaceMatch, ...], text: str,
-              incidents: tuple[IncidentArea, ...]) -> LocateResult:
+def _resolved(best: PlaceMatch, candidates: tuple[PlaceMatch, ...], low: bool) -> LocateResult:
     return LocateResult("resolved", best.lat, best.lon, "gazetteer", best.accuracy_m,
                         place_name=best.label[:200], admin_code=best.code, candidates=candidates,
-                        low_confidence=low_confidence(best, text, incidents))
+                        low_confidence=low)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -24,10 +25,34 @@ from schemas.envelope import Event, register
 
 MAX_TEXT = 2000
 
-RequestStatus = Literal[
-    "received", "needs_location", "open", "offered", "matched", "on_the_way", "done",
-    "escalated", "cancelled", "duplicate",
-]
+class RequestStatus(StrEnum):
+    """Where a request stands: on the map (SituationUpdate.status, the requests table) and in
+    the matcher's state. The one list of them; the sets below group them."""
+
+    received = "received"
+    needs_location = "needs_location"
+    open = "open"
+    offered = "offered"
+    matched = "matched"
+    on_the_way = "on_the_way"
+    done = "done"
+    escalated = "escalated"
+    cancelled = "cancelled"
+    duplicate = "duplicate"
+    # The matcher's own, never on the map: a second report across a partition border, waiting
+    # for the owner of the first to take it (it becomes a duplicate, or open).
+    joining = "joining"
+
+
+# Closed for good: nothing more happens to the request (pruned from the matcher later).
+CLOSED_STATUSES: frozenset[RequestStatus] = frozenset(
+    {RequestStatus.done, RequestStatus.cancelled, RequestStatus.duplicate})
+# Closed without help given: a slot in these no longer counts toward its need.
+DROPPED_STATUSES: frozenset[RequestStatus] = frozenset({RequestStatus.cancelled, RequestStatus.duplicate})
+# A volunteer has the task.
+ASSIGNED_STATUSES: frozenset[RequestStatus] = frozenset({RequestStatus.matched, RequestStatus.on_the_way})
+# What the map shows and filters by, in this order (everything but the matcher's own).
+MAP_STATUSES: tuple[str, ...] = tuple(s.value for s in RequestStatus if s is not RequestStatus.joining)
 
 
 @register
@@ -217,6 +242,8 @@ class VolunteerReply(Event):
 OfferStatus = Literal[
     "offered", "accepted", "declined", "expired", "withdrawn", "on_the_way", "done", "refused"
 ]
+# An offer in these is over: its volunteer holds nothing for it any more.
+OFFER_CLOSED: frozenset[OfferStatus] = frozenset({"declined", "expired", "withdrawn", "done"})
 
 
 @register
@@ -309,6 +336,7 @@ def parse_event(raw: bytes | str | dict) -> Event:
 __all__ = [
     "AidRequest", "AidRequestLocated", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "DonationKind", "Purpose", "Money", "Goods",
     "VolunteerReply", "DispatchOffer", "Notification", "SituationUpdate", "CoordinatorAction",
-    "DeadLetter", "parse_event", "RequestStatus", "OfferStatus", "MAX_TEXT", "Contract",
+    "DeadLetter", "parse_event", "RequestStatus", "CLOSED_STATUSES", "DROPPED_STATUSES",
+    "ASSIGNED_STATUSES", "MAP_STATUSES", "OfferStatus", "OFFER_CLOSED", "MAX_TEXT", "Contract",
     "Location", "Contact", "UtcDatetime",
 ]

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Iterable, Iterator, Protocol
 
 from geo.distance import haversine_m
+from schemas.events import CLOSED_STATUSES
 
-CLOSED = frozenset({"done", "cancelled", "duplicate"})
+CLOSED = CLOSED_STATUSES
 PHONE_RADIUS_M = 25_000.0
 
 

@@ -12,14 +12,14 @@ import uuid
 from dataclasses import dataclass
 
 from schemas.common import NeedCategory, Urgency
+from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, MAP_STATUSES
 from services.ledger.totals import all_received
 
 
-STATUSES = ("received", "needs_location", "open", "offered", "matched", "on_the_way", "done",
-            "escalated", "cancelled", "duplicate")
-ACTIVE = tuple(s for s in STATUSES if s not in ("done", "cancelled", "duplicate"))
+STATUSES = MAP_STATUSES
+ACTIVE = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
 WAITING = ("received", "needs_location", "open", "offered", "escalated")  # nobody helping yet
-MATCHED = ("matched", "on_the_way")
+MATCHED = tuple(s for s in STATUSES if s in ASSIGNED_STATUSES)
 LIVE_OFFERS = ("offered", "accepted", "on_the_way")
 CATEGORIES = tuple(c.value for c in NeedCategory)
 URGENCIES = tuple(u.value for u in Urgency)

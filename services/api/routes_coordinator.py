@@ -10,7 +10,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
+from schemas.events import CLOSED_STATUSES, CoordinatorAction, VettingLevel, VolunteerVetted
 from schemas.topics import Topic
 from services.api.deps import idempotency_key
 from services.api.errors import invalid_input
@@ -22,7 +22,7 @@ from services.status import parse_ref
 
 log = logging.getLogger("siaga.coordinator")
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator actions"])
-CLOSED = ("done", "cancelled", "duplicate")
+CLOSED = CLOSED_STATUSES
 NEEDS_VOLUNTEER = ("assign", "reassign")
 
 

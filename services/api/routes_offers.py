@@ -9,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Response
 
 from schemas.common import Channel
-from schemas.events import ReplyAction, VolunteerReply
+from schemas.events import OFFER_CLOSED, ReplyAction, VolunteerReply
 from schemas.topics import Topic
 from services.api.deps import idempotency_key, pool
 from services.api.metrics import ACCEPTED
@@ -19,7 +19,7 @@ from services.api.limits import intake_limit
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 ACTIONS = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done"}
-CLOSED = ("declined", "expired", "withdrawn", "done")
+CLOSED = OFFER_CLOSED
 
 
 class OfferNotFound(Exception):

@@ -13,7 +13,7 @@ from faust.exceptions import ProducerSendError
 from pydantic import ValidationError
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from core.dispatch.matcher import MatchConfig, Matcher
 from core.dispatch.outputs import FORGET
 from core.dispatch.router import Route, Router
 from infra.settings import get_settings
@@ -91,8 +91,10 @@ async def _each(stream, handle, what: str, reset=None) -> None:
 
 async def _one(raw, handle, what: str, reset=None) -> None:
     """Handle one event. A transient failure repeats the whole step after a pause: the state it
-    may already have stored makes the repeat a replay, which every stage takes idempotently
-    (`reset` first drops what memory holds beyond the tables, as a restart would)."""
+    may already have stored makes the repeat a replay, which every stage takes idempotently.
+    After any failure `reset` puts memory back to what the tables hold, as a restart would (the
+    keyed stages need none: they read their state from the table each step, as a copy, and
+    store it only once the step succeeded)."""
     pause = 0.5
     while True:
         try:
@@ -100,7 +102,6 @@ async def _one(raw, handle, what: str, reset=None) -> None:
             return
         except Exception as exc:
             # Memory may be half-changed: start again from what the tables hold.
-            matcher.dirty.clear()
             if reset is not None:
                 reset(raw)
             if not transient(exc):  # a bug must cost one event (kept in dead-letter), not the agent
@@ -167,17 +168,14 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
 
 
 def _load_partition(p: int) -> None:
-    """Rebuild the in-memory matcher state of a partition from its tables (after a restart or
-    a rebalance). Snapshots of other partitions also held here only widen the candidate set;
-    the desk has the final word on every reservation."""
-    at = now()
-    for key, value in match_volunteers.items():
-        if value and key.startswith(f"{p}|"):   # volunteer snapshots and shadows: no outputs
-            matcher.handle(dm.MATCH_ADAPTER.validate_python(value), p, at)
-    for rid, value in match_requests.items():
-        if value and value.get("partition") == p:
-            matcher.load_request(RequestState.from_dict(value))
-            _written[rid] = value
+    """Rebuild the in-memory matcher state of a partition from its tables (after a restart, a
+    rebalance or a failed step). Snapshots of other partitions also held here only widen the
+    candidate set; the desk has the final word on every reservation."""
+    snapshots = [dm.MATCH_ADAPTER.validate_python(value) for key, value in match_volunteers.items()
+                 if value and key.startswith(f"{p}|")]   # volunteer snapshots and shadows
+    stored = {rid: value for rid, value in match_requests.items() if value and value.get("partition") == p}
+    matcher.load_partition(p, snapshots, stored.values())
+    _written.update(stored)
     _loaded.add(p)
     log.info("matcher partition %d loaded (%d requests in memory)", p, len(matcher.requests))
 
@@ -197,10 +195,25 @@ async def _revoked(sender, revoked, **kwargs) -> None:
             _forget(tp.partition)
 
 
+def _reset_match(raw) -> None:
+    """After a failed step: the partition's memory as its tables hold it. Nothing the step
+    changed is stored (its table writes come after the handler), or all of it is (a send
+    failed afterwards: the retry then says again what was lost)."""
+    p = raw.message.partition
+    matcher.abandon_step()
+    _loaded.discard(p)   # loaded, or half-loaded when the load itself failed: all of it goes
+    for rid in matcher.forget_partition(p):
+        _written.pop(rid, None)
+    try:
+        _load_partition(p)
+    except Exception:   # a table value that no longer loads: the next event tries again
+        log.exception("matcher partition %d did not load", p)
+        _forget(p)
+
+
 @app.agent(raw_topic(MATCHER.inputs[0]), name=MATCHER.agent)
 async def match(stream):
-    # After a failed send, the retry starts from the table, so it says again what was lost.
-    await _each(stream, _match_one, MATCHER.name, reset=lambda raw: _forget(raw.message.partition))
+    await _each(stream, _match_one, MATCHER.name, reset=_reset_match)
 
 
 async def _match_one(raw) -> None:

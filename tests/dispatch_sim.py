@@ -45,6 +45,11 @@ class Sim:
                                     reach_m=max(self.cfg.radii_m), verified_only=verified_only))
         self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
         self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
+        self.req_tables: dict[int, dict[str, dict]] = defaultdict(dict)     # request id -> stored state
+        # A handler that raises: the message is dead-lettered and the step leaves nothing behind,
+        # as in streams/dispatch.py (when set; otherwise the error fails the test).
+        self.dead_letter_failures = False
+        self.dead_letters: list[tuple[str, object, Exception]] = []        # (topic, message, error)
         self.drop = None   # a test's filter: outputs for which drop(out) is true are lost
         self.crashes = 0
         self.routes: dict[str, dict] = {}
@@ -79,6 +84,31 @@ class Sim:
     def deliver(self, topic: str, p: int, msg) -> None:
         crash = self.crash and self.rng.random() < self.crash
         stage = STAGE_OF[topic]
+        try:
+            outs = self._step(stage, p, msg)
+        except Exception as exc:   # as streams/dispatch.py: dead-lettered, memory as the tables hold it
+            if not self.dead_letter_failures:
+                raise   # a test that does not expect one: a bug
+            self.dead_letters.append((topic, msg, exc))
+            if stage is MATCHER:
+                self.matchers[p].abandon_step()
+                self.restart_matcher(p)
+            return
+        undeclared = {o.topic for o in outs} - set(stage.outputs)
+        assert not undeclared, f"{stage.name} wrote {undeclared}, not declared in schemas/stages.py"
+        if crash:
+            # Killed after the state was stored, with only some of the outputs sent, and the
+            # input's offset committed, so nothing replays it. (The state itself always goes
+            # first: streams/app.py changelog_sent.)
+            self.crashes += 1
+            outs = [o for o in outs if self.rng.random() < 0.5]
+            if stage is MATCHER:
+                self.restart_matcher(p)
+        self.emit(outs)
+
+    def _step(self, stage, p: int, msg) -> list:
+        """One message through its stage; the state is stored (as the agents store it) once
+        the handler returned."""
         if stage is ROUTER:
             key = str(getattr(msg, ROUTER.key))
             cur = self.routes.get(key)
@@ -99,30 +129,27 @@ class Sim:
                 self.vol_tables[p][str(msg.request_id)] = msg
             m = self.matchers[p]
             outs = m.handle(msg, p, self.now)
+            for rid in m.dirty:   # as streams/dispatch.py stores them
+                st = m.requests.get(rid)
+                if st is not None:
+                    self.req_tables[p][rid] = st.durable()
             m.dirty.clear()
+            for rid in m.pruned:
+                self.req_tables[p].pop(rid, None)
             for part, rid in m.pruned_shadows:   # as streams/dispatch.py deletes them from the table
                 self.vol_tables[part].pop(rid, None)
             m.pruned.clear()
             m.pruned_shadows.clear()
-        undeclared = {o.topic for o in outs} - set(stage.outputs)
-        assert not undeclared, f"{stage.name} wrote {undeclared}, not declared in schemas/stages.py"
-        if crash:
-            # Killed after the state was stored, with only some of the outputs sent, and the
-            # input's offset committed, so nothing replays it. (The state itself always goes
-            # first: streams/app.py changelog_sent.)
-            self.crashes += 1
-            outs = [o for o in outs if self.rng.random() < 0.5]
-            if stage is MATCHER:
-                self.restart_matcher(p)
-        self.emit(outs)
+        return outs
+
+    def stored_requests(self, p: int) -> dict[str, dict]:
+        """The request table of partition p, as a fresh process would read it."""
+        return copy.deepcopy(self.req_tables[p])
 
     def restart_matcher(self, p: int) -> None:
         """A new process takes partition p over: memory is rebuilt from the tables only."""
         fresh = Matcher(self.cfg)
-        for m in self.vol_tables[p].values():
-            fresh.handle(m, p, self.now)   # snapshots and shadows: no outputs
-        for st in self.matchers[p].requests.values():
-            fresh.load_request(RequestState.from_dict(copy.deepcopy(st.durable())))
+        fresh.load_partition(p, list(self.vol_tables[p].values()), self.stored_requests(p).values())
         self.matchers[p] = fresh
 
     def step(self) -> bool:

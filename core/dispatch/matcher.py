@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import copy
 import heapq
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal, cast
 
 from core.codes import stable_uuid
 from core.dispatch import dedupe, triage
@@ -20,12 +24,13 @@ from core.dispatch.skills import search_levels
 from geo.distance import haversine_m
 from geo.index import VolunteerIndex
 from schemas import dispatch as dm
-from schemas.events import SituationUpdate
+from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, DROPPED_STATUSES, SituationUpdate
+from schemas.events import RequestStatus as RS
 from schemas.topics import Topic
 
-FINAL = frozenset({"done", "cancelled", "duplicate"})
-DROPPED = frozenset({"cancelled", "duplicate"})   # a slot that no longer counts toward its need
-ASSIGNED = frozenset({"matched", "on_the_way"})
+FINAL = CLOSED_STATUSES
+DROPPED = DROPPED_STATUSES   # a slot that no longer counts toward its need
+ASSIGNED = ASSIGNED_STATUSES
 MAX_SLOTS = 50
 # What a slot of its own carries: a one-person request that grows (a merge, a coordinator) hands
 # it to its first slot and becomes the sum of its slots.
@@ -62,17 +67,74 @@ class MatchConfig:
     prune_after_s: float = 3 * 86400.0
 
 
+class OfferState(StrEnum):
+    """An offer of a request to one volunteer, as the matcher sees it."""
+
+    pending = "pending"   # the desk was asked to reserve the volunteer; no answer yet
+    live = "live"         # the desk holds the volunteer for it: they are asked
+
+
+@dataclass
+class Offer:
+    """One outstanding offer of a request (`RequestState.offers`, by offer id)."""
+
+    vid: str
+    state: OfferState
+    sent_at: str          # when the desk was (last) asked
+    expires_at: str
+    distance_m: float
+    radius_m: float
+    held_by: str | None = None     # a group leader took the task for this member
+    forced_by: str | None = None   # a coordinator's assignment
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Offer:
+        return cls(vid=d["vid"], state=OfferState(d["state"]), sent_at=d["sent_at"], expires_at=d["expires_at"],
+                   distance_m=d["distance_m"], radius_m=d["radius_m"], held_by=d.get("held_by"),
+                   forced_by=d.get("forced_by"))
+
+    def to_dict(self) -> dict[str, Any]:
+        # As stored before these were typed: held_by and forced_by only when set.
+        d: dict[str, Any] = {"vid": self.vid, "state": self.state.value, "sent_at": self.sent_at,
+                             "expires_at": self.expires_at, "distance_m": self.distance_m,
+                             "radius_m": self.radius_m}
+        if self.held_by:
+            d["held_by"] = self.held_by
+        if self.forced_by:
+            d["forced_by"] = self.forced_by
+        return d
+
+
+@dataclass
+class Join:
+    """A second report waiting for the owner of the first (across a partition border)."""
+
+    into: str    # the request it asks to join
+    home: int    # the partition that owns that request
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Join:
+        return cls(into=d["into"], home=d["home"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"into": self.into, "home": self.home}
+
+
+# Not stored: they start afresh after a restart (look again at once).
+HINTS = ("next_try_at", "checked_at", "loaded")
+
+
 @dataclass
 class RequestState:
     request_id: str
     partition: int
-    snap: dict                       # RequestSnapshot as JSON
+    snap: dict[str, Any]             # RequestSnapshot as JSON
     base: float
-    status: str = "open"
+    status: RS = RS.open
     level: int = 0
     tried: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)
-    offers: dict[str, dict] = field(default_factory=dict)  # offer_id -> vid, state, sent_at, expires_at
+    offers: dict[str, Offer] = field(default_factory=dict)   # by offer id
     attempt: int = 0
     matched_offer: str | None = None
     volunteer_id: str | None = None
@@ -81,7 +143,7 @@ class RequestState:
     verified: bool = False
     version: int = 0
     confirmed: bool = False          # the desk said it holds the task (answer to VConfirm)
-    joining: dict | None = None      # into, home: a second report waiting for the owner's answer
+    joining: Join | None = None      # a second report waiting for the owner's answer
     assigned_at: str | None = None    # when the matched volunteer was confirmed
     on_the_way_at: str | None = None
     reminded: str | None = None       # "<stage> <iso time>": the volunteer was reminded of this stage
@@ -99,30 +161,41 @@ class RequestState:
     loaded: bool = False
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RequestState":
-        return cls(**d)
+    def from_dict(cls, d: dict[str, Any]) -> RequestState:
+        """From the table's JSON (or `to_dict`): a copy, nothing shared with `d`. Values stored
+        before the state was typed have the same form."""
+        d = copy.deepcopy(d)
+        joining = d.pop("joining", None)
+        return cls(**{**d, "status": RS(d.get("status", RS.open)),
+                      "offers": {oid: Offer.from_dict(o) for oid, o in (d.get("offers") or {}).items()},
+                      "joining": Join.from_dict(joining) if joining else None})
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (a copy): enums as their values, offers and the join as dicts."""
+        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        d["status"] = self.status.value
+        d["offers"] = {oid: o.to_dict() for oid, o in self.offers.items()}
+        d["joining"] = self.joining.to_dict() if self.joining else None
+        return d
 
-    def durable(self) -> dict:
-        """What must survive a restart; the hints start afresh (look again at once)."""
-        d = asdict(self)
-        for hint in ("next_try_at", "checked_at", "loaded"):
+    def durable(self) -> dict[str, Any]:
+        """What must survive a restart (the table's value); the hints start afresh."""
+        d = self.to_dict()
+        for hint in HINTS:
             d.pop(hint)
         return d
 
     # dedupe.Open protocol
     @property
-    def phone(self): return self.snap.get("phone")
+    def phone(self) -> str | None: return cast("str | None", self.snap.get("phone"))
     @property
-    def needs(self): return self.snap["needs"]
+    def needs(self) -> list[str]: return cast("list[str]", self.snap["needs"])
     @property
-    def lat(self): return self.snap["lat"]
+    def lat(self) -> float: return cast(float, self.snap["lat"])
     @property
-    def lon(self): return self.snap["lon"]
+    def lon(self) -> float: return cast(float, self.snap["lon"])
     @property
-    def created_at(self): return datetime.fromisoformat(self.snap["created_at"])
+    def created_at(self) -> datetime: return datetime.fromisoformat(self.snap["created_at"])
 
 
 class Matcher:
@@ -158,21 +231,45 @@ class Matcher:
             self._note_closed(st, st.closed_at or st.snap["created_at"])
 
     def forget_partition(self, partition: int) -> list[str]:
-        """Another worker took this partition over: drop its requests from memory."""
+        """Another worker took this partition over, or a step failed half-way: drop its
+        requests and shadows from memory, with whatever the step had not yet handed over."""
         for rid in list(self._active.get(partition, ())):
             self._unindex(self.requests[rid])
         gone = [r for r, s in self.requests.items() if s.partition == partition]
         for rid in gone:
             del self.requests[rid]
+            self.dirty.discard(rid)
         self.shadows.forget(partition)
         self._closed.pop(partition, None)
+        self._freed.pop(partition, None)
+        self._active.pop(partition, None)
         return gone
 
-    def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None) -> bool:
-        """Update the indexes from a desk snapshot; older versions are ignored. Returns True
-        when the volunteer became free."""
+    def abandon_step(self) -> None:
+        """A step failed half-way: nothing it changed is to be stored or deleted (its partition
+        is forgotten and loaded again from the tables)."""
+        self.dirty.clear()
+        self.pruned.clear()
+        self.pruned_shadows.clear()
+
+    def load_partition(self, partition: int, snapshots: Iterable[dm.MVolunteer | dm.MShadow],
+                       requests: Iterable[dict[str, Any]]) -> None:
+        """Memory of a partition from what its tables hold: volunteer snapshots and shadows
+        (the volunteer table), and the requests' stored values. Snapshots already known are
+        applied again, so a tentative change of a failed step is undone too."""
+        for m in snapshots:
+            if isinstance(m, dm.MVolunteer):
+                self.apply_volunteer(m, partition, again=True)
+            else:
+                self.shadows.add(m, partition)
+        for value in requests:
+            self.load_request(RequestState.from_dict(value))
+
+    def apply_volunteer(self, m: dm.MVolunteer, partition: int | None = None, again: bool = False) -> bool:
+        """Update the indexes from a desk snapshot; older versions are ignored (and the same
+        version too, unless `again`). Returns True when the volunteer became free."""
         vid = str(m.volunteer_id)
-        if self.vol_versions.get(vid, -1) >= m.version:
+        if self.vol_versions.get(vid, -1) > m.version or (self.vol_versions.get(vid) == m.version and not again):
             return False
         self.vol_versions[vid] = m.version
         old = self.free.get(vid)
@@ -198,7 +295,7 @@ class Matcher:
             self._unindex(st)
             return
         self._active.setdefault(st.partition, set()).add(st.request_id)
-        if st.status == "joining" or st.snap.get("required_skills") or st.parent:
+        if st.status == RS.joining or st.snap.get("required_skills") or st.parent:
             return   # not a request to join until its owner has answered; a delivery or a slot never is
         self._grid.setdefault(dedupe.cell(st.lat, st.lon), set()).add(st.request_id)
         if st.phone:
@@ -234,7 +331,7 @@ class Matcher:
             self._settle(p)
             kids = self._kids(p)
             live = self._live(p)
-            detail = {"slots": len(live), "filled": sum(k.status in ASSIGNED or k.status == "done" for k in live),
+            detail = {"slots": len(live), "filled": sum(k.status in ASSIGNED or k.status == RS.done for k in live),
                       "volunteers": [k.volunteer_id for k in live if k.volunteer_id], **detail}
             vid = vid if st is not p else next((k.volunteer_id for k in live if k.volunteer_id), None)
             level, offers = max((k.level for k in kids), default=0), sum(len(k.offers) for k in kids)
@@ -272,15 +369,15 @@ class Matcher:
             return
         live = [k.status for k in self._live(p)]
         if not live:
-            status = "cancelled"
-        elif all(s == "done" for s in live):
-            status = "done"
-        elif all(s in ASSIGNED or s == "done" for s in live):
-            status = "matched" if "matched" in live else "on_the_way"
-        elif p.escalated or "escalated" in live:
-            status = "escalated"
+            status = RS.cancelled
+        elif all(s == RS.done for s in live):
+            status = RS.done
+        elif all(s in ASSIGNED or s == RS.done for s in live):
+            status = RS.matched if RS.matched in live else RS.on_the_way
+        elif p.escalated or RS.escalated in live:
+            status = RS.escalated
         else:
-            status = "offered" if "offered" in live else "open"
+            status = RS.offered if RS.offered in live else RS.open
         if status != p.status:
             p.status = status
             self._touch(p)
@@ -309,7 +406,7 @@ class Matcher:
         # searches by its needs, and is found by a second report (dedupe); its slot searches
         # by what was asked (a boat).
         least = 0 if p.snap.get("slot_skills") else 1
-        if p.parent or p.status in FINAL or p.status == "joining" or want <= max(len(p.slots), least):
+        if p.parent or p.status in FINAL or p.status == RS.joining or want <= max(len(p.slots), least):
             return []
         fresh: list[RequestState] = []
         if not p.slots:   # one person until now: what it has in hand becomes the first slot's
@@ -351,12 +448,16 @@ class Matcher:
         return self.cfg.urgent_offer_timeout_s if urgent else self.cfg.offer_timeout_s
 
     def _release(self, st: RequestState, oid: str, reason: str, actor: str | None = None) -> Out:
-        vid = st.offers.pop(oid)["vid"]
+        vid = st.offers.pop(oid).vid
         return Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                           reason=reason, actor=actor))
 
     # -- entry point -----------------------------------------------------------------------
-    def handle(self, msg, partition: int, now: datetime) -> list[Out]:
+    def handle(self, msg: dm.MatchMessage, partition: int, now: datetime) -> list[Out]:
+        """One message of `partition`. Its changes are the caller's to store (`dirty`, `pruned`,
+        `pruned_shadows`). If it raises, memory may be half-changed: the caller drops the
+        partition (`forget_partition`) and loads it again from what it stored
+        (`load_partition`) after `abandon_step`, so memory never holds what the tables do not."""
         outs = self._handle(msg, partition, now)
         for rid in self.dirty:   # note when requests closed, to prune them later
             st = self.requests.get(rid)
@@ -395,27 +496,28 @@ class Matcher:
         cutoff, window = self._cutoffs(now)
         return bool(heap and heap[0][0] <= cutoff) or self.shadows.expire_due(partition, window)
 
-    def _handle(self, msg, partition: int, now: datetime) -> list[Out]:
-        if isinstance(msg, dm.MVolunteer):
-            self.apply_volunteer(msg, partition)
-            return []
-        if isinstance(msg, dm.MNewRequest):
-            return self._new_request(msg.request, partition, now)
-        if isinstance(msg, dm.MReservation):
-            return self._reservation(msg, now)
-        if isinstance(msg, dm.MOfferUpdate):
-            return self._offer_update(msg, now)
-        if isinstance(msg, dm.MTick):
-            return self.tick(partition, now)
-        if isinstance(msg, dm.MAction):
-            return self._action(msg, now)
-        if isinstance(msg, dm.MShadow):
-            self.shadows.add(msg, partition)
-            return []
-        if isinstance(msg, dm.MJoin):
-            return self._join_asked(msg, now)
-        if isinstance(msg, dm.MJoined):
-            return self._join_answered(msg, partition, now)
+    def _handle(self, msg: dm.MatchMessage, partition: int, now: datetime) -> list[Out]:
+        match msg:
+            case dm.MVolunteer():
+                self.apply_volunteer(msg, partition)
+                return []
+            case dm.MNewRequest(request=snap):
+                return self._new_request(snap, partition, now)
+            case dm.MReservation():
+                return self._reservation(msg, now)
+            case dm.MOfferUpdate():
+                return self._offer_update(msg, now)
+            case dm.MTick():
+                return self.tick(partition, now)
+            case dm.MAction():
+                return self._action(msg, now)
+            case dm.MShadow():
+                self.shadows.add(msg, partition)
+                return []
+            case dm.MJoin():
+                return self._join_asked(msg, now)
+            case dm.MJoined():
+                return self._join_answered(msg, partition, now)
         return []
 
     def _new_request(self, snap: dm.RequestSnapshot, partition: int, now: datetime) -> list[Out]:
@@ -435,8 +537,8 @@ class Matcher:
         received = self._tell_requester(st, "request_received", {}, ("received",)) \
             if snap.channel in ("web", "api") else []   # SMS/WhatsApp requesters got their code in the reply
         if isinstance(original, Shadow):   # across a border: its owner decides
-            st.status = "joining"
-            st.joining = {"into": original.request_id, "home": original.home}
+            st.status = RS.joining
+            st.joining = Join(into=original.request_id, home=original.home)
             self._index_open(st)
             return [receipt] + received + [self._join(st, now)]
         if original is not None:
@@ -482,7 +584,7 @@ class Matcher:
             self._ensure_slots(original, now)
 
     def _merge(self, original: RequestState, dup: RequestState, now: datetime) -> list[Out]:
-        dup.status = "duplicate"
+        dup.status = RS.duplicate
         return [self._situation(dup, now, duplicate_of=original.request_id)] + \
             self._absorb(original, dup.snap, dup.request_id, now)
 
@@ -490,9 +592,11 @@ class Matcher:
         """Ask the owner of the shadowed request to take this report; asked again on the tick
         until it answers (the answer, or the question, can be lost in a crash)."""
         st.next_try_at = (now + timedelta(seconds=self.cfg.pending_timeout_s)).isoformat()
-        return Out(Topic.DISPATCH_MATCH, st.joining["into"], dm.MJoin(
-            into=st.joining["into"], request=dm.RequestSnapshot.model_validate(st.snap), partition=st.partition),
-            partition=st.joining["home"])
+        j = st.joining
+        assert j is not None, "only a joining request asks to join"
+        return Out(Topic.DISPATCH_MATCH, j.into, dm.MJoin(
+            into=j.into, request=dm.RequestSnapshot.model_validate(st.snap), partition=st.partition),
+            partition=j.home)
 
     def _join_asked(self, m: dm.MJoin, now: datetime) -> list[Out]:
         o = self.requests.get(str(m.into))
@@ -506,18 +610,18 @@ class Matcher:
 
     def _join_answered(self, m: dm.MJoined, partition: int, now: datetime) -> list[Out]:
         st = self.requests.get(str(m.request_id))
-        if st is None or st.status != "joining" or st.joining["into"] != str(m.into):
+        if st is None or st.status != RS.joining or st.joining is None or st.joining.into != str(m.into):
             return []   # answered already
         self._touch(st)
-        into = st.joining["into"]
+        into = st.joining.into
         st.joining = None
         st.next_try_at = None
         if m.ok:
-            st.status = "duplicate"
+            st.status = RS.duplicate
             self._unindex(st)
             return [self._situation(st, now, duplicate_of=into)]
         self.shadows.drop(partition, into)   # closed meanwhile: this report stands alone
-        st.status = "open"
+        st.status = RS.open
         return self._open(st, now)
 
     # -- matching --------------------------------------------------------------------------
@@ -529,7 +633,7 @@ class Matcher:
         if want <= 0:
             return []
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
-        exclude = set(st.tried) | self._siblings(st) | {o["vid"] for o in st.offers.values()}
+        exclude = set(st.tried) | self._siblings(st) | {o.vid for o in st.offers.values()}
         found = None
         last_skills = None
         while st.level < len(levels):
@@ -581,15 +685,15 @@ class Matcher:
         for k in slots:
             paired = any(k is q for q, _m in pairs)
             for oid in list(k.offers):
-                vid = k.offers[oid]["vid"]
+                vid = k.offers[oid].vid
                 if paired or vid in held:
                     outs.append(self._release(k, oid, "withdrawn", "group" if vid in held else None))
         leader = m.volunteer_name or "Siaga"
         for k, member in pairs:
             outs += self._reserve(k, [(member, 0.0)], self.cfg.radii_m[-1], frozenset(), now, held_by=leader)
         for k in slots:   # a slot whose offer went to a member held elsewhere asks someone else
-            if not k.offers and k.status == "offered":
-                k.status = "escalated" if k.escalated else "open"
+            if not k.offers and k.status == RS.offered:
+                k.status = RS.escalated if k.escalated else RS.open
                 outs += self._try_match(k, now)
         if pairs:
             outs.append(self._situation(st, now, group_of=str(m.volunteer_id), held=len(pairs)))
@@ -608,7 +712,7 @@ class Matcher:
         out = set(st.declined)
         if st.parent:
             for sib in self._kids(self._need(st)):
-                out |= set(sib.declined) | {o["vid"] for o in sib.offers.values()}
+                out |= set(sib.declined) | {o.vid for o in sib.offers.values()}
                 if sib.volunteer_id and sib.status not in DROPPED:
                     out.add(sib.volunteer_id)
         return out
@@ -620,9 +724,9 @@ class Matcher:
         for vid, dist in cands:
             st.attempt += 1
             oid = str(stable_uuid("offer", st.request_id, vid, st.attempt))
-            st.offers[oid] = {"vid": vid, "state": "pending", "sent_at": now.isoformat(),
-                              "expires_at": expires.isoformat(), "distance_m": round(dist, 1),
-                              "radius_m": radius, **({"held_by": held_by} if held_by else {})}
+            st.offers[oid] = Offer(vid=vid, state=OfferState.pending, sent_at=now.isoformat(),
+                                   expires_at=expires.isoformat(), distance_m=round(dist, 1), radius_m=radius,
+                                   held_by=held_by or None)
             self.free.set_available(vid, False)  # tentatively, until the desk answers
             outs.append(Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VReserve(
                 offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=vid, partition=st.partition,
@@ -643,7 +747,7 @@ class Matcher:
         waited = (now - st.created_at).total_seconds()
         if not st.escalated and (not busy_exists or waited >= limit):
             st.escalated = True
-            st.status = "escalated"
+            st.status = RS.escalated
             reason = "no eligible volunteer within %d km" % (radius / 1000) if not busy_exists \
                 else "all eligible volunteers busy for %d min" % (waited // 60)
             outs.append(self._situation(st, now, reason=reason))
@@ -653,8 +757,8 @@ class Matcher:
                 priority=triage.priority(st.base, st.created_at, now), detail={"reason": reason},
                 source="dispatch")))
             outs += self._tell_requester(st, "request_escalated", {}, ("escalated",))
-        elif st.status == "offered":
-            st.status = "escalated" if st.escalated else "open"
+        elif st.status == RS.offered:
+            st.status = RS.escalated if st.escalated else RS.open
             outs.append(self._situation(st, now))
         # Next round starts from the smallest radius; those who let offers lapse get another go.
         st.level = 0
@@ -682,18 +786,18 @@ class Matcher:
         self._touch(st)
         if not m.granted:
             st.offers.pop(oid)
-            st.tried.append(offer["vid"])
+            st.tried.append(offer.vid)
             outs = []
-            if offer.get("forced_by"):  # tell the coordinator why their assignment failed
-                outs.append(self._situation(st, now, action="assign", actor=offer["forced_by"],
-                                            refused=m.reason, volunteer=offer["vid"]))
+            if offer.forced_by:  # tell the coordinator why their assignment failed
+                outs.append(self._situation(st, now, action="assign", actor=offer.forced_by,
+                                            refused=m.reason, volunteer=offer.vid))
             return outs + self._try_match(st, now)
-        if offer["state"] == "live":
+        if offer.state is OfferState.live:
             return []
-        offer["state"] = "live"
+        offer.state = OfferState.live
         if st.status in FINAL or st.status in ASSIGNED:
             return [self._release(st, oid, "withdrawn")]
-        if offer.get("held_by"):
+        if offer.held_by:
             # A member held by their leader never answers: the grant is the acceptance. (The
             # desk says "accepted" too; if that was lost in a crash, waiting for it would let
             # the hold expire and lose the member.)
@@ -701,9 +805,9 @@ class Matcher:
                 request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                 status="accepted", volunteer_name=m.volunteer_name), now)
         outs = []
-        if st.status != "offered":
-            st.status = "offered"
-            outs.append(self._situation(st, now, volunteer=offer["vid"], offer_id=oid))
+        if st.status != RS.offered:
+            st.status = RS.offered
+            outs.append(self._situation(st, now, volunteer=offer.vid, offer_id=oid))
         return outs
 
     def _offer_update(self, m: dm.MOfferUpdate, now: datetime) -> list[Out]:
@@ -716,19 +820,21 @@ class Matcher:
         name = m.volunteer_name or "Siaga"
         if m.status == "accepted":
             if st.status in FINAL:   # closed while the desk still held it: free the volunteer
-                reason = {"done": "done"}.get(st.status, "cancelled") if st.matched_offer == oid else "withdrawn"
+                reason: Literal["done", "cancelled", "withdrawn"] = "withdrawn"
+                if st.matched_offer == oid:
+                    reason = "done" if st.status is RS.done else "cancelled"
                 return [Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason=reason))]
             if st.matched_offer == oid:  # again: confirm again (idempotent at the desk)
                 return [self._confirm(st, now)] + (self._replayed(
                     st, now, "request_matched", {"volunteer": name}, ("matched", oid))
-                    if st.status == "matched" else [])
+                    if st.status == RS.matched else [])
             if oid not in st.offers or st.status in ASSIGNED:
                 return [Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid,
                                                                    reason="withdrawn"))]
             st.offers.pop(oid)
             outs = [self._release(st, other, "withdrawn") for other in list(st.offers)]
             st.matched_offer, st.volunteer_id = oid, vid
-            st.status = "matched"
+            st.status = RS.matched
             st.assigned_at, st.on_the_way_at, st.reminded = now.isoformat(), None, None
             st.confirmed = False
             outs.append(self._confirm(st, now))
@@ -740,14 +846,14 @@ class Matcher:
                 st.offers.pop(oid)
                 (st.declined if m.status == "declined" else st.tried).append(vid)
                 outs = []
-                if not st.offers and st.status == "offered":
-                    st.status = "escalated" if st.escalated else "open"
+                if not st.offers and st.status == RS.offered:
+                    st.status = RS.escalated if st.escalated else RS.open
                     outs.append(self._situation(st, now))
                 return outs + self._try_match(st, now)
             if st.matched_offer == oid and st.status in ASSIGNED:
                 # the assigned volunteer dropped out: find someone else
                 st.matched_offer = st.volunteer_id = None
-                st.status = "open"
+                st.status = RS.open
                 st.confirmed = False
                 st.declined.append(vid)
                 return [self._situation(st, now)] + self._try_match(st, now)
@@ -758,22 +864,22 @@ class Matcher:
         st.confirmed = True
         st.checked_at = now.isoformat()
         if m.status == "confirmed":
-            if st.status == "matched":
+            if st.status == RS.matched:
                 return self._replayed(st, now, "request_matched", {"volunteer": name}, ("matched", oid))
             return []
-        if m.status == "on_the_way" and st.status == "matched":
-            st.status = "on_the_way"
+        if m.status == RS.on_the_way and st.status == RS.matched:
+            st.status = RS.on_the_way
             st.on_the_way_at = now.isoformat()
             return [self._situation(st, now)] + self._tell_requester(
                 st, "volunteer_on_the_way", {"volunteer": name, "eta_min": "?"}, ("on_the_way", oid))
-        if m.status == "done" and st.status in ASSIGNED:
-            st.status = "done"
+        if m.status == RS.done and st.status in ASSIGNED:
+            st.status = RS.done
             self._unindex(st)
             return [self._situation(st, now)] + self._tell_requester(st, "request_done", {}, ("done",))
-        if m.status == st.status == "on_the_way":
+        if m.status == "on_the_way" and st.status is RS.on_the_way:
             return self._replayed(st, now, "volunteer_on_the_way", {"volunteer": name, "eta_min": "?"},
                                   ("on_the_way", oid))
-        if m.status == st.status == "done":
+        if m.status == "done" and st.status is RS.done:
             return self._replayed(st, now, "request_done", {}, ("done",))
         return []
 
@@ -789,9 +895,9 @@ class Matcher:
         """The stage whose deadline has passed for a confirmed task: on the way, or done."""
         if not st.confirmed:
             return None
-        if st.status == "matched" and st.assigned_at:
+        if st.status == RS.matched and st.assigned_at:
             start, within, stage = st.assigned_at, self.cfg.on_the_way_within_s, "on_the_way"
-        elif st.status == "on_the_way" and st.on_the_way_at:
+        elif st.status == RS.on_the_way and st.on_the_way_at:
             start, within, stage = st.on_the_way_at, self.cfg.done_within_s, "done"
         else:
             return None
@@ -830,7 +936,7 @@ class Matcher:
             return [Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, alert)]
         vid, oid = st.volunteer_id, st.matched_offer
         st.matched_offer = st.volunteer_id = None
-        st.status, st.confirmed, st.reminded = "open", False, None
+        st.status, st.confirmed, st.reminded = RS.open, False, None
         st.declined.append(vid)
         release = Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VRelease(offer_id=oid, volunteer_id=vid, reason="withdrawn",
                                                              actor="no-show"))
@@ -864,7 +970,7 @@ class Matcher:
         widest = self.cfg.radii_m[-1]
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
-            if st.status in FINAL or st.status in ASSIGNED or st.status == "joining" or st.offers or st.slots:
+            if st.status in FINAL or st.status in ASSIGNED or st.status == RS.joining or st.offers or st.slots:
                 continue
             due = st.next_try_at is None or st.next_try_at <= iso
             if not due and freed:
@@ -904,35 +1010,34 @@ class Matcher:
                 outs += watched
                 if not watched and st.status in ASSIGNED and self._check_due(st, now):
                     outs.append(self._confirm(st, now))
-            if st.status == "joining" and (st.next_try_at is None or st.next_try_at <= iso):
+            if st.status == RS.joining and (st.next_try_at is None or st.next_try_at <= iso):
                 outs.append(self._join(st, now))
             if not st.offers:
                 continue
             for oid, o in list(st.offers.items()):
-                if o["state"] == "live" and o["expires_at"] <= iso:
+                if o.state is OfferState.live and o.expires_at <= iso:
                     outs.append(self._release(st, oid, "expired"))
-                    st.tried.append(o["vid"])
+                    st.tried.append(o.vid)
                     self._touch(st)
-                    if not st.offers and st.status == "offered":
-                        st.status = "escalated" if st.escalated else "open"
-                        outs.append(self._situation(st, now, expired=o["vid"]))
+                    if not st.offers and st.status == RS.offered:
+                        st.status = RS.escalated if st.escalated else RS.open
+                        outs.append(self._situation(st, now, expired=o.vid))
                     outs += self._try_match(st, now)
-                elif o["state"] == "pending" and (now - datetime.fromisoformat(o["sent_at"])).total_seconds() > self.cfg.pending_timeout_s:
-                    o["sent_at"] = iso  # ask the desk again with the same offer id
+                elif o.state is OfferState.pending and \
+                        (now - datetime.fromisoformat(o.sent_at)).total_seconds() > self.cfg.pending_timeout_s:
+                    o.sent_at = iso  # ask the desk again with the same offer id
                     self._touch(st)
                     outs.append(self._resend(st, oid, o))
         for st in self.waiting(partition, now, self._freed.pop(partition, [])):
             outs += self._try_match(st, now)
         return outs
 
-    def _resend(self, st: RequestState, oid: str, o: dict) -> Out:
+    def _resend(self, st: RequestState, oid: str, o: Offer) -> Out:
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         skills = levels[min(st.level, len(levels) - 1)][1]
-        return Out(Topic.DISPATCH_VOLUNTEER, o["vid"], dm.VReserve(
-            offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=o["vid"], partition=st.partition,
-            radius_m=o["radius_m"], required_skills=sorted(skills),
-            expires_at=datetime.fromisoformat(o["expires_at"]), forced_by=o.get("forced_by"),
-            held_by=o.get("held_by"),
+        return Out(Topic.DISPATCH_VOLUNTEER, o.vid, dm.VReserve(
+            offer_id=oid, request_id=st.parent or st.request_id, volunteer_id=o.vid, partition=st.partition, radius_m=o.radius_m, required_skills=sorted(skills),
+            expires_at=datetime.fromisoformat(o.expires_at), forced_by=o.forced_by, held_by=o.held_by,
             details=self._details(st)))
 
     # -- coordinators ----------------------------------------------------------------------
@@ -966,7 +1071,7 @@ class Matcher:
         if st.matched_offer and st.volunteer_id:
             outs.append(Out(Topic.DISPATCH_VOLUNTEER, st.volunteer_id, dm.VRelease(
                 offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason=reason, actor=actor)))
-        st.status = {"done": "done", "cancel": "cancelled", "duplicate": "duplicate"}[m.action]
+        st.status = {"done": RS.done, "cancel": RS.cancelled, "duplicate": RS.duplicate}[m.action]
         self._unindex(st)
         self._touch(st)
         if st.parent:
@@ -992,10 +1097,10 @@ class Matcher:
         for kid in reversed(live):
             if len(live) <= count:
                 break
-            if kid.status in ASSIGNED or kid.status == "done":
+            if kid.status in ASSIGNED or kid.status == RS.done:
                 continue
             outs += [self._release(kid, oid, "cancelled", m.actor) for oid in list(kid.offers)]
-            kid.status = "cancelled"
+            kid.status = RS.cancelled
             self._unindex(kid)
             self._touch(kid)
             live.remove(kid)
@@ -1013,11 +1118,11 @@ class Matcher:
                     offer_id=st.matched_offer, volunteer_id=st.volunteer_id, reason="withdrawn", actor=actor)))
                 st.matched_offer = st.volunteer_id = None
             vid = str(m.volunteer_id)
-            st.status = "open"
+            st.status = RS.open
             st.declined = [d for d in st.declined if d != vid]
             outs += self._reserve(st, [(vid, 0.0)], self.cfg.radii_m[-1], frozenset(), now, forced_by=actor)
             oid = next(reversed(st.offers))
-            st.offers[oid]["forced_by"] = actor
+            st.offers[oid].forced_by = actor
             outs.append(self._situation(st, now, action=m.action, actor=actor, volunteer=vid))
             return outs
         if m.action in ("done", "cancel", "duplicate"):
@@ -1031,6 +1136,6 @@ class Matcher:
         if m.action == "escalate":
             st.escalated = True
             if st.status not in ASSIGNED:
-                st.status = "escalated"
+                st.status = RS.escalated
             return [self._situation(st, now, action="escalate", actor=actor)]
         return [self._situation(st, now, action=m.action, actor=actor, refused="unknown action")]

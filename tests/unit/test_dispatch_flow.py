@@ -568,7 +568,7 @@ def test_a_task_the_desk_no_longer_knows_is_matched_again():
     sim.advance(sim.cfg.assigned_check_s + 1)
     sim.drain()
     st = sim.request_state(rid)
-    assert st.status == "offered" and [o["vid"] for o in st.offers.values()] == [w]
+    assert st.status == "offered" and [o.vid for o in st.offers.values()] == [w]
 
 
 def test_an_acceptance_lost_in_a_crash_frees_the_volunteer_at_expiry():
@@ -605,7 +605,7 @@ def test_a_request_lost_on_its_way_to_the_matcher_is_sent_again_until_received()
     sim.advance(25)
     sim.drain()
     st = sim.request_state(rid)
-    assert st is not None and [o["vid"] for o in st.offers.values()] == [v]
+    assert st is not None and [o.vid for o in st.offers.values()] == [v]
     assert sim.routes[rid]["unacked"] is None   # the receipt came back: no more resending
     n = sum(len(q) for q in sim.queues.values())
     sim.advance(60)

@@ -234,7 +234,7 @@ def test_slot_skills_given_explicitly_and_a_one_person_need_that_asks_for_a_vehi
     rid = sim.request(*YOGYA, needs=["food"], volunteers_needed=3,
                       slot_skills=[["medical"], ["vehicle"]])
     sim.drain()
-    by_slot = [next(iter(o["vid"] for o in k.offers.values()), None) for k in sim.slots(rid)]
+    by_slot = [next(iter(o.vid for o in k.offers.values()), None) for k in sim.slots(rid)]
     assert by_slot == [medic, driver, helper]
     one = sim.request(YOGYA[0] + 0.05, YOGYA[1], needs=["food"], slot_skills=[["vehicle"]])
     sim.drain()

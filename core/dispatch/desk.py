@@ -3,8 +3,11 @@ when the volunteer holds nothing, so nobody is offered two jobs or booked twice,
 matchers believe. Every handler is idempotent (messages can be delivered twice)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal
 
 from core.codes import offer_code, stable_uuid, task_token
 from core.dispatch.notify import notification
@@ -14,14 +17,15 @@ from core.dispatch.skills import capabilities
 from geo.distance import haversine_m
 from schemas import dispatch as dm
 from schemas.events import (
-    DispatchOffer, GroupMembership, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
-    VolunteerVetted,
+    DispatchOffer, GroupMembership, OfferStatus, SituationUpdate, VettingLevel, VolunteerCheckIn, VolunteerRegistered,
+    VolunteerReply, VolunteerVetted,
 )
 from schemas.topics import Topic
 
-OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
 KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check
 KEEP_REPLIES = 16  # reply event ids remembered, to tell a replayed reply from a new one
+# What the desk tells the matcher about a hold (MOfferUpdate.status).
+ToMatcher = Literal["accepted", "confirmed", "declined", "on_the_way", "done", "released"]
 
 
 @dataclass
@@ -42,6 +46,112 @@ class DeskConfig:
     verified_only: frozenset[str] = frozenset()
 
 
+class HoldStatus(StrEnum):
+    """Where the offer or task a volunteer holds stands, at their desk."""
+
+    offered = "offered"          # reserved for a request; the volunteer is asked
+    accepting = "accepting"      # they (or their group's leader) said yes; the matcher confirms
+    task = "task"                # the matcher confirmed it: the task is theirs
+    on_the_way = "on_the_way"
+
+
+HOLD_OPTIONAL = ("bring", "asked_at", "checked_at")   # stored only once set
+
+
+@dataclass(kw_only=True)
+class HoldBase:
+    """An offer held for a volunteer, as the desk keeps it (and the matcher's address)."""
+
+    offer_id: str
+    code: str
+    request_id: str
+    partition: int                 # of dispatch-match: where the matcher of the request listens
+    expires_at: str
+    distance_m: float | None = None
+    radius_m: float | None = None
+    details: dm.OfferDetails
+    forced_by: str | None = None   # a coordinator's assignment
+    held_by: str | None = None     # the group leader who took the task for this member
+    bring: int | None = None       # a leader who accepted for the group: how many come
+    asked_at: str | None = None    # when the desk last asked the matcher about it
+    checked_at: str | None = None  # when the matcher last asked about it
+
+    @staticmethod
+    def _fields(d: dict[str, Any]) -> dict[str, Any]:
+        """The common fields of a stored hold (a copy)."""
+        d = copy.deepcopy(d)
+        return {"offer_id": d["offer_id"], "code": d["code"], "request_id": d["request_id"],
+                "partition": d["partition"], "expires_at": d["expires_at"], "distance_m": d.get("distance_m"),
+                "radius_m": d.get("radius_m"), "details": dm.OfferDetails.model_validate(d["details"]),
+                "forced_by": d.get("forced_by"), "held_by": d.get("held_by"),
+                **{k: d.get(k) for k in HOLD_OPTIONAL}}
+
+    def _dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "offer_id": self.offer_id, "code": self.code, "request_id": self.request_id,
+            "partition": self.partition, "expires_at": self.expires_at, "distance_m": self.distance_m,
+            "radius_m": self.radius_m, "details": self.details.model_dump(mode="json"),
+            "forced_by": self.forced_by, "held_by": self.held_by}
+        for k in HOLD_OPTIONAL:
+            if getattr(self, k) is not None:
+                d[k] = getattr(self, k)
+        return d
+
+
+@dataclass(kw_only=True)
+class Hold(HoldBase):
+    status: HoldStatus
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Hold:
+        return cls(**cls._fields(d), status=HoldStatus(d["status"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._dict(), "status": self.status.value}
+
+
+@dataclass(kw_only=True)
+class ClosedHold(HoldBase):
+    """A hold the volunteer closed (done, declined), kept to answer a replay of that reply or a
+    matcher asking about the offer with the same records again. Stored as the hold was, with
+    its status replaced by the offer's last one."""
+
+    status: OfferStatus                  # as on the offer log (DispatchOffer.status)
+    to_matcher: ToMatcher | None = None  # what the matcher was told
+    notify: str | None = None            # the template the volunteer got, if any
+
+    @classmethod
+    def of(cls, h: HoldBase, status: OfferStatus, to_matcher: ToMatcher | None, notify: str | None) -> ClosedHold:
+        return cls(**{f.name: copy.deepcopy(getattr(h, f.name)) for f in fields(HoldBase)},
+                   status=status, to_matcher=to_matcher, notify=notify)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClosedHold:
+        return cls(**cls._fields(d), status=d["status"], to_matcher=d.get("to_matcher"), notify=d.get("notify"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._dict(), "status": self.status, "to_matcher": self.to_matcher, "notify": self.notify}
+
+
+@dataclass
+class Group:
+    """The volunteer's group (GroupMembership): a leader keeps whom they can bring."""
+
+    id: str
+    name: str
+    role: Literal["leader", "member"]
+    leader: str
+    members: list[str] = field(default_factory=list)   # the leader's only
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Group:
+        return cls(id=d["id"], name=d["name"], role=d["role"], leader=d["leader"], members=list(d.get("members") or []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "leader": self.leader,
+                "members": list(self.members)}
+
+
 @dataclass
 class VolunteerState:
     volunteer_id: str
@@ -59,23 +169,34 @@ class VolunteerState:
     last_seen: str | None = None
     version: int = 0
     partitions: list[int] = field(default_factory=list)
-    hold: dict | None = None   # offer_id, code, request_id, partition, status, expires_at, details
+    hold: Hold | None = None
     # The last holds closed by the volunteer (done, declined), newest last: a replay of that
     # reply, or a matcher asking about the offer, is answered with the same records again.
-    closed: list[dict] = field(default_factory=list)
+    closed: list[ClosedHold] = field(default_factory=list)
     # The last reply events handled, newest last. After a crash the replies since the last
     # committed offset are delivered again to a state that already holds their effects.
     replies: list[str] = field(default_factory=list)
-    vetting: str = "confirmed"   # schemas.events.VettingLevel: confirmed, verified, suspended
-    group: dict | None = None    # id, name, role (leader/member), leader, members (the leader's)
+    vetting: VettingLevel = "confirmed"
+    group: Group | None = None
 
     @classmethod
-    def from_dict(cls, d: dict) -> "VolunteerState":
+    def from_dict(cls, d: dict[str, Any]) -> VolunteerState:
+        """From the table's JSON: a copy, nothing shared with `d`. Values stored before the
+        state was typed have the same form (and an older one kept a single closed hold)."""
+        d = copy.deepcopy(d)
         c = d.get("closed")
-        return cls(**{**d, "closed": [c] if isinstance(c, dict) else list(c or [])})
+        closed = [c] if isinstance(c, dict) else list(c or [])
+        return cls(**{**d, "hold": Hold.from_dict(d["hold"]) if d.get("hold") else None,
+                      "closed": [ClosedHold.from_dict(x) for x in closed],
+                      "group": Group.from_dict(d["group"]) if d.get("group") else None})
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (a copy), as the table stores it."""
+        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        d["hold"] = self.hold.to_dict() if self.hold else None
+        d["closed"] = [c.to_dict() for c in self.closed]
+        d["group"] = self.group.to_dict() if self.group else None
+        return d
 
     def on_duty(self, now: datetime, stale_s: float) -> bool:
         if not (self.registered and self.available and self.capacity > 0 and self.lat is not None) \
@@ -84,23 +205,29 @@ class VolunteerState:
         return self.last_seen is not None and (now - datetime.fromisoformat(self.last_seen)).total_seconds() <= stale_s
 
 
+# What reaches a desk: events about the volunteer, and the matchers' messages.
+DeskInput = (VolunteerRegistered | VolunteerCheckIn | VolunteerVetted | GroupMembership | VolunteerReply
+             | dm.VReserve | dm.VRelease | dm.VConfirm | dm.VCheck)
+
+
 def _at(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def _find(closed: list[dict], **match) -> dict | None:
-    return next((c for c in reversed(closed) if all(c[k] == v for k, v in match.items())), None)
+def _find(closed: list[ClosedHold], offer_id: str | None = None, code: str | None = None) -> ClosedHold | None:
+    return next((c for c in reversed(closed)
+                 if (offer_id is None or c.offer_id == offer_id) and (code is None or c.code == code)), None)
 
 
-def _offer_event(hold: dict, vid: str, status: str, now: datetime, actor: str | None = None) -> Out:
+def _offer_event(hold: HoldBase, vid: str, status: OfferStatus, now: datetime, actor: str | None = None) -> Out:
     ev = DispatchOffer(
-        event_id=stable_uuid("offer-event", hold["offer_id"], status), occurred_at=now,
-        offer_id=hold["offer_id"], offer_code=hold["code"], request_id=hold["request_id"],
-        volunteer_id=vid, status=status, distance_m=hold.get("distance_m"),
-        radius_m=hold.get("radius_m"), expires_at=hold.get("expires_at"), actor=actor,
+        event_id=stable_uuid("offer-event", hold.offer_id, status), occurred_at=now,
+        offer_id=hold.offer_id, offer_code=hold.code, request_id=hold.request_id,
+        volunteer_id=vid, status=status, distance_m=hold.distance_m,
+        radius_m=hold.radius_m, expires_at=hold.expires_at, actor=actor,
         source="dispatch",
     )
-    return Out(Topic.DISPATCH_OFFERS, hold["request_id"], ev)
+    return Out(Topic.DISPATCH_OFFERS, hold.request_id, ev)
 
 
 class Desk:
@@ -138,24 +265,26 @@ class Desk:
         caps = capabilities(st.skills, st.vehicle)
         return caps if st.vetting == "verified" else [c for c in caps if c not in self.cfg.verified_only]
 
-    def _to_matcher(self, st: VolunteerState, status: str, hold: dict | None = None) -> Out:
+    def _to_matcher(self, st: VolunteerState, status: ToMatcher, hold: HoldBase | None = None) -> Out:
         h = hold or st.hold
-        bring = h.get("bring") or 1   # a leader who accepted for the group: every resend says so
+        assert h is not None, "an update about a hold needs the hold"
+        bring = h.bring or 1   # a leader who accepted for the group: every resend says so
         members = self._members(st) if bring > 1 else []
-        return Out(Topic.DISPATCH_MATCH, h["request_id"], dm.MOfferUpdate(
-            request_id=h["request_id"], offer_id=h["offer_id"], volunteer_id=st.volunteer_id,
+        return Out(Topic.DISPATCH_MATCH, h.request_id, dm.MOfferUpdate(
+            request_id=h.request_id, offer_id=h.offer_id, volunteer_id=st.volunteer_id,
             status=status, volunteer_name=st.name or None, bring=bring, members=members),
-            partition=h["partition"])
+            partition=h.partition)
 
     @staticmethod
     def _members(st: VolunteerState) -> list[str]:
         g = st.group
-        return list(g["members"]) if g and g["role"] == "leader" else []
+        return list(g.members) if g and g.role == "leader" else []
 
-    def _tell(self, st: VolunteerState, template: str, params: dict, key: tuple) -> list[Out]:
-        rid = st.hold["request_id"] if st.hold else None
+    def _tell(self, st: VolunteerState, template: str, params: dict[str, Any], key: tuple[Any, ...],
+              hold: HoldBase | None = None) -> list[Out]:
+        h = hold or st.hold
         n = notification(st.phone, st.channel, template, st.language, params, key,
-                         request_id=rid, volunteer_id=st.volunteer_id)
+                         request_id=h.request_id if h else None, volunteer_id=st.volunteer_id)
         return [Out(Topic.NOTIFICATIONS, str(n.notification_id), n)] if n else []
 
     def _matches(self, st: VolunteerState, reply: VolunteerReply) -> bool:
@@ -163,20 +292,23 @@ class Desk:
         if h is None:
             return False
         if reply.offer_id is not None:
-            return str(reply.offer_id) == h["offer_id"]
-        return reply.offer_code is None or reply.offer_code == h["code"]
+            return str(reply.offer_id) == h.offer_id
+        return reply.offer_code is None or reply.offer_code == h.code
 
-    def _close(self, st: VolunteerState, status: str, now: datetime, notify: str | None,
-               actor: str | None = None, to_matcher: str | None = None) -> list[Out]:
-        h = st.hold
+    def _close(self, st: VolunteerState, status: OfferStatus, now: datetime, notify: str | None,
+               actor: str | None = None, to_matcher: ToMatcher | None = None,
+               hold: HoldBase | None = None) -> list[Out]:
+        """The hold (or `hold`, a closed one said again) ends with `status`."""
+        h = hold or st.hold
+        assert h is not None, "only a hold can be closed"
         outs = [_offer_event(h, st.volunteer_id, status, now, actor)]
         if to_matcher:
-            outs.append(self._to_matcher(st, to_matcher))
+            outs.append(self._to_matcher(st, to_matcher, h))
         if notify:
-            outs += self._tell(st, notify, {"code": h["code"]}, (h["offer_id"], status))
+            outs += self._tell(st, notify, {"code": h.code}, (h.offer_id, status), h)
         if to_matcher in ("done", "declined"):
-            st.closed = ([c for c in st.closed if c["offer_id"] != h["offer_id"]]
-                         + [{**h, "status": status, "to_matcher": to_matcher, "notify": notify}])[-KEEP_CLOSED:]
+            st.closed = ([c for c in st.closed if c.offer_id != h.offer_id]
+                         + [ClosedHold.of(h, status, to_matcher, notify)])[-KEEP_CLOSED:]
         st.hold = None
         return outs + self._publish(st, now)
 
@@ -190,13 +322,12 @@ class Desk:
             c = _find(st.closed, code=r.offer_code)
         else:   # a bare "done" or "no" can only mean the last offer
             c = st.closed[-1] if st.closed else None
-        if c is None or {"done": "done", "decline": "declined"}.get(r.action) != c["to_matcher"]:
+        if c is None or {"done": "done", "decline": "declined"}.get(r.action) != c.to_matcher:
             return None
-        st.hold = c
-        return self._close(st, c["status"], now, c["notify"], to_matcher=c["to_matcher"])
+        return self._close(st, c.status, now, c.notify, to_matcher=c.to_matcher, hold=c)
 
     # -- entry point -----------------------------------------------------------------------
-    def handle(self, st: VolunteerState | None, msg, now: datetime) -> tuple[VolunteerState | None, list[Out]]:
+    def handle(self, st: VolunteerState | None, msg: DeskInput, now: datetime) -> tuple[VolunteerState, list[Out]]:
         vid = str(getattr(msg, "volunteer_id", "") or "")
         if st is None:
             st = VolunteerState(volunteer_id=vid)
@@ -210,54 +341,55 @@ class Desk:
         h = st.hold
         if h is None:
             return False
-        if h.get("asked_at") and now < _at(h["asked_at"]) + timedelta(seconds=self.cfg.ask_again_s):
+        if h.asked_at and now < _at(h.asked_at) + timedelta(seconds=self.cfg.ask_again_s):
             return False
-        if h["status"] in ("offered", "accepting"):
-            return now >= _at(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s)
-        heard = h.get("checked_at") or h["expires_at"]
+        if h.status in (HoldStatus.offered, HoldStatus.accepting):
+            return now >= _at(h.expires_at) + timedelta(seconds=self.cfg.hold_grace_s)
+        heard = h.checked_at or h.expires_at
         return now >= _at(heard) + timedelta(seconds=3 * self.cfg.assigned_check_s)
 
     def _check(self, st: VolunteerState, now: datetime) -> list[Out]:
-        if not self.needs_check(st, now):
-            return []   # answered meanwhile, or a duplicate
         h = st.hold
-        if h["status"] == "offered":   # never answered: it lapsed, whatever the matcher heard
+        if h is None or not self.needs_check(st, now):
+            return []   # answered meanwhile, or a duplicate
+        if h.status is HoldStatus.offered:   # never answered: it lapsed, whatever the matcher heard
             return self._close(st, "expired", now, "offer_expired", to_matcher="released")
         # Accepted or working: tell the matcher again; it confirms the task or withdraws it.
-        h["asked_at"] = now.isoformat()
+        h.asked_at = now.isoformat()
         return [self._to_matcher(st, "accepted")]
 
-    def _lapsed(self, st: VolunteerState, msg, now: datetime) -> list[Out]:
+    def _lapsed(self, st: VolunteerState, msg: DeskInput, now: datetime) -> list[Out]:
         """The matcher releases expired offers; if that release was lost (a crash between state
         and send), the next message for this volunteer frees them instead of leaving them held."""
         h = st.hold
-        if h is None or h["status"] != "offered" or isinstance(msg, (dm.VRelease, dm.VConfirm, dm.VCheck)):
+        if h is None or h.status is not HoldStatus.offered or isinstance(msg, (dm.VRelease, dm.VConfirm, dm.VCheck)):
             return []
-        if isinstance(msg, dm.VReserve) and str(msg.offer_id) == h["offer_id"]:
+        if isinstance(msg, dm.VReserve) and str(msg.offer_id) == h.offer_id:
             return []
-        if now < _at(h["expires_at"]) + timedelta(seconds=self.cfg.hold_grace_s):
+        if now < _at(h.expires_at) + timedelta(seconds=self.cfg.hold_grace_s):
             return []
         return self._close(st, "expired", now, "offer_expired", to_matcher="released")
 
-    def _dispatch(self, st: VolunteerState, msg, now: datetime) -> tuple[VolunteerState, list[Out]]:
-        if isinstance(msg, VolunteerRegistered):
-            return st, self._registered(st, msg, now)
-        if isinstance(msg, VolunteerCheckIn):
-            return st, self._checkin(st, msg, now)
-        if isinstance(msg, VolunteerVetted):
-            return st, self._vetted(st, msg, now)
-        if isinstance(msg, GroupMembership):
-            return st, self._grouped(st, msg)
-        if isinstance(msg, VolunteerReply):
-            return st, self._reply(st, msg, now)
-        if isinstance(msg, dm.VReserve):
-            return st, self._reserve(st, msg, now)
-        if isinstance(msg, dm.VRelease):
-            return st, self._release(st, msg, now)
-        if isinstance(msg, dm.VConfirm):
-            return st, self._confirm(st, msg, now)
-        if isinstance(msg, dm.VCheck):
-            return st, self._check(st, now)
+    def _dispatch(self, st: VolunteerState, msg: DeskInput, now: datetime) -> tuple[VolunteerState, list[Out]]:
+        match msg:
+            case VolunteerRegistered():
+                return st, self._registered(st, msg, now)
+            case VolunteerCheckIn():
+                return st, self._checkin(st, msg, now)
+            case VolunteerVetted():
+                return st, self._vetted(st, msg, now)
+            case GroupMembership():
+                return st, self._grouped(st, msg)
+            case VolunteerReply():
+                return st, self._reply(st, msg, now)
+            case dm.VReserve():
+                return st, self._reserve(st, msg, now)
+            case dm.VRelease():
+                return st, self._release(st, msg, now)
+            case dm.VConfirm():
+                return st, self._confirm(st, msg, now)
+            case dm.VCheck():
+                return st, self._check(st, now)
         return st, []
 
     def _registered(self, st: VolunteerState, e: VolunteerRegistered, now: datetime) -> list[Out]:
@@ -280,9 +412,9 @@ class Desk:
         return self._publish(st, now)
 
     def _grouped(self, st: VolunteerState, e: GroupMembership) -> list[Out]:
-        st.group = None if e.role == "none" else {
-            "id": str(e.group_id), "name": e.group_name, "role": e.role, "leader": str(e.leader_id),
-            "members": [str(m) for m in e.members if str(m) != st.volunteer_id] if e.role == "leader" else []}
+        st.group = None if e.role == "none" else Group(
+            id=str(e.group_id), name=e.group_name, role=e.role, leader=str(e.leader_id),
+            members=[str(m) for m in e.members if str(m) != st.volunteer_id] if e.role == "leader" else [])
         return []
 
     def _checkin(self, st: VolunteerState, e: VolunteerCheckIn, now: datetime) -> list[Out]:
@@ -298,7 +430,7 @@ class Desk:
         if e.vehicle:
             st.vehicle = e.vehicle.value
         outs: list[Out] = []
-        if not e.available and st.hold and st.hold["status"] in ("offered", "accepting"):
+        if not e.available and st.hold and st.hold.status in (HoldStatus.offered, HoldStatus.accepting):
             return self._close(st, "declined", now, None, to_matcher="declined")
         return outs + self._publish(st, now)
 
@@ -310,7 +442,7 @@ class Desk:
         if r.action == "unavailable":
             st.available = False
             outs = self._tell(st, "unavailable_ok", {}, ack)
-            if st.hold and st.hold["status"] in ("offered", "accepting"):
+            if st.hold and st.hold.status in (HoldStatus.offered, HoldStatus.accepting):
                 return outs + self._close(st, "declined", now, None, to_matcher="declined")
             return outs + self._publish(st, now)
         if r.action == "available":
@@ -329,30 +461,29 @@ class Desk:
                 return self._tell(st, "offer_not_found", {"code": r.offer_code}, ack)
             return []
         h = st.hold
+        assert h is not None   # (_matches)
         if r.action == "accept":
-            if h["status"] == "offered":
-                h["status"] = "accepting"
+            if h.status is HoldStatus.offered:
+                h.status = HoldStatus.accepting
                 members = self._members(st)
                 if r.count and members:   # "YA K7Q2 5": the leader and four members
-                    h["bring"] = min(r.count, 1 + len(members))
-            if h["status"] in ("accepting",):
+                    h.bring = min(r.count, 1 + len(members))
+            if h.status is HoldStatus.accepting:
                 return [self._to_matcher(st, "accepted")]
             return []
         if r.action == "decline":
             # After acceptance too ("can't make it"): the matcher finds someone else.
-            if h["status"] in ("offered", "accepting", "task", "on_the_way"):
-                return self._close(st, "declined", now, "decline_ok", to_matcher="declined")
-            return []
+            return self._close(st, "declined", now, "decline_ok", to_matcher="declined")   # (any status)
         if r.action == "on_the_way":
             # "accepting" too: the confirmation may still be on its way, the volunteer is not
-            if h["status"] in ("task", "accepting"):
-                h["status"] = "on_the_way"
+            if h.status in (HoldStatus.task, HoldStatus.accepting):
+                h.status = HoldStatus.on_the_way
                 return [_offer_event(h, st.volunteer_id, "on_the_way", now),
                         self._to_matcher(st, "on_the_way")] + self._tell(
-                    st, "on_the_way_ok", {"code": h["code"]}, (h["offer_id"], "on_the_way"))
+                    st, "on_the_way_ok", {"code": h.code}, (h.offer_id, "on_the_way"))
             return []
         if r.action == "done":
-            if h["status"] in ("task", "on_the_way", "accepting"):
+            if h.status in (HoldStatus.task, HoldStatus.on_the_way, HoldStatus.accepting):
                 return self._close(st, "done", now, "checkin_ok", to_matcher="done")
             return []
         return []
@@ -363,10 +494,10 @@ class Desk:
         h = st.hold
         alert = SituationUpdate(
             event_id=stable_uuid("sos", r.event_id), occurred_at=now, kind="escalation", status="sos",
-            volunteer_id=st.volunteer_id, request_id=h["request_id"] if h else None, lat=st.lat, lon=st.lon,
-            detail={"offer_id": h["offer_id"] if h else None, "task": h["code"] if h else None,
+            volunteer_id=st.volunteer_id, request_id=h.request_id if h else None, lat=st.lat, lon=st.lon,
+            detail={"offer_id": h.offer_id if h else None, "task": h.code if h else None,
                     "last_seen": st.last_seen}, source="dispatch")
-        return [Out(Topic.SITUATION_UPDATES, h["request_id"] if h else st.volunteer_id, alert)] + self._tell(
+        return [Out(Topic.SITUATION_UPDATES, h.request_id if h else st.volunteer_id, alert)] + self._tell(
             st, "sos_ok", {}, ("ack", r.event_id))
 
     def _reserve(self, st: VolunteerState, m: dm.VReserve, now: datetime) -> list[Out]:
@@ -378,74 +509,76 @@ class Desk:
                 granted=False, reason=reason), partition=m.partition)]
 
         if st.hold is not None:
-            if st.hold["offer_id"] == oid:  # a retry: answer the same again
+            if st.hold.offer_id == oid:  # a retry: answer the same again
                 return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
-                    granted=True, volunteer_name=(st.name or None) if st.hold.get("held_by") else None),
+                    granted=True, volunteer_name=(st.name or None) if st.hold.held_by else None),
                     partition=m.partition)] + (
-                    [self._to_matcher(st, "accepted")] if st.hold.get("held_by") else self._offer_notice(st, now))
+                    [self._to_matcher(st, "accepted")] if st.hold.held_by else self._offer_notice(st, now))
             return refuse("busy")
         if st.vetting == "suspended":   # not even a coordinator's direct assignment
             return refuse("suspended")
         if not st.on_duty(now, self.cfg.checkin_stale_s):
             return refuse("not on duty")
+        assert st.lat is not None and st.lon is not None   # (on duty)
         d = haversine_m(st.lat, st.lon, m.details.lat, m.details.lon)
         if m.forced_by is None and m.held_by is None:
             if d > m.radius_m + self.cfg.radius_slack_m:
                 return refuse("moved out of range")
             if not set(m.required_skills) <= set(self._capabilities(st)):
                 return refuse("skills changed")
-        st.hold = {
-            "offer_id": oid, "code": offer_code(m.offer_id), "request_id": str(m.request_id),
-            "partition": m.partition, "status": "offered", "expires_at": m.expires_at.isoformat(),
-            "distance_m": round(d, 1), "radius_m": m.radius_m, "details": m.details.model_dump(mode="json"),
-            "forced_by": m.forced_by, "held_by": m.held_by,
-        }
-        outs = [_offer_event(st.hold, st.volunteer_id, "offered", now, m.forced_by or m.held_by),
+        st.hold = h = Hold(
+            offer_id=oid, code=offer_code(m.offer_id), request_id=str(m.request_id),
+            partition=m.partition, status=HoldStatus.offered, expires_at=m.expires_at.isoformat(),
+            distance_m=round(d, 1), radius_m=m.radius_m, details=m.details.model_copy(deep=True),
+            forced_by=m.forced_by, held_by=m.held_by,
+        )
+        outs = [_offer_event(h, st.volunteer_id, "offered", now, m.forced_by or m.held_by),
                 Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                     granted=True, volunteer_name=(st.name or None) if m.held_by else None),
                     partition=m.partition)]
         if m.held_by:   # their leader accepted for them: held at once, told with the confirmation
-            st.hold["status"] = "accepting"
+            h.status = HoldStatus.accepting
             outs.append(self._to_matcher(st, "accepted"))
         else:
             outs += self._offer_notice(st, now)
         return outs + self._publish(st, now)
 
-    def _link(self, h: dict) -> str:
+    def _link(self, h: HoldBase) -> str:
         """The {link} of the offer texts: "" without a configured base and secret, else a space
         and the task page's URL (same token on a replay, so the same message body)."""
         if not (self.cfg.link_base and self.cfg.link_secret):
             return ""
-        return f" {self.cfg.link_base.rstrip('/')}/t/{task_token(self.cfg.link_secret, h['offer_id'])}"
+        return f" {self.cfg.link_base.rstrip('/')}/t/{task_token(self.cfg.link_secret, h.offer_id)}"
 
     def _offer_notice(self, st: VolunteerState, now: datetime) -> list[Out]:
         h = st.hold
-        det = h["details"]
+        assert h is not None, "an offer notice is about the hold"
+        det = h.details
         # Coarse (~1 km) until accepted: the exact point comes with the confirmation.
-        place = det.get("place") or f"{det['lat']:.2f},{det['lon']:.2f}"
-        crew = det.get("crew") or 1   # one of several: say so, they will not be alone
+        place = det.place or f"{det.lat:.2f},{det.lon:.2f}"
+        crew = det.crew or 1   # one of several: say so, they will not be alone
         template = "offer_crew" if crew > 1 else "offer"
         if self._members(st):   # a leader may bring the group (the need grows to take them)
             template = "offer_group"
         return self._tell(st, template,
-                          {"need": det["need"], "place": place,
-                           "distance_km": round(h["distance_m"] / 1000.0, 1),
-                           "people": det.get("people", 1), "code": h["code"], "crew": crew,
-                           "group": (st.group or {}).get("name", ""), "link": self._link(h)},
-                          (h["offer_id"], "offered"))
+                          {"need": det.need, "place": place,
+                           "distance_km": round((h.distance_m or 0.0) / 1000.0, 1),
+                           "people": det.people, "code": h.code, "crew": crew,
+                           "group": st.group.name if st.group else "", "link": self._link(h)},
+                          (h.offer_id, "offered"))
 
     def _release(self, st: VolunteerState, m: dm.VRelease, now: datetime) -> list[Out]:
         h = st.hold
-        if h is None or h["offer_id"] != str(m.offer_id):
+        if h is None or h.offer_id != str(m.offer_id):
             return []  # already released (a duplicate) or never held
         if m.reason == "expired":
-            if h["status"] == "accepting":
+            if h.status is HoldStatus.accepting:
                 # Accepted in time, yet the matcher let it expire: our update may have been lost
                 # in a crash. Say it again; the matcher confirms it or withdraws it, never neither.
                 return [self._to_matcher(st, "accepted")]
-            if h["status"] != "offered":
+            if h.status is not HoldStatus.offered:
                 return []
             return self._close(st, "expired", now, "offer_expired")
         if m.reason == "done":
@@ -460,27 +593,28 @@ class Desk:
         what this desk knows of the offer, so an update lost on the way is sent again."""
         oid = str(m.offer_id)
         h = st.hold
-        if h is not None and h["offer_id"] == oid:
-            h["checked_at"] = now.isoformat()
-            remind = self._tell(st, f"task_remind_{m.remind}", {"code": h["code"], "link": self._link(h)},
-                                (oid, "remind", m.remind)) if m.remind and h["status"] in ("task", "on_the_way") else []
-            if h["status"] == "on_the_way":
+        if h is not None and h.offer_id == oid:
+            h.checked_at = now.isoformat()
+            working = h.status in (HoldStatus.task, HoldStatus.on_the_way)
+            remind = self._tell(st, f"task_remind_{m.remind}", {"code": h.code, "link": self._link(h)},
+                                (oid, "remind", m.remind)) if m.remind and working else []
+            if h.status is HoldStatus.on_the_way:
                 return remind + [self._to_matcher(st, "on_the_way")]
-            h["status"] = "task"
-            det = h["details"]
-            place = det.get("place") or f"{det['lat']:.5f},{det['lon']:.5f}"
+            h.status = HoldStatus.task
+            det = h.details
+            place = det.place or f"{det.lat:.5f},{det.lon:.5f}"
             outs = remind + [_offer_event(h, st.volunteer_id, "accepted", now)]
-            outs += self._tell(st, "group_confirmed" if h.get("held_by") else "offer_confirmed", {
-                "code": h["code"], "need": det["need"], "place": place, "leader": h.get("held_by") or "",
-                "contact": det.get("requester_phone") or det["tracking_code"], "link": self._link(h)},
-                (h["offer_id"], "confirmed"))
+            outs += self._tell(st, "group_confirmed" if h.held_by else "offer_confirmed", {
+                "code": h.code, "need": det.need, "place": place, "leader": h.held_by or "",
+                "contact": det.requester_phone or det.tracking_code, "link": self._link(h)},
+                (h.offer_id, "confirmed"))
             return outs + [self._to_matcher(st, "confirmed")]
         if m.request_id is None or m.partition is None:
             return []   # from an older version: no address to answer to
         c = _find(st.closed, offer_id=oid)
         if c is not None:   # closed by the volunteer: the matcher missed it
-            return [_offer_event(c, st.volunteer_id, c["status"], now),
-                    self._to_matcher(st, c["to_matcher"], c)] + self._publish(st, now)
+            return [_offer_event(c, st.volunteer_id, c.status, now)] + \
+                ([self._to_matcher(st, c.to_matcher, c)] if c.to_matcher else []) + self._publish(st, now)
         # Released, expired or never held here: the matcher must find someone else.
         return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MOfferUpdate(
             request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,

@@ -5,8 +5,10 @@ is kept here until the matcher's receipt arrives, and sent again while it does n
 lose a step's outputs after its state was stored."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import copy
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from core.codes import stable_uuid
 from core.dispatch import triage
@@ -14,7 +16,8 @@ from core.dispatch.crew import slot_skills, volunteers_needed
 from core.dispatch.outputs import FORGET, Forget, Out
 from core.dispatch.routing import request_partition
 from schemas import dispatch as dm
-from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
+from schemas.common import Location
+from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, RequestStatus, SituationUpdate
 from schemas.topics import Topic
 
 
@@ -22,20 +25,28 @@ from schemas.topics import Topic
 class Route:
     request_id: str
     partition: int | None = None
-    pending: dict | None = None    # the AidRequest (JSON) while it has no location
-    closed: str | None = None      # cancelled / duplicate before it got a location
-    unacked: dict | None = None    # the MNewRequest (JSON) sent, until the matcher's receipt
+    pending: dict[str, Any] | None = None    # the AidRequest (JSON) while it has no location
+    closed: RequestStatus | None = None      # cancelled / duplicate / done before it got a location
+    unacked: dict[str, Any] | None = None    # the MNewRequest (JSON) sent, until the matcher's receipt
     sent_at: str | None = None
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Route":
-        return cls(**d)
+    def from_dict(cls, d: dict[str, Any]) -> Route:
+        """From the table's JSON: a copy, nothing shared with `d`."""
+        d = copy.deepcopy(d)
+        return cls(**{**d, "closed": RequestStatus(d["closed"]) if d.get("closed") else None})
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        d["closed"] = self.closed.value if self.closed else None
+        return d
 
 
-def snapshot(req: AidRequest, loc) -> dm.RequestSnapshot:
+# What reaches the router: requests and coordinators' actions, and its own messages.
+RouterInput = AidRequest | AidRequestLocated | CoordinatorAction | dm.RRouted | dm.RResend | dm.RForget
+
+
+def snapshot(req: AidRequest, loc: Location) -> dm.RequestSnapshot:
     c = req.contact
     return dm.RequestSnapshot(
         request_id=req.request_id, tracking_code=req.tracking_code, lat=loc.lat, lon=loc.lon,
@@ -66,32 +77,33 @@ class Router:
         return [Out(Topic.DISPATCH_MATCH, route.request_id, dm.MNewRequest.model_validate(route.unacked),
                     partition=route.partition)]
 
-    def handle(self, route: Route | None, msg, now: datetime) -> tuple[Route | Forget | None, list[Out]]:
-        if isinstance(msg, AidRequest):
-            return self._request(route, msg, now)
-        if isinstance(msg, AidRequestLocated):
-            return self._located(route, msg, now)
-        if isinstance(msg, CoordinatorAction):
-            return self._action(route, msg, now)
-        if isinstance(msg, dm.RRouted):
-            if route is not None and route.unacked is not None:
-                route.unacked = None
-                return route, []
-            return None, []   # nothing to store
-        if isinstance(msg, dm.RResend):
-            return (route, self.resend(route, now)) if route is not None else (None, [])
-        if isinstance(msg, dm.RForget):
-            return (FORGET if route is not None else None), []   # its matcher pruned it
+    def handle(self, route: Route | None, msg: RouterInput, now: datetime) -> tuple[Route | Forget | None, list[Out]]:
+        match msg:
+            case AidRequest():
+                return self._request(route, msg, now)
+            case AidRequestLocated():
+                return self._located(route, msg, now)
+            case CoordinatorAction():
+                return self._action(route, msg, now)
+            case dm.RRouted():
+                if route is not None and route.unacked is not None:
+                    route.unacked = None
+                    return route, []
+                return None, []   # nothing to store
+            case dm.RResend():
+                return (route, self.resend(route, now)) if route is not None else (None, [])
+            case dm.RForget():
+                return (FORGET if route is not None else None), []   # its matcher pruned it
         return route, []
 
-    def _forward(self, route: Route, req: AidRequest, loc, now: datetime) -> list[Out]:
+    def _forward(self, route: Route, req: AidRequest, loc: Location, now: datetime) -> list[Out]:
         route.partition = request_partition(loc.lat, loc.lon, self.partitions)
         route.pending = None
         msg = dm.MNewRequest(request=snapshot(req, loc))
         route.unacked, route.sent_at = msg.model_dump(mode="json"), now.isoformat()
         return [Out(Topic.DISPATCH_MATCH, str(req.request_id), msg, partition=route.partition)]
 
-    def _request(self, route: Route | None, req: AidRequest, now: datetime):
+    def _request(self, route: Route | None, req: AidRequest, now: datetime) -> tuple[Route, list[Out]]:
         if route is not None:
             return route, []   # a replay; the receipt decides whether to send again
         route = Route(request_id=str(req.request_id))
@@ -106,20 +118,21 @@ class Router:
             detail={"needs": [n.value for n in req.needs], "people": req.people,
                     "urgency": req.urgency.value}, source="dispatch"))]
 
-    def _located(self, route: Route | None, e: AidRequestLocated, now: datetime):
+    def _located(self, route: Route | None, e: AidRequestLocated, now: datetime) -> tuple[Route | None, list[Out]]:
         if route is None or route.pending is None or route.closed:
             return route, []   # unknown, already located, or closed: nothing to do
         req = AidRequest.model_validate(route.pending)
         loc = e.location
         return route, self._forward(route, req, loc, now)
 
-    def _action(self, route: Route | None, a: CoordinatorAction, now: datetime):
+    def _action(self, route: Route | None, a: CoordinatorAction, now: datetime) -> tuple[Route | None, list[Out]]:
         if route is None:
             return route, []
         if route.partition is None:
             # Not matched yet (no location): only closing actions make sense here.
             if a.action in ("cancel", "duplicate", "done") and not route.closed:
-                route.closed = {"cancel": "cancelled", "duplicate": "duplicate", "done": "done"}[a.action]
+                route.closed = {"cancel": RequestStatus.cancelled, "duplicate": RequestStatus.duplicate,
+                                "done": RequestStatus.done}[a.action]
                 return route, [Out(Topic.SITUATION_UPDATES, route.request_id, SituationUpdate(
                     event_id=stable_uuid("situation", route.request_id, "action", a.event_id),
                     occurred_at=now, kind="request", request_id=route.request_id, status=route.closed,

@@ -416,7 +416,7 @@ def test_replies_replayed_after_the_volunteer_moved_on_say_nothing():
     sim.request(*YOGYA, needs=["water"])
     sim.drain()
     first_offer = sim.open_offers()[v][0]
-    code = VolunteerState.from_dict(sim.desks[v]).hold["code"]
+    code = VolunteerState.from_dict(sim.desks[v]).hold.code
     # As the offer link sends them: the offer's id and its code.
     replies = [VolunteerReply(volunteer_id=uuid.UUID(v), action=a, offer_id=uuid.UUID(first_offer),
                               offer_code=code, occurred_at=sim.now) for a in ("accept", "done")]
@@ -426,11 +426,11 @@ def test_replies_replayed_after_the_volunteer_moved_on_say_nothing():
     sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["food"])
     sim.drain()
     st = VolunteerState.from_dict(sim.desks[v])
-    assert st.hold is not None and st.hold["offer_id"] != first_offer
+    assert st.hold is not None and st.hold.offer_id != first_offer
     for r in replies:
         st, outs = sim.desk.handle(st, r, sim.now)
         assert [o.value.template for o in outs if o.topic == "notifications"] == []
-    assert st.hold is not None and st.hold["offer_id"] != first_offer
+    assert st.hold is not None and st.hold.offer_id != first_offer
     # The same words sent anew (a new event) still get the honest answer.
     late = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", offer_id=uuid.UUID(first_offer),
                           offer_code=code, occurred_at=sim.now)

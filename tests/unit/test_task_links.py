@@ -80,7 +80,7 @@ def test_offer_and_confirmation_carry_the_link_when_configured():
     st, outs = desk.handle(st, reserve, T0)
     [offer] = _notes(outs, "offer")
     assert LINK.search(offer.body).group(1) == task_token(SECRET, oid)
-    assert "TOLAK " + st.hold["code"] + " " + BASE + "/t/" in offer.body   # no double slash, one space
+    assert "TOLAK " + st.hold.code + " " + BASE + "/t/" in offer.body   # no double slash, one space
     st, _ = desk.handle(st, VolunteerReply(volunteer_id=vid, offer_id=oid, action="accept", occurred_at=T0), T0)
     st, outs = desk.handle(st, dm.VConfirm(offer_id=oid, volunteer_id=vid, request_id=reserve.request_id,
                                            partition=3), T0)
@@ -95,8 +95,8 @@ def test_without_a_link_the_messages_are_the_plain_texts():
     [offer] = _notes(outs, "offer")
     assert "/t/" not in offer.body and not offer.body.endswith(" ")
     assert offer.body == render("offer", "id", need="water", place="Sukamaju, Ciawi", distance_km=0.6,
-                                people=20, code=st.hold["code"], link="")
-    assert offer.body.endswith("TOLAK " + st.hold["code"])
+                                people=20, code=st.hold.code, link="")
+    assert offer.body.endswith("TOLAK " + st.hold.code)
 
 
 def test_a_replayed_offer_step_sends_the_same_notification():

@@ -35,7 +35,9 @@ stop:
 	@$(PY) -m infra.stack down
 	@SIAGA_PROFILE=test $(PY) -m infra.stack down
 
+# mypy first (strict on core, geo and schemas: [tool.mypy] in pyproject.toml), before the stack.
 test: setup
+	@$(PY) -m mypy
 	@SIAGA_PROFILE=test $(PY) -m infra.stack up --fresh
 	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	  SIAGA_PROFILE=test $(PY) -m infra.stack down >/dev/null; exit $$rc

@@ -37,7 +37,7 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from core.codes import ALPHABET, code_from_uuid, stable_uuid
 from core.messages import render, render_bilingual
@@ -118,12 +118,12 @@ class Choice:
         return Location(lat=self.lat, lon=self.lon, source="gazetteer", accuracy_m=self.accuracy_m,
                         place_name=self.label, admin_code=self.admin_code)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"short": self.short, "label": self.label, "lat": self.lat, "lon": self.lon,
                 "accuracy_m": self.accuracy_m, "admin_code": self.admin_code}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Choice":
+    def from_dict(cls, d: dict[str, Any]) -> "Choice":
         return cls(short=d["short"], label=d["label"], lat=float(d["lat"]), lon=float(d["lon"]),
                    accuracy_m=d.get("accuracy_m"), admin_code=d.get("admin_code"))
 
@@ -234,7 +234,7 @@ def decide(msg: Inbound, u: Understanding, *, volunteer: Volunteer | None,
         known = volunteer is not None or conv is not None
         template = {"opt_out": "opted_out_ack", "opt_in": "opted_in_ack", "help": "help"}[u.keyword]
         text = render(template, lang) if known else render_bilingual(template)
-        kind: OutcomeKind = u.keyword  # type: ignore[assignment]
+        kind: OutcomeKind = u.keyword
         opt = {"opt_out": True, "opt_in": False}.get(u.keyword)
         return Outcome(kind, lang, text, opt_out=opt, keyword=_first_word(msg.text))
     if u.own_help:
@@ -372,7 +372,7 @@ def _report(msg: Inbound, u: Understanding, intent: str) -> tuple[Emit, ...]:
 def _not_a_request(msg: Inbound, u: Understanding, lang: str, base_url: str | None, *,
                    volunteer: bool) -> Outcome:
     intent = u.intent.intent
-    common = {"intent": intent, "intent_evidence": u.intent.evidence}
+    common: dict[str, Any] = {"intent": intent, "intent_evidence": u.intent.evidence}
     text = msg.text[:MAX_TEXT]
     if intent == "offer" and not volunteer:
         reply = _with_link("offer_thanks", lang, base_url, VOLUNTEER_SIGNUP_PATH)

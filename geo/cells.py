@@ -31,7 +31,8 @@ _MARGIN_M = 1.0  # absorbs float error in centres/vertices (metres)
 
 def cell_of(lat: float, lon: float, res: int = MATCH_RES) -> str:
     """The H3 cell (hex string) containing (lat, lon) at `res`."""
-    return h3.latlng_to_cell(lat, lon, res)
+    cell: str = h3.latlng_to_cell(lat, lon, res)   # (h3 is untyped)
+    return cell
 
 
 def disk_k_for_radius(radius_m: float, res: int = MATCH_RES) -> int:

@@ -41,7 +41,8 @@ def haversine_rad_np(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: Ar
     s2 = np.sin((np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64)) * 0.5)
     a = s1 * s1 + np.cos(lat1) * np.cos(lat2) * (s2 * s2)
     # Rounding can push `a` a hair above 1 for antipodal points; arcsin would then be NaN.
-    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    out: npt.NDArray[np.float64] = 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return out
 
 
 def haversine_m_np(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> FloatArray:

@@ -405,6 +405,8 @@ class VolunteerIndex:
         tree = part.tree
         n_tree = part.n
         kk = min(n_tree, k + _FIRST_EXTRA)
+        d: FloatArray
+        i: IntArray   # (scipy is untyped: these say what its query returns)
         while True:
             if kk > _BALL_SWITCH:
                 return self._ball(part, q, bound)

@@ -129,7 +129,7 @@ MatchMessage = Annotated[
     Union[MNewRequest, MVolunteer, MReservation, MOfferUpdate, MTick, MAction, MShadow, MJoin, MJoined],
     Field(discriminator="kind"),
 ]
-MATCH_ADAPTER: TypeAdapter = TypeAdapter(MatchMessage)
+MATCH_ADAPTER: TypeAdapter[MatchMessage] = TypeAdapter(MatchMessage)
 
 
 # ---- to a volunteer's desk (dispatch-volunteer, key = volunteer id) ----
@@ -189,7 +189,7 @@ class VCheck(Contract):
 
 
 DeskMessage = Annotated[Union[VReserve, VRelease, VConfirm, VCheck], Field(discriminator="kind")]
-DESK_ADAPTER: TypeAdapter = TypeAdapter(DeskMessage)
+DESK_ADAPTER: TypeAdapter[DeskMessage] = TypeAdapter(DeskMessage)
 
 
 # ---- back to the router (dispatch-route, key = request id) ----
@@ -214,4 +214,4 @@ class RForget(Contract):
 
 
 RouteMessage = Annotated[Union[RRouted, RResend, RForget], Field(discriminator="kind")]
-ROUTE_ADAPTER: TypeAdapter = TypeAdapter(RouteMessage)
+ROUTE_ADAPTER: TypeAdapter[RouteMessage] = TypeAdapter(RouteMessage)

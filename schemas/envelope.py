@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -21,7 +21,7 @@ class Event(Contract):
     occurred_at: UtcDatetime = Field(default_factory=utcnow)
     source: str = Field(default="siaga", max_length=80)
 
-    def model_post_init(self, __context) -> None:  # noqa: D401 - pydantic hook
+    def model_post_init(self, __context: Any) -> None:  # noqa: D401 - pydantic hook
         if not self.type:
             self.type = self.TYPE
         if not self.version:

@@ -318,7 +318,7 @@ class DeadLetter(Event):
     payload: str = Field(max_length=100_000, description="the original bytes, utf-8 with replacement")
 
 
-def parse_event(raw: bytes | str | dict) -> Event:
+def parse_event(raw: bytes | str | dict[str, Any]) -> Event:
     """Parse any event by its `type`. Raises ValueError (incl. pydantic ValidationError)."""
     import orjson
 

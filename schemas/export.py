@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from schemas import events  # noqa: F401  (registers the event types)
 from schemas.envelope import EVENT_TYPES
@@ -13,7 +14,7 @@ from schemas.envelope import EVENT_TYPES
 JSON_DIR = Path(__file__).resolve().parent / "json"
 
 
-def schema_for(type_name: str) -> dict:
+def schema_for(type_name: str) -> dict[str, Any]:
     cls = EVENT_TYPES[type_name]
     schema = cls.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

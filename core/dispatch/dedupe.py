@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator, Protocol
+from typing import Iterable, Iterator, Protocol, TypeVar
 
 from geo.distance import haversine_m
 from schemas.events import CLOSED_STATUSES
@@ -20,13 +20,25 @@ PHONE_RADIUS_M = 25_000.0
 
 
 class Open(Protocol):
-    request_id: str
-    phone: str | None
-    needs: list[str]
-    lat: float
-    lon: float
-    created_at: datetime
-    status: str
+    """An open request as dedupe reads it (a matcher's own, or a neighbour's shadow)."""
+
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def needs(self) -> list[str]: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+
+
+O = TypeVar("O", bound=Open)
 
 
 @dataclass(frozen=True)
@@ -50,8 +62,8 @@ def is_duplicate(new: Report, old: Open, radius_m: float, window_s: float,
     return bool(set(new.needs) & set(old.needs)) and d <= radius_m
 
 
-def find_duplicate(new: Report, candidates: Iterable[Open], radius_m: float, window_s: float,
-                   phone_radius_m: float = PHONE_RADIUS_M):
+def find_duplicate(new: Report, candidates: Iterable[O], radius_m: float, window_s: float,
+                   phone_radius_m: float = PHONE_RADIUS_M) -> O | None:
     """The open request this report joins (same phone first, then the nearest), or None."""
     best = None
     best_key = None

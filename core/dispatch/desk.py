@@ -240,7 +240,7 @@ class Desk:
         st.version += 1
         on_duty = st.on_duty(now, self.cfg.checkin_stale_s)
         new = sorted(volunteer_partitions(st.lat, st.lon, self.cfg.partitions, self.cfg.reach_m)) \
-            if st.lat is not None else []
+            if st.lat is not None and st.lon is not None else []
         outs = []
         for p in sorted(set(st.partitions) - set(new)):
             outs.append(Out(Topic.DISPATCH_MATCH, st.volunteer_id, dm.MVolunteer(

@@ -9,7 +9,7 @@ import copy
 import heapq
 import uuid
 from dataclasses import dataclass, field, fields
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, cast
@@ -275,7 +275,7 @@ class Matcher:
         old = self.free.get(vid)
         was_free = old is not None and old.available
         moved = old is not None and (old.lat, old.lon) != (m.lat, m.lon)
-        if m.gone or m.lat is None:
+        if m.gone or m.lat is None or m.lon is None:
             self.free.remove(vid)
             self.duty.remove(vid)
             return False
@@ -323,7 +323,7 @@ class Matcher:
     def _touch(self, st: RequestState) -> None:
         self.dirty.add(st.request_id)
 
-    def _situation(self, st: RequestState, now: datetime, **detail) -> Out:
+    def _situation(self, st: RequestState, now: datetime, **detail: Any) -> Out:
         """The request's status for the map; for a slot, its need's, summed up over the slots."""
         p = self._need(st)
         vid, level, offers = st.volunteer_id, st.level, len(st.offers)
@@ -432,7 +432,8 @@ class Matcher:
                     return kid
         return st
 
-    def _tell_requester(self, st: RequestState, template: str, params: dict, key: tuple) -> list[Out]:
+    def _tell_requester(self, st: RequestState, template: str, params: dict[str, Any],
+                        key: tuple[Any, ...]) -> list[Out]:
         if st.parent:   # the requester hears of the need: each volunteer coming, done once all are
             st = self._need(st)
             if template in ("request_done", "request_escalated") and st.status != template[len("request_"):]:
@@ -563,7 +564,7 @@ class Matcher:
         return [Out(Topic.DISPATCH_MATCH, st.request_id, shadow, partition=q)
                 for q in sorted(shadow_partitions(st.lat, st.lon, reach, self.cfg.partitions))]
 
-    def _absorb(self, original: RequestState, d: dict, dup_id: str, now: datetime) -> list[Out]:
+    def _absorb(self, original: RequestState, d: dict[str, Any], dup_id: str, now: datetime) -> list[Out]:
         """Keep every reporter; the original takes the union of needs and the larger counts."""
         o = original.snap
         o["needs"] = list(dict.fromkeys(o["needs"] + d["needs"]))
@@ -603,7 +604,7 @@ class Matcher:
         dup_id = str(m.request.request_id)
         ok = o is not None and (dup_id in o.reporters or o.status not in FINAL)
         outs: list[Out] = []
-        if ok and dup_id not in o.reporters:
+        if o is not None and ok and dup_id not in o.reporters:
             outs = self._absorb(o, m.request.model_dump(mode="json"), dup_id, now)
         return outs + [Out(Topic.DISPATCH_MATCH, dup_id, dm.MJoined(request_id=m.request.request_id, into=m.into,
                                                                 ok=ok), partition=m.partition)]
@@ -634,8 +635,8 @@ class Matcher:
             return []
         levels = search_levels(st.needs, self.cfg.radii_m, st.snap.get("required_skills"))
         exclude = set(st.tried) | self._siblings(st) | {o.vid for o in st.offers.values()}
-        found = None
-        last_skills = None
+        found: list[tuple[str, float]] = []
+        last_skills: frozenset[str] | None = None
         while st.level < len(levels):
             radius, skills = levels[st.level]
             if skills != last_skills:
@@ -717,7 +718,8 @@ class Matcher:
                     out.add(sib.volunteer_id)
         return out
 
-    def _reserve(self, st: RequestState, cands, radius: float, skills, now: datetime,
+    def _reserve(self, st: RequestState, cands: Sequence[tuple[str, float]], radius: float, skills: frozenset[str],
+                 now: datetime,
                  forced_by: str | None = None, held_by: str | None = None) -> list[Out]:
         outs = []
         expires = now + timedelta(seconds=self._timeout(st))
@@ -736,7 +738,7 @@ class Matcher:
         self._touch(st)
         return outs
 
-    def _exhausted(self, st: RequestState, levels, now: datetime) -> list[Out]:
+    def _exhausted(self, st: RequestState, levels: list[tuple[float, frozenset[str]]], now: datetime) -> list[Out]:
         """No free candidate at any level. Wait if someone eligible is merely busy; escalate
         when nobody eligible is near, or when the wait has been too long."""
         outs: list[Out] = []
@@ -886,9 +888,11 @@ class Matcher:
     def _confirm(self, st: RequestState, now: datetime, remind: str | None = None) -> Out:
         """Tell the desk its volunteer has the task; asked again until the desk answers, and
         then now and again, since any answer of the desk's can be lost in a crash."""
+        vid = st.volunteer_id
+        assert vid is not None and st.matched_offer is not None, "only a matched request confirms"
         st.checked_at = now.isoformat()
-        return Out(Topic.DISPATCH_VOLUNTEER, st.volunteer_id, dm.VConfirm(
-            offer_id=st.matched_offer, volunteer_id=st.volunteer_id, request_id=st.parent or st.request_id,
+        return Out(Topic.DISPATCH_VOLUNTEER, vid, dm.VConfirm(
+            offer_id=st.matched_offer, volunteer_id=vid, request_id=st.parent or st.request_id,
             partition=st.partition, remind=remind))
 
     def _overdue(self, st: RequestState, now: datetime) -> str | None:
@@ -935,6 +939,7 @@ class Matcher:
             st.reminded = f"{stage}! {at}"   # told once; the volunteer is there, nobody is taken off
             return [Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, alert)]
         vid, oid = st.volunteer_id, st.matched_offer
+        assert vid is not None and oid is not None   # (overdue: a confirmed task)
         st.matched_offer = st.volunteer_id = None
         st.status, st.confirmed, st.reminded = RS.open, False, None
         st.declined.append(vid)
@@ -943,7 +948,8 @@ class Matcher:
         return [release, Out(Topic.SITUATION_UPDATES, st.parent or st.request_id, alert),
                 self._situation(st, now, no_show=vid)] + self._try_match(st, now)
 
-    def _replayed(self, st: RequestState, now: datetime, template: str, params: dict, key: tuple) -> list[Out]:
+    def _replayed(self, st: RequestState, now: datetime, template: str, params: dict[str, Any],
+                  key: tuple[Any, ...]) -> list[Out]:
         """An update this request already took, heard again. Right after a restart, the step
         that first took it may have had its outputs cut short: say the current status again
         (the requester's message has a stable id, so it is still sent at most once). Otherwise
@@ -961,7 +967,7 @@ class Matcher:
 
     # -- time ------------------------------------------------------------------------------
     def waiting(self, partition: int, now: datetime,
-                freed: list[tuple[float, float, frozenset[str]]] = ()) -> list[RequestState]:
+                freed: Sequence[tuple[float, float, frozenset[str]]] = ()) -> list[RequestState]:
         """Requests worth another search now, highest priority first: those due (never tried
         since a restart, or an escalation deadline passed) and those near a volunteer who has
         just become free with the skills they need. Retrying the rest would find nothing new."""

@@ -2,13 +2,17 @@
 decision never sends a second message."""
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from core.codes import stable_uuid
 from core.messages import render
 from schemas.events import Notification
 
 
-def notification(to: str | None, channel: str | None, template: str, lang: str, params: dict,
-                 key: tuple, request_id=None, volunteer_id=None) -> Notification | None:
+def notification(to: str | None, channel: str | None, template: str, lang: str, params: dict[str, Any],
+                 key: tuple[Any, ...], request_id: uuid.UUID | str | None = None,
+                 volunteer_id: uuid.UUID | str | None = None) -> Notification | None:
     """None when there is nobody to tell (no phone, or the person asked for no messages)."""
     if not to or channel in (None, "none"):
         return None

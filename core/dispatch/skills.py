@@ -47,7 +47,9 @@ def search_levels(needs: list[str], radii_m: list[float],
     A request that names its required skills (a delivery: a vehicle) is never relaxed."""
     if required:
         return [(r, frozenset(required)) for r in radii_m]
-    levels = [(r, required_skills(needs)) for r in radii_m]
+    strict = required_skills(needs)
+    assert strict is not None   # (None only when relaxed)
+    levels = [(r, strict) for r in radii_m]
     relaxed = required_skills(needs, relaxed=True)
     if relaxed is not None and relaxed != levels[-1][1]:
         levels.append((radii_m[-1], relaxed))

@@ -84,7 +84,7 @@ def _bad_string_path(value: Any, path: str) -> str | None:
     return None
 
 
-def canonical(entry: dict) -> bytes:
+def canonical(entry: dict[str, Any]) -> bytes:
     """The bytes an entry is hashed as. Raises ValueError naming the offending field."""
     if not isinstance(entry, dict):
         raise ValueError(f"<entry>: must be an object, not {type(entry).__name__}")
@@ -97,7 +97,7 @@ def canonical(entry: dict) -> bytes:
         raise ValueError(f"{where}: string is not valid Unicode (lone surrogate)") from None
 
 
-def entry_hash(entry: dict) -> str:
+def entry_hash(entry: dict[str, Any]) -> str:
     """Hex SHA-256 of canonical(entry); what the next entry's prev_hash must be."""
     return hashlib.sha256(canonical(entry)).hexdigest()
 
@@ -106,7 +106,7 @@ def _missing(first: int, last: int) -> str:
     return f"entries missing: seq {first}" if first == last else f"entries missing: seq {first}-{last}"
 
 
-def chain_problems(entries: list[dict], hashes: Sequence[str | None] | None = None) -> list[str]:
+def chain_problems(entries: list[dict[str, Any]], hashes: Sequence[str | None] | None = None) -> list[str]:
     """Problems in a list of entry bodies that should be seq 0, 1, 2… each linked to the last.
 
     Each body carries `seq` and `prev_hash`; prev_hash must be entry_hash of the body before it

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 from decimal import Decimal
+from typing import Any
 
 from schemas.events import DonationEvent
 
@@ -47,7 +48,7 @@ def decimal_text(q: float | Decimal) -> str:
     return format(Decimal(str(q)).normalize(), "f")
 
 
-def body(e: DonationEvent, seq: int, prev_hash: str) -> dict:
+def body(e: DonationEvent, seq: int, prev_hash: str) -> dict[str, Any]:
     """The entry as hashed and published."""
     g = e.goods
     p = e.purpose

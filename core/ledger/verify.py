@@ -42,7 +42,7 @@ class Report:
 @dataclass
 class _Entry:
     seq: int
-    body: dict
+    body: dict[str, Any]
     data: bytes | None  # canonical(body); None when the body cannot be hashed
     hash: str | None    # hex SHA-256 of data
 
@@ -84,7 +84,7 @@ def _in_seq_order(items: list[_Entry], problems: list[str]) -> list[_Entry]:
 
 
 def verify_ledger(
-    entries: list[dict],
+    entries: list[dict[str, Any]],
     checkpoints: list[str],
     vkey: str | None,
     previous: str | None = None,

@@ -451,11 +451,17 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
     after: list[bool] = []
     hint: str | None = None
     just_marked = False
+
+    def push(word: str | None, word_hint: str | None, follows: bool) -> None:
+        words.append(word)
+        hints.append(word_hint)
+        after.append(follows)
+
     for tok in tokens:
         if tok.kind == "punct":
             if tok.norm in {"-", "'"}:
                 continue
-            words.append(None), hints.append(None), after.append(False)
+            push(None, None, False)
             if tok.norm != ".":          # "kec." keeps its hint; a comma ends it
                 hint = None
             just_marked = False
@@ -463,7 +469,7 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
         if tok.kind == "number":
             # "10 Koto" (Kec. X Koto), "4 Koto": small numbers may belong to a name (_arabic_numerals)
             small = tok.norm.isdigit() and 1 <= int(tok.norm) <= 15
-            words.append(tok.norm if small else None), hints.append(hint if small else None), after.append(False)
+            push(tok.norm if small else None, hint if small else None, False)
             continue
         marker = lexicon.PLACE_MARKERS.get(tok.norm)
         if marker is not None:
@@ -471,12 +477,12 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
             just_marked = True
             # "kota"/"kampung" are also the first word of names ("Kota Baru", "Kampung Melayu")
             if tok.norm in {"kota", "kampung"}:
-                words.append(tok.norm), hints.append("marker"), after.append(False)
+                push(tok.norm, "marker", False)
             else:
-                words.append(None), hints.append(None), after.append(False)
+                push(None, None, False)
             continue
         if tok.norm in _BREAK_WORDS:
-            words.append(None), hints.append(None), after.append(False)
+            push(None, None, False)
             hint = None if tok.norm in {"di", "in", "at", "dekat", "near", "sekitar"} else hint
             just_marked = False
             continue

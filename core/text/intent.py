@@ -165,7 +165,7 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
     tokens = tokenize(tokens_or_text) if isinstance(tokens_or_text, str) else tokens_or_text
     seq = _sequence(tokens)
     words = [w for w in seq if w[0] not in {"#", "."}]
-    concrete = [n for n in parsed.needs if n != NeedCategory.other]
+    concrete: list[NeedCategory] = [n for n in parsed.needs if n != NeedCategory.other]
 
     asks = _asks(seq)
     offer = _offer(seq, concrete)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from typing import Literal
 
 from openlocationcode import openlocationcode as olc
@@ -144,7 +145,7 @@ def _decimals(raw: str) -> int:
 
 def _accuracy_for_decimals(decimals: int) -> float:
     # half of the last digit's step on the ground: 2 decimals ~ 560 m, 4 ~ 6 m
-    return round(max(10.0, 0.5 * _M_PER_DEG * 10 ** (-decimals)), 1)
+    return round(max(10.0, 0.5 * _M_PER_DEG * 10.0 ** (-decimals)), 1)
 
 
 def _apply_hemisphere(value: float, hemi: str | None) -> float:
@@ -255,7 +256,7 @@ def _locate_plus_code(text: str, reference: tuple[float, float] | None) -> Locat
 _IN_NAMES = frozenset({"kota", "kampung"})   # markers that also end names ("Garut Kota")
 
 
-def _whole_names(tokens: list[Token]) -> tuple[str, ...]:
+def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     """Runs of two or three words that are together the whole name of a place ("kuta raja",
     "bidara cina", "palu timur"): found in lower case too, though each word alone is an
     ordinary one, since a whole name of several words is rarely written by chance."""
@@ -272,7 +273,7 @@ def _whole_names(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _ordinary_word(name: str, tokens: list[Token]) -> bool:
+def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
     """A one-word name that is also an ordinary word, written without "desa"/"kel."/"kec."
     before it (with one, the writer says it is a place: "Balai Desa Trimurti")."""
     words = name.lower().split()
@@ -309,7 +310,7 @@ _ORDINARY = "an ordinary word that is also a place name; which place?"
 _CLEARLY_MORE = 1.0
 
 
-def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, float] | None,
+def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float, float] | None,
                      incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
@@ -337,7 +338,7 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
     return fallback or LocateResult("missing", note="place name not in the gazetteer")
 
 
-def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tuple[float, float] | None,
+def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
              incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go

@@ -61,7 +61,7 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
 
 # --- uses of a need word that are not a need -------------------------------------------------
 
-def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch) -> bool:
+def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:
     words = m.phrase
     if len(words) == 1 and words[0] in lexicon.FLOOD_WATER_WORDS and _describes_flood(tokens, m):
         return True
@@ -89,24 +89,25 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch) -> bool:
 _DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
 
 
-def _describes_flood(tokens: Sequence[Token], m: PhraseMatch) -> bool:
+def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:
     """"air naik", "air setinggi dada", "banjir air", "water is rising": the flood, not a need."""
-    nxt = _next_word(tokens, m.end)
+    k = _next_word_index(tokens, m.end)
     prev = _prev_word(tokens, m.start)
     if prev is not None and prev.norm in lexicon.FLOOD_CONTEXT_BEFORE:
         return True
-    if nxt is None:
+    if k is None:
         return False
+    nxt = tokens[k]
     if nxt.norm in lexicon.FLOOD_CONTEXT_AFTER or nxt.stem in lexicon.FLOOD_CONTEXT_AFTER:
         return True
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
-        after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+        after = _next_word(tokens, k + 1)
         if nxt.norm in lexicon.WATER_BODIES or (after is not None and (
                 after.norm in lexicon.FLOOD_CONTEXT_AFTER or after.stem in lexicon.FLOOD_CONTEXT_AFTER)):
             return True
     if nxt.norm in lexicon.FLOOD_ADVERBS:
-        after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+        after = _next_word(tokens, k + 1)
         # "air sudah habis" / "water is needed" talk about supply; "air sudah sepinggang" not
         return after is None or after.norm not in lexicon.SUPPLY_STATES
     # a depth right after: "air 1 meter", "air 50cm"
@@ -155,7 +156,7 @@ def condition_is_denied(tokens: Sequence[Token], index: int) -> bool:
 
 # --- negation scopes ------------------------------------------------------------------------
 
-def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch]) -> set[int]:
+def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]]) -> set[int]:
     """Token indexes of need mentions that are negated or already satisfied."""
     starts = {m.start for m in matches}
     negated: set[int] = set()
@@ -202,7 +203,7 @@ def _negated_positions(tokens: Sequence[Token], matches: list[PhraseMatch]) -> s
     return negated
 
 
-def _runs_out(tokens: Sequence[Token], j: int, matches: list[PhraseMatch]) -> bool:
+def _runs_out(tokens: Sequence[Token], j: int, matches: list[PhraseMatch[NeedCategory]]) -> bool:
     """The need mentioned at j is said to be lacking right after it ("nasi habis")."""
     end = max(m.end for m in matches if m.start == j)
     after = _next_word(tokens, end)
@@ -251,10 +252,10 @@ def _satisfied_after_length(tokens: Sequence[Token], j: int) -> int:
     return 0
 
 
-def _need_runs(tokens: Sequence[Token], matches: list[PhraseMatch]) -> list[list[PhraseMatch]]:
+def _need_runs(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]]) -> list[list[PhraseMatch[NeedCategory]]]:
     """Group need mentions chained by "dan", "," or "/" ("makanan, air dan selimut")."""
     ordered = sorted({m.start: m for m in matches}.values(), key=lambda m: m.start)
-    runs: list[list[PhraseMatch]] = []
+    runs: list[list[PhraseMatch[NeedCategory]]] = []
     for m in ordered:
         if runs and all(tokens[k].norm in lexicon.LIST_JOINERS
                         for k in range(runs[-1][-1].end, m.start)):

@@ -9,7 +9,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -49,7 +49,7 @@ _stemmer_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _sastrawi():
+def _sastrawi() -> Any:   # (PySastrawi is untyped)
     """Build the PySastrawi stemmer once (it reads a 30k-word dictionary, ~50 ms)."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -70,7 +70,7 @@ def stem(word: str) -> str:
 
 def is_dictionary_word(word: str) -> bool:
     """True if ``word`` is an Indonesian root word in PySastrawi's dictionary."""
-    return _sastrawi().get_dictionary().contains(word)
+    return bool(_sastrawi().get_dictionary().contains(word))
 
 
 @lru_cache(maxsize=1)

@@ -244,6 +244,8 @@ OfferStatus = Literal[
 ]
 # An offer in these is over: its volunteer holds nothing for it any more.
 OFFER_CLOSED: frozenset[OfferStatus] = frozenset({"declined", "expired", "withdrawn", "done"})
+# An offer in these is held by its volunteer (asked, accepted, under way).
+OFFER_LIVE: tuple[OfferStatus, ...] = ("offered", "accepted", "on_the_way")
 
 
 @register
@@ -337,6 +339,6 @@ __all__ = [
     "AidRequest", "AidRequestLocated", "VolunteerRegistered", "VolunteerCheckIn", "DonationEvent", "DonationKind", "Purpose", "Money", "Goods",
     "VolunteerReply", "DispatchOffer", "Notification", "SituationUpdate", "CoordinatorAction",
     "DeadLetter", "parse_event", "RequestStatus", "CLOSED_STATUSES", "DROPPED_STATUSES",
-    "ASSIGNED_STATUSES", "MAP_STATUSES", "OfferStatus", "OFFER_CLOSED", "MAX_TEXT", "Contract",
+    "ASSIGNED_STATUSES", "MAP_STATUSES", "OfferStatus", "OFFER_CLOSED", "OFFER_LIVE", "MAX_TEXT", "Contract",
     "Location", "Contact", "UtcDatetime",
 ]

@@ -223,10 +223,9 @@ async def _match_one(raw) -> None:
     msg = await _internal(raw, ADAPTERS[Topic.DISPATCH_MATCH])
     if msg is None:
         return
-    if isinstance(msg, dm.MVolunteer):
-        match_volunteers[f"{p}|{msg.volunteer_id}"] = msg.model_dump(mode="json")
-    elif isinstance(msg, dm.MShadow):
-        match_volunteers[f"{p}|{msg.request_id}"] = msg.model_dump(mode="json")
+    match msg:   # what a restart rebuilds the indexes from
+        case dm.MVolunteer(volunteer_id=key) | dm.MShadow(request_id=key):
+            match_volunteers[f"{p}|{key}"] = msg.model_dump(mode="json")
     outs = matcher.handle(msg, p, now())
     for rid in matcher.dirty:
         st = matcher.requests.get(rid)

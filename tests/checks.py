@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from schemas.events import OFFER_CLOSED
+
 SETTLED = ("done", "escalated", "duplicate")
 
 
@@ -33,7 +35,7 @@ def double_bookings(db, vids: set[str]) -> tuple[list[str], int]:
             if live[vid] - {oid}:
                 bad.append(f"{vid} offered {oid} while holding {live[vid]}")
             live[vid].add(oid)
-        elif status in ("declined", "expired", "withdrawn", "done"):
+        elif status in OFFER_CLOSED:
             live[vid].discard(oid)
     return bad, len(hist)
 

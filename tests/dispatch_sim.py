@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
 from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from core.dispatch.matcher import MatchConfig, Matcher
 from core.dispatch.outputs import FORGET
 from core.dispatch.router import Route, Router
 from schemas import dispatch as dm
@@ -22,7 +22,8 @@ from schemas.common import Location, Skill
 from schemas.stages import DESK, DISPATCH, MATCHER, ROUTER
 from schemas.topics import Topic
 from schemas.events import (
-    AidRequest, CoordinatorAction, DispatchOffer, GroupMembership, Notification, SituationUpdate, VolunteerCheckIn,
+    OFFER_CLOSED, OFFER_LIVE, AidRequest, CoordinatorAction, DispatchOffer, GroupMembership, Notification,
+    SituationUpdate, VolunteerCheckIn,
     VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
 
@@ -261,7 +262,7 @@ class Sim:
         live: dict[str, dict[str, str]] = defaultdict(dict)
         for o in self.offers:
             v, oid = str(o.volunteer_id), str(o.offer_id)
-            if o.status in ("offered", "accepted", "on_the_way"):
+            if o.status in OFFER_LIVE:
                 live[v][oid] = o.status
             else:
                 live[v].pop(oid, None)
@@ -275,5 +276,5 @@ class Sim:
             if o.status == "offered":
                 assert not (live[v] - {oid}), f"volunteer {v} offered {oid} while holding {live[v]}"
                 live[v].add(oid)
-            elif o.status in ("declined", "expired", "withdrawn", "done"):
+            elif o.status in OFFER_CLOSED:
                 live[v].discard(oid)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import heapq
-import uuid
 from dataclasses import dataclass, field, fields
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from schemas.common import NeedCategory, Urgency
-from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, MAP_STATUSES
+from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, MAP_STATUSES, OFFER_LIVE
 from services.ledger.totals import all_received
 
 
@@ -20,7 +20,7 @@ STATUSES = MAP_STATUSES
 ACTIVE = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
 WAITING = ("received", "needs_location", "open", "offered", "escalated")  # nobody helping yet
 MATCHED = tuple(s for s in STATUSES if s in ASSIGNED_STATUSES)
-LIVE_OFFERS = ("offered", "accepted", "on_the_way")
+LIVE_OFFERS = OFFER_LIVE
 CATEGORIES = tuple(c.value for c in NeedCategory)
 URGENCIES = tuple(u.value for u in Urgency)
 AVAILABILITY = ("available", "busy", "unavailable")

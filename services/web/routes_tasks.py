@@ -24,13 +24,14 @@ from services import intake
 from services.api.metrics import ACCEPTED
 from services.api.models import CheckInIn, PointIn
 from services.api.routes_offers import OfferClosed, OfferNotFound, send_reply
+from schemas.events import OFFER_LIVE
 from services.web.i18n import TEXT, lang_of, t
 from services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
-LIVE = ("offered", "accepted", "on_the_way")
+LIVE = OFFER_LIVE
 ACCEPTED_STATES = ("accepted", "on_the_way")
 # The buttons each status shows, and the reply each sends (routes_offers.send_reply). "cant"
 # (can't make it, after acceptance) is a decline: the desk's word for giving the task back,

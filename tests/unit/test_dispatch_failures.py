@@ -16,8 +16,6 @@ from core.dispatch.matcher import MatchConfig, Matcher
 from core.dispatch.routing import request_partition
 from core.dispatch.shadows import ShadowIndex
 from schemas import dispatch as dm
-from schemas.events import VolunteerCheckIn
-from schemas.common import Location
 from tests.dispatch_sim import T0, Sim
 from tests.unit.test_dispatch_flow import YOGYA, offered_to
 

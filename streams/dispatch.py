@@ -171,8 +171,12 @@ def _load_partition(p: int) -> None:
     """Rebuild the in-memory matcher state of a partition from its tables (after a restart, a
     rebalance or a failed step). Snapshots of other partitions also held here only widen the
     candidate set; the desk has the final word on every reservation."""
-    snapshots = [dm.MATCH_ADAPTER.validate_python(value) for key, value in match_volunteers.items()
-                 if value and key.startswith(f"{p}|")]   # volunteer snapshots and shadows
+    snapshots: list[dm.MVolunteer | dm.MShadow] = []
+    for key, value in match_volunteers.items():
+        if value and key.startswith(f"{p}|"):   # volunteer snapshots and shadows
+            m = dm.MATCH_ADAPTER.validate_python(value)
+            if isinstance(m, (dm.MVolunteer, dm.MShadow)):
+                snapshots.append(m)
     stored = {rid: value for rid, value in match_requests.items() if value and value.get("partition") == p}
     matcher.load_partition(p, snapshots, stored.values())
     _written.update(stored)
@@ -188,7 +192,7 @@ def _forget(p: int) -> None:
             _written.pop(rid, None)
 
 
-@app.on_partitions_revoked.connect
+@app.on_partitions_revoked.connect  # type: ignore[arg-type]  # (Faust's receiver type wants `signal`)
 async def _revoked(sender, revoked, **kwargs) -> None:
     for tp in revoked:
         if tp.topic == Topic.DISPATCH_MATCH:

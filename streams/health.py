@@ -23,7 +23,8 @@ def readiness() -> dict:
         assigned = len(app.assignor.assigned_actives())
     except Exception:
         assigned = 0
-    recovered = bool(getattr(app.tables, "recovery", None) and app.tables.recovery.completed.is_set())
+    # (Faust's TableManagerT does not declare the recovery its TableManager has.)
+    recovered = bool(getattr(app.tables, "recovery", None) and app.tables.recovery.completed.is_set())  # type: ignore[attr-defined]
     return {"web_port": app.conf.web_port, "assigned": assigned,
             "rebalancing": bool(getattr(app, "rebalancing", False)), "recovered": recovered,
             "recovering_s": round(recovering_for(bool(getattr(app, "in_recovery", False)), time.monotonic()), 1)}
@@ -42,7 +43,7 @@ async def heartbeat() -> None:
     detail = readiness()
     limit = get_settings().recovery_timeout_s
     if detail["recovering_s"] > limit:
-        recovery = app.tables.recovery
+        recovery = app.tables.recovery  # type: ignore[attr-defined]  # (not in Faust's TableManagerT)
         log.critical("table recovery has not finished after %.0f s (limit RECOVERY_TIMEOUT_S=%.0f): "
                      "active %s; stopping this worker", detail["recovering_s"], limit,
                      {str(tp): v for tp, v in list(recovery.active_stats().items())[:10]})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import psycopg
 
@@ -42,7 +43,7 @@ def _rupiah(n: int) -> str:
     return "Rp" + f"{n:,}".replace(",", ".")
 
 
-async def _write(pairs: list) -> list:
+async def _write(pairs: list[Any]) -> tuple[list[Any], list[tuple[Any, str]]]:
     """Append a batch in one transaction; the refused go to the dead-letter topic."""
     global _key_published
     signer = _key()

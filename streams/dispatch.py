@@ -167,7 +167,7 @@ async def _step(table, key: str, state_cls, handle, msg) -> None:
     await emit(outs)
 
 
-def _load_partition(p: int) -> None:
+def _load_partition(p: int, again: bool = False) -> None:
     """Rebuild the in-memory matcher state of a partition from its tables (after a restart, a
     rebalance or a failed step). Snapshots of other partitions also held here only widen the
     candidate set; the desk has the final word on every reservation."""
@@ -178,7 +178,7 @@ def _load_partition(p: int) -> None:
             if isinstance(m, (dm.MVolunteer, dm.MShadow)):
                 snapshots.append(m)
     stored = {rid: value for rid, value in match_requests.items() if value and value.get("partition") == p}
-    matcher.load_partition(p, snapshots, stored.values())
+    matcher.load_partition(p, snapshots, stored.values(), again)
     _written.update(stored)
     _loaded.add(p)
     log.info("matcher partition %d loaded (%d requests in memory)", p, len(matcher.requests))
@@ -209,7 +209,7 @@ def _reset_match(raw) -> None:
     for rid in matcher.forget_partition(p):
         _written.pop(rid, None)
     try:
-        _load_partition(p)
+        _load_partition(p, again=True)
     except Exception:   # a table value that no longer loads: the next event tries again
         log.exception("matcher partition %d did not load", p)
         _forget(p)

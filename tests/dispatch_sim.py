@@ -91,7 +91,7 @@ class Sim:
             if not self.dead_letter_failures:
                 raise   # a test that does not expect one: a bug
             self.dead_letters.append((topic, msg, exc))
-            if stage is MATCHER:
+            if stage is MATCHER:   # (a fresh matcher: nothing of the step survives)
                 self.matchers[p].abandon_step()
                 self.restart_matcher(p)
             return

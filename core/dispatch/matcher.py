@@ -252,13 +252,13 @@ class Matcher:
         self.pruned_shadows.clear()
 
     def load_partition(self, partition: int, snapshots: Iterable[dm.MVolunteer | dm.MShadow],
-                       requests: Iterable[dict[str, Any]]) -> None:
+                       requests: Iterable[dict[str, Any]], again: bool = False) -> None:
         """Memory of a partition from what its tables hold: volunteer snapshots and shadows
-        (the volunteer table), and the requests' stored values. Snapshots already known are
-        applied again, so a tentative change of a failed step is undone too."""
+        (the volunteer table), and the requests' stored values. After a failed step (`again`)
+        snapshots already known are applied again, so its tentative reservations are undone."""
         for m in snapshots:
             if isinstance(m, dm.MVolunteer):
-                self.apply_volunteer(m, partition, again=True)
+                self.apply_volunteer(m, partition, again=again)
             else:
                 self.shadows.add(m, partition)
         for value in requests:

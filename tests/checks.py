@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from schemas.events import OFFER_CLOSED
+from siaga.schemas.events import OFFER_CLOSED
 
 SETTLED = ("done", "escalated", "duplicate")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol, TypeVar
 
-from geo.distance import haversine_m
-from schemas.events import CLOSED_STATUSES
+from siaga.geo.distance import haversine_m
+from siaga.schemas.events import CLOSED_STATUSES
 
 CLOSED = CLOSED_STATUSES
 PHONE_RADIUS_M = 25_000.0

@@ -13,19 +13,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal, cast
 
-from core.codes import stable_uuid
-from core.dispatch import dedupe, triage
-from core.dispatch.notify import notification
-from core.dispatch.outputs import Out
-from core.dispatch.routing import shadow_partitions
-from core.dispatch.shadows import Shadow, ShadowIndex
-from core.dispatch.skills import search_levels
-from geo.distance import haversine_m
-from geo.index import VolunteerIndex
-from schemas import dispatch as dm
-from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, DROPPED_STATUSES, SituationUpdate
-from schemas.events import RequestStatus as RS
-from schemas.topics import Topic
+from siaga.core.codes import stable_uuid
+from siaga.core.dispatch import dedupe, triage
+from siaga.core.dispatch.notify import notification
+from siaga.core.dispatch.outputs import Out
+from siaga.core.dispatch.routing import shadow_partitions
+from siaga.core.dispatch.shadows import Shadow, ShadowIndex
+from siaga.core.dispatch.skills import search_levels
+from siaga.geo.distance import haversine_m
+from siaga.geo.index import VolunteerIndex
+from siaga.schemas import dispatch as dm
+from siaga.schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, DROPPED_STATUSES, SituationUpdate
+from siaga.schemas.events import RequestStatus as RS
+from siaga.schemas.topics import Topic
 
 FINAL = CLOSED_STATUSES
 DROPPED = DROPPED_STATUSES   # a slot that no longer counts toward its need

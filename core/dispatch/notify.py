@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from core.codes import stable_uuid
-from core.messages import render
-from schemas.events import Notification
+from siaga.core.codes import stable_uuid
+from siaga.core.messages import render
+from siaga.schemas.events import Notification
 
 
 def notification(to: str | None, channel: str | None, template: str, lang: str, params: dict[str, Any],

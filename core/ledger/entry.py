@@ -10,7 +10,7 @@ import hmac
 from decimal import Decimal
 from typing import Any
 
-from schemas.events import DonationEvent
+from siaga.schemas.events import DonationEvent
 
 VERSION = 1
 GATEWAYS = ("midtrans", "xendit")

@@ -11,9 +11,9 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from schemas.common import NeedCategory, Urgency
-from schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, MAP_STATUSES, OFFER_LIVE
-from services.ledger.totals import all_received
+from siaga.schemas.common import NeedCategory, Urgency
+from siaga.schemas.events import ASSIGNED_STATUSES, CLOSED_STATUSES, MAP_STATUSES, OFFER_LIVE
+from siaga.services.ledger.totals import all_received
 
 
 STATUSES = MAP_STATUSES

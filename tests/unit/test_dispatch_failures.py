@@ -12,10 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.dispatch.matcher import MatchConfig, Matcher
-from core.dispatch.routing import request_partition
-from core.dispatch.shadows import ShadowIndex
-from schemas import dispatch as dm
+from siaga.core.dispatch.matcher import MatchConfig, Matcher
+from siaga.core.dispatch.routing import request_partition
+from siaga.core.dispatch.shadows import ShadowIndex
+from siaga.schemas import dispatch as dm
 from tests.dispatch_sim import T0, Sim
 from tests.unit.test_dispatch_flow import YOGYA, offered_to
 
@@ -113,7 +113,7 @@ def test_a_failure_after_pruning_began_keeps_the_request_in_memory_and_table_unt
 
 @pytest.fixture
 def worker(monkeypatch):
-    import streams.dispatch as d
+    import siaga.streams.dispatch as d
 
     sent, dead = [], []
 
@@ -222,8 +222,8 @@ def test_a_volunteer_tentatively_taken_by_a_failed_step_is_free_again(worker, mo
 def test_a_desk_step_that_fails_leaves_the_stored_volunteer_as_it_was(worker, monkeypatch):
     """The keyed stages read their state from the table, as a copy, and store it once the step
     succeeded: a failure half-way changes nothing, not even the table's value in memory."""
-    from core.dispatch.desk import Desk, VolunteerState
-    from schemas.events import VolunteerReply
+    from siaga.core.dispatch.desk import Desk, VolunteerState
+    from siaga.schemas.events import VolunteerReply
     from tests.unit.test_state_format import OLD
 
     w = worker

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.dispatch.desk import ClosedHold, Group, Hold, HoldStatus, VolunteerState
-from core.dispatch.matcher import Join, Offer, OfferState, RequestState
-from core.dispatch.router import Route
-from schemas.events import RequestStatus
+from siaga.core.dispatch.desk import ClosedHold, Group, Hold, HoldStatus, VolunteerState
+from siaga.core.dispatch.matcher import Join, Offer, OfferState, RequestState
+from siaga.core.dispatch.router import Route
+from siaga.schemas.events import RequestStatus
 
 OLD = json.loads((Path(__file__).parents[1] / "fixtures" / "dispatch" / "state_before_typing.json").read_text())
 

@@ -370,7 +370,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     ``incidents``: the declared incident areas; a namesake inside one is preferred.
     ``typos``: also near-spellings of names (off for a whole message: "alat berat" is no "Berta")."""
     g = gazetteer()
-    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False))
+    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False), text or "")
     hits = _find_hits(g, words, hints, after_marker, typos)
     if not hits:
         return PlaceResolution("not_found")
@@ -444,14 +444,22 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
     return best
 
 
-def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | None], list[bool]]:
+_APOSTROPHES = frozenset({"'", "\u2019", "`"})
+
+
+def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | None], list[str | None], list[bool]]:
     """Query words (None = break), the marker hint of each, and whether it directly follows a marker."""
     words: list[str | None] = []
     hints: list[str | None] = []
     after: list[bool] = []
     hint: str | None = None
     just_marked = False
+    prev_end = -1
     for tok in tokens:
+        # "ba'da", "To'barru": one word, not two (a two-word span would weigh double)
+        glue = (tok.kind == "word" and prev_end >= 0 and tok.start == prev_end + 1
+                and text[prev_end:tok.start] in _APOSTROPHES and bool(words) and words[-1] is not None)
+        prev_end = tok.end if tok.kind == "word" else -1
         if tok.kind == "punct":
             if tok.norm in {"-", "'"}:
                 continue
@@ -481,6 +489,9 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
             just_marked = False
             continue
         # the word as typed: shorthand expansion would turn a village "Toya" into "air"
+        if glue:
+            words[-1] = f"{words[-1]}{tok.base or tok.norm}"
+            continue
         words.append(tok.base or tok.norm)
         hints.append(hint)
         after.append(just_marked)

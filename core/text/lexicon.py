@@ -6,7 +6,7 @@ PySastrawi stem, so ``makan`` also matches ``makanan`` and ``kelaparan`` is list
 """
 from __future__ import annotations
 
-from core.text import regional
+from core.text import regional, tables
 from schemas.common import NeedCategory, Urgency, Vulnerable
 
 # --- SMS shorthand, common misspellings and regional words -> standard Indonesian -------------
@@ -402,6 +402,8 @@ PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "inhil": ("indragirihilir",), "inhu": ("indragirihulu",), "oki": ("ogankomeringilir",),
     "oku": ("ogankomeringulu",), "muba": ("musibanyuasin",), "kkr": ("kuburaya",),
     "pangkep": ("pangkajenedankepulauan",),
+    # ... and the longer list of lexicons/place_abbreviations.tsv ("pessel", "konut", "halteng")
+    **{k: v for k, v in tables.place_abbreviations().items()},
 }
 # City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
 CITY_ABBREVIATIONS: dict[str, str] = {

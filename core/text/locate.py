@@ -23,7 +23,7 @@ from openlocationcode import openlocationcode as olc
 
 from core.text import lexicon, tables
 from core.text.normalize import Token, is_dictionary_word, tokenize
-from core.text.places import name_word, place_candidate_groups
+from core.text.places import PlaceCandidates, name_word, place_candidate_groups
 from core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
 from geo.incidents import IncidentArea, nearest_reach
 from schemas.common import Location, LocationSource
@@ -314,7 +314,8 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
-    stages = replace(groups, bare=groups.bare + whole).stages()
+    groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
+    stages = groups.stages()
     if not stages:
         return LocateResult("missing", note="no place name found")
     fallback: LocateResult | None = None
@@ -337,6 +338,47 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
     return fallback or LocateResult("missing", note="place name not in the gazetteer")
 
 
+_ORIGIN_CUES = frozenset({"dari", "from", "asal"})
+_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi"})
+# skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
+_CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
+                       "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
+
+
+def _cued_words(tokens: list[Token], cues: frozenset[str]) -> set[str]:
+    """The first name-like word after each cue word, past a few fillers and landmark nouns."""
+    out: set[str] = set()
+    words = [t for t in tokens if t.kind == "word"]
+    for i, t in enumerate(words):
+        if t.norm not in cues:
+            continue
+        for nxt in words[i + 1:i + 4]:
+            if nxt.norm in _CUE_SKIP or nxt.norm in lexicon.POI_NOUNS:
+                continue
+            out.add(nxt.raw.lower())
+            break
+    return out
+
+
+def _without_origins(groups: PlaceCandidates, tokens: list[Token]) -> PlaceCandidates:
+    """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
+    where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
+    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to."""
+    origins = _cued_words(tokens, _ORIGIN_CUES)
+    if not origins:
+        return groups
+    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+
+    def first(c: str) -> str:
+        return c.split()[0].lower().strip(",") if c.split() else ""
+
+    everything = groups.all()
+    if not any(first(c) in destinations for c in everything):
+        return groups
+    keep = lambda cs: tuple(c for c in cs if first(c) not in origins)  # noqa: E731
+    return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
 def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tuple[float, float] | None,
              incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
@@ -350,6 +392,10 @@ def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tup
         return found
     if found.status == "resolved":
         stronger = found.candidates and best.score >= found.candidates[0].score + _CLEARLY_MORE
+        # a bare name resolved by the level prior alone ("Helumo": the kecamatan) gives way to
+        # its namesake under a parent named elsewhere in the message ("Bonebol ... Helumo")
+        stronger = stronger or (found.low_confidence and whole.evidence
+                                and any(best.code == c.code for c in found.candidates))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
     elif found.status == "ambiguous":

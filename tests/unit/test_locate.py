@@ -213,3 +213,34 @@ def test_a_name_matched_only_through_old_spelling_needs_more_evidence():
     # Sulawesi: without a parent or neighbour named, that is not an answer.
     r = locate("tolong! galodo di sungai pua, ado urang gaek nan luko")
     assert r.status != "resolved" or r.admin_code.startswith("13.06"), r.place_name
+
+
+@pytest.mark.parametrize("text, code", [
+    ("banjir bandang di Masamba lutra", "73.22.03"),          # Luwu Utara
+    ("gempa halsel, warga Bacan ngungsi ke bukit", "82.04"),  # Halmahera Selatan
+    ("Wanggudu konut terendam", "74.09.01"),                  # Konawe Utara, not Desa Konut (Murung Raya)
+])
+def test_kabupaten_abbreviations_of_the_regions_file(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code.startswith(code), (text, r.place_name)
+
+
+def test_a_parent_named_beats_the_level_prior_of_a_bare_namesake():
+    # "Helumo" alone is likeliest the kecamatan (Bolaang Mongondow Selatan); with "Bonebol" named,
+    # the village Helumo in Suwawa, Bone Bolango.
+    assert locate("Bonebol, air masuk rumah di Helumo").admin_code == "75.03.03.2028"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("kami dari Depok mau antar bantuan ke Lebakgedong", "36.02.25"),
+    ("Kami dari Bandung, siap kirim selimut untuk korban di Baktiraja", "12.16.03"),
+])
+def test_where_help_goes_wins_over_where_the_writer_comes_from(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code == code, r.place_name
+
+
+def test_a_word_with_an_apostrophe_is_one_word():
+    # "ba'da" (after) is one word: as two ("ba da") it outweighed Salido as "Desa Bada".
+    assert locate("pengajian di masjid Salido ba'da isya, Pessel").admin_code == "13.01.05.2003"
+    assert locate("warga To'barru Latimojong terisolir").admin_code == "73.17.12.2010"

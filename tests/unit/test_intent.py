@@ -157,3 +157,56 @@ def test_invitations_and_river_water_are_information(text: str) -> None:
 ])
 def test_a_relative_clause_does_not_hide_the_senders_own_ask(text: str) -> None:
     assert intent_of(text).intent == "request", intent_of(text)
+
+
+# --- rules added with tests/fixtures/extra_dev.jsonl ------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "bantuan selimut sudah disalurkan ke 3 dusun tadi sore",           # delivered
+    "truk logistik dari provinsi sudah tiba di kantor camat",          # arrived
+    "korban terakhir sudah ditemukan dan dimakamkan pagi ini",          # found, buried
+    "tim kami OTW ke lokasi bawa obat2an",                              # on the way with goods
+    "relawan sedang menuju desa terdampak membawa selimut dan beras",
+    "we are on the way with two trucks of rice",
+    "posko kami menerima bantuan berupa pakaian dan air mineral",        # takes donations
+    "warga dimohon tidak kembali ke rumah sebelum ada pemeriksaan",      # a notice
+    "pendataan rumah rusak dimulai besok pagi",
+    "air lah suruik, kami lah pulang",                                   # Minangkabau
+    "gampong ka aman, teurimong gaseh",                                  # Acehnese
+    "terimakasih banyak atas bantuan beras kemarin",
+])
+def test_deliveries_arrivals_notices_and_thanks_are_information(text: str) -> None:
+    result = intent_of(text)
+    assert result.intent in {"information", "offer"}, result   # a team on its way may read as an offer
+    assert result.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Dimana kami bisa drop bantuan selimut?",
+    "mau kirim beras ke korban banjir lewat siapa ya?",
+    "Where can I send clothes and blankets?",
+    "sumbangan obat dititipkan kemana?",
+])
+def test_where_to_give_is_a_question_even_naming_goods(text: str) -> None:
+    assert intent_of(text).intent == "question", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Saya bidan, bisa bantu di posko kalau dibutuhkan",        # an ask on condition
+    "kami punya 2 perahu, mohon info titik kumpulnya",           # "mohon info" asks no aid
+    "Mohon doanya, tim kami sedang bersiap berangkat ke lokasi",  # nor "mohon doanya"
+])
+def test_conditional_and_non_aid_asks_do_not_make_a_request(text: str) -> None:
+    assert intent_of(text).intent != "request", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kami di RT 4 belum kebagian beras, tolong",
+    "dusun kami blm tersentuh bantuan sama sekali",
+    "tim sudah tiba tapi kami belum dapat air bersih",           # an ask beats the arrival
+    "kalau bisa tolong kirim selimut, anak2 kedinginan",         # "kalau bisa": a polite plea
+    "Ada yg bisa bantu jemput nenek saya? air sdh sedada",        # a plea as a question
+    "kami dalam perjalanan mengungsi ke masjid, ada anak sakit",  # residents on the way are not helpers
+])
+def test_pleas_in_new_phrasings_stay_requests(text: str) -> None:
+    assert intent_of(text).intent == "request", intent_of(text)

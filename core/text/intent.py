@@ -77,12 +77,7 @@ ASK_PAIRS = frozenset({
     ("no", "water"), ("send", "food"), ("send", "water"), ("send", "help"),
 })
 NEGATORS = frozenset({"tidak", "bukan", "jangan", "tanpa", "no", "not", "dont", "never", "nggak"})
-# "mohon doanya", "minta maaf", "mohon info titik drop": asked, but not for aid.
-NON_AID_OBJECTS = frozenset({
-    "doa", "doanya", "maaf", "izin", "ijin", "info", "informasi", "infonya", "perhatian",
-    "perhatiannya", "kesabaran", "arahan", "petunjuk", "kerjasama", "konfirmasi", "kontak",
-    "nomor", "alamat", "prayers", "prayer", "pray",
-})
+NON_AID_OBJECTS = lexicon.NON_AID_OBJECTS   # "mohon doanya", "minta maaf", "mohon info titik drop"
 # "jika dibutuhkan", "kalau perlu", "if needed": the writer offers, on condition of a need.
 CONDITIONALS = frozenset({"kalau", "kalo", "klo", "kl", "jika", "jikalau", "bila", "apabila", "if",
                           "seandainya", "misal", "misalnya", "andai"})
@@ -156,6 +151,7 @@ DONE_STATES = frozenset({
     # delivered, arrived, found, buried: "bantuan sudah disalurkan", "tim sudah tiba"
     "disalurkan", "tersalurkan", "dikirim", "didistribusikan", "dibagikan", "diserahkan", "tiba",
     "dimakamkan", "ditemukan", "berangkat", "dilalui", "diperbaiki", "dibuka", "beroperasi",
+    "mengevakuasi", "menyelamatkan", "menyalurkan", "membagikan", "mendistribusikan", "stabil",
 })
 DONE_ADVERBS = frozenset({"sudah", "sampun", "wis", "already", "telah", "now",
                           "lah", "ka"})   # Minangkabau "lah", Acehnese "ka": already
@@ -280,10 +276,20 @@ def _negated(seq: list[_Item], i: int) -> bool:
     return False
 
 
+# A warning about fraud quotes the fraudster's ask: "waspada penipuan! ada yg minta transfer".
+FRAUD_WORDS = frozenset({"penipu", "penipuan", "tipu", "modus", "oknum", "scam", "scammer", "hoax", "hoaks",
+                         "palsu", "mengaku", "ngaku"})
+FRAUD_ASKS = frozenset({"minta", "meminta", "mohon", "butuh"})
+INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kabarin", "share"})
+
+
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
     """Un-negated asks as (words, is_relative_clause)."""
     found: list[tuple[str, bool]] = []
+    fraud = any(w in FRAUD_WORDS or stem in FRAUD_WORDS for w, stem in seq)
     for i, (w, _stem) in enumerate(seq):
+        if fraud and w in FRAUD_ASKS:
+            continue
         prev = _w(seq, i - 1)
         nxt = _w(seq, i + 1)
         if (w, nxt) in ASK_PAIRS:
@@ -301,7 +307,7 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
-        if w in {"mohon", "minta", "please", "nyuwun"} and nxt in NON_AID_OBJECTS:
+        if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and nxt in NON_AID_OBJECTS:
             continue            # "mohon doanya", "minta maaf", "mohon info titik drop"
         if _negated(seq, i):
             continue
@@ -428,6 +434,9 @@ def _question(seq: list[_Item], tokens: Sequence[Token], concrete: bool) -> list
     pairs = [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
              if (_w(seq, i), _w(seq, i + 1)) in {("ke", "mana"), ("di", "mana"), ("can", "i"), ("how", "do")}]
     topics = [w for w, stem in seq if w in QUESTION_TOPICS or stem in DONATE]
+    # "tolong infokan nomor posko", "mohon info jalur yang aman": a question put as a plea
+    pairs += [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
+              if _w(seq, i) in {"tolong", "mohon", "minta", "please"} and _w(seq, i + 1) in INFO_ASKS]
     if _where(seq):
         topics += [w for w, stem in seq if w in GIVE_VERBS or stem in GIVE_VERBS]
         pairs += [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
@@ -447,6 +456,10 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
     text = " " + " ".join(w for w, _ in seq) + " "
     for i, (w, stem) in enumerate(seq):
         nxt = _w(seq, i + 1)
+        if w in FRAUD_WORDS or stem in FRAUD_WORDS:
+            strong.append(f"warning: {w}")       # "awas modus penipuan", "hoaks"
+        if w == "selesai" and _w(seq, i - 1) in FINISHED_WORK:
+            strong.append(f"{_w(seq, i - 1)} selesai")    # "evakuasi selesai"
         if w in ANNOUNCE or stem in {"bagi"} and w not in {"bagi", "kebagian"}:
             strong.append(w)
         if w in ACCEPT_VERBS and nxt != "kasih" and not _negated(seq, i) and _w(seq, i - 1) != "belum" \
@@ -462,6 +475,8 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
             state = _w(seq, k)
             if state in DONE_STATES and state not in {"bisa", "kami"}:
                 strong.append(f"{w} {state}")
+            elif _done_passive(seq, k) or _done_place(seq, k):
+                strong.append(f"{w} {state}")      # "sudah dibawa ke puskesmas", "sudah di tempat aman"
             elif _w(seq, i + 1) in {"kami", "bisa"} and _w(seq, i + 2) in DONE_STATES:
                 strong.append(f"{w} {_w(seq, i + 1)} {_w(seq, i + 2)}")
         if w in SAFE_WORDS and not (w == "selamat" and nxt in GREETING_TAILS):
@@ -486,6 +501,24 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
 
 
 BRING = frozenset({"bawa", "membawa", "bring", "bringing", "carrying", "antar", "mengantar", "angkut"})
+
+
+FINISHED_WORK = frozenset({"evakuasi", "pencarian", "penyaluran", "pembagian", "distribusi", "pendataan",
+                           "pembersihan", "perbaikan"})
+_NOT_PASSIVE = frozenset({"dimana", "disini", "disana", "disitu", "diri", "dia", "dinas", "dikit"})
+
+
+def _done_passive(seq: list[_Item], k: int) -> bool:
+    """"sudah dibawa", "sudah dirawat": something was done, by someone else (di- passive)."""
+    w, stem = seq[k] if 0 <= k < len(seq) else ("", "")
+    return w.startswith("di") and len(w) > 5 and stem != w and w not in _NOT_PASSIVE
+
+
+def _done_place(seq: list[_Item], k: int) -> bool:
+    """"sudah di tempat aman", "sudah di pengungsian yang aman"."""
+    if _w(seq, k) != "di":
+        return False
+    return any(_w(seq, j) in SAFE_WORDS for j in range(k + 1, k + 4))
 
 
 def _travelling(seq: list[_Item]) -> bool:

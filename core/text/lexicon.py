@@ -282,7 +282,14 @@ CONDITION_FILLERS: frozenset[str] = frozenset({
 # Words that say "we need help" without naming what: category "other" when nothing else matched.
 GENERIC_HELP: frozenset[str] = frozenset({
     "bantu", "bantuan", "tolong", "butuh", "perlu", "help", "need", "needs", "sos", "darurat",
-    "emergency", "mohon", "assistance", "aid",
+    "emergency", "mohon", "assistance", "aid", "minta",
+})
+# Asked, but not for aid: "mohon doanya", "minta maaf", "tolong infokan nomor BPBD".
+NON_AID_OBJECTS: frozenset[str] = frozenset({
+    "doa", "doanya", "maaf", "izin", "ijin", "info", "informasi", "infonya", "infokan", "kabari",
+    "kabarin", "perhatian", "perhatiannya", "kesabaran", "arahan", "petunjuk", "kerjasama",
+    "konfirmasi", "kontak", "nomor", "alamat", "prayers", "prayer", "pray", "share", "sebarkan",
+    "doakan", "diinfokan", "dikabari",
 })
 
 # --- vulnerable groups ----------------------------------------------------------------------
@@ -467,6 +474,8 @@ NON_PLACE_WORDS: frozenset[str] = frozenset({
     "jalan", "gang", "gg", "lingkungan", "wilayahnya", "pos", "gor", "stadion", "sd", "smp",
     "sma", "smk", "mts", "tk", "rsud", "pondok", "pesantren", "ponpes", "perairan", "pendopo",
     "induk", "dapur", "umum", "floor", "village", "camp",
+    # days of the week are village names too (Desa Jum'at, Bengkulu Tengah): "sampai hari Jumat"
+    "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
 })
 # Nouns of landmarks whose own name follows ("masjid Al Huda", "kali Gendol"): that name is
 # not an administrative area, so it is skipped.

@@ -94,6 +94,9 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             negated = True
             continue
         if t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP:
+            nxt = _next_word(tokens, i + 1)
+            if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
+                continue        # "mohon doanya", "tolong infokan"
             if not negated:
                 return True
         elif t.norm not in lexicon.NEGATABLE_VERBS and t.stem not in lexicon.NEGATABLE_VERBS:
@@ -279,6 +282,9 @@ def _opener_end(tokens: Sequence[Token], i: int) -> int | None:
     for phrase in (*lexicon.EN_NEGATION_PHRASES, *lexicon.SATISFIED_BEFORE):
         end = _phrase_end(tokens, i, phrase)
         if end is not None:
+            after = _next_word(tokens, end)
+            if phrase[-1] == "ada" and after is not None and after.norm == "yang":
+                continue    # "masih ada yg terjebak": people who still need, not a supply in hand
             return end
     return None
 

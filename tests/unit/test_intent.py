@@ -210,3 +210,27 @@ def test_conditional_and_non_aid_asks_do_not_make_a_request(text: str) -> None:
 ])
 def test_pleas_in_new_phrasings_stay_requests(text: str) -> None:
     assert intent_of(text).intent == "request", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "pasien luka sudah dibawa ke RSUD, kondisinya stabil",       # done passive
+    "Tim SAR sudah mengevakuasi 40 warga ke balai desa",
+    "pencarian selesai, semua warga sudah di tempat aman",
+    "Awas modus penipuan, ada yg ngaku relawan minta transfer",   # a fraud warning quotes an ask
+    "Tolong infokan nomor posko kecamatan",                      # asks for information, not aid
+])
+def test_reports_warnings_and_questions_in_new_phrasings(text: str) -> None:
+    assert intent_of(text).intent != "request", intent_of(text)
+
+
+def test_people_still_trapped_is_a_rescue_request() -> None:
+    from schemas.common import NeedCategory as N
+    text = "masih ada yang terjebak di loteng, belum ada petugas datang"
+    assert intent_of(text).intent == "request"
+    assert N.rescue in parse_help_message(text).needs
+
+
+def test_asking_for_something_unlisted_is_still_a_request() -> None:
+    from schemas.common import NeedCategory as N
+    assert parse_help_message("warga minta pompa air dan karung pasir").needs
+    assert parse_help_message("warga minta karung pasir").needs == (N.other,)

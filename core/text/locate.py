@@ -264,12 +264,33 @@ def _whole_names(tokens: list[Token]) -> tuple[str, ...]:
     for i in range(n):
         for j in range(i + 2, min(n, i + 3) + 1):
             span = tokens[i:j]
+            if _headed_name(span):
+                if is_whole_name([t.raw for t in span]):
+                    out.append(" ".join(t.raw for t in span))
+                continue
             if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and t.norm in _IN_NAMES))
                        for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
             if is_whole_name([t.raw for t in span]):
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
+
+
+# Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
+# elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
+_NAME_HEADS = frozenset({
+    "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
+    "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+})
+
+
+def _headed_name(span: list[Token]) -> bool:
+    """A head noun followed by words that are no ordinary words ("Sungai Lulut", "sungai pua",
+    "Lembah Anai"): the run may be a place's whole name, though the head alone is a landmark noun."""
+    head, rest = span[0], span[1:]
+    return (head.kind == "word" and head.norm in _NAME_HEADS
+            and all(t.kind == "word" and len(t.raw) >= 3 and not is_dictionary_word(t.norm)
+                    and t.norm not in tables.ordinary_words() and name_word(t, True) for t in rest))
 
 
 def _ordinary_word(name: str, tokens: list[Token]) -> bool:
@@ -325,7 +346,7 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
             low = low_confidence(best, text, incidents)
-            if low and _ordinary_word(best.name, tokens):
+            if low and not resolution.evidence and _ordinary_word(best.name, tokens):
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)

@@ -244,3 +244,18 @@ def test_a_word_with_an_apostrophe_is_one_word():
     # "ba'da" (after) is one word: as two ("ba da") it outweighed Salido as "Desa Bada".
     assert locate("pengajian di masjid Salido ba'da isya, Pessel").admin_code == "13.01.05.2003"
     assert locate("warga To'barru Latimojong terisolir").admin_code == "73.17.12.2010"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("banjir di sungai tabuk, tolong perahu", "63.03.04"),      # Kec. Sungai Tabuk, Banjar
+    ("galodo di sungai pua, warga butuh perahu", "13.06"),     # Kec. Sungai Pua, Agam
+])
+def test_a_river_noun_may_begin_a_place_name(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code.startswith(code), r.place_name
+
+
+def test_a_named_parent_outweighs_the_everyday_words_of_a_name():
+    assert locate("Batu Besar nongsa banjir").admin_code == "21.71.04.1002"
+    assert locate("bidara cina jaktim, rumah terendam").admin_code.startswith("31.75")
+    assert locate("Kec. Bayang pessel, desa Pasar Baru kebanjiran").admin_code == "13.01.06.2007"

@@ -70,7 +70,7 @@ NEED_VERB_ASKS = frozenset({"butuh", "perlu", "need", "needs", "membutuhkan", "m
 # Two-word asks: "belum dapat", "belum makan", "bantu kami", "help us".
 ASK_PAIRS = frozenset({
     ("belum", "dapat"), ("belum", "dpt"), ("belum", "makan"), ("belum", "ada"), ("belum", "sampai"),
-    ("belum", "datang"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
+    ("belum", "datang"), ("belum", "tiba"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
     ("dereng", "makan"), ("teu", "acan"), ("bantu", "kami"), ("bantu", "cari"), ("bantu", "saya"),
     ("belum", "kebagian"), ("belum", "tersentuh"), ("belum", "dibagi"), ("tidak", "kebagian"),
     ("help", "us"), ("help", "me"), ("tidak", "ada"), ("nobody", "came"), ("no", "food"),
@@ -130,10 +130,13 @@ ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "d
                       "silakan", "silahkan", "dipersilakan",
                       # notices to residents: "warga dimohon tetap di rumah", "pendataan rumah rusak"
                       "dimohon", "diimbau", "dihimbau", "imbauan", "himbauan", "pendataan", "didata",
-                      "pindah", "pambagian", "gratis"})
+                      "pindah", "pambagian", "gratis", "terbuka", "disediakan"})
+# A place or service open to whoever needs it: "bagi yang butuh ..., masjid kami terbuka".
+OPEN_TO_ALL = frozenset({"terbuka", "buka", "dibuka", "gratis", "silakan", "silahkan", "menampung", "tampung",
+                         "disediakan", "menyediakan", "free", "open"})
 # Volunteers or goods on their way: "tim kami OTW ke Rua", "sedang menuju Lebakgedong".
 EN_ROUTE = frozenset({"otw", "menuju", "meluncur", "perjalanan", "heading", "enroute", "berangkat",
-                      "bergerak"})
+                      "bergerak", "tiba"})
 EN_ROUTE_SUBJECTS = frozenset({"relawan", "tim", "team", "volunteers", "volunteer", "rombongan", "bantuan",
                                "logistik", "truk", "kapal", "speedboat", "helikopter", "basarnas", "sar",
                                "truck", "trucks", "supplies", "aid", "rescuers"})
@@ -152,6 +155,7 @@ DONE_STATES = frozenset({
     "disalurkan", "tersalurkan", "dikirim", "didistribusikan", "dibagikan", "diserahkan", "tiba",
     "dimakamkan", "ditemukan", "berangkat", "dilalui", "diperbaiki", "dibuka", "beroperasi",
     "mengevakuasi", "menyelamatkan", "menyalurkan", "membagikan", "mendistribusikan", "stabil",
+    "salurkan", "kirim", "bagikan", "antar", "distribusikan", "serahkan", "evakuasi",
 })
 DONE_ADVERBS = frozenset({"sudah", "sampun", "wis", "already", "telah", "now",
                           "lah", "ka"})   # Minangkabau "lah", Acehnese "ka": already
@@ -215,7 +219,10 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
 
     asks = _asks(seq)
     offer = _offer(seq, concrete)
-    real_asks = [a for a, relative in asks if not relative or not offer]
+    # An ask said of others ("bagi yang butuh tempat mengungsi", "posko yg masih kekurangan
+    # relawan") is the sender's only without an offer, an announcement or a question of who knows.
+    said_of_others = bool(offer) or _knows(seq) or any(w in OPEN_TO_ALL for w, _ in seq)
+    real_asks = [a for a, relative in asks if not relative or not said_of_others]
     if real_asks and (parsed.needs or not offer):
         return IntentResult("request", tuple(f"ask: {a}" for a in real_asks[:3]))
     question = _question(seq, tokens, bool(concrete))
@@ -374,6 +381,10 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
                     if w in READY or first_person or has_resource:
                         found.append(f"{w} {seq[k][0]}")
                     break
+        # "Ready 2 unit truk", "siap 3 perahu", "tersedia 100 paket": goods or vehicles on offer
+        if (w in READY or w == "tersedia") and not _negated(seq, i) and i + 1 < n and (
+                seq[i + 1][0] == "#" or _has(seq[i + 1], RESOURCES)) and _w(seq, i - 1) not in {"tidak", "belum"}:
+            found.append(f"{w} {_w(seq, i + 2) if seq[i + 1][0] == '#' else seq[i + 1][0]}")
         # "ada perahu karet 2 unit", "ada 50 dus mie", "ada truk kosong"
         if w == "ada" and i + 1 < n and not _negated(seq, i):
             nxt = seq[i + 1]
@@ -406,6 +417,11 @@ def _asks_how_to_give(seq: list[_Item], offer: list[str], concrete: list[NeedCat
                for i, (w, _) in enumerate(seq)) or any(
         (_w(seq, i), _w(seq, i + 1)) in {("ke", "mana"), ("di", "mana"), ("can", "i"), ("how", "do")}
         and _w(seq, i + 2) not in {"saja", "aja", "pun", "wae"} for i in range(len(seq)))
+
+
+def _knows(seq: list[_Item]) -> bool:
+    """"ada yg tau ...?", "does anyone know ...": a question about who needs, not a plea."""
+    return any(w in {"tau", "tahu", "know", "knows", "uninga", "ngerti"} for w, _ in seq)
 
 
 def _where(seq: list[_Item]) -> bool:
@@ -466,7 +482,7 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
                 and any(_w(seq, k) in ACCEPTED_EXTRA or _w(seq, k) in DONATE for k in range(i + 1, i + 3)):
             strong.append(f"{w} {nxt}")          # "kami menerima bantuan berupa ...", "buka donasi"
         if (w in EN_ROUTE or (w, nxt, _w(seq, i + 2)) == ("on", "the", "way")) and not _negated(seq, i) \
-                and _travelling(seq):
+                and _w(seq, i - 1) not in {"belum", "kapan", "when"} and _travelling(seq):
             strong.append(f"on the way: {w}")
         if w in DONE_ADVERBS and not _negated(seq, i):
             k = i + 1

@@ -234,3 +234,16 @@ def test_asking_for_something_unlisted_is_still_a_request() -> None:
     from schemas.common import NeedCategory as N
     assert parse_help_message("warga minta pompa air dan karung pasir").needs
     assert parse_help_message("warga minta karung pasir").needs == (N.other,)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Bagi yang butuh tempat mengungsi, masjid kami terbuka 24 jam", "information"),   # open to all
+    ("Ada yg tau posko yg masih kekurangan relawan?", "question"),                     # who needs
+    ("Ready 2 unit truk utk angkut logistik, hubungi kami", "offer"),
+    ("Kami sudah salurkan 500 paket sembako hari ini", "information"),
+    ("Tim medis kami akan tiba besok membawa obat-obatan", "offer|information"),
+    ("bantuan belum tiba, kami kelaparan", "request"),
+    ("Ada warga yang terjebak di lantai 2, air naik", "request"),                      # said of others, no offer
+])
+def test_asks_said_of_others_and_more_reports(text: str, intent: str) -> None:
+    assert intent_of(text).intent in intent.split("|"), intent_of(text)

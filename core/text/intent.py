@@ -73,6 +73,7 @@ ASK_PAIRS = frozenset({
     ("belum", "datang"), ("belum", "tiba"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
     ("dereng", "makan"), ("teu", "acan"), ("bantu", "kami"), ("bantu", "cari"), ("bantu", "saya"),
     ("belum", "kebagian"), ("belum", "tersentuh"), ("belum", "dibagi"), ("tidak", "kebagian"),
+    ("tidak", "punya"),   # "tidak punya makanan": with a supply next to it (_lack_of_need)
     ("help", "us"), ("help", "me"), ("tidak", "ada"), ("nobody", "came"), ("no", "food"),
     ("no", "water"), ("send", "food"), ("send", "water"), ("send", "help"),
 })

@@ -71,7 +71,7 @@ _SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PL
                 | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
-_ADMIN_HINTS = frozenset({"desa", "kecamatan", "kabupaten", "kota"})
+_ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
                  "kota": "kota", "provinsi": "provinsi", "street": "street"}
 # rt/rw are numbered, and housing estates ("Perumnas Condongcatur") are often named after the
@@ -476,6 +476,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
         marker = lexicon.PLACE_MARKERS.get(tok.norm)
         if marker is not None:
             hint = _MARKER_HINTS.get(marker)
+            if tok.norm == "kelurahan":
+                hint = "kelurahan"       # an urban kelurahan, not a rural desa of the same name
             just_marked = True
             # "kota"/"kampung" are also the first word of names ("Kota Baru", "Kampung Melayu")
             if tok.norm in {"kota", "kampung"}:
@@ -577,11 +579,14 @@ def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
     level, kind = g.levels[hit.idx], g.kinds[hit.idx]
     if hint == "dusun":
         return -0.6      # "Kampung Tambak Lorok Semarang": a town after a hamlet, but weakly
-    wanted = {"desa": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB, "provinsi": _PROV}.get(hint)
+    wanted = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB,
+              "provinsi": _PROV}.get(hint)
     if wanted is None:
         return 0.0
     if wanted != level:
         return -0.5
+    if hint == "kelurahan" and kind == "kelurahan":
+        return 0.7       # "Kelurahan Rua": Kel. Rua (Ternate) rather than Desa Rua (Sumba Barat)
     if level == _KAB and (hint == "kota") != (kind == "kota"):
         return -0.3      # "kota Bogor" vs "kab Bogor"
     return 0.5

@@ -24,7 +24,7 @@ from openlocationcode import openlocationcode as olc
 from core.text import lexicon, tables
 from core.text.normalize import Token, is_dictionary_word, tokenize
 from core.text.places import PlaceCandidates, name_word, place_candidate_groups
-from core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
+from core.text.gazetteer import PlaceMatch, is_whole_name, lookup_code, named_in, resolve_place
 from geo.incidents import IncidentArea, nearest_reach
 from schemas.common import Location, LocationSource
 
@@ -352,6 +352,9 @@ def _from_candidates(text: str, tokens: list[Token], reference: tuple[float, flo
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
             return _resolved(best, resolution.candidates, low)
         if resolution.status == "ambiguous" and fallback is None:
+            common = _common_kecamatan(resolution.candidates)
+            if common is not None:
+                return _resolved(common, resolution.candidates, low_confidence(common, text, incidents))
             fallback = LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="several places share this name")
     # Less trusted candidates (bare words, landmark names) may only add noise: keep the
@@ -398,6 +401,23 @@ def _without_origins(groups: PlaceCandidates, tokens: list[Token]) -> PlaceCandi
         return groups
     keep = lambda cs: tuple(c for c in cs if first(c) not in origins)  # noqa: E731
     return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
+def _common_kecamatan(candidates: tuple[PlaceMatch, ...]) -> PlaceMatch | None:
+    """"warga Bube dan Ulanta ngungsi": two villages named, tied, both in Kec. Suwawa. The
+    tie is between neighbours, not namesakes: the kecamatan they share is the answer."""
+    if not candidates:
+        return None
+    tied = [c for c in candidates if candidates[0].score - c.score < _TIE]
+    if len(tied) < 2 or len(tied) == len(candidates) == _LISTED or any(c.level != "desa" for c in tied):
+        return None
+    if len({c.name.lower() for c in tied}) != len(tied) or len({c.code.rsplit(".", 1)[0] for c in tied}) != 1:
+        return None
+    return lookup_code(tied[0].code.rsplit(".", 1)[0])
+
+
+_TIE = 0.1        # gazetteer._AMBIGUITY_MARGIN
+_LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hide more
 
 
 def _refined(text: str, tokens: list[Token], found: LocateResult, reference: tuple[float, float] | None,

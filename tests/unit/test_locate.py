@@ -259,3 +259,14 @@ def test_a_named_parent_outweighs_the_everyday_words_of_a_name():
     assert locate("Batu Besar nongsa banjir").admin_code == "21.71.04.1002"
     assert locate("bidara cina jaktim, rumah terendam").admin_code.startswith("31.75")
     assert locate("Kec. Bayang pessel, desa Pasar Baru kebanjiran").admin_code == "13.01.06.2007"
+
+
+def test_kelurahan_prefers_a_kelurahan_over_a_desa_of_the_same_name():
+    # Kel. Rua (Kota Ternate) and Desa Rua (Sumba Barat): "Kelurahan" says which.
+    assert locate("tim kami menuju Kelurahan Rua").admin_code == "82.71.01.1004"
+
+
+def test_two_neighbouring_villages_named_together_give_their_kecamatan():
+    # Bube and Ulanta are both villages of Kec. Suwawa (Bone Bolango): tied, they are neighbours.
+    r = locate("warga Bube dan Ulanta ngungsi di masjid")
+    assert r.status == "resolved" and r.admin_code == "75.03.03", r.place_name

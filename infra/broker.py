@@ -2,7 +2,7 @@
 and stopped by pid. One combined broker+controller node for `make run` / `make test`; the same
 node definition, three times, is the local cluster of `infra.cluster`.
 
-    python -m infra.broker install     # resolve the pinned jars (idempotent, cached)
+    python -m siaga.infra.broker install     # resolve the pinned jars (idempotent, cached)
 
 The version is pinned in infra/kafka/pom.xml. Jars land in .siaga/kafka/<version>/libs (shared
 by every profile) and Maven's own cache (~/.m2), so a second set-up downloads nothing. Log dirs
@@ -22,8 +22,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra import procs
-from infra.settings import REPO_ROOT
+from siaga.infra import procs
+from siaga.infra.settings import REPO_ROOT
 
 KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
 POM = KAFKA_DIR / "pom.xml"
@@ -289,7 +289,7 @@ def main() -> None:
     elif sys.argv[1:] == ["version"]:
         print(kafka_version())
     else:
-        sys.exit("usage: python -m infra.broker install|version")
+        sys.exit("usage: python -m siaga.infra.broker install|version")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.text.incident_areas import parse_incident_areas
-from geo.incidents import IncidentArea
+from siaga.core.text.incident_areas import parse_incident_areas
+from siaga.geo.incidents import IncidentArea
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("SIAGA_PROFILE", "run")

@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 import httpx
 
-from core.ledger.checkpoint import CheckpointError, parse_verifier_key
-from core.ledger.verify import Report, verify_ledger
+from siaga.core.ledger.checkpoint import CheckpointError, parse_verifier_key
+from siaga.core.ledger.verify import Report, verify_ledger
 from siaga import topology
 
 PAGE_LIMIT = 1000

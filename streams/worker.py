@@ -1,4 +1,4 @@
-"""Start one Faust worker: python -m streams.worker --web-port 6066 --data-dir DIR"""
+"""Start one Faust worker: python -m siaga.streams.worker --web-port 6066 --data-dir DIR"""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +13,7 @@ def main() -> None:
     parser.add_argument("--loglevel", default="info")
     args = parser.parse_args()
     os.environ["SIAGA_FAUST_DATADIR"] = args.data_dir
-    from streams.app import app
+    from siaga.streams.app import app
 
     sys.argv = ["siaga-worker", "worker", "--web-port", str(args.web_port), "--web-host",
                 "127.0.0.1", "-l", args.loglevel]

@@ -31,10 +31,10 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from core.text import lexicon
-from core.text.normalize import Token, tokenize
-from geo.distance import haversine_m
-from geo.incidents import IncidentArea, nearest_reach
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import Token, tokenize
+from siaga.geo.distance import haversine_m
+from siaga.geo.incidents import IncidentArea, nearest_reach
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 

@@ -34,7 +34,7 @@ class PaymentConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PaymentConfig":
         if env is None:
-            from infra.settings import get_settings
+            from siaga.infra.settings import get_settings
 
             env = {k.upper(): str(v) for k, v in get_settings().model_dump().items()
                    if k.startswith(("midtrans_", "xendit_", "payment_")) and v is not None}

@@ -3,7 +3,7 @@ separate Siaga stack in its own profile ("fault": .siaga/fault/, API 24000, Post
 Twilio 24080, Faust web 26066-26067), started by subprocess exactly as a user would:
 
     SIAGA_PROFILE=fault KAFKA_BOOTSTRAP_SERVERS=<cluster> KAFKA_REPLICATION_FACTOR=3 \\
-    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m infra.stack up --fresh
+    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m siaga.infra.stack up --fresh
 
 It never touches the "test" or "run" profiles (this pytest process may itself run with
 SIAGA_PROFILE=test under `make test`, so nothing here uses infra.settings.RUNTIME_DIR)."""
@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from infra import broker, cluster
-from infra.settings import REPO_ROOT, read_env_file
+from siaga.infra import broker, cluster
+from siaga.infra.settings import REPO_ROOT, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
@@ -42,7 +42,7 @@ def fault_process_env(**extra: str) -> dict[str, str]:
 
 
 def _stack(command: str, *flags: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "infra.stack", command, *flags], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "siaga.infra.stack", command, *flags], cwd=REPO_ROOT,
                           env=fault_process_env(), capture_output=True, text=True, timeout=timeout)
 
 
@@ -60,7 +60,7 @@ class FaultStack:
         self.dir = FAULT_DIR
 
     def pid(self, name: str) -> int | None:
-        from infra import procs
+        from siaga.infra import procs
 
         return procs.read_pid(self.dir / "pids" / f"{name}.pid")
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra import kafka_config, stack
-from infra.settings import REPO_ROOT, Settings
+from siaga.infra import kafka_config, stack
+from siaga.infra.settings import REPO_ROOT, Settings
 
 DEPLOY = REPO_ROOT / "infra" / "deploy"
 K8S = DEPLOY / "k8s"
 FIELDS = {name.upper() for name in Settings.model_fields}
 # What each process of infra/stack.py runs; twilio-local is the offline stand-in for Twilio.
-PROCESSES = {"api": "services.api.app:app", "relay": "services.relay", "notifier": "services.notifier",
-             "worker": "streams.worker"}
+PROCESSES = {"api": "siaga.services.api.app:app", "relay": "siaga.services.relay", "notifier": "siaga.services.notifier",
+             "worker": "siaga.streams.worker"}
 LOCAL_ONLY = {"twilio-local", "gateway-local"}   # offline stand-ins for Twilio and the payment gateway
 VAR = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
@@ -77,13 +77,13 @@ def _check_processes(commands: list[list[str]], where: str) -> None:
     flat = [" ".join(c) for c in commands]
     for name, module in PROCESSES.items():
         assert any(module in c for c in flat), f"{where}: no {name} process ({module})"
-    assert any("infra.prepare" in c for c in flat), f"{where}: migrations and topics are never prepared"
+    assert any("siaga.infra.prepare" in c for c in flat), f"{where}: migrations and topics are never prepared"
 
 
 def test_every_process_of_the_stack_is_known_here_and_importable():
     # A process added to infra/stack.py must be added to the deploy files and to PROCESSES.
     assert set(stack.APP_PROCS) - LOCAL_ONLY <= set(PROCESSES), set(stack.APP_PROCS) - LOCAL_ONLY - set(PROCESSES)
-    for module in [*PROCESSES.values(), "infra.prepare"]:
+    for module in [*PROCESSES.values(), "siaga.infra.prepare"]:
         assert importlib.util.find_spec(module.split(":")[0]) is not None, module
 
 

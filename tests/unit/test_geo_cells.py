@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import cells
-from geo.cells import MATCH_RES, MAX_RADIUS_M, cell_of, cells_within, disk_k_for_radius, partition_for_cell
-from geo.distance import EARTH_RADIUS_M, haversine_m
+from siaga.geo import cells
+from siaga.geo.cells import MATCH_RES, MAX_RADIUS_M, cell_of, cells_within, disk_k_for_radius, partition_for_cell
+from siaga.geo.distance import EARTH_RADIUS_M, haversine_m
 
 REPO_ROOT = Path(cells.__file__).resolve().parent.parent
 

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from core.text import parse_help_message
-from core.text.intent import INTENTS, classify_intent
-from core.text.normalize import tokenize
+from siaga.core.text import parse_help_message
+from siaga.core.text.intent import INTENTS, classify_intent
+from siaga.core.text.normalize import tokenize
 
 
 def intent_of(text: str):
@@ -224,14 +224,14 @@ def test_reports_warnings_and_questions_in_new_phrasings(text: str) -> None:
 
 
 def test_people_still_trapped_is_a_rescue_request() -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     text = "masih ada yang terjebak di loteng, belum ada petugas datang"
     assert intent_of(text).intent == "request"
     assert N.rescue in parse_help_message(text).needs
 
 
 def test_asking_for_something_unlisted_is_still_a_request() -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     assert parse_help_message("warga minta pompa air dan karung pasir").needs
     assert parse_help_message("warga minta karung pasir").needs == (N.other,)
 

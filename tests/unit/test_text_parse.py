@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import ParsedMessage, parse_help_message
-from core.text.normalize import correct_typo, stem, tokenize
-from core.text.places import extract_place_candidates, place_candidate_groups
-from schemas.common import NeedCategory as N
-from schemas.common import Urgency as U
-from schemas.common import Vulnerable as V
+from siaga.core.text import ParsedMessage, parse_help_message
+from siaga.core.text.normalize import correct_typo, stem, tokenize
+from siaga.core.text.places import extract_place_candidates, place_candidate_groups
+from siaga.schemas.common import NeedCategory as N
+from siaga.schemas.common import Urgency as U
+from siaga.schemas.common import Vulnerable as V
 
 
 def needs(text: str) -> tuple[N, ...]:
@@ -261,14 +261,14 @@ def test_flood_water_and_reported_rescue_are_not_needs(text, needs):
 # --- rules added with tests/fixtures/extra_dev.jsonl ------------------------------------------
 
 def test_isolation_beside_other_needs_describes_the_disaster() -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     assert parse_help_message("dusun kami terisolir 5 hari, butuh beras dan obat").needs == (N.food, N.medical)
     # alone, it is still read as a call to get people out
     assert N.rescue in parse_help_message("tolong, kami terisolir").needs
 
 
 def test_burial_of_places_is_described_but_of_people_asked() -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     assert N.rescue not in parse_help_message("kampung tertimbun lumpur, warga butuh tenda").needs
     assert N.rescue in parse_help_message("3 orang tertimbun, butuh ambulans").needs
 
@@ -279,11 +279,11 @@ def test_burial_of_places_is_described_but_of_people_asked() -> None:
     "banyu sak dodo, tulung",
 ])
 def test_more_flood_water_is_not_a_water_need(text: str) -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     assert N.water not in parse_help_message(text).needs
 
 
 def test_a_plea_in_deep_water_is_a_rescue() -> None:
-    from schemas.common import NeedCategory as N
+    from siaga.schemas.common import NeedCategory as N
     assert parse_help_message("tolong, ada kakek di rumah, air sdh sedada").needs == (N.rescue,)
     assert parse_help_message("tulung dijemput, ono simbah").needs == (N.rescue,)

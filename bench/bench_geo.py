@@ -31,8 +31,8 @@ from typing import Protocol
 
 import numpy as np
 
-from geo.distance import haversine_rad_np
-from geo.index import VolunteerIndex
+from siaga.geo.distance import haversine_rad_np
+from siaga.geo.index import VolunteerIndex
 
 SKILLS: tuple[tuple[str, float], ...] = (
     ("pertolongan_pertama", 0.30), ("logistik", 0.25), ("sopir", 0.20), ("dapur", 0.18),

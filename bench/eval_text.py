@@ -37,10 +37,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.conversation import Inbound, Understanding, decide, understand
-from core.text import parse_help_message
-from core.text.gazetteer import lookup_code
-from schemas.events import AidRequest
+from siaga.core.conversation import Inbound, Understanding, decide, understand
+from siaga.core.text import parse_help_message
+from siaga.core.text.gazetteer import lookup_code
+from siaga.schemas.events import AidRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",

@@ -10,8 +10,8 @@ import httpx
 import numpy as np
 import psycopg
 
-from services.auth import csrf
-from services.auth.accounts import create_coordinator_sync
+from siaga.services.auth import csrf
+from siaga.services.auth.accounts import create_coordinator_sync
 
 N = 50_000
 VIEWS = {   # name: bbox (minLon, minLat, maxLon, maxLat)

@@ -28,9 +28,9 @@ import numpy as np
 import psycopg
 
 from bench.bench_geo import make_dataset
-from schemas.common import Location, Skill
-from schemas.events import VolunteerCheckIn, VolunteerRegistered
-from schemas.topics import Table, Topic, changelog_topic
+from siaga.schemas.common import Location, Skill
+from siaga.schemas.events import VolunteerCheckIn, VolunteerRegistered
+from siaga.schemas.topics import Table, Topic, changelog_topic
 
 SKILLS = [[Skill.logistics], [Skill.logistics, Skill.driver], [Skill.medical], [Skill.rescue, Skill.boat],
           [Skill.shelter], [Skill.general], [Skill.cooking, Skill.logistics]]
@@ -96,8 +96,8 @@ def _machine_busy() -> float:
 def cpu_seconds() -> dict[str, float]:
     """CPU time used so far by every process of the stack, PostgreSQL (postmaster and its
     backends), this bench process and the whole machine."""
-    from infra import postgres, procs
-    from infra.settings import RUNTIME_DIR
+    from siaga.infra.dev import postgres, procs
+    from siaga.infra.settings import RUNTIME_DIR
 
     out: dict[str, float] = {}
     names = ["broker", *sorted(p.stem for p in (RUNTIME_DIR / "pids").glob("worker-*.pid")),
@@ -260,9 +260,9 @@ def coordinator_cookie(env: dict) -> dict[str, str]:
     import httpx
     import psycopg
 
-    from services.auth.accounts import create_coordinator_sync
-    from services.auth import csrf
-    from services.auth.sessions import COOKIE
+    from siaga.services.auth.accounts import create_coordinator_sync
+    from siaga.services.auth import csrf
+    from siaga.services.auth.sessions import COOKIE
 
     name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
@@ -511,7 +511,7 @@ def steady_load(env: dict, rate: float, seconds: float, db, phase: int = 0, conn
 
 
 if __name__ == "__main__":
-    from infra.settings import read_env_file
+    from siaga.infra.settings import read_env_file
 
     env = read_env_file()
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as db:

@@ -31,8 +31,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from infra.settings import REPO_ROOT
-from schemas.topics import Table
+from siaga.infra.settings import REPO_ROOT
+from siaga.schemas.topics import Table
 
 OUT = Path(os.environ.get("BENCH_OUT") or REPO_ROOT / "docs" / "benchmarks.md")
 HERE = Path(__file__).resolve().parent
@@ -118,8 +118,8 @@ def _assigned(database_url: str) -> list[dict]:
 def set_workers(env: dict, count: int, timeout: float = 900) -> float:
     """Stop or start workers until `count` run, and wait until they own every partition the
     workers owned before, with their tables recovered. Returns how long that took."""
-    from infra import procs, stack
-    from infra.settings import PROFILE, RUNTIME_DIR
+    from siaga.infra.dev import procs, stack
+    from siaga.infra.settings import PROFILE, RUNTIME_DIR
 
     total = sum(d.get("assigned", 0) for d in _assigned(env["DATABASE_URL"]))
     started = time.monotonic()
@@ -142,7 +142,7 @@ def set_workers(env: dict, count: int, timeout: float = 900) -> float:
 
 def main() -> None:
     from bench import pipeline
-    from infra import stack
+    from siaga.infra.dev import stack
 
     cfg = config()
     parts = cfg["parts"]
@@ -282,15 +282,15 @@ def demote(md: str) -> str:
 
 
 def render(started: datetime, load_before: float, res: dict) -> str:
-    from infra import broker
-    from infra.settings import get_settings
+    from siaga.infra.dev import broker
+    from siaga.infra.settings import get_settings
 
     cfg = res["cfg"]
     text = [f"# Benchmarks\n\nRun by `make bench` on {started:%Y-%m-%d %H:%M} UTC "
             f"(parts: {', '.join(cfg['parts'])}).\n\n"
             f"Machine: {machine()}. Load average when starting: {load_before:.2f}.\n\n"
             f"Broker: Apache Kafka {broker.kafka_version()}, embedded (KRaft, one node, "
-            f"`infra/broker.py`), producers linger {get_settings().kafka_linger_ms:g} ms. PostgreSQL, the "
+            f"`infra/dev/broker.py`), producers linger {get_settings().kafka_linger_ms:g} ms. PostgreSQL, the "
             f"API, the relay, the notifier, {cfg['workers']} Faust worker(s) and the load generator "
             "share the machine's cores. `cpu_<process>_pct` is the CPU each process used during a "
             "phase (100 = one core): `postgres` is the postmaster and all its backends, `client` the "

@@ -18,7 +18,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from infra.settings import REPO_ROOT
+from siaga.infra.settings import REPO_ROOT
 
 OUT = Path(os.environ.get("BENCH_OUT") or REPO_ROOT / "docs" / "benchmarks.md")
 BEGIN, END = "<!-- soak: written by make soak (bench/soak.py) -->", "<!-- /soak -->"
@@ -29,8 +29,8 @@ GROWTH_TARGET = 0.10
 def rss_mb() -> dict[str, float]:
     """Resident memory of each process of the stack (PostgreSQL: the postmaster and its backends)."""
     from bench.pipeline import _children
-    from infra import postgres, procs
-    from infra.settings import RUNTIME_DIR
+    from siaga.infra.dev import postgres, procs
+    from siaga.infra.settings import RUNTIME_DIR
 
     def rss(pid: int) -> float:
         # PSS: shared pages (PostgreSQL's shared buffers, a forked child's) count once across
@@ -114,7 +114,7 @@ def main() -> None:
     import psycopg
 
     from bench import pipeline
-    from infra import stack
+    from siaga.infra.dev import stack
     from tests.integration.test_dispatch_scale import Responder
 
     minutes = float(os.environ.get("SOAK_MINUTES", "30"))

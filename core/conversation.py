@@ -39,18 +39,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from core.codes import ALPHABET, code_from_uuid, stable_uuid
-from core.messages import render, render_bilingual
-from core.text import Command, ParsedMessage, classify_keyword, parse_command, parse_help_message
-from core.text.commands import KeywordKind
-from core.text.intent import IntentResult, classify_intent
-from core.text.signup import SignUp, parse_signup
-from core.text.gazetteer import PlaceMatch
-from geo.incidents import IncidentArea
-from core.text.locate import LocateResult, locate
-from schemas.common import Channel, Contact, Location, NeedCategory
-from schemas.envelope import Event
-from schemas.events import (
+from siaga.core.codes import ALPHABET, code_from_uuid, stable_uuid
+from siaga.core.messages import render, render_bilingual
+from siaga.core.text import Command, ParsedMessage, classify_keyword, parse_command, parse_help_message
+from siaga.core.text.commands import KeywordKind
+from siaga.core.text.intent import IntentResult, classify_intent
+from siaga.core.text.signup import SignUp, parse_signup
+from siaga.core.text.gazetteer import PlaceMatch
+from siaga.geo.incidents import IncidentArea
+from siaga.core.text.locate import LocateResult, locate
+from siaga.schemas.common import Channel, Contact, Location, NeedCategory
+from siaga.schemas.envelope import Event
+from siaga.schemas.events import (
     MAX_TEXT,
     AidRequest,
     AidRequestLocated,
@@ -59,7 +59,7 @@ from schemas.events import (
     VolunteerRegistered,
     VolunteerReply,
 )
-from schemas.topics import Topic
+from siaga.schemas.topics import Topic
 
 CONVERSATION_TTL = timedelta(hours=2)
 MAX_CHOICES = 3  # numbered options in a need_location reply (one SMS segment)

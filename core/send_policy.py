@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from core.phone import mask_address  # noqa: F401  (it lived here; kept for importers of the old place)
+from siaga.core.phone import mask_address  # noqa: F401  (it lived here; kept for importers of the old place)
 
 # --------------------------------------------------------------------------- classification
 

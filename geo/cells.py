@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import h3
 
-from geo.distance import haversine_m
+from siaga.geo.distance import haversine_m
 
 # Res 5: average edge 9.85 km (cell ~253 km2), so a 5 km search touches a handful of
 # cells and a 25 km one a few dozen: coarse enough to keep fan-out small, fine enough to

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from geo.distance import haversine_m
+from siaga.geo.distance import haversine_m
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from geo.distance import EARTH_RADIUS_M, chord_for_metres, haversine_m
+from siaga.geo.distance import EARTH_RADIUS_M, chord_for_metres, haversine_m
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from core.codes import stable_uuid
-from schemas.events import DeadLetter
-from schemas.topics import Topic
+from siaga.core.codes import stable_uuid
+from siaga.schemas.events import DeadLetter
+from siaga.schemas.topics import Topic
 
 
 def reason_of(exc: Exception) -> str:

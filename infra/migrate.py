@@ -29,6 +29,6 @@ def migrate(database_url: str) -> list[str]:
 
 
 if __name__ == "__main__":
-    from infra.settings import get_settings
+    from siaga.infra.settings import get_settings
 
     print(migrate(get_settings().database_url))

@@ -1,6 +1,6 @@
 """Prepare a deployment before its processes start: database migrations, then Kafka topics.
 
-    python -m infra.prepare
+    python -m siaga.infra.prepare
 
 What `infra.stack up` does for the local stack, for Compose and Kubernetes (infra/deploy/). Both
 steps are idempotent and safe from several pods at once (migrations hold an advisory lock, topic
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from infra.migrate import migrate
-from infra.settings import get_settings
-from infra.topics import TopicMismatch, ensure_topics
+from siaga.infra.migrate import migrate
+from siaga.infra.settings import get_settings
+from siaga.infra.topics import TopicMismatch, ensure_topics
 
 
 def main() -> None:

@@ -9,12 +9,24 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.text.incident_areas import parse_incident_areas
-from geo.incidents import IncidentArea
+from siaga.core.text.incident_areas import parse_incident_areas
+from siaga.geo.incidents import IncidentArea
 
+# The source checkout (dev tools, tests and benchmarks use it); an installed wheel has none.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("SIAGA_PROFILE", "run")
-RUNTIME_DIR = Path(os.environ.get("SIAGA_RUNTIME_DIR", REPO_ROOT / ".siaga" / PROFILE))
+
+
+def _default_runtime_dir() -> Path:
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / ".siaga" / PROFILE
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "siaga" / PROFILE
+
+
+# Every runtime path (the env file, the ledger key, pid files, Faust data) lies under this one
+# setting: SIAGA_RUNTIME_DIR, else .siaga/<profile> of the checkout, else the user's state folder.
+RUNTIME_DIR = Path(os.environ.get("SIAGA_RUNTIME_DIR") or _default_runtime_dir())
 
 
 class Settings(BaseSettings):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 
-from infra import kafka_config
-from infra.settings import Settings, get_settings
-from schemas.topics import TopicSpec, all_topics
+from siaga.infra import kafka_config
+from siaga.infra.settings import Settings, get_settings
+from siaga.schemas.topics import TopicSpec, all_topics
 
 
 class TopicMismatch(RuntimeError):

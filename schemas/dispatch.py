@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, TypeAdapter
 
-from schemas.common import Contract, UtcDatetime
+from siaga.schemas.common import Contract, UtcDatetime
 
 
 class RequestSnapshot(Contract):

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from schemas.common import Contract, UtcDatetime, utcnow
+from siaga.schemas.common import Contract, UtcDatetime, utcnow
 
 
 class Event(Contract):

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from schemas.common import (
+from siaga.schemas.common import (
     Capability,
     Channel,
     Contact,
@@ -20,7 +20,7 @@ from schemas.common import (
     Vehicle,
     Vulnerable,
 )
-from schemas.envelope import Event, register
+from siaga.schemas.envelope import Event, register
 
 MAX_TEXT = 2000
 
@@ -295,7 +295,7 @@ def parse_event(raw: bytes | str | dict) -> Event:
     """Parse any event by its `type`. Raises ValueError (incl. pydantic ValidationError)."""
     import orjson
 
-    from schemas.envelope import EVENT_TYPES
+    from siaga.schemas.envelope import EVENT_TYPES
 
     data = raw if isinstance(raw, dict) else orjson.loads(raw)
     if not isinstance(data, dict):

@@ -1,4 +1,4 @@
-"""Export every event contract as a JSON Schema file in schemas/json/ (run: python -m schemas.export).
+"""Export every event contract as a JSON Schema file in schemas/json/ (run: python -m siaga.schemas.export).
 
 A test fails when the files are stale, so non-Python Kafka clients can trust them."""
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from schemas import events  # noqa: F401  (registers the event types)
-from schemas.envelope import EVENT_TYPES
+from siaga.schemas import events  # noqa: F401  (registers the event types)
+from siaga.schemas.envelope import EVENT_TYPES
 
 JSON_DIR = Path(__file__).resolve().parent / "json"
 

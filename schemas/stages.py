@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.topics import INTERNAL, Table, Topic, spec
+from siaga.schemas.topics import INTERNAL, Table, Topic, spec
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ OUTBOX_TOPICS = (
 )
 
 RELAY = Stage(
-    "relay", "relay", (), OUTBOX_TOPICS, "services.relay:relay_batch",
+    "relay", "relay", (), OUTBOX_TOPICS, "siaga.services.relay:relay_batch",
     doc="Publishes committed outbox rows (API, webhooks, payments, the notifier's fallbacks, the "
         "supply round) and marks them published.")
 
@@ -73,13 +73,13 @@ SINK = Stage(
     (Topic.AID_REQUESTS, Topic.VOLUNTEER_REGISTRATIONS, Topic.VOLUNTEER_CHECKINS, Topic.VOLUNTEER_VETTING,
      Topic.VOLUNTEER_GROUPS, Topic.DISPATCH_OFFERS, Topic.SITUATION_UPDATES, Topic.COORDINATOR_ACTIONS,
      Topic.DEAD_LETTER),
-    (Topic.DEAD_LETTER,), "services.store:save_batch", key="event_id", agent="siaga.sink",
+    (Topic.DEAD_LETTER,), "siaga.services.store:save_batch", key="event_id", agent="siaga.sink",
     doc="Writes every record event to PostGIS (idempotent upserts), one agent per topic "
         "(siaga.sink.<topic>).")
 
 LEDGER = Stage(
     "ledger", "worker", (Topic.DONATIONS,), (Topic.NOTIFICATIONS, Topic.SITUATION_UPDATES, Topic.DEAD_LETTER),
-    "services.ledger.store:append", key="donation_id", agent="siaga.ledger",
+    "siaga.services.ledger.store:append", key="donation_id", agent="siaga.ledger",
     doc="The only writer of the public donation chain; receipts, campaign totals, signed checkpoints.")
 
 NOTIFIER = Stage(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas import dispatch as dm
-from schemas import events as ev
+from siaga.schemas import dispatch as dm
+from siaga.schemas import events as ev
 
 DAY_MS = 24 * 3600 * 1000
 # Topics that one Faust agent joins with a table must have the same partition count.

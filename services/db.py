@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from infra.settings import get_settings
+from siaga.infra.settings import get_settings
 
 
 # `check`: a connection is tested (one round trip) before it is handed out, so after a database

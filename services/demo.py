@@ -1,7 +1,7 @@
 """A small demo around Yogyakarta, loaded through the public API (so it takes the real path:
 outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new.
 
-    python -m services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the environment
+    python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the environment
 
 `make run` (infra.stack) runs it as a process of its own, as it runs every other service: the
 stack starts services, it does not import them (infra sits below services)."""
@@ -11,8 +11,8 @@ import os
 
 import httpx
 
-from services.auth import csrf
-from services.ledger.routes_campaigns import organiser_id
+from siaga.services.auth import csrf
+from siaga.services.ledger.routes_campaigns import organiser_id
 
 VOLUNTEERS = [
     # name, phone, skills, vehicle, lat, lon, organisation
@@ -70,7 +70,7 @@ def _demo_account(database_url: str) -> str:
 
     import psycopg
 
-    from services.auth.accounts import AccountExists, create_coordinator_sync, set_password_sync
+    from siaga.services.auth.accounts import AccountExists, create_coordinator_sync, set_password_sync
 
     password = secrets.token_urlsafe(24)
     with psycopg.connect(database_url, autocommit=True) as conn:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from core.codes import stable_uuid, tracking_code
-from core.phone import normalize_phone
-from core.text.gazetteer import resolve_place as gazetteer_resolve
-from core.text.locate import low_confidence
-from infra.settings import get_settings
-from schemas.common import Channel, Contact, Location
-from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
-from schemas.topics import Topic
-from services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
-from services.outbox import Enqueued, IdempotencyConflict, Outgoing, body_hash, enqueue, enqueue_many
+from siaga.core.codes import stable_uuid, tracking_code
+from siaga.core.phone import normalize_phone
+from siaga.core.text.gazetteer import resolve_place as gazetteer_resolve
+from siaga.core.text.locate import low_confidence
+from siaga.infra.settings import get_settings
+from siaga.schemas.common import Channel, Contact, Location
+from siaga.schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
+from siaga.schemas.topics import Topic
+from siaga.services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
+from siaga.services.outbox import Enqueued, IdempotencyConflict, Outgoing, body_hash, enqueue, enqueue_many
 
 
 class InputError(ValueError):

@@ -98,7 +98,7 @@ class Hub:
 def hub_for(app) -> Hub:
     hub = getattr(app.state, "live_hub", None)
     if hub is None:
-        from infra.settings import get_settings
+        from siaga.infra.settings import get_settings
 
         hub = app.state.live_hub = Hub(get_settings().database_url)
     hub.start()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from core.phone import mask_text
+from siaga.core.phone import mask_text
 
 FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
 
-from schemas.envelope import Event
-from schemas.stages import OUTBOX_TOPICS
+from siaga.schemas.envelope import Event
+from siaga.schemas.stages import OUTBOX_TOPICS
 
 
 class IdempotencyConflict(Exception):

@@ -15,10 +15,10 @@ import time
 
 import psycopg
 
-from infra import kafka_config
-from infra.settings import get_settings
-from services import logmask
-from services.heartbeat import beat
+from siaga.infra import kafka_config
+from siaga.infra.settings import get_settings
+from siaga.services import logmask
+from siaga.services.heartbeat import beat
 
 log = logging.getLogger("siaga.relay")
 BATCH = 500

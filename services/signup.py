@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 
-from core.dispatch.notify import notification
-from schemas.topics import Topic
-from services import intake
-from services.api.models import CheckInIn, PointIn, VolunteerIn
-from services.outbox import enqueue
+from siaga.core.dispatch.notify import notification
+from siaga.schemas.topics import Topic
+from siaga.services import intake
+from siaga.services.api.models import CheckInIn, PointIn, VolunteerIn
+from siaga.services.outbox import enqueue
 
 CODE_TTL = timedelta(minutes=10)
 CODE_TRIES = 5

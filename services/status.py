@@ -6,7 +6,7 @@ import uuid
 
 import orjson
 
-from schemas.topics import Topic
+from siaga.schemas.topics import Topic
 
 STATUS_TEXT = {
     "received": {"id": "Permintaan diterima, sedang diproses.", "en": "Request received, being processed."},

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from psycopg.types.json import Jsonb
 
-from core.codes import task_token
-from core.dispatch.crew import volunteers_needed
-from infra.settings import get_settings
-from schemas import events as ev
+from siaga.core.codes import task_token
+from siaga.core.dispatch.crew import volunteers_needed
+from siaga.infra.settings import get_settings
+from siaga.schemas import events as ev
 
 POINT = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
 

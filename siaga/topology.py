@@ -4,8 +4,8 @@ this output, checked by tests/unit/test_topology_doc.py, so the docs cannot drif
 Pure: render() only reads the declarations."""
 from __future__ import annotations
 
-from schemas.stages import STAGES, Stage, readers, writers
-from schemas.topics import CHANGELOGS, DAY_MS, MATCH_PARTITIONS, TOPICS, TopicSpec, changelog_topic
+from siaga.schemas.stages import STAGES, Stage, readers, writers
+from siaga.schemas.topics import CHANGELOGS, DAY_MS, MATCH_PARTITIONS, TOPICS, TopicSpec, changelog_topic
 
 REGENERATE = "python -m siaga topology > docs/topology.md"
 

@@ -7,10 +7,10 @@ from functools import cache
 
 import faust
 
-from infra import kafka_config
-from infra.settings import get_settings
-from services import logmask
-from schemas.topics import APP_ID, spec as topic_spec
+from siaga.infra import kafka_config
+from siaga.infra.settings import get_settings
+from siaga.services import logmask
+from siaga.schemas.topics import APP_ID, spec as topic_spec
 
 settings = get_settings()
 
@@ -73,7 +73,7 @@ def raw_topic(name: str):
 
 def load_agents() -> None:
     # Import for side effects: each module registers its agents, tables and timers on `app`.
-    from streams import dispatch, health, ledger, sink, supply  # noqa: F401
+    from siaga.streams import dispatch, health, ledger, sink, supply  # noqa: F401
 
 
 load_agents()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from infra.dead_letter import dead_letter_for, reason_of
-from schemas.envelope import Event
-from schemas.events import parse_event
-from schemas.topics import Topic
+from siaga.infra.dead_letter import dead_letter_for, reason_of
+from siaga.schemas.envelope import Event
+from siaga.schemas.events import parse_event
+from siaga.schemas.topics import Topic
 
 log = logging.getLogger("siaga.streams")
 
@@ -17,7 +17,7 @@ __all__ = ["dead_letter", "decode", "reason_of"]
 
 async def dead_letter(raw, reason: str) -> None:
     """Send a Faust event that cannot be used to the dead-letter topic, with the reason."""
-    from streams.app import raw_topic
+    from siaga.streams.app import raw_topic
 
     m = raw.message
     dl = dead_letter_for(m.topic, m.partition, m.offset, raw.key, raw.value, reason)

@@ -12,16 +12,16 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 from faust.exceptions import ProducerSendError
 from pydantic import ValidationError
 
-from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.dispatch.matcher import MatchConfig, Matcher, RequestState
-from core.dispatch.outputs import FORGET
-from core.dispatch.router import Route, Router
-from infra.settings import get_settings
-from schemas import dispatch as dm
-from schemas.stages import DESK, MATCHER, ROUTER, Stage
-from schemas.topics import MATCH_PARTITIONS, Topic
-from streams.app import app, changelog_sent, raw_topic
-from streams.codec import dead_letter, decode, reason_of
+from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from siaga.core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from siaga.core.dispatch.outputs import FORGET
+from siaga.core.dispatch.router import Route, Router
+from siaga.infra.settings import get_settings
+from siaga.schemas import dispatch as dm
+from siaga.schemas.stages import DESK, MATCHER, ROUTER, Stage
+from siaga.schemas.topics import MATCH_PARTITIONS, Topic
+from siaga.streams.app import app, changelog_sent, raw_topic
+from siaga.streams.codec import dead_letter, decode, reason_of
 
 log = logging.getLogger("siaga.dispatch")
 S = get_settings()

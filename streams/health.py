@@ -9,10 +9,10 @@ import os
 import socket
 import time
 
-from infra.settings import get_settings
-from services.db import worker_pool
-from services.heartbeat import abeat
-from streams.app import app
+from siaga.infra.settings import get_settings
+from siaga.services.db import worker_pool
+from siaga.services.heartbeat import abeat
+from siaga.streams.app import app
 
 log = logging.getLogger("siaga.health")
 _recovering_since: dict[str, float] = {}

@@ -11,16 +11,16 @@ import logging
 
 import psycopg
 
-from core.dispatch.notify import notification
-from infra.settings import get_settings
-from schemas.events import SituationUpdate
-from schemas.stages import LEDGER
-from schemas.topics import Topic
-from services.db import worker_pool
-from services.ledger import keys, store
-from services.ledger.totals import campaign_totals
-from streams.app import app, raw_topic
-from streams.codec import dead_letter, decode
+from siaga.core.dispatch.notify import notification
+from siaga.infra.settings import get_settings
+from siaga.schemas.events import SituationUpdate
+from siaga.schemas.stages import LEDGER
+from siaga.schemas.topics import Topic
+from siaga.services.db import worker_pool
+from siaga.services.ledger import keys, store
+from siaga.services.ledger.totals import campaign_totals
+from siaga.streams.app import app, raw_topic
+from siaga.streams.codec import dead_letter, decode
 
 log = logging.getLogger("siaga.ledger")
 BATCH, WITHIN = 100, 0.05

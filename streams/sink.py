@@ -6,12 +6,12 @@ import logging
 
 import psycopg
 
-from schemas.stages import SINK
-from schemas.topics import BY_NAME, Topic
-from services import store
-from services.db import worker_pool
-from streams.app import app, raw_topic
-from streams.codec import dead_letter, decode
+from siaga.schemas.stages import SINK
+from siaga.schemas.topics import BY_NAME, Topic
+from siaga.services import store
+from siaga.services.db import worker_pool
+from siaga.streams.app import app, raw_topic
+from siaga.streams.codec import dead_letter, decode
 
 log = logging.getLogger("siaga.sink")
 # donations: streams/ledger.py is their only writer.
@@ -72,7 +72,7 @@ def _make_sink(topic_name: str):
 
 async def _decode_dl(raw):
     # Never dead-letter a dead letter (no loops): log and skip what cannot be parsed.
-    from schemas.events import parse_event
+    from siaga.schemas.events import parse_event
 
     try:
         return parse_event(raw.value)

@@ -8,10 +8,10 @@ import logging
 
 import psycopg
 
-from infra.settings import get_settings
-from services.db import worker_pool
-from services.ledger.supply import run_round
-from streams.app import app
+from siaga.infra.settings import get_settings
+from siaga.services.db import worker_pool
+from siaga.services.ledger.supply import run_round
+from siaga.streams.app import app
 
 log = logging.getLogger("siaga.supply")
 

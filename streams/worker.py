@@ -1,4 +1,4 @@
-"""Start one Faust worker: python -m streams.worker --web-port 6066 --data-dir DIR"""
+"""Start one Faust worker: python -m siaga.streams.worker --web-port 6066 --data-dir DIR"""
 from __future__ import annotations
 
 import argparse
@@ -6,14 +6,14 @@ import os
 import sys
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--web-port", type=int, default=6066)
     parser.add_argument("--data-dir", default="/tmp/siaga-faust")
     parser.add_argument("--loglevel", default="info")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ["SIAGA_FAUST_DATADIR"] = args.data_dir
-    from streams.app import app
+    from siaga.streams.app import app
 
     sys.argv = ["siaga-worker", "worker", "--web-port", str(args.web_port), "--web-host",
                 "127.0.0.1", "-l", args.loglevel]

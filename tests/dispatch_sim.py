@@ -13,15 +13,15 @@ import zlib
 from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
-from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.dispatch.matcher import MatchConfig, Matcher, RequestState
-from core.dispatch.outputs import FORGET
-from core.dispatch.router import Route, Router
-from schemas import dispatch as dm
-from schemas.common import Location, Skill
-from schemas.stages import DESK, DISPATCH, MATCHER, ROUTER
-from schemas.topics import Topic
-from schemas.events import (
+from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from siaga.core.dispatch.matcher import MatchConfig, Matcher, RequestState
+from siaga.core.dispatch.outputs import FORGET
+from siaga.core.dispatch.router import Route, Router
+from siaga.schemas import dispatch as dm
+from siaga.schemas.common import Location, Skill
+from siaga.schemas.stages import DESK, DISPATCH, MATCHER, ROUTER
+from siaga.schemas.topics import Topic
+from siaga.schemas.events import (
     AidRequest, CoordinatorAction, DispatchOffer, GroupMembership, Notification, SituationUpdate, VolunteerCheckIn,
     VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )

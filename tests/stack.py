@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from infra.settings import RUNTIME_DIR, read_env_file
+from siaga.infra.settings import RUNTIME_DIR, read_env_file
 
 
 ENV_FILE = RUNTIME_DIR / "env"
@@ -43,7 +43,7 @@ def signed_in(env: dict[str, str], role: str = "coordinator", timeout: float = 1
     import httpx
     import psycopg
 
-    from services.auth.accounts import create_coordinator_sync
+    from siaga.services.auth.accounts import create_coordinator_sync
 
     username, password = f"t{role[:3]}-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from math import ceil
 
-from schemas.events import AidRequest
+from siaga.schemas.events import AidRequest
 
 PEOPLE_PER_RESCUER = 10
 DEFAULT_MAX = 4

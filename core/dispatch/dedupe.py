@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol
 
-from geo.distance import haversine_m
+from siaga.geo.distance import haversine_m
 
 CLOSED = frozenset({"done", "cancelled", "duplicate"})
 PHONE_RADIUS_M = 25_000.0

@@ -6,18 +6,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from core.codes import offer_code, stable_uuid, task_token
-from core.dispatch.notify import notification
-from core.dispatch.outputs import Out
-from core.dispatch.routing import MAX_RADIUS_M, volunteer_partitions
-from core.dispatch.skills import capabilities
-from geo.distance import haversine_m
-from schemas import dispatch as dm
-from schemas.events import (
+from siaga.core.codes import offer_code, stable_uuid, task_token
+from siaga.core.dispatch.notify import notification
+from siaga.core.dispatch.outputs import Out
+from siaga.core.dispatch.routing import MAX_RADIUS_M, volunteer_partitions
+from siaga.core.dispatch.skills import capabilities
+from siaga.geo.distance import haversine_m
+from siaga.schemas import dispatch as dm
+from siaga.schemas.events import (
     DispatchOffer, GroupMembership, SituationUpdate, VolunteerCheckIn, VolunteerRegistered, VolunteerReply,
     VolunteerVetted,
 )
-from schemas.topics import Topic
+from siaga.schemas.topics import Topic
 
 OFFER_CLOSED = ("declined", "expired", "withdrawn", "done")
 KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check

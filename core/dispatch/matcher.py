@@ -10,18 +10,18 @@ import heapq
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from core.codes import stable_uuid
-from core.dispatch import dedupe, triage
-from core.dispatch.notify import notification
-from core.dispatch.outputs import Out
-from core.dispatch.routing import shadow_partitions
-from core.dispatch.shadows import Shadow, ShadowIndex
-from core.dispatch.skills import search_levels
-from geo.distance import haversine_m
-from geo.index import VolunteerIndex
-from schemas import dispatch as dm
-from schemas.events import SituationUpdate
-from schemas.topics import Topic
+from siaga.core.codes import stable_uuid
+from siaga.core.dispatch import dedupe, triage
+from siaga.core.dispatch.notify import notification
+from siaga.core.dispatch.outputs import Out
+from siaga.core.dispatch.routing import shadow_partitions
+from siaga.core.dispatch.shadows import Shadow, ShadowIndex
+from siaga.core.dispatch.skills import search_levels
+from siaga.geo.distance import haversine_m
+from siaga.geo.index import VolunteerIndex
+from siaga.schemas import dispatch as dm
+from siaga.schemas.events import SituationUpdate
+from siaga.schemas.topics import Topic
 
 FINAL = frozenset({"done", "cancelled", "duplicate"})
 DROPPED = frozenset({"cancelled", "duplicate"})   # a slot that no longer counts toward its need

@@ -2,9 +2,9 @@
 decision never sends a second message."""
 from __future__ import annotations
 
-from core.codes import stable_uuid
-from core.messages import render
-from schemas.events import Notification
+from siaga.core.codes import stable_uuid
+from siaga.core.messages import render
+from siaga.schemas.events import Notification
 
 
 def notification(to: str | None, channel: str | None, template: str, lang: str, params: dict,

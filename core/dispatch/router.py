@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from core.codes import stable_uuid
-from core.dispatch import triage
-from core.dispatch.crew import slot_skills, volunteers_needed
-from core.dispatch.outputs import FORGET, Forget, Out
-from core.dispatch.routing import request_partition
-from schemas import dispatch as dm
-from schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
-from schemas.topics import Topic
+from siaga.core.codes import stable_uuid
+from siaga.core.dispatch import triage
+from siaga.core.dispatch.crew import slot_skills, volunteers_needed
+from siaga.core.dispatch.outputs import FORGET, Forget, Out
+from siaga.core.dispatch.routing import request_partition
+from siaga.schemas import dispatch as dm
+from siaga.schemas.events import AidRequest, AidRequestLocated, CoordinatorAction, SituationUpdate
+from siaga.schemas.topics import Topic
 
 
 @dataclass

@@ -5,7 +5,7 @@ partition owning a cell within the largest search radius of them, so a matcher s
 volunteer within that radius of any request it owns, however close to a border."""
 from __future__ import annotations
 
-from geo.cells import cell_of, cells_within, partition_for_cell
+from siaga.geo.cells import cell_of, cells_within, partition_for_cell
 
 REGION_RES = 4          # ~23 km hexagons: few borders, few copies of each volunteer
 MAX_RADIUS_M = 25_000.0

@@ -10,8 +10,8 @@ import heapq
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.dispatch.dedupe import cell, cells_near
-from schemas import dispatch as dm
+from siaga.core.dispatch.dedupe import cell, cells_near
+from siaga.schemas import dispatch as dm
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ untrained person there is not help. Goods can be carried by anyone once trained 
 within the widest radius have all been tried."""
 from __future__ import annotations
 
-from core.dispatch.triage import top_need
+from siaga.core.dispatch.triage import top_need
 
 STRICT: dict[str, frozenset[str]] = {
     "medical": frozenset({"medical"}),

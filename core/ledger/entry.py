@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from decimal import Decimal
 
-from schemas.events import DonationEvent
+from siaga.schemas.events import DonationEvent
 
 VERSION = 1
 GATEWAYS = ("midtrans", "xendit")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from geo.distance import haversine_m
+from siaga.geo.distance import haversine_m
 
 MAX_DISTANCE_M = 25_000    # farther than this a local supply is not the answer
 PER_ROUND = 5              # needs one supply serves at once; the rest wait for the next round

@@ -19,9 +19,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.ledger import merkle
-from core.ledger.canonical import canonical, chain_problems
-from core.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint, parse_verifier_key, verify_checkpoint
+from siaga.core.ledger import merkle
+from siaga.core.ledger.canonical import canonical, chain_problems
+from siaga.core.ledger.checkpoint import Checkpoint, CheckpointError, parse_checkpoint, parse_verifier_key, verify_checkpoint
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Outgoing message texts (Bahasa Indonesia first, English second) and their rendering."""
-from core.messages.render import (
+from siaga.core.messages.render import (
     DEFAULT_LANG,
     LANGS,
     Lang,
@@ -10,7 +10,7 @@ from core.messages.render import (
     template_ids,
     to_gsm7,
 )
-from core.messages.templates import COMMAND_WORDS, NEED_LABELS, TEMPLATES
+from siaga.core.messages.templates import COMMAND_WORDS, NEED_LABELS, TEMPLATES
 
 __all__ = [
     "COMMAND_WORDS", "DEFAULT_LANG", "LANGS", "Lang", "NEED_LABELS", "TEMPLATES",

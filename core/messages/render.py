@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
-from core.send_policy import GSM7_BASIC, GSM7_EXTENDED
-from core.messages.templates import NEED_LABELS, SKILL_LABELS, TEMPLATES
+from siaga.core.send_policy import GSM7_BASIC, GSM7_EXTENDED
+from siaga.core.messages.templates import NEED_LABELS, SKILL_LABELS, TEMPLATES
 
 Lang = Literal["id", "en"]
 LANGS: tuple[Lang, ...] = ("id", "en")

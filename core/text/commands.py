@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from core.text import lexicon
+from siaga.core.text import lexicon
 
 CommandAction = Literal["accept", "decline", "on_the_way", "done", "unavailable", "available", "sos"]
 KeywordKind = Literal["opt_out", "opt_in", "help"]

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.text import lexicon
-from core.text.normalize import Token
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import Token
 
 _THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")   # Indonesian "1.000" = one thousand
 _SUBGROUP_AFTER_ORANG = frozenset({"dewasa", "tua", "lansia", "anak", "balita", "bayi", "ibu", "sakit"})

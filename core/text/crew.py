@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.text.counts import number_at
-from core.text.normalize import Token
+from siaga.core.text.counts import number_at
+from siaga.core.text.normalize import Token
 
 ASK = frozenset({"perlu", "butuh", "butuhkan", "dibutuhkan", "membutuhkan", "diperlukan", "memerlukan",
                  "minta", "mohon", "kirim", "kirimkan", "kirimin", "datangkan", "need", "needs", "needed",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from core.text.gazetteer import lookup_code
-from geo.incidents import IncidentArea
+from siaga.core.text.gazetteer import lookup_code
+from siaga.geo.incidents import IncidentArea
 
 # Radius of an area named by code, by the code's level (a kabupaten is about 40 km across).
 RADIUS_BY_LEVEL_KM = {2: 40.0, 3: 15.0, 4: 5.0}   # kabupaten/kota, kecamatan, desa

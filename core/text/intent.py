@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from core.text import lexicon
-from core.text.message import ParsedMessage
-from core.text.normalize import Token, tokenize
-from schemas.common import NeedCategory
+from siaga.core.text import lexicon
+from siaga.core.text.message import ParsedMessage
+from siaga.core.text.normalize import Token, tokenize
+from siaga.schemas.common import NeedCategory
 
 Intent = Literal["request", "offer", "information", "question", "status"]
 INTENTS: tuple[Intent, ...] = ("request", "offer", "information", "question", "status")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.text import lexicon
-from core.text.normalize import Token
-from schemas.common import Language
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import Token
+from siaga.schemas.common import Language
 
 
 def guess_language(tokens: Sequence[Token]) -> Language:

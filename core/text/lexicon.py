@@ -6,8 +6,8 @@ PySastrawi stem, so ``makan`` also matches ``makanan`` and ``kelaparan`` is list
 """
 from __future__ import annotations
 
-from core.text import regional
-from schemas.common import NeedCategory, Urgency, Vulnerable
+from siaga.core.text import regional
+from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 
 # --- SMS shorthand, common misspellings and regional words -> standard Indonesian -------------
 # (a regional word may not redefine an SMS shorthand entry: tests/unit/test_regional_lexicon.py)

@@ -21,12 +21,12 @@ from typing import Literal
 
 from openlocationcode import openlocationcode as olc
 
-from core.text import lexicon, tables
-from core.text.normalize import Token, is_dictionary_word, tokenize
-from core.text.places import name_word, place_candidate_groups
-from core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
-from geo.incidents import IncidentArea, nearest_reach
-from schemas.common import Location, LocationSource
+from siaga.core.text import lexicon, tables
+from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
+from siaga.core.text.places import name_word, place_candidate_groups
+from siaga.core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
+from siaga.geo.incidents import IncidentArea, nearest_reach
+from siaga.schemas.common import Location, LocationSource
 
 LocateStatus = Literal["resolved", "ambiguous", "missing"]
 

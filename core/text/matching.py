@@ -5,7 +5,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from core.text.normalize import Token
+from siaga.core.text.normalize import Token
 
 K = TypeVar("K", bound=Hashable)
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.text.counts import count_people
-from core.text.crew import helpers_wanted
-from core.text.language import guess_language
-from core.text.needs import detect_needs
-from core.text.normalize import tokenize
-from core.text.places import extract_place_candidates
-from core.text.urgency import detect_urgency
-from core.text.vulnerable import detect_vulnerable
-from schemas.common import Language, NeedCategory, Urgency, Vulnerable
+from siaga.core.text.counts import count_people
+from siaga.core.text.crew import helpers_wanted
+from siaga.core.text.language import guess_language
+from siaga.core.text.needs import detect_needs
+from siaga.core.text.normalize import tokenize
+from siaga.core.text.places import extract_place_candidates
+from siaga.core.text.urgency import detect_urgency
+from siaga.core.text.vulnerable import detect_vulnerable
+from siaga.schemas.common import Language, NeedCategory, Urgency, Vulnerable
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.text import lexicon
-from core.text.matching import PhraseIndex, PhraseMatch, is_boundary
-from core.text.normalize import Token
-from schemas.common import NeedCategory
+from siaga.core.text import lexicon
+from siaga.core.text.matching import PhraseIndex, PhraseMatch, is_boundary
+from siaga.core.text.normalize import Token
+from siaga.schemas.common import NeedCategory
 
 _NEGATING_PREVIOUS = lexicon.NEGATORS | {"no", "not", "dont", "t", "usah", "tidak"}
 # "not enough food" / "tidak cukup air" are needs, not satisfied ones.

@@ -14,7 +14,7 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from core.text import lexicon, tables
+from siaga.core.text import lexicon, tables
 
 TokenKind = Literal["word", "number", "punct"]
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.text import lexicon
-from core.text.normalize import Token, is_dictionary_word
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import Token, is_dictionary_word
 
 _ADMIN_LEVELS = frozenset({"desa", "dusun", "kecamatan", "kabupaten", "kota", "provinsi"})
 _DIRECTIONS = frozenset({

@@ -37,7 +37,7 @@ def _parse(language: str, text: str) -> list[Entry]:
 
 @lru_cache(maxsize=1)
 def entries() -> tuple[Entry, ...]:
-    folder = resources.files("core.text").joinpath("lexicons")
+    folder = resources.files("siaga.core.text").joinpath("lexicons")
     found: list[Entry] = []
     for language in LANGUAGES:
         found += _parse(language, folder.joinpath(f"{language}.tsv").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.text import lexicon
+from siaga.core.text import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z0-9'.\-]+")
 MAX_NAME = 120

@@ -7,7 +7,7 @@ from importlib import resources
 
 
 def _rows(name: str) -> list[list[str]]:
-    text = resources.files("core.text").joinpath("lexicons", name).read_text(encoding="utf-8")
+    text = resources.files("siaga.core.text").joinpath("lexicons", name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 

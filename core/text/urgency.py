@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from core.text import lexicon
-from core.text.matching import PhraseIndex
-from core.text.needs import condition_is_denied, is_about_things
-from core.text.normalize import Token
-from schemas.common import NeedCategory, Urgency
+from siaga.core.text import lexicon
+from siaga.core.text.matching import PhraseIndex
+from siaga.core.text.needs import condition_is_denied, is_about_things
+from siaga.core.text.normalize import Token
+from siaga.schemas.common import NeedCategory, Urgency
 
 _NEGATION = frozenset({"tidak", "not", "bukan", "no", "belum", "kurang"})
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import wordfreq
 
-from core.text import lexicon
-from core.text.normalize import is_dictionary_word
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import is_dictionary_word
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "core" / "text" / "lexicons"

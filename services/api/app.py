@@ -9,20 +9,20 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.api import (
+from siaga.services.api import (
     errors, openapi, routes_coordinator, routes_groups, routes_health, routes_intake, routes_map, routes_offers,
     routes_public,
 )
-from services.api.metrics import LATENCY, REJECTED
-from services.api.page_headers import PageHeaders
-from services.auth import routes as routes_auth
-from services import logmask
-from services.db import async_pool
-from services.ledger import routes_campaigns, routes_ledger
-from services.payments.routes import router as payments_router
-from services.web import routes_campaigns as pages_campaigns
-from services.web import routes_form, routes_signup, routes_tasks
-from services.webhooks.routes import router as webhooks_router
+from siaga.services.api.metrics import LATENCY, REJECTED
+from siaga.services.api.page_headers import PageHeaders
+from siaga.services.auth import routes as routes_auth
+from siaga.services import logmask
+from siaga.services.db import async_pool
+from siaga.services.ledger import routes_campaigns, routes_ledger
+from siaga.services.payments.routes import router as payments_router
+from siaga.services.web import routes_campaigns as pages_campaigns
+from siaga.services.web import routes_form, routes_signup, routes_tasks
+from siaga.services.webhooks.routes import router as webhooks_router
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 

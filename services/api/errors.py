@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.intake import InputError, UnknownVolunteer
-from services.outbox import IdempotencyConflict
+from siaga.services.intake import InputError, UnknownVolunteer
+from siaga.services.outbox import IdempotencyConflict
 
 log = logging.getLogger("siaga.api")
 MAX_BODY = 64 * 1024

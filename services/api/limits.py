@@ -21,7 +21,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from infra.settings import get_settings
+from siaga.infra.settings import get_settings
 
 _limiter = MovingWindowRateLimiter(MemoryStorage())
 

@@ -11,8 +11,8 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from schemas.common import NeedCategory, Urgency
-from services.ledger.totals import all_received
+from siaga.schemas.common import NeedCategory, Urgency
+from siaga.services.ledger.totals import all_received
 
 
 STATUSES = ("received", "needs_location", "open", "offered", "matched", "on_the_way", "done",

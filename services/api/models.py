@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.common import Capability, NeedCategory, Skill, Urgency, Vehicle, Vulnerable
-from schemas.events import MAX_TEXT, Goods, Money, Purpose
+from siaga.schemas.common import Capability, NeedCategory, Skill, Urgency, Vehicle, Vulnerable
+from siaga.schemas.events import MAX_TEXT, Goods, Money, Purpose
 
 
 def nul_in(value, path: str = "") -> str | None:

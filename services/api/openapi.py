@@ -95,8 +95,8 @@ def _add(responses: dict, code: int, description: str | None = None) -> None:
 
 
 def build(app: FastAPI) -> dict:
-    from services.api.deps import idempotency_key
-    from services.auth import deps
+    from siaga.services.api.deps import idempotency_key
+    from siaga.services.auth import deps
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -127,7 +127,7 @@ def build(app: FastAPI) -> dict:
                 _add(responses, 403, "Not allowed (e.g. a cross-site request)")
             if idempotency_key in calls:
                 _add(responses, 409, "The Idempotency-Key was used before with a different request")
-            if any(getattr(c, "__module__", None) == "services.api.limits" for c in calls):
+            if any(getattr(c, "__module__", None) == "siaga.services.api.limits" for c in calls):
                 _add(responses, 429, "Too many requests from this address: nothing was recorded, "
                                      "try again after Retry-After seconds")
             if "requestBody" in op:

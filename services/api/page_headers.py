@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from infra.settings import get_settings
+from siaga.infra.settings import get_settings
 
 
 def policy(tile_url: str) -> str:

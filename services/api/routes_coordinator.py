@@ -10,15 +10,15 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
-from schemas.topics import Topic
-from services.api.deps import idempotency_key
-from services.api.errors import invalid_input
-from services.api.openapi import errors
-from services.auth.accounts import Coordinator
-from services.auth.deps import require_coordinator, same_origin
-from services.outbox import body_hash, enqueue
-from services.status import parse_ref
+from siaga.schemas.events import CoordinatorAction, VettingLevel, VolunteerVetted
+from siaga.schemas.topics import Topic
+from siaga.services.api.deps import idempotency_key
+from siaga.services.api.errors import invalid_input
+from siaga.services.api.openapi import errors
+from siaga.services.auth.accounts import Coordinator
+from siaga.services.auth.deps import require_coordinator, same_origin
+from siaga.services.outbox import body_hash, enqueue
+from siaga.services.status import parse_ref
 
 log = logging.getLogger("siaga.coordinator")
 router = APIRouter(prefix="/api/v1/coordinator", tags=["coordinator actions"])

@@ -11,16 +11,16 @@ import uuid
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import Field, field_validator
 
-from core.codes import stable_uuid
-from schemas.events import GroupMembership
-from schemas.topics import Topic
-from services.api.deps import idempotency_key
-from services.api.errors import invalid_input
-from services.api.models import Strict
-from services.api.openapi import errors
-from services.auth.accounts import Coordinator
-from services.auth.deps import require_coordinator, same_origin
-from services.outbox import IdempotencyConflict, Outgoing, body_hash, enqueue_many
+from siaga.core.codes import stable_uuid
+from siaga.schemas.events import GroupMembership
+from siaga.schemas.topics import Topic
+from siaga.services.api.deps import idempotency_key
+from siaga.services.api.errors import invalid_input
+from siaga.services.api.models import Strict
+from siaga.services.api.openapi import errors
+from siaga.services.auth.accounts import Coordinator
+from siaga.services.auth.deps import require_coordinator, same_origin
+from siaga.services.outbox import IdempotencyConflict, Outgoing, body_hash, enqueue_many
 
 log = logging.getLogger("siaga.groups")
 router = APIRouter(prefix="/api/v1/coordinator", tags=["volunteer groups"])

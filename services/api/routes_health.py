@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.api.deps import pool
-from services.api.metrics import DELIVERY_BACKLOG, DELIVERY_OLDEST, HEARTBEAT_AGE, OUTBOX_BACKLOG, REGISTRY
+from siaga.services.api.deps import pool
+from siaga.services.api.metrics import DELIVERY_BACKLOG, DELIVERY_OLDEST, HEARTBEAT_AGE, OUTBOX_BACKLOG, REGISTRY
 
 # Messages the notifier holds and has not handed to the provider yet (a storm at Twilio shows here).
 DELIVERY_SQL = ("SELECT count(*) FILTER (WHERE state = 'sending'), count(*) FILTER (WHERE state = 'retry_wait'), "
@@ -28,7 +28,7 @@ _broker_cache: dict = {"at": 0.0, "value": None}
 def _broker_check() -> dict:
     from confluent_kafka.admin import AdminClient
 
-    from infra import kafka_config
+    from siaga.infra import kafka_config
 
     try:
         md = AdminClient(kafka_config.confluent(log_level=0)).list_topics(timeout=2)

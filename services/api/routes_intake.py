@@ -5,15 +5,15 @@ import uuid
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Response
 
-from schemas.common import Channel
-from services import intake
-from services.api.deps import idempotency_key, pool
-from services.api.metrics import ACCEPTED, REPLAYED
-from services.api.openapi import errors
-from services.auth.deps import optional_user, require_coordinator
-from services.api.models import AidRequestIn, CheckInIn, CheckInItem, DonationIn, VolunteerIn
-from services.status import STATUS_TEXT, request_status
-from services.api.limits import intake_limit
+from siaga.schemas.common import Channel
+from siaga.services import intake
+from siaga.services.api.deps import idempotency_key, pool
+from siaga.services.api.metrics import ACCEPTED, REPLAYED
+from siaga.services.api.openapi import errors
+from siaga.services.auth.deps import optional_user, require_coordinator
+from siaga.services.api.models import AidRequestIn, CheckInIn, CheckInItem, DonationIn, VolunteerIn
+from siaga.services.status import STATUS_TEXT, request_status
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 

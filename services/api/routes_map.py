@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.responses import RedirectResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
-from infra.settings import get_settings
-from services import live
-from services.api.map_queries import (
+from siaga.infra.settings import get_settings
+from siaga.services import live
+from siaga.services.api.map_queries import (
     ACTIVE,
     AVAILABILITY,
     CATEGORIES,
@@ -35,11 +35,11 @@ from services.api.map_queries import (
     query_summary,
     query_volunteers,
 )
-from services.api.openapi import EventStreamResponse, GeoJSONResponse, errors
-from services.auth import csrf
-from services.auth.accounts import Coordinator
-from services.auth.deps import optional_user, require_viewer
-from services.auth.sessions import COOKIE, session_user
+from siaga.services.api.openapi import EventStreamResponse, GeoJSONResponse, errors
+from siaga.services.auth import csrf
+from siaga.services.auth.accounts import Coordinator
+from siaga.services.auth.deps import optional_user, require_viewer
+from siaga.services.auth.sessions import COOKIE, session_user
 
 router = APIRouter(tags=["coordinators' map"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")

@@ -8,14 +8,14 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
-from schemas.common import Channel
-from schemas.events import ReplyAction, VolunteerReply
-from schemas.topics import Topic
-from services.api.deps import idempotency_key, pool
-from services.api.metrics import ACCEPTED
-from services.api.openapi import errors
-from services.outbox import Enqueued, enqueue
-from services.api.limits import intake_limit
+from siaga.schemas.common import Channel
+from siaga.schemas.events import ReplyAction, VolunteerReply
+from siaga.schemas.topics import Topic
+from siaga.services.api.deps import idempotency_key, pool
+from siaga.services.api.metrics import ACCEPTED
+from siaga.services.api.openapi import errors
+from siaga.services.outbox import Enqueued, enqueue
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 ACTIONS = {"accept": "accept", "decline": "decline", "on_the_way": "on_the_way", "done": "done"}

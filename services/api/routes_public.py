@@ -14,11 +14,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.templating import Jinja2Templates
 
-from infra.settings import get_settings
-from services import live
-from services.api.openapi import EventStreamResponse, GeoJSONResponse
-from services.ledger.totals import all_received
-from services.api.map_queries import (
+from siaga.infra.settings import get_settings
+from siaga.services import live
+from siaga.services.api.openapi import EventStreamResponse, GeoJSONResponse
+from siaga.services.ledger.totals import all_received
+from siaga.services.api.map_queries import (
     ACTIVE,
     CATEGORIES,
     GRID_MIN_M,
@@ -29,7 +29,7 @@ from services.api.map_queries import (
     grid_for,
     query_cells,
 )
-from services.api.routes_map import parse_bbox, parse_choices
+from siaga.services.api.routes_map import parse_bbox, parse_choices
 
 router = APIRouter(tags=["public"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")

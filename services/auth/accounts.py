@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from services.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
+from siaga.services.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 
 Role = Literal["viewer", "dispatcher", "treasurer", "admin"]
 # viewer: sees the map and the queue; dispatcher: assigns, closes, vets volunteers; treasurer:

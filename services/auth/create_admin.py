@@ -1,8 +1,8 @@
 """Create the first admin (or reset an account's password) from the command line:
 
-    python -m services.auth.create_admin --username admin            # asks for the password
-    SIAGA_ADMIN_PASSWORD=... python -m services.auth.create_admin --username admin
-    python -m services.auth.create_admin --username admin --password ... --reset
+    python -m siaga.services.auth.create_admin --username admin            # asks for the password
+    SIAGA_ADMIN_PASSWORD=... python -m siaga.services.auth.create_admin --username admin
+    python -m siaga.services.auth.create_admin --username admin --password ... --reset
 
 Uses DATABASE_URL (or the running stack's settings file); the schema must exist (make up).
 """
@@ -15,8 +15,8 @@ import sys
 
 import psycopg
 
-from infra.settings import get_settings
-from services.auth.accounts import AccountError, AccountExists, create_coordinator_sync, set_password_sync
+from siaga.infra.settings import get_settings
+from siaga.services.auth.accounts import AccountError, AccountExists, create_coordinator_sync, set_password_sync
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -33,7 +33,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.auth.create_admin", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m siaga.services.auth.create_admin", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", help="prefer SIAGA_ADMIN_PASSWORD or the prompt (shell history)")

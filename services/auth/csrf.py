@@ -15,7 +15,7 @@ import hmac
 
 from fastapi import HTTPException, Request, Response
 
-from services.auth.sessions import COOKIE as SESSION_COOKIE
+from siaga.services.auth.sessions import COOKIE as SESSION_COOKIE
 
 COOKIE = "siaga_csrf"
 HEADER = "X-CSRF-Token"

@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 
-from services.auth import csrf
-from services.auth.accounts import Coordinator
-from services.auth.sessions import COOKIE, session_user
+from siaga.services.auth import csrf
+from siaga.services.auth.accounts import Coordinator
+from siaga.services.auth.sessions import COOKIE, session_user
 
 SIGN_IN = "sign in first: POST /api/v1/auth/login (or open /login)"
 

@@ -9,19 +9,19 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from infra.settings import get_settings
-from services.auth import csrf, ratelimit
-from services.auth.accounts import (
+from siaga.infra.settings import get_settings
+from siaga.services.auth import csrf, ratelimit
+from siaga.services.auth.accounts import (
     AccountError,
     Coordinator,
     authenticate,
     create_coordinator,
     list_coordinators,
 )
-from services.auth.deps import optional_user, require_admin, require_viewer, same_origin
-from services.auth.sessions import COOKIE, LIFETIME, close_session, open_session
-from services.api.openapi import errors
-from services.api.limits import client_address
+from siaga.services.auth.deps import optional_user, require_admin, require_viewer, same_origin
+from siaga.services.auth.sessions import COOKIE, LIFETIME, close_session, open_session
+from siaga.services.api.openapi import errors
+from siaga.services.api.limits import client_address
 
 log = logging.getLogger("siaga.auth")
 router = APIRouter(tags=["sign-in"])

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from services.auth.accounts import Coordinator
+from siaga.services.auth.accounts import Coordinator
 
 COOKIE = "siaga_session"
 LIFETIME = timedelta(hours=12)  # one long shift at a posko

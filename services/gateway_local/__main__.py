@@ -1,4 +1,4 @@
-"""python -m services.gateway_local --host 127.0.0.1 --port 18090 --notify-base http://127.0.0.1:8000
+"""python -m siaga.services.gateway_local --host 127.0.0.1 --port 18090 --notify-base http://127.0.0.1:8000
 
 The Midtrans server key, Xendit callback token and Xendit secret key default to
 MIDTRANS_SERVER_KEY, XENDIT_CALLBACK_TOKEN and XENDIT_SECRET_KEY (the secret key falls back to
@@ -12,11 +12,11 @@ import os
 
 import uvicorn
 
-from services.gateway_local.app import create_app
+from siaga.services.gateway_local.app import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m services.gateway_local",
+    parser = argparse.ArgumentParser(prog="python -m siaga.services.gateway_local",
                                      description="Local payment gateway simulator (Midtrans, Xendit)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=18090)

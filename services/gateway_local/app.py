@@ -50,7 +50,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from services.gateway_local.state import (
+from siaga.services.gateway_local.state import (
     FINAL_MIDTRANS,
     FINAL_XENDIT,
     MIDTRANS_STATUSES,

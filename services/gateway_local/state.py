@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from services.payments.midtrans.handler import signature
+from siaga.services.payments.midtrans.handler import signature
 
 WIB = timezone(timedelta(hours=7))   # Midtrans writes its times in Jakarta time, no zone
 MIDTRANS_STATUSES = ("settlement", "capture", "pending", "authorize", "deny", "cancel", "expire",

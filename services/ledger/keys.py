@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from core.ledger.checkpoint import Signer
+from siaga.core.ledger.checkpoint import Signer
 
 log = logging.getLogger("siaga.ledger")
 

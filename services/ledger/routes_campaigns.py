@@ -9,12 +9,12 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.codes import stable_uuid
-from services.api.openapi import errors
-from services.auth.accounts import Coordinator
-from services.auth.deps import require_admin, require_coordinator, require_viewer, same_origin
-from services.ledger.totals import campaign_totals
-from services.api.limits import intake_limit
+from siaga.core.codes import stable_uuid
+from siaga.services.api.openapi import errors
+from siaga.services.auth.accounts import Coordinator
+from siaga.services.auth.deps import require_admin, require_coordinator, require_viewer, same_origin
+from siaga.services.ledger.totals import campaign_totals
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(tags=["campaigns"])
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")

@@ -10,10 +10,10 @@ import json
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from core.ledger import merkle
-from infra.settings import get_settings
-from services.api.openapi import CSVResponse, errors
-from services.ledger.routes_campaigns import SLUG
+from siaga.core.ledger import merkle
+from siaga.infra.settings import get_settings
+from siaga.services.api.openapi import CSVResponse, errors
+from siaga.services.ledger.routes_campaigns import SLUG
 
 router = APIRouter(tags=["ledger"])
 PAGE = 1000

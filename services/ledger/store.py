@@ -8,11 +8,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.ledger import entry as ledger_entry
-from core.ledger import merkle
-from core.ledger.canonical import GENESIS, canonical, entry_hash
-from core.ledger.checkpoint import Signer, sign_checkpoint, verifier_key
-from schemas.events import DonationEvent
+from siaga.core.ledger import entry as ledger_entry
+from siaga.core.ledger import merkle
+from siaga.core.ledger.canonical import GENESIS, canonical, entry_hash
+from siaga.core.ledger.checkpoint import Signer, sign_checkpoint, verifier_key
+from siaga.schemas.events import DonationEvent
 
 APPEND_LOCK = 7324102
 

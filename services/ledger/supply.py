@@ -12,13 +12,13 @@ import logging
 import uuid
 from decimal import Decimal
 
-from core.codes import stable_uuid
-from core.ledger.entry import decimal_text
-from core.ledger.supply import MAX_DISTANCE_M, Need, Supply, plan
-from schemas.common import Channel, Location
-from schemas.events import AidRequest, DonationEvent, Goods, Purpose
-from schemas.topics import Topic
-from services.outbox import enqueue
+from siaga.core.codes import stable_uuid
+from siaga.core.ledger.entry import decimal_text
+from siaga.core.ledger.supply import MAX_DISTANCE_M, Need, Supply, plan
+from siaga.schemas.common import Channel, Location
+from siaga.schemas.events import AidRequest, DonationEvent, Goods, Purpose
+from siaga.schemas.topics import Topic
+from siaga.services.outbox import enqueue
 
 log = logging.getLogger("siaga.supply")
 ROUND_LOCK = 7324103

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from psycopg.types.json import Jsonb
 
-from core.conversation import Choice, Conversation
+from siaga.core.conversation import Choice, Conversation
 
 
 async def load(conn, phone: str) -> Conversation | None:

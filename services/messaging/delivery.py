@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 
-from core.codes import stable_uuid
-from core.send_policy import FALLBACK_CODES, next_status
-from schemas.events import Notification
+from siaga.core.codes import stable_uuid
+from siaga.core.send_policy import FALLBACK_CODES, next_status
+from siaga.schemas.events import Notification
 
 FAILED = ("failed", "undelivered")
 FALLBACK_ROW = ("SELECT notification_id, to_phone, template, language, body, request_id, volunteer_id "

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import orjson
 
-from core.codes import stable_uuid
-from core.conversation import Volunteer
-from schemas.topics import Topic
+from siaga.core.codes import stable_uuid
+from siaga.core.conversation import Volunteer
+from siaga.schemas.topics import Topic
 
 
 async def by_phone(conn, phone: str, *, include_pending: bool = False) -> Volunteer | None:

@@ -1,4 +1,4 @@
-"""python -m services.notifier: sends the notifications topic through Twilio (see deliver.py)."""
-from services.notifier.main import main
+"""python -m siaga.services.notifier: sends the notifications topic through Twilio (see deliver.py)."""
+from siaga.services.notifier.main import main
 
 main()

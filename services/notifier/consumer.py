@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
-from infra import kafka_config
-from infra.dead_letter import dead_letter_for, publish, reason_of
-from schemas.events import Notification, parse_event
-from schemas.stages import NOTIFIER
+from siaga.infra import kafka_config
+from siaga.infra.dead_letter import dead_letter_for, publish, reason_of
+from siaga.schemas.events import Notification, parse_event
+from siaga.schemas.stages import NOTIFIER
 
 log = logging.getLogger("siaga.notifier.consumer")
 

@@ -23,16 +23,16 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from core.phone import mask_address
-from core.send_policy import Action, classify
-from infra.settings import Settings
-from schemas.events import Notification
-from schemas.topics import Topic
-from services.messaging import delivery, optouts
-from services.notifier import store
-from services.notifier.reconcile import find_sent
-from services.notifier.twilio_sender import SendOutcome, TwilioSender
-from services.outbox import enqueue_sync
+from siaga.core.phone import mask_address
+from siaga.core.send_policy import Action, classify
+from siaga.infra.settings import Settings
+from siaga.schemas.events import Notification
+from siaga.schemas.topics import Topic
+from siaga.services.messaging import delivery, optouts
+from siaga.services.notifier import store
+from siaga.services.notifier.reconcile import find_sent
+from siaga.services.notifier.twilio_sender import SendOutcome, TwilioSender
+from siaga.services.outbox import enqueue_sync
 
 log = logging.getLogger("siaga.notifier")
 

@@ -11,16 +11,16 @@ import psycopg
 from confluent_kafka import KafkaException
 from psycopg_pool import ConnectionPool
 
-from infra.settings import get_settings
-from services.db import sync_pool
-from services.heartbeat import beat
-from services.messaging import housekeeping
-from services import logmask
-from services.notifier import store
-from services.notifier.consumer import Batches, make_consumer, make_producer, TOPIC
-from services.notifier.deliver import Deliverer, Senders
-from services.notifier.reconcile import CheckedClient
-from services.notifier.twilio_sender import TwilioSender, build_client
+from siaga.infra.settings import get_settings
+from siaga.services.db import sync_pool
+from siaga.services.heartbeat import beat
+from siaga.services.messaging import housekeeping
+from siaga.services import logmask
+from siaga.services.notifier import store
+from siaga.services.notifier.consumer import Batches, make_consumer, make_producer, TOPIC
+from siaga.services.notifier.deliver import Deliverer, Senders
+from siaga.services.notifier.reconcile import CheckedClient
+from siaga.services.notifier.twilio_sender import TwilioSender, build_client
 
 log = logging.getLogger("siaga.notifier")
 WORKERS = int(os.environ.get("NOTIFIER_WORKERS", "8"))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from core.phone import mask_address
+from siaga.core.phone import mask_address
 
 log = logging.getLogger("siaga.notifier.reconcile")
 

@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from schemas.events import Notification
-from services.notifier.twilio_sender import SendOutcome
+from siaga.schemas.events import Notification
+from siaga.services.notifier.twilio_sender import SendOutcome
 
 FINAL = frozenset({"sent", "failed", "opted_out", "invalid"})
 _COLS = "notification_id, to_phone, channel, body, state, claimed_at, tries, next_try_at"

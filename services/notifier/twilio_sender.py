@@ -25,8 +25,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from core.phone import mask_address
-from core.send_policy import (
+from siaga.core.phone import mask_address
+from siaga.core.send_policy import (
     INVALID_RECIPIENT_CODES,
     Action,
     RetryPolicy,

@@ -1,4 +1,4 @@
-"""Payment settings from the environment (infra/stack.py provides them to every process).
+"""Payment settings from the environment (infra/dev/stack.py provides them to every process).
 
   MIDTRANS_SERVER_KEY    signs Midtrans notifications, authenticates Snap calls
   XENDIT_CALLBACK_TOKEN  Xendit sends it in x-callback-token with every callback
@@ -34,7 +34,7 @@ class PaymentConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PaymentConfig":
         if env is None:
-            from infra.settings import get_settings
+            from siaga.infra.settings import get_settings
 
             env = {k.upper(): str(v) for k, v in get_settings().model_dump().items()
                    if k.startswith(("midtrans_", "xendit_", "payment_")) and v is not None}

@@ -13,11 +13,11 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from core.codes import stable_uuid
-from schemas.events import DonationEvent, Money
-from schemas.topics import Topic
-from services.outbox import Enqueued, IdempotencyConflict, body_hash, enqueue
-from services.payments import GATEWAYS, Outcome
+from siaga.core.codes import stable_uuid
+from siaga.schemas.events import DonationEvent, Money
+from siaga.schemas.topics import Topic
+from siaga.services.outbox import Enqueued, IdempotencyConflict, body_hash, enqueue
+from siaga.services.payments import GATEWAYS, Outcome
 
 log = logging.getLogger("siaga.payments")
 

@@ -25,16 +25,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.phone import normalize_phone
-from infra.settings import get_settings
-from services.api.deps import pool
-from services.api.openapi import errors
-from services.payments import GatewayError, PaymentFormatError
-from services.payments import orders
-from services.payments.config import PaymentConfig
-from services.payments.midtrans import handler as midtrans
-from services.payments.xendit import handler as xendit
-from services.api.limits import intake_limit
+from siaga.core.phone import normalize_phone
+from siaga.infra.settings import get_settings
+from siaga.services.api.deps import pool
+from siaga.services.api.openapi import errors
+from siaga.services.payments import GatewayError, PaymentFormatError
+from siaga.services.payments import orders
+from siaga.services.payments.config import PaymentConfig
+from siaga.services.payments.midtrans import handler as midtrans
+from siaga.services.payments.xendit import handler as xendit
+from siaga.services.api.limits import intake_limit
 
 log = logging.getLogger("siaga.payments")
 

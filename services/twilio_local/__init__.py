@@ -1,4 +1,4 @@
 """Local Twilio-compatible Messages API server (dev, demo, CI). See app.py for endpoints."""
-from services.twilio_local.app import create_app
+from siaga.services.twilio_local.app import create_app
 
 __all__ = ["create_app"]

@@ -1,4 +1,4 @@
-"""python -m services.twilio_local --host 127.0.0.1 --port 18080 --account-sid AC... --auth-token ...
+"""python -m siaga.services.twilio_local --host 127.0.0.1 --port 18080 --account-sid AC... --auth-token ...
 
 Account Sid and Token default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN.
 """
@@ -10,12 +10,12 @@ import os
 
 import uvicorn
 
-from services.logmask import MaskPhones
-from services.twilio_local.app import create_app
+from siaga.services.logmask import MaskPhones
+from siaga.services.twilio_local.app import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m services.twilio_local",
+    parser = argparse.ArgumentParser(prog="python -m siaga.services.twilio_local",
                                      description="Local Twilio-compatible Messages API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=18080)

@@ -37,8 +37,8 @@ from fastapi import BackgroundTasks, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.phone import mask_address
-from services.twilio_local.state import (
+from siaga.core.phone import mask_address
+from siaga.services.twilio_local.state import (
     API_VERSION,
     DEFAULT_STATUS,
     ERROR_TEXT,
@@ -50,7 +50,7 @@ from services.twilio_local.state import (
     resource,
     valid_address,
 )
-from services.twilio_local.webhooks import inbound_params, post_signed, sign, status_params
+from siaga.services.twilio_local.webhooks import inbound_params, post_signed, sign, status_params
 
 log = logging.getLogger("siaga.twilio_local")
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from twilio.request_validator import RequestValidator
 
-from services.twilio_local.state import API_VERSION, channel_of, new_sid
+from siaga.services.twilio_local.state import API_VERSION, channel_of, new_sid
 
 
 def inbound_params(

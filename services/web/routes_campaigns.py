@@ -12,19 +12,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from core.ledger.checkpoint import parse_checkpoint
-from infra.settings import get_settings
-from schemas.common import NeedCategory
-from services import intake
-from services.api.errors import describe
-from services.api.models import DonationIn
-from services.auth import csrf
-from services.auth.deps import optional_user, same_origin
-from services.ledger.routes_campaigns import SLUG, file_report, list_campaigns, load_campaign
-from services.ledger.routes_ledger import receipt
-from services.ledger.totals import campaign_totals
-from services.web.i18n import lang_of, t
-from services.api.limits import intake_limit
+from siaga.core.ledger.checkpoint import parse_checkpoint
+from siaga.infra.settings import get_settings
+from siaga.schemas.common import NeedCategory
+from siaga.services import intake
+from siaga.services.api.errors import describe
+from siaga.services.api.models import DonationIn
+from siaga.services.auth import csrf
+from siaga.services.auth.deps import optional_user, same_origin
+from siaga.services.ledger.routes_campaigns import SLUG, file_report, list_campaigns, load_campaign
+from siaga.services.ledger.routes_ledger import receipt
+from siaga.services.ledger.totals import campaign_totals
+from siaga.services.web.i18n import lang_of, t
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")

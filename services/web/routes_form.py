@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from schemas.common import Channel, NeedCategory, Urgency, Vulnerable
-from services import intake
-from services.api.errors import describe
-from services.api.metrics import ACCEPTED
-from services.api.models import AidRequestIn
-from services.status import request_status
-from services.web.i18n import lang_of, t
-from services.api.limits import intake_limit
+from siaga.schemas.common import Channel, NeedCategory, Urgency, Vulnerable
+from siaga.services import intake
+from siaga.services.api.errors import describe
+from siaga.services.api.metrics import ACCEPTED
+from siaga.services.api.models import AidRequestIn
+from siaga.services.status import request_status
+from siaga.services.web.i18n import lang_of, t
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from schemas.common import Skill, Vehicle
-from services import intake, signup
-from services.api.errors import describe
-from services.api.models import PointIn, VolunteerIn
-from services.web.i18n import lang_of, t
+from siaga.schemas.common import Skill, Vehicle
+from siaga.services import intake, signup
+from siaga.services.api.errors import describe
+from siaga.services.api.models import PointIn, VolunteerIn
+from siaga.services.web.i18n import lang_of, t
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")

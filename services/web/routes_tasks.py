@@ -19,13 +19,13 @@ from fastapi.templating import Jinja2Templates
 from psycopg.rows import dict_row
 from pydantic import ValidationError
 
-from infra.settings import get_settings
-from services import intake
-from services.api.metrics import ACCEPTED
-from services.api.models import CheckInIn, PointIn
-from services.api.routes_offers import OfferClosed, OfferNotFound, send_reply
-from services.web.i18n import TEXT, lang_of, t
-from services.api.limits import intake_limit
+from siaga.infra.settings import get_settings
+from siaga.services import intake
+from siaga.services.api.metrics import ACCEPTED
+from siaga.services.api.models import CheckInIn, PointIn
+from siaga.services.api.routes_offers import OfferClosed, OfferNotFound, send_reply
+from siaga.services.web.i18n import TEXT, lang_of, t
+from siaga.services.api.limits import intake_limit
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")

@@ -8,16 +8,16 @@ import logging
 import threading
 from datetime import datetime, timezone
 
-from core.codes import stable_uuid
-from core.conversation import Inbound, Outcome, decide, understand
-from infra.settings import get_settings
-from core.messages import render, to_gsm7
-from core.phone import mask_phone, normalize_phone
-from schemas.topics import Topic
-from services.messaging import conversations, inbound, optouts, volunteers
-from schemas.events import SituationUpdate
-from services.outbox import enqueue
-from services.status import request_status
+from siaga.core.codes import stable_uuid
+from siaga.core.conversation import Inbound, Outcome, decide, understand
+from siaga.infra.settings import get_settings
+from siaga.core.messages import render, to_gsm7
+from siaga.core.phone import mask_phone, normalize_phone
+from siaga.schemas.topics import Topic
+from siaga.services.messaging import conversations, inbound, optouts, volunteers
+from siaga.schemas.events import SituationUpdate
+from siaga.services.outbox import enqueue
+from siaga.services.status import request_status
 
 log = logging.getLogger("siaga.webhooks")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from infra.settings import get_settings
-from services.api.deps import pool
-from services.webhooks.inbound import handle_message, warm_up
-from services.webhooks.signature import is_valid, public_url
-from services.webhooks.status import handle_status
-from services.webhooks.twiml import TwiMLResponse, twiml
+from siaga.infra.settings import get_settings
+from siaga.services.api.deps import pool
+from siaga.services.webhooks.inbound import handle_message, warm_up
+from siaga.services.webhooks.signature import is_valid, public_url
+from siaga.services.webhooks.status import handle_status
+from siaga.services.webhooks.twiml import TwiMLResponse, twiml
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio"], default_response_class=TwiMLResponse,
                    responses={403: {"description": "The X-Twilio-Signature header is missing or does not match",

@@ -8,7 +8,7 @@ import logging
 
 from twilio.request_validator import RequestValidator
 
-from infra.settings import Settings
+from siaga.infra.settings import Settings
 
 log = logging.getLogger("siaga.webhooks")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from core.phone import mask_address
-from schemas.topics import Topic
-from services.messaging import delivery
-from services.outbox import enqueue
+from siaga.core.phone import mask_address
+from siaga.schemas.topics import Topic
+from siaga.services.messaging import delivery
+from siaga.services.outbox import enqueue
 
 log = logging.getLogger("siaga.webhooks")
 

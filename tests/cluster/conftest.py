@@ -1,9 +1,9 @@
-"""The fault stack: the local three-broker Kafka cluster (infra/cluster.py) and, on it, a complete
+"""The fault stack: the local three-broker Kafka cluster (infra/dev/cluster.py) and, on it, a complete
 separate Siaga stack in its own profile ("fault": .siaga/fault/, API 24000, PostGIS 25436, local
 Twilio 24080, Faust web 26066-26067), started by subprocess exactly as a user would:
 
     SIAGA_PROFILE=fault KAFKA_BOOTSTRAP_SERVERS=<cluster> KAFKA_REPLICATION_FACTOR=3 \\
-    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m infra.stack up --fresh
+    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m siaga.infra.dev.stack up --fresh
 
 It never touches the "test" or "run" profiles (this pytest process may itself run with
 SIAGA_PROFILE=test under `make test`, so nothing here uses infra.settings.RUNTIME_DIR)."""
@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from infra import broker, cluster
-from infra.settings import REPO_ROOT, read_env_file
+from siaga.infra.dev import broker, cluster
+from siaga.infra.settings import REPO_ROOT, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
@@ -42,7 +42,7 @@ def fault_process_env(**extra: str) -> dict[str, str]:
 
 
 def _stack(command: str, *flags: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "infra.stack", command, *flags], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "siaga.infra.dev.stack", command, *flags], cwd=REPO_ROOT,
                           env=fault_process_env(), capture_output=True, text=True, timeout=timeout)
 
 
@@ -60,14 +60,14 @@ class FaultStack:
         self.dir = FAULT_DIR
 
     def pid(self, name: str) -> int | None:
-        from infra import procs
+        from siaga.infra.dev import procs
 
         return procs.read_pid(self.dir / "pids" / f"{name}.pid")
 
     def start_worker(self, index: int) -> None:
         """infra.stack.start_worker in the fault profile (a subprocess: this process's
         infra.settings may belong to another profile)."""
-        code = ("import os; from infra.stack import start_worker; from infra.settings import RUNTIME_DIR; "
+        code = ("import os; from siaga.infra.dev.stack import start_worker; from siaga.infra.settings import RUNTIME_DIR; "
                 f"assert RUNTIME_DIR.name == {PROFILE!r}, RUNTIME_DIR; start_worker({index}, dict(os.environ))")
         env = fault_process_env(**{k: v for k, v in self.env.items()})
         env["SIAGA_PROFILE"] = PROFILE

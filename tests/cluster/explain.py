@@ -9,8 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
-from infra import cluster
-from schemas.topics import changelog_topic
+from siaga.infra.dev import cluster
+from siaga.schemas.topics import changelog_topic
 
 
 def _records(bootstrap: str, topic: str, wanted) -> list[dict]:

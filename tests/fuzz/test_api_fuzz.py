@@ -66,7 +66,7 @@ def _needs_sign_in() -> tuple[set[str], set[str], set[str]]:
     """"METHOD /path" of the routes that need a role, of those that need more than a coordinator
     (admin, treasurer), of those that look at the session inside: from the app's own
     dependencies (tests/unit/test_route_access.py lists the same)."""
-    from services.auth import deps
+    from siaga.services.auth import deps
     from tests.unit.test_route_access import DECIDES_INSIDE, NEEDS_ROLE, _routes
 
     routes = _routes()
@@ -112,7 +112,7 @@ def _signed_in(role: str):
     """A session signed in through the real login route, as a fresh account of `role`."""
     import psycopg
 
-    from services.auth.accounts import create_coordinator_sync
+    from siaga.services.auth.accounts import create_coordinator_sync
 
     username = f"tfuzz-{secrets.token_hex(4)}"
     with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:

@@ -70,7 +70,7 @@ def leave_no_work_behind(env, http):
 
     import psycopg
 
-    from services.auth.accounts import create_coordinator_sync
+    from siaga.services.auth.accounts import create_coordinator_sync
 
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
         deadline = time.monotonic() + 20   # until the relay and the sink have caught up
@@ -233,7 +233,7 @@ def choices(values: list[str]) -> st.SearchStrategy[list[str]]:
 
 
 def test_request_form(http):
-    from schemas.common import NeedCategory, Urgency, Vulnerable
+    from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 
     single = st.fixed_dictionaries({}, optional={
         "client_id": st.one_of(st.uuids().map(str), text), "people": st.one_of(st.integers().map(str), text),
@@ -263,7 +263,7 @@ def test_request_form(http):
 
 
 def test_volunteer_sign_up_form(http):
-    from schemas.common import Skill, Vehicle
+    from siaga.schemas.common import Skill, Vehicle
 
     single = st.fixed_dictionaries({}, optional={
         "name": text, "phone": st.one_of(fuzz_phones(), text),

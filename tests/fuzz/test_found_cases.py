@@ -26,7 +26,7 @@ def anon(env):
 @pytest.fixture(scope="module")
 def admin(env):
     """Signed in as a fresh admin (passes every role check)."""
-    from services.auth.accounts import create_coordinator_sync
+    from siaga.services.auth.accounts import create_coordinator_sync
 
     username = f"tfound-{secrets.token_hex(4)}"
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:

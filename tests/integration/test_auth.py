@@ -160,7 +160,7 @@ def test_cross_site_posts_are_refused(stack):
 def test_create_admin_command(stack):
     name = f"adm-{secrets.token_hex(3)}"
     env = {**os.environ, "DATABASE_URL": stack.database_url, "SIAGA_ADMIN_PASSWORD": "first-admin-pass-1"}
-    cmd = [sys.executable, "-m", "services.auth.create_admin", "--username", name]
+    cmd = [sys.executable, "-m", "siaga.services.auth.create_admin", "--username", name]
     r = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     again = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra import broker
-from infra.settings import RUNTIME_DIR
+from siaga.infra.dev import broker
+from siaga.infra.settings import RUNTIME_DIR
 
 pytestmark = pytest.mark.integration
 

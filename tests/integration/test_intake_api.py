@@ -8,7 +8,7 @@ import uuid
 import jsonschema
 import pytest
 
-from schemas.export import JSON_DIR
+from siaga.schemas.export import JSON_DIR
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,7 @@ def read_topic(env, topic: str, want: set[str], key_field: str = "request_id", t
     """An independent client (confluent-kafka, its own group) reads the topic from the start."""
     from confluent_kafka import Consumer
 
-    from infra import kafka_config
+    from siaga.infra import kafka_config
 
     c = Consumer(kafka_config.confluent(**{"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"],
                                            "group.id": f"test-{uuid.uuid4()}",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from infra import broker, kafka_config
-from infra.settings import Settings
+from siaga.infra.dev import broker, kafka_config
+from siaga.infra.settings import Settings
 
 SASL_PORT, CONTROLLER_PORT, SSL_PORT = 23092, 23093, 23094
 USER, PASSWORD = "siaga", "siaga-secret"
@@ -130,8 +130,8 @@ def settings(request, secured) -> Settings:
 
 
 def test_topics_are_created_and_described_through_the_admin_client(settings):
-    from infra.topics import describe, ensure_topics
-    from schemas.topics import all_topics, spec
+    from siaga.infra.topics import describe, ensure_topics
+    from siaga.schemas.topics import all_topics, spec
 
     ensure_topics(settings)   # creates on the first protocol, checks and fixes on the second
     found = describe(settings)
@@ -159,7 +159,7 @@ def _consume_confluent(settings: Settings, topic: str, key: bytes, timeout: floa
 
 def test_confluent_producer_and_consumer(settings):
     from confluent_kafka import Producer
-    from infra.topics import ensure_topics
+    from siaga.infra.topics import ensure_topics
 
     ensure_topics(settings)
     p = Producer(kafka_config.confluent_producer(settings))
@@ -173,7 +173,7 @@ def test_confluent_producer_and_consumer(settings):
 
 async def test_aiokafka_producer_and_consumer(settings):
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-    from infra.topics import ensure_topics
+    from siaga.infra.topics import ensure_topics
 
     ensure_topics(settings)
     key = uuid.uuid4().bytes

@@ -18,8 +18,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_map_support import stack, wait_for  # noqa: E402,F401
 
-from core.ledger import merkle  # noqa: E402
-from core.ledger.checkpoint import parse_checkpoint  # noqa: E402
+from siaga.core.ledger import merkle  # noqa: E402
+from siaga.core.ledger.checkpoint import parse_checkpoint  # noqa: E402
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

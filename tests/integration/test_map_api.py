@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from services.api.routes_map import STATUSES  # noqa: E402
+from siaga.services.api.routes_map import STATUSES  # noqa: E402
 from test_map_support import bbox_around, stack, unique_point, wait_for  # noqa: E402,F401
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from tests.stack import ENV_FILE, read_env, wait_for  # noqa: F401  (re-exported)
-from services.auth.accounts import create_coordinator_sync
+from siaga.services.auth.accounts import create_coordinator_sync
 
 PASSWORD = "correct-horse-battery-9"
 

@@ -10,11 +10,11 @@ import pytest
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from services.notifier.deliver import MAX_TRIES, Deliverer, _parse_fault
-from services.logmask import MaskPhones
-from services.notifier.reconcile import CheckedClient, find_sent
-from services.notifier.store import lock_key
-from services.notifier.twilio_sender import SendOutcome
+from siaga.services.notifier.deliver import MAX_TRIES, Deliverer, _parse_fault
+from siaga.services.logmask import MaskPhones
+from siaga.services.notifier.reconcile import CheckedClient, find_sent
+from siaga.services.notifier.store import lock_key
+from siaga.services.notifier.twilio_sender import SendOutcome
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 PHONE = "+6281234567890"

@@ -12,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from infra.settings import REPO_ROOT
+from siaga.infra.settings import REPO_ROOT
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.integration
@@ -23,7 +23,7 @@ PORT = 18111
 def limited(env):
     proc_env = {**os.environ, **env, "API_PORT": str(PORT), "RATE_LIMIT_INTAKE": "5/minute;50/hour",
                 "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "services.api.app:app", "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "siaga.services.api.app:app", "--host", "127.0.0.1",
                              "--port", str(PORT), "--no-access-log"], cwd=REPO_ROOT, env=proc_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 
-from schemas.common import Location
-from schemas.events import AidRequest, SituationUpdate
-from services import store
+from siaga.schemas.common import Location
+from siaga.schemas.events import AidRequest, SituationUpdate
+from siaga.services import store
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from core.codes import tracking_code
-from schemas.events import AidRequest
+from siaga.core.codes import tracking_code
+from siaga.schemas.events import AidRequest
 from tests.stack import wait_for
 
 pytestmark = pytest.mark.integration
@@ -60,9 +60,9 @@ def test_replaying_an_event_changes_nothing(env, db):
 
 
 def test_topics_have_their_declared_partitions_and_settings(env):
-    from infra.settings import get_settings
-    from infra.topics import declared_config, describe
-    from schemas.topics import all_topics
+    from siaga.infra.settings import get_settings
+    from siaga.infra.topics import declared_config, describe
+    from siaga.schemas.topics import all_topics
 
     settings = get_settings()
     found = describe(settings)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from core.codes import ALPHABET  # noqa: E402
+from siaga.core.codes import ALPHABET  # noqa: E402
 from test_map_support import stack, unique_point, wait_for  # noqa: E402,F401
 
 pytestmark = pytest.mark.integration

@@ -1,7 +1,7 @@
 """The real twilio SDK (sync) against services.twilio_local over loopback HTTP.
 
 Self-contained: starts uvicorn in a thread on a free port (no broker, no database), plus
-one test that runs the `python -m services.twilio_local` entry point as a subprocess.
+one test that runs the `python -m siaga.services.twilio_local` entry point as a subprocess.
 """
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ import uvicorn
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from core.send_policy import RetryPolicy, next_status
-from services.notifier.twilio_sender import TwilioSender, build_client
-from services.twilio_local import create_app
+from siaga.core.send_policy import RetryPolicy, next_status
+from siaga.services.notifier.twilio_sender import TwilioSender, build_client
+from siaga.services.twilio_local import create_app
 
 SID = "AC" + "5a" * 16
 TOKEN = "local-test-token-3f9a"
@@ -485,7 +485,7 @@ def test_cli_entry_point_serves_and_masks_numbers() -> None:
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.twilio_local", "--host", "127.0.0.1",
+        [sys.executable, "-m", "siaga.services.twilio_local", "--host", "127.0.0.1",
          "--port", str(port), "--account-sid", SID, "--auth-token", TOKEN],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -17,8 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_webhooks_support import HTTP, stack, wait_for  # noqa: E402,F401
 
-from core.codes import stable_uuid  # noqa: E402
-from schemas.events import Notification  # noqa: E402
+from siaga.core.codes import stable_uuid  # noqa: E402
+from siaga.schemas.events import Notification  # noqa: E402
 
 pytestmark = pytest.mark.integration
 MESSAGES = 2000
@@ -27,7 +27,7 @@ FINAL = ("sent", "failed", "opted_out", "invalid")
 
 
 def test_two_thousand_messages_through_a_storm_each_sent_once(stack):
-    from services.relay import make_producer
+    from siaga.services.relay import make_producer
 
     run = uuid.uuid4().hex[:6]
     prefix = 10 + uuid.uuid4().int % 90   # numbers no other test (or earlier run) uses

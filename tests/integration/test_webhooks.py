@@ -18,10 +18,10 @@ from twilio.request_validator import RequestValidator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_webhooks_support import HTTP, random_phone, stack, wait_for  # noqa: E402,F401
 
-from core.conversation import Choice, request_id_for  # noqa: E402
-from core.messages import render, render_bilingual  # noqa: E402
-from core.text.gazetteer import resolve_place  # noqa: E402
-from core.text.locate import locate  # noqa: E402
+from siaga.core.conversation import Choice, request_id_for  # noqa: E402
+from siaga.core.messages import render, render_bilingual  # noqa: E402
+from siaga.core.text.gazetteer import resolve_place  # noqa: E402
+from siaga.core.text.locate import locate  # noqa: E402
 from tests.stack import signed_in  # noqa: E402
 
 pytestmark = pytest.mark.integration

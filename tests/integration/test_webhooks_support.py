@@ -19,11 +19,11 @@ import httpx
 import psycopg
 import pytest
 
-from core.codes import stable_uuid
-from infra import procs
-from infra.settings import RUNTIME_DIR
+from siaga.core.codes import stable_uuid
+from siaga.infra.dev import procs
+from siaga.infra.settings import RUNTIME_DIR
 from tests.stack import ENV_FILE, read_env, wait_for  # noqa: F401  (re-exported)
-from schemas.events import Notification
+from siaga.schemas.events import Notification
 
 HTTP = httpx.Client(timeout=30.0, trust_env=False)
 
@@ -116,7 +116,7 @@ class Stack:
 
     def produce(self, topic: str, key: bytes, value: bytes) -> tuple[int, int]:
         """Produce one record (acks=all); returns its (partition, offset)."""
-        from services.relay import make_producer
+        from siaga.services.relay import make_producer
 
         producer = make_producer()
         reports: list = []
@@ -166,7 +166,7 @@ class Stack:
     def start_notifier(self, **extra: str) -> int:
         """(Re)start the stack's notifier process, under the stack's pid file."""
         procs.stop("notifier", RUNTIME_DIR)
-        return procs.start("notifier", [sys.executable, "-m", "services.notifier"], RUNTIME_DIR,
+        return procs.start("notifier", [sys.executable, "-m", "siaga.services.notifier"], RUNTIME_DIR,
                            self.process_env(**extra))
 
     def notifier_running(self) -> bool:

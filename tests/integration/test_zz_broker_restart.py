@@ -15,8 +15,8 @@ import httpx
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from infra import broker, procs
-from infra.settings import RUNTIME_DIR
+from siaga.infra.dev import broker, procs
+from siaga.infra.settings import RUNTIME_DIR
 from tests.integration.test_dispatch_scale import Responder
 from tests.integration.test_intake_api import read_topic
 from tests.checks import double_bookings, sent_twice, unsettled, volunteers_on_duty

@@ -16,8 +16,8 @@ import httpx
 import psycopg
 import pytest
 
-from infra import postgres, procs
-from infra.settings import RUNTIME_DIR
+from siaga.infra.dev import postgres, procs
+from siaga.infra.settings import RUNTIME_DIR
 from tests.checks import double_bookings, sent_twice, unsettled, volunteers_on_duty
 from tests.integration.test_dispatch_scale import Responder
 from tests.integration.test_webhooks_support import Stack, random_phone

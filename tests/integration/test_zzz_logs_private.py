@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_webhooks_support import stack  # noqa: E402,F401
 
-from infra.settings import RUNTIME_DIR  # noqa: E402
+from siaga.infra.settings import RUNTIME_DIR  # noqa: E402
 
 pytestmark = pytest.mark.integration
 DIGITS = re.compile(r"\+?\d[\d\- ]{7,18}\d")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from twilio.request_validator import RequestValidator
 
-from core.conversation import (
+from siaga.core.conversation import (
     CONVERSATION_TTL,
     Choice,
     Conversation,
@@ -19,12 +19,12 @@ from core.conversation import (
     request_id_for,
     understand,
 )
-from core.codes import code_from_uuid
-from core.messages import render, render_bilingual
-from core.phone import normalize_phone
-from core.send_policy import is_gsm7, segments
-from schemas.events import AidRequest, AidRequestLocated, VolunteerCheckIn, VolunteerReply
-from services.webhooks.twiml import twiml
+from siaga.core.codes import code_from_uuid
+from siaga.core.messages import render, render_bilingual
+from siaga.core.phone import normalize_phone
+from siaga.core.send_policy import is_gsm7, segments
+from siaga.schemas.events import AidRequest, AidRequestLocated, VolunteerCheckIn, VolunteerReply
+from siaga.services.webhooks.twiml import twiml
 
 NOW = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
 PHONE = "+6281234567890"

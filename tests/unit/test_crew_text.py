@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import parse_help_message
+from siaga.core.text import parse_help_message
 
 
 @pytest.mark.parametrize("text,helpers", [
@@ -27,7 +27,7 @@ def test_helpers_asked_for(text, helpers):
 
 def test_an_sms_asking_for_five_people_makes_a_request_for_five_volunteers():
     from tests.unit.test_conversation import only_event, run
-    from schemas.events import AidRequest
+    from siaga.schemas.events import AidRequest
 
     _emit, req = only_event(run("Perlu 5 orang bantu evakuasi warga, Desa Sumberharjo kec Prambanan",
                                 sid="SM05"), AidRequest)

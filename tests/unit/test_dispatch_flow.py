@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.dispatch.matcher import MatchConfig
-from core.dispatch.routing import request_partition
+from siaga.core.dispatch.matcher import MatchConfig
+from siaga.core.dispatch.routing import request_partition
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)
@@ -158,7 +158,7 @@ def test_relaxed_skills_only_where_safe():
 
 def test_volunteer_across_a_partition_border_is_found():
     # Find two nearby points whose region cells land in different partitions.
-    from core.dispatch.routing import request_partition, volunteer_partitions
+    from siaga.core.dispatch.routing import request_partition, volunteer_partitions
 
     lat, lon = YOGYA
     for i in range(400):
@@ -198,7 +198,7 @@ def test_duplicate_reports_join_the_first_request():
 def _border(step: float = 0.002) -> tuple[tuple[float, float], tuple[float, float]]:
     """Two points `step` degrees apart (north-south) whose region cells are in different
     partitions: the two sides of a partition border near Yogyakarta."""
-    from core.dispatch.routing import request_partition
+    from siaga.core.dispatch.routing import request_partition
 
     lat, lon = YOGYA
     for i in range(20000):
@@ -210,7 +210,7 @@ def _border(step: float = 0.002) -> tuple[tuple[float, float], tuple[float, floa
 
 
 def test_second_report_across_a_partition_border_joins_the_first():
-    from core.dispatch.routing import request_partition
+    from siaga.core.dispatch.routing import request_partition
 
     a, b = _border()   # about 220 m apart, owned by two matchers
     sim = Sim()
@@ -238,7 +238,7 @@ def test_same_phone_across_a_border_joins_within_reach_only():
 
 
 def test_a_report_joining_a_request_closed_meanwhile_stands_alone():
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     a, b = _border()
     sim = Sim()
@@ -263,7 +263,7 @@ def test_a_report_joining_a_request_closed_meanwhile_stands_alone():
 
 
 def test_a_join_lost_in_a_crash_is_asked_again():
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     a, b = _border()
     sim = Sim()
@@ -303,8 +303,8 @@ def test_coordinator_assigns_and_cancels():
 def test_request_without_location_waits_then_is_matched_when_located():
     import uuid
 
-    from schemas.common import Location
-    from schemas.events import AidRequestLocated
+    from siaga.schemas.common import Location
+    from siaga.schemas.events import AidRequestLocated
 
     sim = Sim()
     v = sim.volunteer(*YOGYA, skills=["logistics"])
@@ -322,7 +322,7 @@ def test_request_without_location_waits_then_is_matched_when_located():
 def test_a_repeated_grant_after_acceptance_does_not_withdraw_the_task():
     """Under load the matcher asks the desk again (same offer id) before the first answer
     arrives; the second 'granted' reaches the matcher after the volunteer accepted."""
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(*YOGYA, skills=["logistics"])
@@ -368,9 +368,9 @@ def test_a_replayed_done_resends_what_a_crash_may_have_cut_short():
     committed). The replay must send the same records, not nothing and not 'offer not found'."""
     import uuid
 
-    from core.dispatch.desk import VolunteerState
-    from schemas import dispatch as dm
-    from schemas.events import VolunteerReply
+    from siaga.core.dispatch.desk import VolunteerState
+    from siaga.schemas import dispatch as dm
+    from siaga.schemas.events import VolunteerReply
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -407,8 +407,8 @@ def test_replies_replayed_after_the_volunteer_moved_on_say_nothing():
     volunteer holds the next offer: 'code not valid' twice (one per replayed reply) was wrong."""
     import uuid
 
-    from core.dispatch.desk import VolunteerState
-    from schemas.events import VolunteerReply
+    from siaga.core.dispatch.desk import VolunteerState
+    from siaga.schemas.events import VolunteerReply
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -443,7 +443,7 @@ def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id
     matcher says 'done' again, once, with the same message id; a live one stays quiet."""
     import uuid
 
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -482,7 +482,7 @@ def test_a_confirmation_lost_in_a_crash_is_sent_again():
     """The failure the SIGKILL scale test found: the matcher stored 'matched' but its
     VConfirm never reached the desk, and nothing replays it. The matcher asks again until
     the desk answers."""
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -508,7 +508,7 @@ def test_a_confirmation_lost_in_a_crash_is_sent_again():
 
 def _done_lost(sim: Sim) -> tuple[str, str]:
     """A task reported done whose 'done' never reached the matcher."""
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     rid = _accepted(sim, v)
@@ -553,7 +553,7 @@ def test_a_task_the_desk_no_longer_knows_is_matched_again():
     not): the matcher must not wait for ever on a volunteer who is not coming."""
     import uuid
 
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -574,7 +574,7 @@ def test_a_task_the_desk_no_longer_knows_is_matched_again():
 def test_an_acceptance_lost_in_a_crash_frees_the_volunteer_at_expiry():
     """The desk's 'accepted' never reached the matcher, so the offer lapses there. The desk
     says it again when the expiry comes, and the matcher withdraws it: nobody stays held."""
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -589,7 +589,7 @@ def test_an_acceptance_lost_in_a_crash_frees_the_volunteer_at_expiry():
 
 
 def test_a_request_lost_on_its_way_to_the_matcher_is_sent_again_until_received():
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
@@ -614,7 +614,7 @@ def test_a_request_lost_on_its_way_to_the_matcher_is_sent_again_until_received()
 
 
 def test_a_lost_receipt_only_costs_a_second_send():
-    from schemas import dispatch as dm
+    from siaga.schemas import dispatch as dm
 
     sim = Sim()
     sim.drop = lambda o: isinstance(o.value, dm.RRouted)
@@ -703,7 +703,7 @@ def test_sos_from_a_volunteer_on_a_task_alerts_coordinators_with_the_task_and_po
 def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
     """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
     a matcher sees one 40 km away in another partition (with a fixed 25 km it never did)."""
-    from core.dispatch.routing import request_partition, volunteer_partitions
+    from siaga.core.dispatch.routing import request_partition, volunteer_partitions
 
     lat, lon = YOGYA
     for i in range(2000):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.dispatch.matcher import MatchConfig
-from core.dispatch.skills import search_levels
-from geo.distance import haversine_m
+from siaga.core.dispatch.matcher import MatchConfig
+from siaga.core.dispatch.skills import search_levels
+from siaga.geo.distance import haversine_m
 from tests.dispatch_sim import Sim
 
 # Yogyakarta, Sleman, Bantul: about 60 x 50 km, several region cells and partitions.
@@ -113,7 +113,7 @@ PHONES = st.sampled_from([None, "+6281111111111", "+6282222222222"])
 
 def _border_box(half: float = 0.004) -> tuple[float, float, float, float]:
     """A box of about 900 m around a partition border near Yogyakarta (8 partitions)."""
-    from core.dispatch.routing import request_partition
+    from siaga.core.dispatch.routing import request_partition
 
     lat, lon = -7.7956, 110.3695
     for i in range(20000):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError, NotLeaderForPartitionError
 
-import streams.dispatch as d
+import siaga.streams.dispatch as d
 
 
 def _raw():

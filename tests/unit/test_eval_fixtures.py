@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from core.text.gazetteer import lookup_code
-from schemas.common import NeedCategory, Urgency, Vulnerable
+from siaga.core.text.gazetteer import lookup_code
+from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl", "places_holdout.jsonl")

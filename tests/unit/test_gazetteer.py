@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from core.text.gazetteer import ACCURACY_M, DATA_DIR, gazetteer, lookup_code, resolve_place
+from siaga.core.text.gazetteer import ACCURACY_M, DATA_DIR, gazetteer, lookup_code, resolve_place
 
 SLEMAN_PRAMBANAN = (-7.797, 110.505)
 

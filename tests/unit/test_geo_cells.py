@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import cells
-from geo.cells import MATCH_RES, MAX_RADIUS_M, cell_of, cells_within, disk_k_for_radius, partition_for_cell
-from geo.distance import EARTH_RADIUS_M, haversine_m
+from siaga.geo import cells
+from siaga.geo.cells import MATCH_RES, MAX_RADIUS_M, cell_of, cells_within, disk_k_for_radius, partition_for_cell
+from siaga.geo.distance import EARTH_RADIUS_M, haversine_m
 
 REPO_ROOT = Path(cells.__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ def test_partition_for_cell_is_stable_and_spread() -> None:
     # Pinned value: a change here remaps every cell to other workers.
     assert partition_for_cell(cell, 12) == zlib.crc32(cell.encode("ascii")) % 12 == 3
     # Same in a fresh interpreter with a different str-hash salt.
-    code = f"from geo.cells import partition_for_cell as p; print(p({cell!r}, 12))"
+    code = f"from siaga.geo.cells import partition_for_cell as p; print(p({cell!r}, 12))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345", "PATH": ""}, cwd=REPO_ROOT)
     assert out.stdout.strip() == "3"

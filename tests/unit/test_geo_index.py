@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from geo.distance import EARTH_RADIUS_M, haversine_m, haversine_m_np, haversine_rad_np
-from geo.index import VolunteerIndex, VolunteerRecord
+from siaga.geo.distance import EARTH_RADIUS_M, haversine_m, haversine_m_np, haversine_rad_np
+from siaga.geo.index import VolunteerIndex, VolunteerRecord
 
 # Knobs that force each code path: k-NN always (-1) / radius query always (inf);
 # tiny rebuild and scan limits put most points in the delta grid and rebuild often.

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.text.incident_areas import parse_incident_areas
-from core.text.locate import locate
-from infra.settings import Settings
+from siaga.core.text.incident_areas import parse_incident_areas
+from siaga.core.text.locate import locate
+from siaga.infra.settings import Settings
 
 GAZETTEER = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 
@@ -46,7 +46,7 @@ def test_areas_by_code_or_by_point():
 def _namesakes() -> list[tuple[str, dict, dict]]:
     """Names of exactly two villages (and of no kecamatan or kabupaten) in different provinces,
     more than 150 km apart."""
-    from geo.distance import haversine_m
+    from siaga.geo.distance import haversine_m
 
     by_name: dict[str, list[dict]] = defaultdict(list)
     with (GAZETTEER / "desa.csv").open(encoding="utf-8", newline="") as f:

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from core.text import parse_help_message
-from core.text.intent import INTENTS, classify_intent
-from core.text.normalize import tokenize
+from siaga.core.text import parse_help_message
+from siaga.core.text.intent import INTENTS, classify_intent
+from siaga.core.text.normalize import tokenize
 
 
 def intent_of(text: str):

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from core.text import parse_help_message
-from core.text.intent import INTENTS, classify_intent
-from core.text.normalize import tokenize
+from siaga.core.text import parse_help_message
+from siaga.core.text.intent import INTENTS, classify_intent
+from siaga.core.text.normalize import tokenize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KINDS = {"request", "offer", "information", "question", "status"}

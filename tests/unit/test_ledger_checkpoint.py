@@ -8,7 +8,7 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from core.ledger.checkpoint import (
+from siaga.core.ledger.checkpoint import (
     CheckpointError,
     Signer,
     key_hash,
@@ -18,7 +18,7 @@ from core.ledger.checkpoint import (
     verifier_key,
     verify_checkpoint,
 )
-from core.ledger.merkle import root
+from siaga.core.ledger.merkle import root
 
 ORIGIN = "siaga.example/ledger"
 ROOT = hashlib.sha256(b"some tree").digest()

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.ledger import merkle
-from core.ledger.merkle import (
+from siaga.core.ledger import merkle
+from siaga.core.ledger.merkle import (
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.ledger.supply import Need, Supply, plan
+from siaga.core.ledger.supply import Need, Supply, plan
 
 P = (-7.80, 110.37)
 

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from core.ledger.canonical import GENESIS, canonical, chain_problems, entry_hash
-from core.ledger.checkpoint import Signer, sign_checkpoint, verifier_key
-from core.ledger.merkle import leaf_hash, root
-from core.ledger.verify import verify_ledger
+from siaga.core.ledger.canonical import GENESIS, canonical, chain_problems, entry_hash
+from siaga.core.ledger.checkpoint import Signer, sign_checkpoint, verifier_key
+from siaga.core.ledger.merkle import leaf_hash, root
+from siaga.core.ledger.verify import verify_ledger
 from siaga.__main__ import FetchError, Served, check_served, fetch_ledger, main
 
 ORIGIN = "siaga.example/ledger"

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from fastapi import HTTPException
 
-from services.api import limits
+from siaga.services.api import limits
 
 
 def test_the_window_refuses_the_hit_over_the_limit_with_retry_after():

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openlocationcode import openlocationcode as olc
 
-from core.text.locate import find_coordinates, locate
-from schemas.common import Location
+from siaga.core.text.locate import find_coordinates, locate
+from siaga.schemas.common import Location
 
 YOGYA = (-7.7801, 110.3612)
 
@@ -180,8 +180,8 @@ def test_the_whole_message_pass_takes_no_near_spelling():
 
 
 def test_every_place_abbreviation_names_areas_of_the_gazetteer():
-    from core.text import lexicon
-    from core.text.gazetteer import gazetteer
+    from siaga.core.text import lexicon
+    from siaga.core.text.gazetteer import gazetteer
 
     keys = gazetteer().by_key
     missing = {a: t for a, targets in lexicon.PLACE_ABBREVIATIONS.items() for t in targets if t not in keys}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from services.logmask import FORMAT, MaskPhones
+from siaga.services.logmask import FORMAT, MaskPhones
 
 
 def _logged(emit) -> str:

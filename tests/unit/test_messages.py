@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.messages import (
+from siaga.core.messages import (
     COMMAND_WORDS,
     LANGS,
     NEED_LABELS,
@@ -21,7 +21,7 @@ from core.messages import (
     template_ids,
     to_gsm7,
 )
-from core.send_policy import GSM7_BASIC, segments
+from siaga.core.send_policy import GSM7_BASIC, segments
 
 REQUIRED = {
     "request_received", "need_location", "request_matched", "volunteer_on_the_way",
@@ -102,7 +102,7 @@ def test_need_labels_are_gsm7_and_cover_both_languages() -> None:
 
 
 def test_need_labels_cover_schema_categories() -> None:
-    schemas = pytest.importorskip("schemas.common")
+    schemas = pytest.importorskip("siaga.schemas.common")
     assert {c.value for c in schemas.NeedCategory} == set(NEED_LABELS["id"])
 
 

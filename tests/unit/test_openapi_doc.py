@@ -2,7 +2,7 @@
 fuzzing in tests/fuzz checks every response against it on the running stack."""
 from __future__ import annotations
 
-from services.api.app import app
+from siaga.services.api.app import app
 from tests.unit.test_route_access import NEEDS_ROLE, _routes
 
 

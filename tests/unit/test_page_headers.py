@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from services.api.page_headers import PageHeaders, policy
+from siaga.services.api.page_headers import PageHeaders, policy
 
 
 def test_the_policy_names_the_tile_server_and_allows_no_foreign_script():

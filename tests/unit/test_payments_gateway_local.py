@@ -10,9 +10,9 @@ import re
 import httpx
 import pytest
 
-from services.gateway_local import create_app
-from services.payments.midtrans import handler as midtrans
-from services.payments.xendit import handler as xendit
+from siaga.services.gateway_local import create_app
+from siaga.services.payments.midtrans import handler as midtrans
+from siaga.services.payments.xendit import handler as xendit
 
 SERVER_KEY = "SB-Mid-server-local-test"
 TOKEN = "xnd-callback-local-test"

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.payments import GatewayError, Outcome, PaymentFormatError, parse_idr
-from services.payments.config import PaymentConfig
-from services.payments.midtrans import handler
-from services.payments.routes import router
+from siaga.services.payments import GatewayError, Outcome, PaymentFormatError, parse_idr
+from siaga.services.payments.config import PaymentConfig
+from siaga.services.payments.midtrans import handler
+from siaga.services.payments.routes import router
 
 FIXTURES = Path(handler.__file__).parent / "fixtures"
 KEY = "SB-Mid-server-SIAGA-FIXTURE-ONLY"   # fixtures/README.md

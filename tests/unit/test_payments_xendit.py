@@ -12,10 +12,10 @@ import pytest
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 
-from services.payments import GatewayError, Outcome, PaymentFormatError
-from services.payments.config import MIDTRANS_SANDBOX, XENDIT_API, PaymentConfig
-from services.payments.routes import router
-from services.payments.xendit import handler
+from siaga.services.payments import GatewayError, Outcome, PaymentFormatError
+from siaga.services.payments.config import MIDTRANS_SANDBOX, XENDIT_API, PaymentConfig
+from siaga.services.payments.routes import router
+from siaga.services.payments.xendit import handler
 
 FIXTURES = Path(handler.__file__).parent / "fixtures"
 TOKEN = "xnd-callback-SIAGA-FIXTURE-ONLY"   # fixtures/README.md

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.phone import mask_phone, mask_text, normalize_phone
+from siaga.core.phone import mask_phone, mask_text, normalize_phone
 
 
 @pytest.mark.parametrize(

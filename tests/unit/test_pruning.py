@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import uuid
 
-from core.dispatch.matcher import MatchConfig
-from core.dispatch.routing import request_partition
-from schemas import dispatch as dm
-from schemas.common import Location
-from schemas.events import VolunteerCheckIn
+from siaga.core.dispatch.matcher import MatchConfig
+from siaga.core.dispatch.routing import request_partition
+from siaga.schemas import dispatch as dm
+from siaga.schemas.common import Location
+from siaga.schemas.events import VolunteerCheckIn
 from tests.dispatch_sim import Sim
 from tests.unit.test_dispatch_flow import YOGYA, _border, offered_to
 

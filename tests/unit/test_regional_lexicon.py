@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import lexicon, parse_help_message, regional
-from core.text.normalize import devowelled, tokenize
-from schemas.common import NeedCategory as N, Vulnerable as V
+from siaga.core.text import lexicon, parse_help_message, regional
+from siaga.core.text.normalize import devowelled, tokenize
+from siaga.schemas.common import NeedCategory as N, Vulnerable as V
 
 
 def test_every_language_file_loads_and_words_are_unambiguous():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 
-from services.api.app import app
-from services.api.openapi import dependency_calls, flat_routes
-from services.auth import deps
+from siaga.services.api.app import app
+from siaga.services.api.openapi import dependency_calls, flat_routes
+from siaga.services.auth import deps
 
 NEEDS_ROLE = {deps.require_viewer, deps.require_coordinator, deps.require_admin, deps.require_treasurer}
 # The role each signed-in route needs, the strongest its dependencies ask for: viewer (looks),
@@ -94,7 +94,7 @@ def test_each_signed_in_route_needs_the_role_listed_for_it():
 
 
 def test_roles_are_named_as_the_coordinators_side_names_them():
-    from services.auth import accounts
+    from siaga.services.auth import accounts
 
     assert accounts.ROLES == ("viewer", "dispatcher", "treasurer", "admin")
     assert accounts._prepare("posko-1", "a-long-password-42", "coordinator")[2] == "dispatcher"   # old name

@@ -6,15 +6,15 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, parse_event
-from schemas.export import JSON_DIR, rendered
-from schemas.topics import all_topics
+from siaga.schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, parse_event
+from siaga.schemas.export import JSON_DIR, rendered
+from siaga.schemas.topics import all_topics
 
 
 def test_exported_json_schemas_are_current():
     files = rendered()
     on_disk = {p.name: p.read_text() for p in JSON_DIR.glob("*.json")}
-    assert on_disk == files, "schemas/json is stale: run `make schemas` (python -m schemas.export)"
+    assert on_disk == files, "schemas/json is stale: run `make schemas` (python -m siaga.schemas.export)"
 
 
 def test_envelope_and_forward_compatibility():

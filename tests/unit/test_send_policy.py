@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.send_policy import (
+from siaga.core.send_policy import (
     GSM7_BASIC,
     GSM7_EXTENDED,
     STATUS_RANK,

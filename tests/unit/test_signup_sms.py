@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from core.codes import stable_uuid
-from core.conversation import Inbound, Volunteer, decide, understand
-from core.messages import render
-from core.send_policy import is_gsm7, segments
-from core.text.signup import parse_signup
-from schemas.events import VolunteerRegistered
+from siaga.core.codes import stable_uuid
+from siaga.core.conversation import Inbound, Volunteer, decide, understand
+from siaga.core.messages import render
+from siaga.core.send_policy import is_gsm7, segments
+from siaga.core.text.signup import parse_signup
+from siaga.schemas.events import VolunteerRegistered
 
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=timezone.utc)
 PHONE = "+6281299990000"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core.dispatch.crew import default_volunteers
-from core.dispatch.matcher import MatchConfig
+from siaga.core.dispatch.crew import default_volunteers
+from siaga.core.dispatch.matcher import MatchConfig
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from schemas.stages import DISPATCH, STAGES, readers, writers
-from schemas.topics import CHANGELOGS, TABLES, TOPICS, BY_NAME
+from siaga.schemas.stages import DISPATCH, STAGES, readers, writers
+from siaga.schemas.topics import CHANGELOGS, TABLES, TOPICS, BY_NAME
 
 
 def _resolve(path: str):

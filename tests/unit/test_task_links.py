@@ -13,14 +13,14 @@ import pytest
 import httpx
 from fastapi import FastAPI
 
-from core.codes import ALPHABET, task_token
-from core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from core.messages import placeholders, render
-from core.send_policy import segments
-from schemas import dispatch as dm
-from schemas.common import Location, Skill
-from schemas.events import Notification, VolunteerCheckIn, VolunteerRegistered, VolunteerReply
-from services.web import routes_tasks
+from siaga.core.codes import ALPHABET, task_token
+from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from siaga.core.messages import placeholders, render
+from siaga.core.send_policy import segments
+from siaga.schemas import dispatch as dm
+from siaga.schemas.common import Location, Skill
+from siaga.schemas.events import Notification, VolunteerCheckIn, VolunteerRegistered, VolunteerReply
+from siaga.services.web import routes_tasks
 from tests.dispatch_sim import Sim
 
 SECRET = b"0123456789abcdef0123456789abcdef"

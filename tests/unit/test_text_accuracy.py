@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from core.text import parse_help_message
-from core.text.locate import locate
+from siaga.core.text import parse_help_message
+from siaga.core.text.locate import locate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

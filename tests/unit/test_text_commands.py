@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import Command, classify_keyword, parse_command
+from siaga.core.text import Command, classify_keyword, parse_command
 
 
 @pytest.mark.parametrize(
@@ -87,6 +87,6 @@ def test_parse_command_never_crashes(text: str) -> None:
 
 
 def test_sos_is_a_volunteer_command_without_a_code():
-    from core.text.commands import parse_command
+    from siaga.core.text.commands import parse_command
 
     assert parse_command("SOS").action == "sos" and parse_command("sos").code is None

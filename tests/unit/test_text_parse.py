@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.text import ParsedMessage, parse_help_message
-from core.text.normalize import correct_typo, stem, tokenize
-from core.text.places import extract_place_candidates, place_candidate_groups
-from schemas.common import NeedCategory as N
-from schemas.common import Urgency as U
-from schemas.common import Vulnerable as V
+from siaga.core.text import ParsedMessage, parse_help_message
+from siaga.core.text.normalize import correct_typo, stem, tokenize
+from siaga.core.text.places import extract_place_candidates, place_candidate_groups
+from siaga.schemas.common import NeedCategory as N
+from siaga.schemas.common import Urgency as U
+from siaga.schemas.common import Vulnerable as V
 
 
 def needs(text: str) -> tuple[N, ...]:

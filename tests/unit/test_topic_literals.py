@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schemas.topics import TABLES, TOPICS
+from siaga.schemas.topics import TABLES, TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bench", "core", "geo", "infra", "schemas", "services", "siaga", "streams")

@@ -1,9 +1,9 @@
 """Topic declarations against what a cluster has: the checks infra/topics.py applies."""
 import pytest
 
-from infra.settings import Settings
-from infra.topics import TopicMismatch, check_existing, declared_config
-from schemas.topics import BY_NAME, all_topics
+from siaga.infra.settings import Settings
+from siaga.infra.topics import TopicMismatch, check_existing, declared_config
+from siaga.schemas.topics import BY_NAME, all_topics
 
 
 def test_every_topic_declares_its_durability_from_settings():
@@ -30,10 +30,10 @@ def test_too_little_replication_is_a_clear_error():
 
 def test_every_table_changelog_is_created_before_the_workers_start():
     """Faust must find its changelog topics complete when it starts (see schemas/topics.py)."""
-    import streams.dispatch  # noqa: F401  (declares the tables)
-    from schemas.topics import BY_NAME, MATCH_PARTITIONS
-    from streams.app import app
-    from schemas.topics import TABLES, changelog_topic
+    import siaga.streams.dispatch  # noqa: F401  (declares the tables)
+    from siaga.schemas.topics import BY_NAME, MATCH_PARTITIONS
+    from siaga.streams.app import app
+    from siaga.schemas.topics import TABLES, changelog_topic
 
     assert set(app.tables.keys()) == set(TABLES)
     for name, table in app.tables.items():

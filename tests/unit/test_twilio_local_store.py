@@ -1,7 +1,7 @@
 """The local Twilio server's in-memory store stays bounded on a long run (issue 14, soak)."""
 from __future__ import annotations
 
-from services.twilio_local import state
+from siaga.services.twilio_local import state
 
 
 def test_the_store_keeps_only_the_newest_records(monkeypatch):

@@ -1,5 +1,5 @@
 """Midtrans: Snap create-transaction and the HTTP(S) payment notification (handler.py)."""
-from services.payments.midtrans.handler import (
+from siaga.services.payments.midtrans.handler import (
     GATEWAY,
     Outcome,
     create_transaction,

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from services.payments import (
+from siaga.services.payments import (
     GatewayError,
     Outcome,
     PaymentFormatError,

@@ -1,5 +1,5 @@
 """Xendit: create invoice and the invoice callback (handler.py)."""
-from services.payments.xendit.handler import (
+from siaga.services.payments.xendit.handler import (
     GATEWAY,
     Outcome,
     create_invoice,

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from services.payments import (
+from siaga.services.payments import (
     GatewayError,
     Outcome,
     PaymentFormatError,

@@ -1,9 +1,9 @@
 """Bring the whole local system up or down: PostGIS, broker, topics, migrations, API, relay,
 workers, notifier and the local Twilio-compatible server.
 
-    python -m infra.stack run     # foreground: up, demo, URLs, Ctrl-C stops everything
-    python -m infra.stack up      # background (used by make test)
-    python -m infra.stack down    # stop what we started, by pid
+    python -m siaga.infra.dev.stack run     # foreground: up, demo, URLs, Ctrl-C stops everything
+    python -m siaga.infra.dev.stack up      # background (used by make test)
+    python -m siaga.infra.dev.stack down    # stop what we started, by pid
 
 Profiles keep `make run` and `make test` apart: SIAGA_PROFILE=test uses other ports and
 .siaga/test/. KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL in the environment replace the embedded ones.
@@ -19,8 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from infra import broker, postgres, procs
-from infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR, read_env_file
+from siaga.infra.dev import broker, postgres, procs
+from siaga.infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR, read_env_file
 
 # The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
 TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
@@ -30,7 +30,7 @@ PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066, "pay": 18090},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066, "pay": 28090},
     # the cluster fault test (tests/cluster/): Kafka is the local three-node cluster
-    # (infra/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
+    # (infra/dev/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
     "fault": {"api": 24000, "broker": 25092, "pg": 25436, "twilio": 24080, "faust": 26066,
               "pay": 24090},  # below the ephemeral range
 }
@@ -151,7 +151,7 @@ def start_worker(index: int, env: dict[str, str]) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = int(env["FAUST_WEB_PORT"]) + index - 1
     procs.refuse_foreign_port(port, f"{name} (its Faust web port)")
-    procs.start(name, [_python(), "-m", "streams.worker", "--web-port", str(port),
+    procs.start(name, [_python(), "-m", "siaga.streams.worker", "--web-port", str(port),
                        "--data-dir", str(data_dir)], RUNTIME_DIR, env)
 
 
@@ -159,16 +159,16 @@ def app_commands(env_vals: dict[str, str]) -> dict[str, list[str]]:
     """How each application process (workers aside) is started."""
     cmds = {}
     if env_vals.get("TWILIO_BASE_URL"):
-        cmds["twilio-local"] = [_python(), "-m", "services.twilio_local", "--host", "127.0.0.1",
+        cmds["twilio-local"] = [_python(), "-m", "siaga.services.twilio_local", "--host", "127.0.0.1",
                                 "--port", str(_port("twilio")), "--account-sid", env_vals["TWILIO_ACCOUNT_SID"],
                                 "--auth-token", env_vals["TWILIO_AUTH_TOKEN"]]
     if env_vals.get("PAYMENT_BASE_URL", "").startswith("http://127.0.0.1:"):
-        cmds["gateway-local"] = [_python(), "-m", "services.gateway_local", "--host", "127.0.0.1",
+        cmds["gateway-local"] = [_python(), "-m", "siaga.services.gateway_local", "--host", "127.0.0.1",
                                  "--port", str(_port("pay")), "--notify-base", env_vals["API_URL"]]
-    cmds["api"] = [_python(), "-m", "uvicorn", "services.api.app:app", "--host", "127.0.0.1",
+    cmds["api"] = [_python(), "-m", "uvicorn", "siaga.services.api.app:app", "--host", "127.0.0.1",
                    "--port", env_vals["API_PORT"], "--no-access-log"]
-    cmds["relay"] = [_python(), "-m", "services.relay"]
-    cmds["notifier"] = [_python(), "-m", "services.notifier"]
+    cmds["relay"] = [_python(), "-m", "siaga.services.relay"]
+    cmds["notifier"] = [_python(), "-m", "siaga.services.notifier"]
     return cmds
 
 
@@ -233,13 +233,13 @@ def up() -> dict[str, str]:
              f"{env_vals['KAFKA_BOOTSTRAP_SERVERS']}" + (" (started)" if started_now else " (reused)"))
     _write_env_file(env_vals)
 
-    from infra.migrate import migrate
-    from infra.topics import TopicMismatch, ensure_topics
+    from siaga.infra.migrate import migrate
+    from siaga.infra.topics import TopicMismatch, ensure_topics
 
     applied = migrate(env_vals["DATABASE_URL"])
     if applied:
         _log(f"migrations applied: {', '.join(applied)}")
-    from infra.settings import Settings
+    from siaga.infra.settings import Settings
 
     try:
         created = ensure_topics(Settings(**{k.lower(): v for k, v in env_vals.items()}))
@@ -345,7 +345,7 @@ def _load_demo(env: dict[str, str]) -> None:
     import subprocess
 
     try:
-        done = subprocess.run([_python(), "-m", "services.demo"], env=process_env(env), cwd=REPO_ROOT,
+        done = subprocess.run([_python(), "-m", "siaga.services.demo"], env=process_env(env), cwd=REPO_ROOT,
                               capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
         done = None
@@ -388,7 +388,7 @@ def run() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m infra.stack")
+    parser = argparse.ArgumentParser(prog="python -m siaga.infra.dev.stack")
     parser.add_argument("command", choices=["run", "up", "down", "status", "urls"])
     parser.add_argument("--fresh", action="store_true",
                         help="stop everything and start from empty broker and database (tests)")

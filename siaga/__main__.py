@@ -1,6 +1,6 @@
 """The `siaga` command (also `python -m siaga`):
 
-    siaga api | worker | relay | notifier     the processes of a deployment (docs/deploy.md)
+    siaga api | worker | relay | notifier     the processes of a deployment (infra/deploy/README.md)
     siaga prepare | create-admin              migrations and topics; a coordinator account
     siaga topology                            stages and topics as declared (siaga/topology.py)
     siaga understand TEXT                     what Siaga reads from a message (siaga/understand.py)
@@ -228,7 +228,7 @@ def _understand(argv: list[str]) -> int:
     return understand.main(argv, sys.stdout)
 
 
-# The long-running processes of a deployment (docs/deploy.md) and their one-off helpers; the
+# The long-running processes of a deployment (infra/deploy/README.md) and their one-off helpers; the
 # modules are imported only when chosen, so `siaga topology` does not connect to anything.
 PROCESSES: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "api": (_api, "run the HTTP API and pages (uvicorn) [--host H] [--port P]"),

@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     offer_timeout_s: float = 300.0
     urgent_offer_timeout_s: float = 120.0
     offers_at_once: int = 1
-    search_radii_km: list[float] = Field(default_factory=lambda: [2.0, 5.0, 10.0, 25.0])
+    # The search widens in these steps; volunteers are published to the matcher partitions
+    # within the widest (streams/dispatch_config.py: DeskConfig.reach_m).
+    search_radii_km: list[float] = Field(default_factory=lambda: [2.0, 5.0, 10.0, 25.0], min_length=1)
     checkin_stale_s: float = 6 * 3600.0
     escalate_after_s: float = 900.0
     urgent_escalate_after_s: float = 300.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from siaga.core.dispatch.matcher import MatchConfig
+from siaga.infra.settings import default_settings
 from siaga.core.dispatch.routing import request_partition
 from tests.dispatch_sim import Sim
 
@@ -44,7 +44,7 @@ def test_nearest_volunteer_gets_the_offer_and_accepting_matches():
 
 
 def test_decline_moves_to_next_candidate_then_widens_then_escalates():
-    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[2, 5]))
     a = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["medical"])
     b = sim.volunteer(YOGYA[0] + 0.03, YOGYA[1], skills=["medical"])   # ~3.3 km: second radius
     sim.drain()
@@ -63,7 +63,7 @@ def test_decline_moves_to_next_candidate_then_widens_then_escalates():
 
 
 def test_offer_expires_and_goes_to_the_next_volunteer():
-    sim = Sim(cfg=MatchConfig(offer_timeout_s=60, urgent_offer_timeout_s=30))
+    sim = Sim(settings=default_settings(offer_timeout_s=60, urgent_offer_timeout_s=30))
     a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
     b = sim.volunteer(YOGYA[0] + 0.002, YOGYA[1], skills=["logistics"])
     sim.drain()
@@ -81,7 +81,7 @@ def test_offer_expires_and_goes_to_the_next_volunteer():
 
 
 def test_first_to_accept_wins_and_the_other_offers_are_withdrawn():
-    sim = Sim(cfg=MatchConfig(offers_at_once=3))
+    sim = Sim(settings=default_settings(offers_at_once=3))
     vols = [sim.volunteer(YOGYA[0] + 0.001 * i, YOGYA[1], skills=["logistics"]) for i in range(1, 4)]
     sim.drain()
     rid = sim.request(*YOGYA, needs=["water"])
@@ -99,7 +99,7 @@ def test_first_to_accept_wins_and_the_other_offers_are_withdrawn():
 
 
 def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_them_later():
-    sim = Sim(cfg=MatchConfig(escalate_after_s=3600))
+    sim = Sim(settings=default_settings(escalate_after_s=3600))
     v = sim.volunteer(*YOGYA, skills=["logistics"])
     sim.drain()
     r1 = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"], phone="+6281111111111")
@@ -120,7 +120,7 @@ def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_the
 
 
 def test_a_delivery_of_goods_goes_to_someone_with_a_vehicle_and_is_never_relaxed():
-    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[2, 5]))
     walker = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
     rider = sim.volunteer(YOGYA[0] + 0.02, YOGYA[1], skills=["general"], vehicle="motorbike")   # ~2.2 km
     sim.drain()
@@ -140,7 +140,7 @@ def test_a_delivery_of_goods_goes_to_someone_with_a_vehicle_and_is_never_relaxed
 
 
 def test_relaxed_skills_only_where_safe():
-    sim = Sim(cfg=MatchConfig(radii_m=[5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[5]))
     plain = sim.volunteer(*YOGYA, skills=["general"])
     sim.drain()
     water = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
@@ -168,8 +168,8 @@ def test_volunteer_across_a_partition_border_is_found():
             break
     else:
         raise AssertionError("no border found")
-    assert request_partition(*a, 8) in volunteer_partitions(*b, 8)
     sim = Sim()
+    assert request_partition(*a, 8) in volunteer_partitions(*b, 8, sim.desk.cfg.reach_m)
     v = sim.volunteer(*b, skills=["logistics"])
     sim.drain()
     rid = sim.request(*a, needs=["water"])
@@ -281,7 +281,7 @@ def test_a_join_lost_in_a_crash_is_asked_again():
 
 
 def test_coordinator_assigns_and_cancels():
-    sim = Sim(cfg=MatchConfig(radii_m=[1000]))
+    sim = Sim(settings=default_settings(search_radii_km=[1]))
     v = sim.volunteer(YOGYA[0] + 0.05, YOGYA[1], skills=["general"])   # 5.5 km: outside radius
     sim.drain()
     rid = sim.request(*YOGYA, needs=["medical"])
@@ -630,8 +630,8 @@ def test_a_lost_receipt_only_costs_a_second_send():
 
 
 def _no_show_sim():
-    cfg = MatchConfig(on_the_way_within_s=600, done_within_s=3600, reminder_grace_s=120, assigned_check_s=60)
-    sim = Sim(cfg=cfg)
+    s = default_settings(on_the_way_within_s=600, done_within_s=3600, reminder_grace_s=120, assigned_check_s=60)
+    sim = Sim(settings=s)
     a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"], phone="+6281200000001")
     b = sim.volunteer(YOGYA[0] + 0.003, YOGYA[1], skills=["logistics"], phone="+6281200000002")
     sim.drain()
@@ -714,7 +714,7 @@ def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
             break
     else:
         raise AssertionError("no such pair of places found")
-    sim = Sim(cfg=MatchConfig(radii_m=[2000.0, 5000.0, 10000.0, 25000.0, 50000.0]))
+    sim = Sim(settings=default_settings(search_radii_km=[2, 5, 10, 25, 50]))
     vid = sim.volunteer(*v, skills=["logistics"])
     sim.drain()
     rid = sim.request(*r, needs=["water"])

@@ -2,10 +2,14 @@
 expiry, widening, escalation, coordinator actions, dedupe."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+from siaga.core.dispatch.routing import request_partition, volunteer_partitions
+from siaga.geo.distance import haversine_m
 from siaga.infra.settings import default_settings
-from siaga.core.dispatch.routing import request_partition
+from siaga.schemas.topics import MATCH_PARTITIONS
+from siaga.streams.dispatch_config import desk_config
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)
@@ -700,28 +704,48 @@ def test_sos_from_a_volunteer_on_a_task_alerts_coordinators_with_the_task_and_po
     assert sim.request_state(rid).volunteer_id == a   # the task stays theirs; coordinators decide
 
 
-def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
-    """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
-    a matcher sees one 40 km away in another partition (with a fixed 25 km it never did)."""
-    from siaga.core.dispatch.routing import request_partition, volunteer_partitions
+# A volunteer near Magelang and a need in Sleman 40 km south of them, in another matcher
+# partition (found once by a search along the meridian; the test asserts it, so a change of cells
+# or of the partitioning cannot quietly make it a same-partition test).
+FAR_VOLUNTEER = (-7.3856, 110.3695)
+FAR_REQUEST = (-7.7456, 110.3695)
+WIDE = default_settings(search_radii_km=[2, 5, 10, 25, 50])
 
-    lat, lon = YOGYA
-    for i in range(2000):
-        v = (lat + i * 0.005, lon)
-        r = (v[0] - 0.36, lon)   # 40 km south
-        p = request_partition(*r, 8)
-        if p not in volunteer_partitions(*v, 8, 25_000.0) and p in volunteer_partitions(*v, 8, 50_000.0):
-            break
-    else:
-        raise AssertionError("no such pair of places found")
-    sim = Sim(settings=default_settings(search_radii_km=[2, 5, 10, 25, 50]))
-    vid = sim.volunteer(*v, skills=["logistics"])
+
+def _offered_far_away(sim: Sim) -> tuple[str, str]:
+    vid = sim.volunteer(*FAR_VOLUNTEER, skills=["logistics"])
     sim.drain()
-    rid = sim.request(*r, needs=["water"])
+    rid = sim.request(*FAR_REQUEST, needs=["water"])
     sim.drain()
     for _ in range(20):   # each radius in turn, as time passes
         if offered_to(sim, rid):
             break
         sim.advance(60)
         sim.drain()
+    return vid, rid
+
+
+def test_the_far_pair_crosses_a_partition_border_40_km_apart():
+    assert 39_000 < haversine_m(*FAR_VOLUNTEER, *FAR_REQUEST) < 41_000
+    home = request_partition(*FAR_REQUEST, MATCH_PARTITIONS)
+    assert home != request_partition(*FAR_VOLUNTEER, MATCH_PARTITIONS)
+    # Published only 25 km around them, the volunteer never reaches the request's matcher.
+    assert home not in volunteer_partitions(*FAR_VOLUNTEER, MATCH_PARTITIONS, 25_000.0)
+    reach = desk_config(WIDE).reach_m
+    assert reach == 50_000.0 and home in volunteer_partitions(*FAR_VOLUNTEER, MATCH_PARTITIONS, reach)
+
+
+def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
+    """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
+    the request's matcher, in another partition, sees one 40 km away and offers them the need."""
+    sim = Sim(partitions=MATCH_PARTITIONS, settings=WIDE)
+    vid, rid = _offered_far_away(sim)
     assert offered_to(sim, rid) == [vid]
+
+
+def test_a_fan_out_narrower_than_the_search_misses_that_volunteer():
+    # What the settings-built desk config prevents: a fixed 25 km fan-out with a 50 km search.
+    sim = Sim(partitions=MATCH_PARTITIONS, settings=WIDE)
+    sim.desk.cfg = dataclasses.replace(sim.desk.cfg, reach_m=25_000.0)
+    _vid, rid = _offered_far_away(sim)
+    assert offered_to(sim, rid) == []

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siaga.infra.settings import default_settings
 from siaga.core.dispatch.skills import search_levels
 from siaga.geo.distance import haversine_m
+from siaga.infra.settings import default_settings
 from tests.dispatch_sim import Sim
 
 # Yogyakarta, Sleman, Bantul: about 60 x 50 km, several region cells and partitions.

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from siaga.infra.settings import default_settings
 from siaga.core.dispatch.routing import request_partition
+from siaga.infra.settings import default_settings
 from siaga.schemas import dispatch as dm
 from siaga.schemas.common import Location
 from siaga.schemas.events import VolunteerCheckIn

@@ -65,14 +65,14 @@ class Settings(BaseSettings):
     # A worker whose table recovery takes longer than this stops with an error (streams/health.py).
     recovery_timeout_s: float = 900.0   # 100k volunteers replay in ~3 min here
     faust_web_port: int = 6066
-    # How many Faust workers infra.stack starts (the test profiles: 2 unless told); the deploy
+    # How many Faust workers infra/dev/stack.py starts (the test profiles: 2 unless told); the deploy
     # files' replicas take the same variable (infra/deploy/).
     workers: int = Field(default=1, ge=1, validation_alias="siaga_workers")
     notifier_workers: int = Field(default=8, ge=1)   # the notifier's parallel sends
     # Fault injection for the notifier's crash test, e.g. kill-after-send:3
     # (services/notifier/deliver.py); given to one start of the notifier only.
     notifier_fault: str | None = Field(default=None, validation_alias="siaga_notifier_fault")
-    # The password `python -m services.auth.create_admin` sets, instead of its prompt.
+    # The password `siaga create-admin` (services/auth/create_admin.py) sets, instead of its prompt.
     admin_password: str | None = Field(default=None, validation_alias="siaga_admin_password", repr=False)
 
     twilio_account_sid: str | None = None

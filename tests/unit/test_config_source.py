@@ -1,6 +1,6 @@
 """One source of configuration: infra/settings.py (Settings) is the only runtime module that reads
 the environment. A new `os.environ` / `os.getenv` read elsewhere would be a setting that the
-settings file, the deploy files and `infra.stack` do not know about; make it a Settings field.
+settings file, the deploy files and `infra/dev/stack.py` do not know about; make it a Settings field.
 Writing a variable for Settings to read (streams/worker.py) is not a read."""
 from __future__ import annotations
 

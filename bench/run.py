@@ -31,6 +31,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from siaga.infra.dev import stack
 from siaga.infra.settings import REPO_ROOT
 from siaga.schemas.topics import Table
 
@@ -88,7 +89,7 @@ def config() -> dict:
         "worker_rates": floats("BENCH_WORKER_RATES", ",".join(str(r) for r in rates)),
         "seconds": float(os.environ.get("BENCH_SECONDS", "60")),
         "all_rates": bool(os.environ.get("BENCH_ALL_RATES")),
-        "workers": int(os.environ.get("SIAGA_WORKERS", "1")),
+        "workers": stack.worker_count(),   # SIAGA_WORKERS, as the stack started them
     }
 
 

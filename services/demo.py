@@ -1,16 +1,15 @@
 """A small demo around Yogyakarta, loaded through the public API (so it takes the real path:
 outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new.
 
-    python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the environment
+    python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the settings
 
 `make run` (infra.stack) runs it as a process of its own, as it runs every other service: the
 stack starts services, it does not import them (infra sits below services)."""
 from __future__ import annotations
 
-import os
-
 import httpx
 
+from siaga.infra.settings import get_settings
 from siaga.services.auth import csrf
 from siaga.services.ledger.routes_campaigns import organiser_id
 
@@ -156,7 +155,9 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
 
 
 def main() -> None:
-    print(load_demo(dict(os.environ)))
+    s = get_settings()
+    print(load_demo({"API_URL": s.api_url, "DATABASE_URL": s.database_url,
+                     "PAYMENT_BASE_URL": s.payment_base_url or ""}))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from siaga.infra.dev import broker, cluster
-from siaga.infra.settings import REPO_ROOT, read_env_file
+from siaga.infra.settings import REPO_ROOT, Settings, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
@@ -26,10 +26,9 @@ PORTS = {"API_PORT": "24000", "SIAGA_PG_PORT": "25436", "SIAGA_TWILIO_PORT": "24
          "FAUST_WEB_PORT": "26066"}
 WORKERS = 2
 # Settings of this process's own profile that must not leak into the fault stack's processes.
-_OWN = ("DATABASE_URL", "API_URL", "PUBLIC_BASE_URL", "FAUST_STORE", "CHECKIN_STALE_S",
-        "OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "ESCALATE_AFTER_S",
-        "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S", "ASSIGNED_CHECK_S",
-        "SEARCH_RADII_KM", "TILE_URL")
+# Every setting comes from the fault profile itself, never from the environment the tests run in
+# (make test's, say): the settings are the fields of Settings, the one reader of the environment.
+_OWN = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def fault_process_env(**extra: str) -> dict[str, str]:

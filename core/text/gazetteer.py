@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -36,7 +37,9 @@ from siaga.core.text.normalize import Token, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+# Shipped as package data of siaga.data (a checkout and an installed wheel alike); the data is
+# read from files, so it must be a real folder, which it is in both.
+DATA_DIR = Path(str(resources.files("siaga.data").joinpath("gazetteer")))
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 Status = Literal["resolved", "ambiguous", "not_found"]

@@ -23,34 +23,33 @@ assets:
 
 # Apache Kafka's jars from Maven Central, pinned in infra/kafka/pom.xml (cached: once only).
 kafka: system python
-	@$(PY) -m siaga.infra.broker install >/dev/null
+	@$(PY) -m siaga.infra.dev.broker install >/dev/null
 
 run: setup
-	@$(PY) -m siaga.infra.stack run
+	@$(PY) -m siaga.infra.dev.stack run
 
 up: setup
-	@$(PY) -m siaga.infra.stack up
+	@$(PY) -m siaga.infra.dev.stack up
 
 stop:
-	@$(PY) -m siaga.infra.stack down
-	@SIAGA_PROFILE=test $(PY) -m siaga.infra.stack down
+	@$(PY) -m siaga.infra.dev.stack down
+	@SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack down
 
-# mypy first (strict on core, geo and schemas: [tool.mypy] in pyproject.toml), before the stack.
 test: setup
 	@$(PY) -m mypy
-	@SIAGA_PROFILE=test $(PY) -m siaga.infra.stack up --fresh
+	@SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack up --fresh
 	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
-	  SIAGA_PROFILE=test $(PY) -m siaga.infra.stack down >/dev/null; exit $$rc
+	  SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack down >/dev/null; exit $$rc
 
 # Fuzzing the API at length (not in CI): the test stack as `make test` starts it, then
 # tests/fuzz with FUZZ_CASES (1000) generated cases per operation and a new seed each run
 # (FUZZ_FORM_CASES, 200: signed webhook messages and form posts per test).
 # `make test` runs the same files bounded (100 cases per operation, fixed seed).
 fuzz: setup
-	@SIAGA_PROFILE=test $(PY) -m siaga.infra.stack up --fresh
+	@SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack up --fresh
 	@SIAGA_PROFILE=test SIAGA_FUZZ_CASES=$(or $(FUZZ_CASES),1000) SIAGA_FUZZ_FORM_CASES=$(or $(FUZZ_FORM_CASES),200) \
 	  SIAGA_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider --timeout=3600 tests/fuzz; rc=$$?; \
-	  SIAGA_PROFILE=test $(PY) -m siaga.infra.stack down >/dev/null; exit $$rc
+	  SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack down >/dev/null; exit $$rc
 
 bench: setup
 	@SIAGA_PROFILE=bench API_PORT=38000 SIAGA_BROKER_PORT=39092 SIAGA_PG_PORT=55434 \
@@ -84,13 +83,13 @@ create-admin: python
 	@$(PY) -m siaga.services.auth.create_admin --username $(or $(ADMIN),admin)
 
 # A local three-broker Kafka cluster (KRaft, replication 3, min.insync 2) in .siaga/cluster/,
-# started in the background (infra/cluster.py). The fault test in tests/cluster/ uses the same
+# started in the background (infra/dev/cluster.py). The fault test in tests/cluster/ uses the same
 # ports and folder, from empty: stop this one (make cluster-stop) before make test, which wipes it.
 .PHONY: cluster cluster-stop
 cluster: kafka
-	@$(PY) -m siaga.infra.cluster up
-	@echo "Point Siaga at it (any make target or python -m siaga.infra.stack command):"
-	@echo "  KAFKA_BOOTSTRAP_SERVERS=$$($(PY) -m siaga.infra.cluster bootstrap) KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2 make run"
+	@$(PY) -m siaga.infra.dev.cluster up
+	@echo "Point Siaga at it (any make target or python -m siaga.infra.dev.stack command):"
+	@echo "  KAFKA_BOOTSTRAP_SERVERS=$$($(PY) -m siaga.infra.dev.cluster bootstrap) KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2 make run"
 
 cluster-stop:
-	@$(PY) -m siaga.infra.cluster down
+	@$(PY) -m siaga.infra.dev.cluster down

@@ -3,7 +3,9 @@
 For each of tests/fixtures/messages_{dev,holdout}.jsonl (help messages with needs, counts and
 places), tests/fixtures/places_{dev,holdout}.jsonl (help messages and non-requests from every
 province group, written around place-name failures) and tests/fixtures/intents_{dev,holdout}.jsonl
-(requests mixed with offers, information, questions and status questions), prints:
+(requests mixed with offers, information, questions and status questions) and
+tests/fixtures/extra_dev.jsonl (a second development part in the places_* format, written later
+from other disasters, mostly to widen the non-requests and the ways places are named), prints:
 
 - needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
   records labelled "request", the only ones with needs labels);
@@ -45,7 +47,7 @@ from siaga.schemas.events import AidRequest
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places_dev.jsonl", "places_holdout.jsonl",
-                 "intents_dev.jsonl", "intents_holdout.jsonl")
+                 "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl")
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town
 PROVINCE_GROUPS = ("sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua")

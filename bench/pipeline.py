@@ -96,7 +96,7 @@ def _machine_busy() -> float:
 def cpu_seconds() -> dict[str, float]:
     """CPU time used so far by every process of the stack, PostgreSQL (postmaster and its
     backends), this bench process and the whole machine."""
-    from siaga.infra import postgres, procs
+    from siaga.infra.dev import postgres, procs
     from siaga.infra.settings import RUNTIME_DIR
 
     out: dict[str, float] = {}

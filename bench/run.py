@@ -31,6 +31,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from siaga.infra.dev import stack
 from siaga.infra.settings import REPO_ROOT
 from siaga.schemas.topics import Table
 
@@ -88,7 +89,7 @@ def config() -> dict:
         "worker_rates": floats("BENCH_WORKER_RATES", ",".join(str(r) for r in rates)),
         "seconds": float(os.environ.get("BENCH_SECONDS", "60")),
         "all_rates": bool(os.environ.get("BENCH_ALL_RATES")),
-        "workers": int(os.environ.get("SIAGA_WORKERS", "1")),
+        "workers": stack.worker_count(),   # SIAGA_WORKERS, as the stack started them
     }
 
 
@@ -118,7 +119,7 @@ def _assigned(database_url: str) -> list[dict]:
 def set_workers(env: dict, count: int, timeout: float = 900) -> float:
     """Stop or start workers until `count` run, and wait until they own every partition the
     workers owned before, with their tables recovered. Returns how long that took."""
-    from siaga.infra import procs, stack
+    from siaga.infra.dev import procs, stack
     from siaga.infra.settings import PROFILE, RUNTIME_DIR
 
     total = sum(d.get("assigned", 0) for d in _assigned(env["DATABASE_URL"]))
@@ -142,7 +143,7 @@ def set_workers(env: dict, count: int, timeout: float = 900) -> float:
 
 def main() -> None:
     from bench import pipeline
-    from siaga.infra import stack
+    from siaga.infra.dev import stack
 
     cfg = config()
     parts = cfg["parts"]
@@ -282,7 +283,7 @@ def demote(md: str) -> str:
 
 
 def render(started: datetime, load_before: float, res: dict) -> str:
-    from siaga.infra import broker
+    from siaga.infra.dev import broker
     from siaga.infra.settings import get_settings
 
     cfg = res["cfg"]
@@ -290,7 +291,7 @@ def render(started: datetime, load_before: float, res: dict) -> str:
             f"(parts: {', '.join(cfg['parts'])}).\n\n"
             f"Machine: {machine()}. Load average when starting: {load_before:.2f}.\n\n"
             f"Broker: Apache Kafka {broker.kafka_version()}, embedded (KRaft, one node, "
-            f"`infra/broker.py`), producers linger {get_settings().kafka_linger_ms:g} ms. PostgreSQL, the "
+            f"`infra/dev/broker.py`), producers linger {get_settings().kafka_linger_ms:g} ms. PostgreSQL, the "
             f"API, the relay, the notifier, {cfg['workers']} Faust worker(s) and the load generator "
             "share the machine's cores. `cpu_<process>_pct` is the CPU each process used during a "
             "phase (100 = one core): `postgres` is the postmaster and all its backends, `client` the "

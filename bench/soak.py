@@ -29,7 +29,7 @@ GROWTH_TARGET = 0.10
 def rss_mb() -> dict[str, float]:
     """Resident memory of each process of the stack (PostgreSQL: the postmaster and its backends)."""
     from bench.pipeline import _children
-    from siaga.infra import postgres, procs
+    from siaga.infra.dev import postgres, procs
     from siaga.infra.settings import RUNTIME_DIR
 
     def rss(pid: int) -> float:
@@ -114,7 +114,7 @@ def main() -> None:
     import psycopg
 
     from bench import pipeline
-    from siaga.infra import stack
+    from siaga.infra.dev import stack
     from tests.integration.test_dispatch_scale import Responder
 
     minutes = float(os.environ.get("SOAK_MINUTES", "30"))

@@ -53,16 +53,13 @@ def mask_phone(e164: str) -> str:
 
 
 def mask_address(address: str | None) -> str:
-    """A Twilio address (``whatsapp:+62...``) safe to log: keep the channel prefix, country code
-    and last 4 digits: "whatsapp:+6281234567890" -> "whatsapp:+62*******7890". For a field of a
-    log line that names its channel; free text goes through mask_text (services/logmask.py)."""
+    """A Twilio address (``whatsapp:+62...``) safe to log: its channel prefix, then the number as
+    mask_phone masks it (one mask for every phone): "whatsapp:+6281234567890" ->
+    "whatsapp:+62812****7890". Free text goes through mask_text (services/logmask.py)."""
     if not address:
         return "-"
     prefix, _, number = address.rpartition(":")
-    prefix = f"{prefix}:" if prefix else ""
-    if len(number) <= 6:
-        return prefix + "*" * len(number)
-    return prefix + number[:3] + "*" * (len(number) - 7) + number[-4:]
+    return (f"{prefix}:" if prefix else "") + mask_phone(number)
 
 
 _URL_PLUS = re.compile(r"%2[Bb](?=\d)")

@@ -1,5 +1,8 @@
-"""The one configuration object. Environment variables win; `.siaga/<profile>/env` (written by
-`infra.stack`) fills in what the embedded stack chose. Without anything set, embedded defaults."""
+"""The one configuration object, and the one reader of the environment for runtime settings
+(tests/unit/test_config_source.py fails on any other). Environment variables win;
+`.siaga/<profile>/env` (written by `infra.stack`, from these fields) fills in what the embedded
+stack chose. Without anything set, embedded defaults. The dispatch core's configs are built from
+it in one place (streams/dispatch_config.py)."""
 from __future__ import annotations
 
 import os
@@ -12,9 +15,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from siaga.core.text.incident_areas import parse_incident_areas
 from siaga.geo.incidents import IncidentArea
 
+# The source checkout (dev tools, tests and benchmarks use it); an installed wheel has none.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = os.environ.get("SIAGA_PROFILE", "run")
-RUNTIME_DIR = Path(os.environ.get("SIAGA_RUNTIME_DIR", REPO_ROOT / ".siaga" / PROFILE))
+
+
+def _default_runtime_dir() -> Path:
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return REPO_ROOT / ".siaga" / PROFILE
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "siaga" / PROFILE
+
+
+# Every runtime path (the env file, the ledger key, pid files, Faust data) lies under this one
+# setting: SIAGA_RUNTIME_DIR, else .siaga/<profile> of the checkout, else the user's state folder.
+RUNTIME_DIR = Path(os.environ.get("SIAGA_RUNTIME_DIR") or _default_runtime_dir())
 
 
 class Settings(BaseSettings):
@@ -45,9 +60,20 @@ class Settings(BaseSettings):
     # docs/benchmarks.md); Kafka answers a waiting fetch as soon as records arrive.
     kafka_linger_ms: float = 5.0
     faust_store: str = "memory://"
+    # Where a worker keeps its tables' files; `streams.worker --data-dir` sets it per process.
+    faust_datadir: str = "/tmp/siaga-faust"
     # A worker whose table recovery takes longer than this stops with an error (streams/health.py).
     recovery_timeout_s: float = 900.0   # 100k volunteers replay in ~3 min here
     faust_web_port: int = 6066
+    # How many Faust workers infra/dev/stack.py starts (the test profiles: 2 unless told); the deploy
+    # files' replicas take the same variable (infra/deploy/).
+    workers: int = Field(default=1, ge=1, validation_alias="siaga_workers")
+    notifier_workers: int = Field(default=8, ge=1)   # the notifier's parallel sends
+    # Fault injection for the notifier's crash test, e.g. kill-after-send:3
+    # (services/notifier/deliver.py); given to one start of the notifier only.
+    notifier_fault: str | None = Field(default=None, validation_alias="siaga_notifier_fault")
+    # The password `siaga create-admin` (services/auth/create_admin.py) sets, instead of its prompt.
+    admin_password: str | None = Field(default=None, validation_alias="siaga_admin_password", repr=False)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -60,7 +86,9 @@ class Settings(BaseSettings):
     offer_timeout_s: float = 300.0
     urgent_offer_timeout_s: float = 120.0
     offers_at_once: int = 1
-    search_radii_km: list[float] = Field(default_factory=lambda: [2.0, 5.0, 10.0, 25.0])
+    # The search widens in these steps; volunteers are published to the matcher partitions
+    # within the widest (streams/dispatch_config.py: DeskConfig.reach_m).
+    search_radii_km: list[float] = Field(default_factory=lambda: [2.0, 5.0, 10.0, 25.0], min_length=1)
     checkin_stale_s: float = 6 * 3600.0
     escalate_after_s: float = 900.0
     urgent_escalate_after_s: float = 300.0
@@ -123,6 +151,36 @@ class Settings(BaseSettings):
     ledger_origin: str = "siaga.local/ledger"      # the log's name in its signed checkpoints
     opex_cap_percent: float = 10.0                 # Indonesian rule for public fundraising
     supply_interval_s: float = 15.0                # donated goods are matched to needs this often
+
+
+# Settings of one process or one command: never written to the shared settings file (a worker's
+# own directory, a fault injected into one start, a password typed for one command).
+PER_PROCESS = frozenset({"faust_datadir", "notifier_fault", "admin_password"})
+
+
+def env_name(field: str) -> str:
+    """The environment variable (and settings-file key) a Settings field is read from."""
+    alias = Settings.model_fields[field].validation_alias
+    return (alias if isinstance(alias, str) else field).upper()
+
+
+def shared_env_names() -> list[str]:
+    """The variables every process of a deployment shares: what `.siaga/<profile>/env` may hold."""
+    return [env_name(f) for f in Settings.model_fields if f not in PER_PROCESS]
+
+
+class _GivenOnly(Settings):
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return (init_settings,)
+
+
+def default_settings(**given) -> Settings:
+    """The defaults with `given` over them (keys as in the environment, lower case), nothing read
+    from the environment or a settings file: for tests and the crash simulator, which must not
+    depend on the profile they run under."""
+    return _GivenOnly(**given)
 
 
 def read_env_file(path: Path = RUNTIME_DIR / "env") -> dict[str, str]:

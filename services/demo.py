@@ -1,16 +1,15 @@
 """A small demo around Yogyakarta, loaded through the public API (so it takes the real path:
 outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates nothing new.
 
-    python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the environment
+    python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the settings
 
 `make run` (infra.stack) runs it as a process of its own, as it runs every other service: the
 stack starts services, it does not import them (infra sits below services)."""
 from __future__ import annotations
 
-import os
-
 import httpx
 
+from siaga.infra.settings import get_settings
 from siaga.services.auth import csrf
 from siaga.services.ledger.routes_campaigns import organiser_id
 
@@ -100,18 +99,27 @@ def load_donations(env: dict[str, str], timeout: float = 10.0) -> str:
             r.raise_for_status()
         fresh = r.status_code == 201
         for i, e in enumerate(TREASURER_ENTRIES):
-            c.post("/api/v1/donations", json={**e, "campaign": slug},
-                   headers={"Idempotency-Key": f"demo-ledger-{i}"}).raise_for_status()
+            _loaded_before(c.post("/api/v1/donations", json={**e, "campaign": slug},
+                                  headers={"Idempotency-Key": f"demo-ledger-{i}"}))
         c.post("/api/v1/auth/logout")
     with httpx.Client(base_url=env["API_URL"], timeout=timeout, trust_env=False) as c:
-        c.post("/api/v1/donations", json={**PLEDGE, "campaign": slug},
-               headers={"Idempotency-Key": "demo-pledge-0"}).raise_for_status()
+        _loaded_before(c.post("/api/v1/donations", json={**PLEDGE, "campaign": slug},
+                              headers={"Idempotency-Key": "demo-pledge-0"}))
         if fresh and env.get("PAYMENT_BASE_URL", "").startswith("http://127.0.0.1:"):
             # A donor pays through the local gateway simulator, which sends the signed notification.
             order = c.post(f"/api/v1/campaigns/{slug}/donate", json={"amount_idr": PAYMENT_IDR}).json()
             httpx.post(f"{env['PAYMENT_BASE_URL']}/_local/midtrans/{order['order_id']}/notify",
                        json={"transaction_status": "settlement"}, timeout=timeout, trust_env=False).raise_for_status()
     return f"campaign {slug} with {len(TREASURER_ENTRIES) + 2} ledger entries"
+
+
+def _loaded_before(r: httpx.Response) -> bool:
+    """True if the item was loaded by an earlier demo (its key answered 409: the same key with a
+    body an older version of Siaga counted differently); any other error stops the loader."""
+    if r.status_code == 409:
+        return True
+    r.raise_for_status()
+    return False
 
 
 def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
@@ -126,12 +134,14 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
             r = c.post("/api/v1/volunteers", json={"name": name, "phone": phone, "skills": skills,
                                                    "vehicle": vehicle, "organisation": org},
                        headers={"Idempotency-Key": f"demo-volunteer-{i}"})
-            r.raise_for_status()
+            if _loaded_before(r):
+                continue
             vid = r.json()["volunteer_id"]
             vids.append(vid)
-            c.post(f"/api/v1/volunteers/{vid}/checkins",
-                   json={"location": {"lat": lat, "lon": lon, "accuracy_m": 20}, "available": True,
-                         "capacity": 4}, headers={"Idempotency-Key": f"demo-checkin-{i}"}).raise_for_status()
+            _loaded_before(c.post(f"/api/v1/volunteers/{vid}/checkins",
+                                  json={"location": {"lat": lat, "lon": lon, "accuracy_m": 20},
+                                        "available": True, "capacity": 4},
+                                  headers={"Idempotency-Key": f"demo-checkin-{i}"}))
         c.post("/api/v1/auth/logout")
         for i, (needs, people, vul, urg, lat, lon, place, text) in enumerate(REQUESTS):
             body = {"client_id": f"demo-request-{i:04d}", "needs": needs, "people": people,
@@ -140,12 +150,14 @@ def load_demo(env: dict[str, str], timeout: float = 10.0) -> str:
                     "location": {"lat": lat, "lon": lon, "accuracy_m": 30, "source": "gps"}}
             if place:
                 body["place"] = place
-            c.post("/api/v1/requests", json=body).raise_for_status()
+            _loaded_before(c.post("/api/v1/requests", json=body))
     return f"{len(VOLUNTEERS)} volunteers, {len(REQUESTS)} requests; " + load_donations(env, timeout)
 
 
 def main() -> None:
-    print(load_demo(dict(os.environ)))
+    s = get_settings()
+    print(load_demo({"API_URL": s.api_url, "DATABASE_URL": s.database_url,
+                     "PAYMENT_BASE_URL": s.payment_base_url or ""}))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ async def submit_request(conn, body: AidRequestIn, channel: Channel = Channel.ap
     }
     return await enqueue(conn, Topic.AID_REQUESTS, str(event.request_id), event, response,
                          idempotency_key=f"request:{key}" if key else None,
-                         request_hash=body_hash(body.model_dump(mode="json")))
+                         request_hash=body_hash(body))
 
 
 async def register_volunteer(conn, body: VolunteerIn, idempotency_key: str | None = None) -> Enqueued:
@@ -108,7 +108,7 @@ async def register_volunteer(conn, body: VolunteerIn, idempotency_key: str | Non
     response = {"volunteer_id": str(volunteer_id), "status": "registered"}
     return await enqueue(conn, Topic.VOLUNTEER_REGISTRATIONS, str(volunteer_id), event, response,
                          idempotency_key=f"volunteer:{idempotency_key}" if idempotency_key else None,
-                         request_hash=body_hash(body.model_dump(mode="json")))
+                         request_hash=body_hash(body))
 
 
 class UnknownVolunteer(InputError):
@@ -180,7 +180,7 @@ async def check_ins(conn, items: Sequence[tuple[uuid.UUID, CheckInIn]], idempote
         rows.append(Outgoing(Topic.VOLUNTEER_CHECKINS, str(vid), event,
                              {"volunteer_id": str(vid), "checkin_id": str(event.event_id),
                               "available": body.available},
-                             idempotency_key=key, request_hash=body_hash(body.model_dump(mode="json"))))
+                             idempotency_key=key, request_hash=body_hash(body)))
     if not batch:
         return await enqueue_many(conn, rows)
     try:
@@ -255,4 +255,4 @@ async def record_donation(conn, body: DonationIn, user=None, idempotency_key: st
                 "counts_as_received": body.kind == "received"}
     return await enqueue(conn, Topic.DONATIONS, str(donation_id), event, response,
                          idempotency_key=f"donation:{key}" if key else None,
-                         request_hash=body_hash(body.model_dump(mode="json")))
+                         request_hash=body_hash(body))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
+from pydantic import BaseModel
 
 from siaga.schemas.envelope import Event
 from siaga.schemas.stages import OUTBOX_TOPICS
@@ -28,8 +29,12 @@ class Enqueued:
     created: bool
 
 
-def body_hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+def body_hash(payload: dict | BaseModel, **context: str) -> str:
+    """What an Idempotency-Key is bound to. A parsed body counts by the fields the client sent
+    (exclude_unset): a field added to the schema later, with its default, must not turn a retry
+    that spans an upgrade into a 409. `context`: the path's ids, which are part of the request."""
+    data = payload.model_dump(mode="json", exclude_unset=True) if isinstance(payload, BaseModel) else payload
+    return hashlib.sha256(json.dumps({**data, **context}, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass

@@ -1,5 +1,10 @@
-"""Command dispatcher: `python -m siaga verify-ledger URL [--key VKEY] [--previous FILE] [--timeout S]`
-and `python -m siaga topology` (stages and topics as declared; siaga/topology.py).
+"""The `siaga` command (also `python -m siaga`):
+
+    siaga api | worker | relay | notifier     the processes of a deployment (infra/deploy/README.md)
+    siaga prepare | create-admin              migrations and topics; a coordinator account
+    siaga topology                            stages and topics as declared (siaga/topology.py)
+    siaga understand TEXT                     what Siaga reads from a message (siaga/understand.py)
+    siaga verify-ledger URL [--key VKEY] [--previous FILE] [--timeout S]
 
 verify-ledger downloads the public donation ledger and checks it with core.ledger.verify:
 fetch_ledger() is the only part that does I/O; check_served() is pure so tests feed it data.
@@ -163,9 +168,82 @@ def _verify_ledger_cmd(args: argparse.Namespace, fetch: Fetch, out: TextIO, err:
     return 0 if report.ok else 1
 
 
+def _api(argv: list[str]) -> int:
+    import uvicorn
+
+    from siaga.infra.settings import get_settings
+
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="siaga api")
+    parser.add_argument("--host", default=settings.api_host)
+    parser.add_argument("--port", type=int, default=settings.api_port)
+    args = parser.parse_args(argv)
+    uvicorn.run("siaga.services.api.app:app", host=args.host, port=args.port, access_log=False)
+    return 0
+
+
+def _worker(argv: list[str]) -> int:
+    from siaga.streams.worker import main as worker
+
+    worker(argv)
+    return 0
+
+
+def _no_options(run: Callable[[], None]) -> Callable[[list[str]], int]:
+    def start(argv: list[str]) -> int:
+        if argv:
+            sys.exit(f"this command takes no options: {' '.join(argv)}")
+        run()
+        return 0
+    return start
+
+
+def _relay() -> None:
+    from siaga.services.relay import main as relay
+
+    relay()
+
+
+def _notifier() -> None:
+    from siaga.services.notifier.main import main as notifier
+
+    notifier()
+
+
+def _prepare() -> None:
+    from siaga.infra.prepare import main as prepare
+
+    prepare()
+
+
+def _create_admin(argv: list[str]) -> int:
+    from siaga.services.auth.create_admin import main as create_admin
+
+    return create_admin(argv)
+
+
+def _understand(argv: list[str]) -> int:
+    from siaga import understand
+
+    return understand.main(argv, sys.stdout)
+
+
+# The long-running processes of a deployment (infra/deploy/README.md) and their one-off helpers; the
+# modules are imported only when chosen, so `siaga topology` does not connect to anything.
+PROCESSES: dict[str, tuple[Callable[[list[str]], int], str]] = {
+    "api": (_api, "run the HTTP API and pages (uvicorn) [--host H] [--port P]"),
+    "worker": (_worker, "run one stream worker [--web-port P] [--data-dir DIR] [--loglevel L]"),
+    "relay": (_no_options(_relay), "publish the database outbox to Kafka"),
+    "notifier": (_no_options(_notifier), "send the notifications topic through Twilio"),
+    "prepare": (_no_options(_prepare), "apply database migrations and create the topics (idempotent)"),
+    "understand": (_understand, "print what Siaga reads from a message (intent, needs, place) as JSON"),
+    "create-admin": (_create_admin, "create or reset a coordinator account (--username NAME [--role R])"),
+}
+
+
 def main(argv: list[str] | None = None, *, fetch: Fetch | None = None,
          out: TextIO | None = None, err: TextIO | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m siaga", description="Siaga command-line tools.")
+    parser = argparse.ArgumentParser(prog="siaga", description="Siaga command-line tools.")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("verify-ledger", help="check the public donation ledger against its signed checkpoints")
     p.add_argument("url", metavar="URL", help="base URL of the Siaga API, e.g. https://siaga.example")
@@ -173,7 +251,13 @@ def main(argv: list[str] | None = None, *, fetch: Fetch | None = None,
     p.add_argument("--previous", metavar="FILE", help="a checkpoint you saved earlier; the ledger must extend it")
     p.add_argument("--timeout", metavar="S", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     commands.add_parser("topology", help="print the stages and topics as Markdown (docs/topology.md is this output)")
-    args = parser.parse_args(argv)
+    for name, (_, text) in PROCESSES.items():
+        commands.add_parser(name, help=text, add_help=False)   # their own options follow the name
+    args, rest = parser.parse_known_args(argv)
+    if args.command in PROCESSES:
+        return PROCESSES[args.command][0](rest) or 0
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     out = out or sys.stdout
     err = err or sys.stderr
     if args.command == "topology":

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from functools import cache
 
 import faust
@@ -19,8 +18,8 @@ app = faust.App(
     APP_ID,
     broker=kafka_config.faust_broker_url(settings),
     broker_credentials=kafka_config.faust_credentials(settings),
-    store=os.environ.get("FAUST_STORE", settings.faust_store),
-    datadir=os.environ.get("SIAGA_FAUST_DATADIR", "/tmp/siaga-faust"),
+    store=settings.faust_store,
+    datadir=settings.faust_datadir,
     # Faust's own topics (changelogs, repartitions) replicate like the declared ones.
     topic_replication_factor=settings.kafka_replication_factor,
     topic_allow_declare=True,

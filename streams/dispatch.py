@@ -12,8 +12,8 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError
 from faust.exceptions import ProducerSendError
 from pydantic import ValidationError
 
-from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from siaga.core.dispatch.matcher import MatchConfig, Matcher
+from siaga.core.dispatch.desk import Desk, VolunteerState
+from siaga.core.dispatch.matcher import Matcher
 from siaga.core.dispatch.outputs import FORGET
 from siaga.core.dispatch.router import Route, Router
 from siaga.infra.settings import get_settings
@@ -22,25 +22,15 @@ from siaga.schemas.stages import DESK, MATCHER, ROUTER, Stage
 from siaga.schemas.topics import MATCH_PARTITIONS, Topic
 from siaga.streams.app import app, changelog_sent, raw_topic
 from siaga.streams.codec import dead_letter, decode, reason_of
+from siaga.streams.dispatch_config import desk_config, match_config
 
 log = logging.getLogger("siaga.dispatch")
 S = get_settings()
 P = MATCH_PARTITIONS
 
 router = Router(P)
-matcher = Matcher(MatchConfig(
-    radii_m=[r * 1000.0 for r in S.search_radii_km], offers_at_once=S.offers_at_once,
-    offer_timeout_s=S.offer_timeout_s, urgent_offer_timeout_s=S.urgent_offer_timeout_s,
-    dedupe_radius_m=S.dedupe_radius_m, dedupe_window_s=S.dedupe_window_s,
-    checkin_stale_s=S.checkin_stale_s, escalate_after_s=S.escalate_after_s,
-    assigned_check_s=S.assigned_check_s,
-    urgent_escalate_after_s=S.urgent_escalate_after_s, retry_s=S.match_retry_s, partitions=P,
-    escalated_retry_s=S.escalated_retry_s, on_the_way_within_s=S.on_the_way_within_s,
-    reminder_grace_s=S.reminder_grace_s, done_within_s=S.done_within_s, prune_after_s=S.prune_after_s,
-))
-desk = Desk(DeskConfig(partitions=P, checkin_stale_s=S.checkin_stale_s, assigned_check_s=S.assigned_check_s,
-                       link_base=S.public_base_url, link_secret=S.task_link_secret.encode(),
-                       reach_m=max(matcher.cfg.radii_m), verified_only=frozenset(S.verified_only_skills)))
+matcher = Matcher(match_config(S, P))
+desk = Desk(desk_config(S, P))
 
 routes = app.Table(ROUTER.tables[0], partitions=P)
 desks = app.Table(DESK.tables[0], partitions=P)

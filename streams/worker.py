@@ -6,13 +6,14 @@ import os
 import sys
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--web-port", type=int, default=6066)
-    parser.add_argument("--data-dir", default="/tmp/siaga-faust")
+    parser.add_argument("--data-dir", help="this worker's table files (FAUST_DATADIR)")
     parser.add_argument("--loglevel", default="info")
-    args = parser.parse_args()
-    os.environ["SIAGA_FAUST_DATADIR"] = args.data_dir
+    args = parser.parse_args(argv)
+    if args.data_dir:   # Settings reads it (infra/settings.py), before the app is built
+        os.environ["FAUST_DATADIR"] = args.data_dir
     from siaga.streams.app import app
 
     sys.argv = ["siaga-worker", "worker", "--web-port", str(args.web_port), "--web-host",

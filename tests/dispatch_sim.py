@@ -6,17 +6,17 @@ core is the real one."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import random
 import uuid
 import zlib
 from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
-from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
-from siaga.core.dispatch.matcher import MatchConfig, Matcher
+from siaga.core.dispatch.desk import Desk, VolunteerState
+from siaga.core.dispatch.matcher import Matcher
 from siaga.core.dispatch.outputs import FORGET
 from siaga.core.dispatch.router import Route, Router
+from siaga.infra.settings import Settings, default_settings
 from siaga.schemas import dispatch as dm
 from siaga.schemas.common import Location, Skill
 from siaga.schemas.stages import DESK, DISPATCH, MATCHER, ROUTER
@@ -26,6 +26,7 @@ from siaga.schemas.events import (
     SituationUpdate, VolunteerCheckIn,
     VolunteerRegistered, VolunteerReply, VolunteerVetted,
 )
+from siaga.streams.dispatch_config import desk_config, match_config
 
 T0 = datetime(2026, 11, 22, 6, 0, tzinfo=timezone.utc)
 # Which stage reads a topic: the declared topology (schemas/stages.py), as the agents have it.
@@ -33,17 +34,19 @@ STAGE_OF = {topic: stage for stage in DISPATCH for topic in stage.inputs}
 
 
 class Sim:
-    def __init__(self, partitions: int = 8, cfg: MatchConfig | None = None, seed: int = 0,
-                 duplicate_rate: float = 0.0, crash_rate: float = 0.0, verified_only: frozenset[str] = frozenset()):
+    def __init__(self, partitions: int = 8, settings: Settings | None = None, seed: int = 0,
+                 duplicate_rate: float = 0.0, crash_rate: float = 0.0):
+        """`settings`: the deployment's settings (default_settings(...) with what the test
+        changes); the matchers' and desks' configs are built from them as the workers build them."""
         self.P = partitions
         self.rng = random.Random(seed)
         self.dup = duplicate_rate
         self.crash = crash_rate
         self.now = T0
         self.router = Router(partitions)
-        self.cfg = dataclasses.replace(cfg or MatchConfig(), partitions=partitions)
-        self.desk = Desk(DeskConfig(partitions=partitions, assigned_check_s=self.cfg.assigned_check_s,
-                                    reach_m=max(self.cfg.radii_m), verified_only=verified_only))
+        self.settings = settings or default_settings()
+        self.cfg = match_config(self.settings, partitions)
+        self.desk = Desk(desk_config(self.settings, partitions))
         self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
         self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
         self.req_tables: dict[int, dict[str, dict]] = defaultdict(dict)     # request id -> stored state

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from siaga.core.codes import offer_code, stable_uuid, task_token
 from siaga.core.dispatch.notify import notification
 from siaga.core.dispatch.outputs import Out
-from siaga.core.dispatch.routing import MAX_RADIUS_M, volunteer_partitions
+from siaga.core.dispatch.routing import volunteer_partitions
 from siaga.core.dispatch.skills import capabilities
 from siaga.geo.distance import haversine_m
 from siaga.schemas import dispatch as dm
@@ -28,22 +28,24 @@ KEEP_REPLIES = 16  # reply event ids remembered, to tell a replayed reply from a
 ToMatcher = Literal["accepted", "confirmed", "declined", "on_the_way", "done", "released"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DeskConfig:
+    """What a deployment sets has no default here: streams/dispatch_config.py builds this from
+    Settings (infra/settings.py), with the matchers' config beside it."""
     partitions: int
-    checkin_stale_s: float = 6 * 3600.0
+    checkin_stale_s: float
     radius_slack_m: float = 500.0   # the volunteer may have moved a little since the matcher looked
     hold_grace_s: float = 60.0      # an offer this far past its expiry was lost in a crash: free them
-    assigned_check_s: float = 120.0  # the matcher asks about a task this often (MatchConfig)
+    assigned_check_s: float         # the matcher asks about a task this often (MatchConfig)
     ask_again_s: float = 30.0       # the desk asks its matcher about a doubtful hold at most this often
-    link_base: str = ""             # public base URL of the task pages; "" sends no link
-    link_secret: bytes = b""        # keys the task links' tokens (core.codes.task_token)
+    link_base: str                  # public base URL of the task pages; "" sends no link
+    link_secret: bytes              # keys the task links' tokens (core.codes.task_token); b"": no link
     # A volunteer is published to every matcher partition within this: the widest search
     # radius (max of MatchConfig.radii_m), or a matcher would not see them across a border.
-    reach_m: float = MAX_RADIUS_M
+    reach_m: float
     # Skills a volunteer may be asked for only once a coordinator verified them (the
     # deployment's VERIFIED_ONLY_SKILLS, e.g. medical, rescue); empty: phone-confirmed is enough.
-    verified_only: frozenset[str] = frozenset()
+    verified_only: frozenset[str]
 
 
 class HoldStatus(StrEnum):

@@ -37,33 +37,35 @@ SLOT_STATE = ("status", "level", "tried", "declined", "offers", "attempt", "matc
               "escalated", "confirmed", "assigned_at", "on_the_way_at", "reminded", "next_try_at", "checked_at")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class MatchConfig:
-    radii_m: list[float] = field(default_factory=lambda: [2000.0, 5000.0, 10000.0, 25000.0])
-    offers_at_once: int = 1
-    offer_timeout_s: float = 300.0
-    urgent_offer_timeout_s: float = 120.0
+    """What a deployment sets has no default here: streams/dispatch_config.py builds this from
+    Settings (infra/settings.py), for the workers, the crash simulator and the tests alike."""
+    radii_m: list[float]                  # the search widens in these steps (SEARCH_RADII_KM)
+    offers_at_once: int
+    offer_timeout_s: float
+    urgent_offer_timeout_s: float
     pending_timeout_s: float = 15.0       # no answer from a desk: ask again (idempotent)
-    assigned_check_s: float = 120.0       # ask the desk about a confirmed task this often
-    retry_s: float = 5.0                  # a waiting request looks again this often
-    escalate_after_s: float = 900.0       # waiting this long with everyone busy -> coordinators
-    urgent_escalate_after_s: float = 300.0
-    escalated_retry_s: float = 30.0
-    dedupe_radius_m: float = 300.0
-    dedupe_window_s: float = 6 * 3600.0
+    assigned_check_s: float               # ask the desk about a confirmed task this often
+    retry_s: float                        # a waiting request looks again this often
+    escalate_after_s: float               # waiting this long with everyone busy -> coordinators
+    urgent_escalate_after_s: float
+    escalated_retry_s: float
+    dedupe_radius_m: float
+    dedupe_window_s: float
     phone_dedupe_radius_m: float = dedupe.PHONE_RADIUS_M
-    partitions: int = 8                   # of dispatch-match, for shadows across borders
-    checkin_stale_s: float = 6 * 3600.0
+    partitions: int                       # of dispatch-match, for shadows across borders
+    checkin_stale_s: float
     # Safety and no-shows: a confirmed volunteer who is not on the way within this long is
     # reminded, and after the grace the task goes to someone else (coordinators are told); one
     # on the way but not done within done_within_s is reminded, then coordinators are told.
-    on_the_way_within_s: float = 900.0
-    done_within_s: float = 3 * 3600.0
-    reminder_grace_s: float = 300.0
+    on_the_way_within_s: float
+    done_within_s: float
+    reminder_grace_s: float
     # A closed request is dropped from memory and from the table this long after it closed
     # (a late answer about it then frees the volunteer as for any unknown request); shadows
     # are dropped once older than the dedupe window. Memory follows the open work, not history.
-    prune_after_s: float = 3 * 86400.0
+    prune_after_s: float
 
 
 class OfferState(StrEnum):

@@ -1,22 +1,21 @@
 """Which matcher partition owns a place, and which partitions must know a volunteer.
 
 A request belongs to the partition of its H3 region cell. A volunteer is published to every
-partition owning a cell within the largest search radius of them, so a matcher sees every
+partition owning a cell within the largest search radius of them (DeskConfig.reach_m, which
+streams/dispatch_config.py sets to the widest of SEARCH_RADII_KM), so a matcher sees every
 volunteer within that radius of any request it owns, however close to a border."""
 from __future__ import annotations
 
 from siaga.geo.cells import cell_of, cells_within, partition_for_cell
 
 REGION_RES = 4          # ~23 km hexagons: few borders, few copies of each volunteer
-MAX_RADIUS_M = 25_000.0
 
 
 def request_partition(lat: float, lon: float, partitions: int) -> int:
     return partition_for_cell(cell_of(lat, lon, REGION_RES), partitions)
 
 
-def volunteer_partitions(lat: float, lon: float, partitions: int,
-                         radius_m: float = MAX_RADIUS_M) -> set[int]:
+def volunteer_partitions(lat: float, lon: float, partitions: int, radius_m: float) -> set[int]:
     return {partition_for_cell(c, partitions) for c in cells_within(lat, lon, radius_m, REGION_RES)}
 
 

@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -36,7 +37,9 @@ from siaga.core.text.normalize import Token, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+# Shipped as package data of siaga.data (a checkout and an installed wheel alike); the data is
+# read from files, so it must be a real folder, which it is in both.
+DATA_DIR = Path(str(resources.files("siaga.data").joinpath("gazetteer")))
 
 Level = Literal["desa", "kecamatan", "kabupaten"]
 Status = Literal["resolved", "ambiguous", "not_found"]
@@ -71,7 +74,7 @@ _SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PL
                 | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
-_ADMIN_HINTS = frozenset({"desa", "kecamatan", "kabupaten", "kota"})
+_ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
                  "kota": "kota", "provinsi": "provinsi", "street": "street"}
 # rt/rw are numbered, and housing estates ("Perumnas Condongcatur") are often named after the
@@ -370,7 +373,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     ``incidents``: the declared incident areas; a namesake inside one is preferred.
     ``typos``: also near-spellings of names (off for a whole message: "alat berat" is no "Berta")."""
     g = gazetteer()
-    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False))
+    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False), text or "")
     hits = _find_hits(g, words, hints, after_marker, typos)
     if not hits:
         return PlaceResolution("not_found")
@@ -444,7 +447,10 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
     return best
 
 
-def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | None], list[bool]]:
+_APOSTROPHES = frozenset({"'", "\u2019", "`"})
+
+
+def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | None], list[str | None], list[bool]]:
     """Query words (None = break), the marker hint of each, and whether it directly follows a marker."""
     words: list[str | None] = []
     hints: list[str | None] = []
@@ -457,7 +463,12 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
         hints.append(word_hint)
         after.append(follows)
 
+    prev_end = -1
     for tok in tokens:
+        # "ba'da", "To'barru": one word, not two (a two-word span would weigh double)
+        glue = (tok.kind == "word" and prev_end >= 0 and tok.start == prev_end + 1
+                and text[prev_end:tok.start] in _APOSTROPHES and bool(words) and words[-1] is not None)
+        prev_end = tok.end if tok.kind == "word" else -1
         if tok.kind == "punct":
             if tok.norm in {"-", "'"}:
                 continue
@@ -474,6 +485,8 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
         marker = lexicon.PLACE_MARKERS.get(tok.norm)
         if marker is not None:
             hint = _MARKER_HINTS.get(marker)
+            if tok.norm == "kelurahan":
+                hint = "kelurahan"       # an urban kelurahan, not a rural desa of the same name
             just_marked = True
             # "kota"/"kampung" are also the first word of names ("Kota Baru", "Kampung Melayu")
             if tok.norm in {"kota", "kampung"}:
@@ -487,6 +500,9 @@ def _query_words(tokens: Iterable[Token]) -> tuple[list[str | None], list[str | 
             just_marked = False
             continue
         # the word as typed: shorthand expansion would turn a village "Toya" into "air"
+        if glue:
+            words[-1] = f"{words[-1]}{tok.base or tok.norm}"
+            continue
         words.append(tok.base or tok.norm)
         hints.append(hint)
         after.append(just_marked)
@@ -572,11 +588,14 @@ def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
     level, kind = g.levels[hit.idx], g.kinds[hit.idx]
     if hint == "dusun":
         return -0.6      # "Kampung Tambak Lorok Semarang": a town after a hamlet, but weakly
-    wanted = {"desa": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB, "provinsi": _PROV}.get(hint)
+    wanted = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB,
+              "provinsi": _PROV}.get(hint)
     if wanted is None:
         return 0.0
     if wanted != level:
         return -0.5
+    if hint == "kelurahan" and kind == "kelurahan":
+        return 0.7       # "Kelurahan Rua": Kel. Rua (Ternate) rather than Desa Rua (Sumba Barat)
     if level == _KAB and (hint == "kota") != (kind == "kota"):
         return -0.3      # "kota Bogor" vs "kab Bogor"
     return 0.5

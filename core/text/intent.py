@@ -17,6 +17,14 @@ Rules, in order:
    then information (pembagian, posko buka, sudah aman/surut/reda/dievakuasi/dapat bantuan,
    "tidak butuh lagi", a flood description such as "air setinggi lutut di jalan"; thanks,
    "info", "update" only when no concrete need is named).
+   Since the second development file (tests/fixtures/extra_dev.jsonl) also: deliveries and
+   arrivals ("sudah disalurkan/dikirim/tiba", "sudah ditemukan"), a team or goods on the way
+   ("OTW", "sedang menuju", "dalam perjalanan ke lokasi"), a post that takes donations ("kami
+   menerima bantuan berupa ..."), notices to residents ("warga dimohon/diimbau", "pendataan"),
+   thanks for something received ("terima kasih atas bantuan beras"), and where-or-through-whom
+   to give ("dimana bisa drop bantuan selimut?", "lewat siapa"), whatever goods they name. An
+   ask on condition ("bisa bantu kalau dibutuhkan") or for no aid ("mohon doanya", "mohon info")
+   keeps no message a request.
 3. Otherwise a message with needs is a request, as before this module existed. A message with
    neither needs nor cues is "information" with no evidence: the caller treats it as unknown.
 A flood description counts as information only when it names no concrete need and no
@@ -62,12 +70,20 @@ NEED_VERB_ASKS = frozenset({"butuh", "perlu", "need", "needs", "membutuhkan", "m
 # Two-word asks: "belum dapat", "belum makan", "bantu kami", "help us".
 ASK_PAIRS = frozenset({
     ("belum", "dapat"), ("belum", "dpt"), ("belum", "makan"), ("belum", "ada"), ("belum", "sampai"),
-    ("belum", "datang"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
+    ("belum", "datang"), ("belum", "tiba"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
     ("dereng", "makan"), ("teu", "acan"), ("bantu", "kami"), ("bantu", "cari"), ("bantu", "saya"),
+    ("belum", "kebagian"), ("belum", "tersentuh"), ("belum", "dibagi"), ("tidak", "kebagian"),
+    ("tidak", "punya"),   # "tidak punya makanan": with a supply next to it (_lack_of_need)
     ("help", "us"), ("help", "me"), ("tidak", "ada"), ("nobody", "came"), ("no", "food"),
     ("no", "water"), ("send", "food"), ("send", "water"), ("send", "help"),
 })
 NEGATORS = frozenset({"tidak", "bukan", "jangan", "tanpa", "no", "not", "dont", "never", "nggak"})
+NON_AID_OBJECTS = lexicon.NON_AID_OBJECTS   # "mohon doanya", "minta maaf", "mohon info titik drop"
+# "jika dibutuhkan", "kalau perlu", "if needed": the writer offers, on condition of a need.
+CONDITIONALS = frozenset({"kalau", "kalo", "klo", "kl", "jika", "jikalau", "bila", "apabila", "if",
+                          "seandainya", "misal", "misalnya", "andai"})
+CONDITIONAL_ASKS = frozenset({"dibutuhkan", "diperlukan", "butuh", "perlu", "need", "needed", "membutuhkan",
+                              "memerlukan", "butuhkan"})
 ASK_NEGATION_FILLERS = frozenset({"lagi", "terlalu", "usah", "begitu", "perlu", "sudah", "longer", "t"})
 
 FIRST_PERSON = frozenset({"saya", "kami", "kita", "i", "we", "kula", "abdi", "dewe", "my", "our", "im"})
@@ -103,13 +119,32 @@ DONATE = frozenset({"donasi", "sumbang", "nyumbang", "menyumbang", "sumbangan", 
                     "donations", "menyumbangkan", "berdonasi"})
 
 THANKS = ("terima kasih", "makasih", "trims", "thanks", "thank you", "thank", "matur nuwun",
-          "hatur nuhun", "nuhun", "suwun", "tengkyu")
+          "hatur nuhun", "nuhun", "suwun", "tengkyu", "terimakasih", "trimakasih", "makasi", "thx",
+          "tq", "tarima kasih", "tarimo kasih", "teurimong gaseh", "teurimong geunaseh")
+THANKS_FILLERS = frozenset({"banyak", "sekali", "sebesar", "besarnya", "so", "very", "much", "sanget", "pisan"})
+THANKS_FOR = frozenset({"atas", "untuk", "for", "buat", "kanggo", "dumateng", "kepada", "sudah", "telah"})
 # Announcements and reports.
 ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "distributing",
                       "distributed", "buka", "dibuka", "open", "opened", "dipindah", "dipindahkan",
                       "diminta", "waspada", "hati", "tertutup", "ditutup", "closed", "menyala", "nyala",
                       # an invitation ("silakan datang utk makan siang") offers, it does not ask
-                      "silakan", "silahkan", "dipersilakan"})
+                      "silakan", "silahkan", "dipersilakan",
+                      # notices to residents: "warga dimohon tetap di rumah", "pendataan rumah rusak"
+                      "dimohon", "diimbau", "dihimbau", "imbauan", "himbauan", "pendataan", "didata",
+                      "pindah", "pambagian", "gratis", "terbuka", "disediakan"})
+# A place or service open to whoever needs it: "bagi yang butuh ..., masjid kami terbuka".
+OPEN_TO_ALL = frozenset({"terbuka", "buka", "dibuka", "gratis", "silakan", "silahkan", "menampung", "tampung",
+                         "disediakan", "menyediakan", "free", "open"})
+# Volunteers or goods on their way: "tim kami OTW ke Rua", "sedang menuju Lebakgedong".
+EN_ROUTE = frozenset({"otw", "menuju", "meluncur", "perjalanan", "heading", "enroute", "berangkat",
+                      "bergerak", "tiba"})
+EN_ROUTE_SUBJECTS = frozenset({"relawan", "tim", "team", "volunteers", "volunteer", "rombongan", "bantuan",
+                               "logistik", "truk", "kapal", "speedboat", "helikopter", "basarnas", "sar",
+                               "truck", "trucks", "supplies", "aid", "rescuers"})
+# A post that takes donations: "kami menerima bantuan berupa pakaian", "posko membuka donasi".
+ACCEPT_VERBS = frozenset({"menerima", "terima", "accepting", "accept", "buka", "membuka", "dibuka", "open",
+                          "opening", "galang", "menggalang", "collecting"})
+ACCEPTED_EXTRA = frozenset({"bantuan", "donatur", "relawan"})   # ... and DONATE
 REPORT_WORDS = frozenset({"info", "informasi", "update", "kabar", "laporan", "fyi", "lapor"})
 # "sudah <state>": the situation is better, or the need is met.
 DONE_STATES = frozenset({
@@ -117,8 +152,14 @@ DONE_STATES = frozenset({
     "dibersihkan", "datang", "sampai", "dugi", "diterima", "terima", "dapat", "cukup", "terpenuhi",
     "tercukupi", "pulang", "kembali", "mengungsi", "tertangani", "ditangani", "bisa", "turun",
     "evakuasi", "teratasi", "kering", "kami", "menerima",
+    # delivered, arrived, found, buried: "bantuan sudah disalurkan", "tim sudah tiba"
+    "disalurkan", "tersalurkan", "dikirim", "didistribusikan", "dibagikan", "diserahkan", "tiba",
+    "dimakamkan", "ditemukan", "berangkat", "dilalui", "diperbaiki", "dibuka", "beroperasi",
+    "mengevakuasi", "menyelamatkan", "menyalurkan", "membagikan", "mendistribusikan", "stabil",
+    "salurkan", "kirim", "bagikan", "antar", "distribusikan", "serahkan", "evakuasi",
 })
-DONE_ADVERBS = frozenset({"sudah", "sampun", "wis", "already", "telah", "now"})
+DONE_ADVERBS = frozenset({"sudah", "sampun", "wis", "already", "telah", "now",
+                          "lah", "ka"})   # Minangkabau "lah", Acehnese "ka": already
 SAFE_WORDS = frozenset({"aman", "selamat", "safe", "receded", "subsided", "dropping", "surut", "reda",
                         "fine"})
 GREETING_TAILS = frozenset({"pagi", "siang", "sore", "malam", "datang", "jalan", "tinggal", "ulang",
@@ -132,13 +173,23 @@ FLOOD_STATES = frozenset({
     "meluap", "merendam", "menggenang", "rendam", "genang", "rising", "rose", "level", "reached",
     "knee", "waist", "chest", "tinggi", "ketinggian", "sedalam", "deras", "di", "mulai", "lagi",
 })
-FLOOD_SKIP = frozenset({"sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "sekitar", "kira"})
+FLOOD_SKIP = frozenset({"sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "sekitar", "kira",
+                        "lah", "ka"})
 DEPTH_UNITS = frozenset({"cm", "m", "meter", "mtr", "centimeter", "senti"})
 
 QUESTION_WORDS = frozenset({
     "kemana", "dimana", "mana", "bagaimana", "gimana", "gmn", "bgmn", "apakah", "kapan", "how",
     "where", "kamana", "kumaha", "pripun", "piye", "endi", "nandi", "what", "which", "when",
     "bisakah", "bolehkah",
+})
+# "kemana/di mana/lewat siapa + kirim/drop/titip": a question about giving, whatever goods it names.
+WHERE_WORDS = frozenset({"kemana", "dimana", "kamana", "pundi", "endi", "nandi", "where", "whom"})
+WHERE_PAIRS = frozenset({("ke", "mana"), ("di", "mana"), ("lewat", "mana"), ("lewat", "siapa"), ("ke", "siapa"),
+                         ("kepada", "siapa"), ("sama", "siapa"), ("who", "should"), ("to", "whom")})
+GIVE_VERBS = frozenset({
+    "kirim", "dikirim", "mengirim", "antar", "diantar", "mengantar", "drop", "titip", "nitip", "dititipkan",
+    "dititip", "salurkan", "disalurkan", "menyalurkan", "serahkan", "diserahkan", "menyerahkan", "send",
+    "give", "bring", "hand", "donate", "donated", "donating", "transfer", "kintun", "dikintun", "ngirim",
 })
 QUESTION_TOPICS = frozenset({
     "donasi", "donate", "donation", "sumbang", "sumbangan", "nyumbang", "menyumbang", "rekening",
@@ -169,7 +220,10 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
 
     asks = _asks(seq)
     offer = _offer(seq, concrete)
-    real_asks = [a for a, relative in asks if not relative or not offer]
+    # An ask said of others ("bagi yang butuh tempat mengungsi", "posko yg masih kekurangan
+    # relawan") is the sender's only without an offer, an announcement or a question of who knows.
+    said_of_others = bool(offer) or _knows(seq) or any(w in OPEN_TO_ALL for w, _ in seq)
+    real_asks = [a for a, relative in asks if not relative or not said_of_others]
     if real_asks and (parsed.needs or not offer):
         return IntentResult("request", tuple(f"ask: {a}" for a in real_asks[:3]))
     question = _question(seq, tokens, bool(concrete))
@@ -230,10 +284,20 @@ def _negated(seq: list[_Item], i: int) -> bool:
     return False
 
 
+# A warning about fraud quotes the fraudster's ask: "waspada penipuan! ada yg minta transfer".
+FRAUD_WORDS = frozenset({"penipu", "penipuan", "tipu", "modus", "oknum", "scam", "scammer", "hoax", "hoaks",
+                         "palsu", "mengaku", "ngaku"})
+FRAUD_ASKS = frozenset({"minta", "meminta", "mohon", "butuh"})
+INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kabarin", "share"})
+
+
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
     """Un-negated asks as (words, is_relative_clause)."""
     found: list[tuple[str, bool]] = []
+    fraud = any(w in FRAUD_WORDS or stem in FRAUD_WORDS for w, stem in seq)
     for i, (w, _stem) in enumerate(seq):
+        if fraud and w in FRAUD_ASKS:
+            continue
         prev = _w(seq, i - 1)
         nxt = _w(seq, i + 1)
         if (w, nxt) in ASK_PAIRS:
@@ -251,6 +315,8 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
+        if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and nxt in NON_AID_OBJECTS:
+            continue            # "mohon doanya", "minta maaf", "mohon info titik drop"
         if _negated(seq, i):
             continue
         found.append((w, _about_others(seq, i)))
@@ -270,6 +336,8 @@ def _about_others(seq: list[_Item], i: int) -> bool:
         k -= 1
     if _w(seq, k) == "yang" and _w(seq, k - 1) not in FIRST_PERSON:
         return True
+    if seq[i][0] in CONDITIONAL_ASKS and _w(seq, k) in CONDITIONALS:
+        return True     # "bisa bantu di posko kalau dibutuhkan": an offer on condition
     k = i - 1
     while k >= 0 and seq[k][0] != ".":
         if seq[k][0] in WHO_WORDS:
@@ -314,6 +382,10 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
                     if w in READY or first_person or has_resource:
                         found.append(f"{w} {seq[k][0]}")
                     break
+        # "Ready 2 unit truk", "siap 3 perahu", "tersedia 100 paket": goods or vehicles on offer
+        if (w in READY or w == "tersedia") and not _negated(seq, i) and i + 1 < n and (
+                seq[i + 1][0] == "#" or _has(seq[i + 1], RESOURCES)) and _w(seq, i - 1) not in {"tidak", "belum"}:
+            found.append(f"{w} {_w(seq, i + 2) if seq[i + 1][0] == '#' else seq[i + 1][0]}")
         # "ada perahu karet 2 unit", "ada 50 dus mie", "ada truk kosong"
         if w == "ada" and i + 1 < n and not _negated(seq, i):
             nxt = seq[i + 1]
@@ -338,12 +410,29 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
 def _asks_how_to_give(seq: list[_Item], offer: list[str], concrete: list[NeedCategory]) -> bool:
     """"kemana saya bisa kirim sumbangan?", "how do I sign up as a volunteer?": a question about
     giving, not an offer of something in hand (no "punya/have", no "ada 50 dus", no goods)."""
-    if concrete or any(o.split()[-1] in HAVE or o.split()[0] in HAVE or o.startswith("ada ") for o in offer):
+    if any(o.split()[-1] in HAVE or o.split()[0] in HAVE or o.startswith("ada ") for o in offer):
+        return False
+    if concrete and not _where_to_give(seq):
         return False
     return any(w in QUESTION_WORDS and not (w == "mana" and _w(seq, i + 1) in {"saja", "aja", "pun", "wae"})
                for i, (w, _) in enumerate(seq)) or any(
         (_w(seq, i), _w(seq, i + 1)) in {("ke", "mana"), ("di", "mana"), ("can", "i"), ("how", "do")}
         and _w(seq, i + 2) not in {"saja", "aja", "pun", "wae"} for i in range(len(seq)))
+
+
+def _knows(seq: list[_Item]) -> bool:
+    """"ada yg tau ...?", "does anyone know ...": a question about who needs, not a plea."""
+    return any(w in {"tau", "tahu", "know", "knows", "uninga", "ngerti"} for w, _ in seq)
+
+
+def _where(seq: list[_Item]) -> bool:
+    return any(w in WHERE_WORDS for w, _ in seq) or any(
+        (_w(seq, i), _w(seq, i + 1)) in WHERE_PAIRS for i in range(len(seq)))
+
+
+def _where_to_give(seq: list[_Item]) -> bool:
+    """"dimana bisa drop bantuan", "lewat siapa kirim beras": where or through whom to give."""
+    return _where(seq) and any(w in GIVE_VERBS or stem in GIVE_VERBS for w, stem in seq)
 
 
 def _status(seq: list[_Item]) -> list[str]:
@@ -362,6 +451,13 @@ def _question(seq: list[_Item], tokens: Sequence[Token], concrete: bool) -> list
     pairs = [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
              if (_w(seq, i), _w(seq, i + 1)) in {("ke", "mana"), ("di", "mana"), ("can", "i"), ("how", "do")}]
     topics = [w for w, stem in seq if w in QUESTION_TOPICS or stem in DONATE]
+    # "tolong infokan nomor posko", "mohon info jalur yang aman": a question put as a plea
+    pairs += [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
+              if _w(seq, i) in {"tolong", "mohon", "minta", "please"} and _w(seq, i + 1) in INFO_ASKS]
+    if _where(seq):
+        topics += [w for w, stem in seq if w in GIVE_VERBS or stem in GIVE_VERBS]
+        pairs += [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
+                  if (_w(seq, i), _w(seq, i + 1)) in WHERE_PAIRS - {("ke", "mana"), ("di", "mana")}]
     if not (marked or qwords or pairs):
         return []
     if concrete and not topics:
@@ -377,8 +473,18 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
     text = " " + " ".join(w for w, _ in seq) + " "
     for i, (w, stem) in enumerate(seq):
         nxt = _w(seq, i + 1)
-        if w in ANNOUNCE or stem in {"bagi"} and w not in {"bagi"}:
+        if w in FRAUD_WORDS or stem in FRAUD_WORDS:
+            strong.append(f"warning: {w}")       # "awas modus penipuan", "hoaks"
+        if w == "selesai" and _w(seq, i - 1) in FINISHED_WORK:
+            strong.append(f"{_w(seq, i - 1)} selesai")    # "evakuasi selesai"
+        if w in ANNOUNCE or stem in {"bagi"} and w not in {"bagi", "kebagian"}:
             strong.append(w)
+        if w in ACCEPT_VERBS and nxt != "kasih" and not _negated(seq, i) and _w(seq, i - 1) != "belum" \
+                and any(_w(seq, k) in ACCEPTED_EXTRA or _w(seq, k) in DONATE for k in range(i + 1, i + 3)):
+            strong.append(f"{w} {nxt}")          # "kami menerima bantuan berupa ...", "buka donasi"
+        if (w in EN_ROUTE or (w, nxt, _w(seq, i + 2)) == ("on", "the", "way")) and not _negated(seq, i) \
+                and _w(seq, i - 1) not in {"belum", "kapan", "when"} and _travelling(seq):
+            strong.append(f"on the way: {w}")
         if w in DONE_ADVERBS and not _negated(seq, i):
             k = i + 1
             while _w(seq, k) in {"tidak"} | {"bisa", "mulai", "semua", "kami"} - {"tidak"} and k < i + 3:
@@ -386,6 +492,8 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
             state = _w(seq, k)
             if state in DONE_STATES and state not in {"bisa", "kami"}:
                 strong.append(f"{w} {state}")
+            elif _done_passive(seq, k) or _done_place(seq, k):
+                strong.append(f"{w} {state}")      # "sudah dibawa ke puskesmas", "sudah di tempat aman"
             elif _w(seq, i + 1) in {"kami", "bisa"} and _w(seq, i + 2) in DONE_STATES:
                 strong.append(f"{w} {_w(seq, i + 1)} {_w(seq, i + 2)}")
         if w in SAFE_WORDS and not (w == "selamat" and nxt in GREETING_TAILS):
@@ -399,11 +507,45 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
                 f"{w} {nxt}")
     for phrase in THANKS:
         if f" {phrase} " in text:
-            weak.append(phrase)
+            rest = [w for w in text.split(f" {phrase} ", 1)[1].split() if w not in THANKS_FILLERS]
+            after = rest[0] if rest else ""
+            # "terima kasih atas bantuan beras": thanks for goods received, not a need
+            (strong if after in THANKS_FOR else weak).append(phrase)
             break
     if parsed.negated_needs and not parsed.needs:
         strong.append("needs met: " + ",".join(n.value for n in parsed.negated_needs))
     return list(dict.fromkeys(strong)), list(dict.fromkeys(weak))
+
+
+BRING = frozenset({"bawa", "membawa", "bring", "bringing", "carrying", "antar", "mengantar", "angkut"})
+
+
+FINISHED_WORK = frozenset({"evakuasi", "pencarian", "penyaluran", "pembagian", "distribusi", "pendataan",
+                           "pembersihan", "perbaikan"})
+_NOT_PASSIVE = frozenset({"dimana", "disini", "disana", "disitu", "diri", "dia", "dinas", "dikit"})
+
+
+def _done_passive(seq: list[_Item], k: int) -> bool:
+    """"sudah dibawa", "sudah dirawat": something was done, by someone else (di- passive)."""
+    w, stem = seq[k] if 0 <= k < len(seq) else ("", "")
+    return w.startswith("di") and len(w) > 5 and stem != w and w not in _NOT_PASSIVE
+
+
+def _done_place(seq: list[_Item], k: int) -> bool:
+    """"sudah di tempat aman", "sudah di pengungsian yang aman"."""
+    if _w(seq, k) != "di":
+        return False
+    return any(_w(seq, j) in SAFE_WORDS for j in range(k + 1, k + 4))
+
+
+def _travelling(seq: list[_Item]) -> bool:
+    """The one on the way brings help: a team or goods ("tim relawan", "truk logistik"), or the
+    writer bringing something or heading for the disaster site ("kami ... bawa obat", "ke lokasi
+    bencana"). Residents fleeing ("kami dalam perjalanan mengungsi") are not."""
+    if any(w in EN_ROUTE_SUBJECTS for w, _ in seq):
+        return True
+    return any(w in FIRST_PERSON for w, _ in seq) and any(
+        w in BRING or stem in BRING or w == "lokasi" for w, stem in seq)
 
 
 def _describes_flood(seq: list[_Item], i: int) -> bool:

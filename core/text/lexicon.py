@@ -6,7 +6,7 @@ PySastrawi stem, so ``makan`` also matches ``makanan`` and ``kelaparan`` is list
 """
 from __future__ import annotations
 
-from siaga.core.text import regional
+from siaga.core.text import regional, tables
 from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 
 # --- SMS shorthand, common misspellings and regional words -> standard Indonesian -------------
@@ -152,6 +152,12 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
         "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan",
         "on the roof", "on top of the house", "rooftop", "missing",
+        # fetching people out: "tulung dijemput", "perlu dipindah ke posko", "mohon heli"
+        "tolong jemput", "bantu jemput", "minta jemput", "mohon jemput", "perlu jemput",
+        "butuh jemput", "perlu dipindah", "harus dipindah", "perlu dibawa", "harus dibawa",
+        "tandu", "stretcher", "heli", "helikopter", "helicopter", "boats",
+        # search in rubble and mud needs machines: "tlg alat berat!!"
+        "alat berat", "ekskavator", "excavator", "heavy equipment",
     ),
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
@@ -178,6 +184,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "power bank", "powerbank", "baterai", "cas", "charger", "penerangan", "mati lampu",
         "electricity", "generator", "flashlight", "torch", "torches", "fuel", "petrol",
         "diesel", "power", "batteries", "candles",
+        # cooking fuel
+        "elpiji", "lpg", "tabung gas", "gas elpiji", "minyak tanah", "kerosene",
     ),
 }
 
@@ -217,6 +225,25 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "coming", "keruh", "kotor", "comes",
     # receding water (also keeps "dropping" from being "corrected" to "drowning")
     "dropping", "receding", "falling", "receded", "turun",
+    "sak",   # Javanese "banyu sak dodo": water chest-high
+})
+# Rescue words that describe the place or the things ("2 desa terisolir", "kampung tertimbun
+# lumpur", "rumah hanyut"): with other needs asked and nothing else calling for rescue, they
+# describe the disaster rather than ask to get people out. Isolation does so even of people
+# ("warga terisolir 3 hari, butuh beras"); burial and drowning only of places and things.
+ISOLATION_WORDS: frozenset[str] = frozenset({"terisolir", "terisolasi"})
+RESCUE_CONDITIONS: frozenset[str] = ISOLATION_WORDS | frozenset({
+    "tertimbun", "timbun", "tenggelam", "hanyut", "collapsed", "buried",
+})
+# Water deep enough that a plea without a named need is a plea to be got out.
+DEEP_WATER: frozenset[str] = frozenset({
+    "sepinggang", "sedada", "seleher", "sedodo", "dodo", "sagulu", "sapinggang", "sadado", "atap",
+    "genteng", "waist", "chest", "neck", "roof",
+})
+# Flood verbs two words after "air": "air cimanuk masuk rumah", "air kali meluap".
+FLOOD_VERBS: frozenset[str] = frozenset({
+    "masuk", "naik", "meluap", "luap", "setinggi", "sepinggang", "sedada", "selutut", "merendam",
+    "menggenang", "rising", "rose",
 })
 # The water of a river, lake or dam is the flood ("air danau naik"); "pintu air" is a floodgate.
 WATER_BODIES: frozenset[str] = frozenset({
@@ -255,7 +282,14 @@ CONDITION_FILLERS: frozenset[str] = frozenset({
 # Words that say "we need help" without naming what: category "other" when nothing else matched.
 GENERIC_HELP: frozenset[str] = frozenset({
     "bantu", "bantuan", "tolong", "butuh", "perlu", "help", "need", "needs", "sos", "darurat",
-    "emergency", "mohon", "assistance", "aid",
+    "emergency", "mohon", "assistance", "aid", "minta",
+})
+# Asked, but not for aid: "mohon doanya", "minta maaf", "tolong infokan nomor BPBD".
+NON_AID_OBJECTS: frozenset[str] = frozenset({
+    "doa", "doanya", "maaf", "izin", "ijin", "info", "informasi", "infonya", "infokan", "kabari",
+    "kabarin", "perhatian", "perhatiannya", "kesabaran", "arahan", "petunjuk", "kerjasama",
+    "konfirmasi", "kontak", "nomor", "alamat", "prayers", "prayer", "pray", "share", "sebarkan",
+    "doakan", "diinfokan", "dikabari",
 })
 
 # --- vulnerable groups ----------------------------------------------------------------------
@@ -402,6 +436,8 @@ PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "inhil": ("indragirihilir",), "inhu": ("indragirihulu",), "oki": ("ogankomeringilir",),
     "oku": ("ogankomeringulu",), "muba": ("musibanyuasin",), "kkr": ("kuburaya",),
     "pangkep": ("pangkajenedankepulauan",),
+    # ... and the longer list of lexicons/place_abbreviations.tsv ("pessel", "konut", "halteng")
+    **{k: v for k, v in tables.place_abbreviations().items()},
 }
 # City abbreviations of SMS writers, also inside longer names ("smg utara": Semarang Utara).
 CITY_ABBREVIATIONS: dict[str, str] = {
@@ -438,6 +474,8 @@ NON_PLACE_WORDS: frozenset[str] = frozenset({
     "jalan", "gang", "gg", "lingkungan", "wilayahnya", "pos", "gor", "stadion", "sd", "smp",
     "sma", "smk", "mts", "tk", "rsud", "pondok", "pesantren", "ponpes", "perairan", "pendopo",
     "induk", "dapur", "umum", "floor", "village", "camp",
+    # days of the week are village names too (Desa Jum'at, Bengkulu Tengah): "sampai hari Jumat"
+    "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu", "ahad",
 })
 # Nouns of landmarks whose own name follows ("masjid Al Huda", "kali Gendol"): that name is
 # not an administrative area, so it is skipped.

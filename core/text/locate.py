@@ -24,8 +24,8 @@ from openlocationcode import openlocationcode as olc
 
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
-from siaga.core.text.places import name_word, place_candidate_groups
-from siaga.core.text.gazetteer import PlaceMatch, is_whole_name, named_in, resolve_place
+from siaga.core.text.places import PlaceCandidates, name_word, place_candidate_groups
+from siaga.core.text.gazetteer import PlaceMatch, is_whole_name, lookup_code, named_in, resolve_place
 from siaga.geo.incidents import IncidentArea, nearest_reach
 from siaga.schemas.common import Location, LocationSource
 
@@ -265,12 +265,33 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     for i in range(n):
         for j in range(i + 2, min(n, i + 3) + 1):
             span = tokens[i:j]
+            if _headed_name(span):
+                if is_whole_name([t.raw for t in span]):
+                    out.append(" ".join(t.raw for t in span))
+                continue
             if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and t.norm in _IN_NAMES))
                        for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
             if is_whole_name([t.raw for t in span]):
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
+
+
+# Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
+# elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
+_NAME_HEADS = frozenset({
+    "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
+    "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+})
+
+
+def _headed_name(span: list[Token]) -> bool:
+    """A head noun followed by words that are no ordinary words ("Sungai Lulut", "sungai pua",
+    "Lembah Anai"): the run may be a place's whole name, though the head alone is a landmark noun."""
+    head, rest = span[0], span[1:]
+    return (head.kind == "word" and head.norm in _NAME_HEADS
+            and all(t.kind == "word" and len(t.raw) >= 3 and not is_dictionary_word(t.norm)
+                    and t.norm not in tables.ordinary_words() and name_word(t, True) for t in rest))
 
 
 def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
@@ -315,7 +336,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
-    stages = replace(groups, bare=groups.bare + whole).stages()
+    groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
+    stages = groups.stages()
     if not stages:
         return LocateResult("missing", note="no place name found")
     fallback: LocateResult | None = None
@@ -325,17 +347,78 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
             low = low_confidence(best, text, incidents)
-            if low and _ordinary_word(best.name, tokens):
+            if low and not resolution.evidence and _ordinary_word(best.name, tokens):
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
             return _resolved(best, resolution.candidates, low)
         if resolution.status == "ambiguous" and fallback is None:
+            common = _common_kecamatan(resolution.candidates)
+            if common is not None:
+                return _resolved(common, resolution.candidates, low_confidence(common, text, incidents))
             fallback = LocateResult("ambiguous", candidates=resolution.candidates,
                                     note="several places share this name")
     # Less trusted candidates (bare words, landmark names) may only add noise: keep the
     # ambiguity found with the most trusted ones.
     return fallback or LocateResult("missing", note="place name not in the gazetteer")
+
+
+_ORIGIN_CUES = frozenset({"dari", "from", "asal"})
+_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi"})
+# skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
+_CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
+                       "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
+
+
+def _cued_words(tokens: list[Token], cues: frozenset[str]) -> set[str]:
+    """The first name-like word after each cue word, past a few fillers and landmark nouns."""
+    out: set[str] = set()
+    words = [t for t in tokens if t.kind == "word"]
+    for i, t in enumerate(words):
+        if t.norm not in cues:
+            continue
+        for nxt in words[i + 1:i + 4]:
+            if nxt.norm in _CUE_SKIP or nxt.norm in lexicon.POI_NOUNS:
+                continue
+            out.add(nxt.raw.lower())
+            break
+    return out
+
+
+def _without_origins(groups: PlaceCandidates, tokens: list[Token]) -> PlaceCandidates:
+    """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
+    where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
+    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to."""
+    origins = _cued_words(tokens, _ORIGIN_CUES)
+    if not origins:
+        return groups
+    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+
+    def first(c: str) -> str:
+        return c.split()[0].lower().strip(",") if c.split() else ""
+
+    everything = groups.all()
+    if not any(first(c) in destinations for c in everything):
+        return groups
+    keep = lambda cs: tuple(c for c in cs if first(c) not in origins)  # noqa: E731
+    return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
+def _common_kecamatan(candidates: tuple[PlaceMatch, ...]) -> PlaceMatch | None:
+    """"warga Bube dan Ulanta ngungsi": two villages named, tied, both in Kec. Suwawa. The
+    tie is between neighbours, not namesakes: the kecamatan they share is the answer."""
+    if not candidates:
+        return None
+    tied = [c for c in candidates if candidates[0].score - c.score < _TIE]
+    if len(tied) < 2 or len(tied) == len(candidates) == _LISTED or any(c.level != "desa" for c in tied):
+        return None
+    if len({c.name.lower() for c in tied}) != len(tied) or len({c.code.rsplit(".", 1)[0] for c in tied}) != 1:
+        return None
+    return lookup_code(tied[0].code.rsplit(".", 1)[0])
+
+
+_TIE = 0.1        # gazetteer._AMBIGUITY_MARGIN
+_LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hide more
 
 
 def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
@@ -351,6 +434,10 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         return found
     if found.status == "resolved":
         stronger = found.candidates and best.score >= found.candidates[0].score + _CLEARLY_MORE
+        # a bare name resolved by the level prior alone ("Helumo": the kecamatan) gives way to
+        # its namesake under a parent named elsewhere in the message ("Bonebol ... Helumo")
+        stronger = stronger or (found.low_confidence and whole.evidence
+                                and any(best.code == c.code for c in found.candidates))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
     elif found.status == "ambiguous":

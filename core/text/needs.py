@@ -35,10 +35,52 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
     for m in matches:
         target = negated if m.start in negated_at else kept
         target.setdefault(m.key, m.start)
+    _drop_described_rescue(tokens, matches, kept, negated_at)
     needs = tuple(sorted(kept, key=kept.__getitem__))
     if not needs and not negated and _asks_for_help(tokens):
-        needs = (NeedCategory.other,)  # a plea for help without naming what: still a request
+        # a plea for help without naming what: still a request; in deep water, to get out
+        # ("tolong, nenek sendirian di rumah, air udh sepinggang")
+        deep = any(t.kind == "word" and t.norm in lexicon.DEEP_WATER for t in tokens)
+        needs = (NeedCategory.rescue if deep else NeedCategory.other,)
     return NeedResult(needs, tuple(c for c in sorted(negated, key=negated.__getitem__) if c not in kept))
+
+
+def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch],
+                           kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
+    """"Rante Balla terisolir 3 hari. butuh beras, mie": rescue read only from words that describe
+    the disaster (lexicon.RESCUE_CONDITIONS) is dropped when other needs are asked."""
+    if NeedCategory.rescue not in kept or len(kept) < 2:
+        return
+    for m in matches:
+        if m.key != NeedCategory.rescue or m.start in negated_at:
+            continue
+        words = m.phrase
+        if len(words) != 1 or words[0] not in lexicon.RESCUE_CONDITIONS:
+            return          # "evakuasi", "perahu", "tim sar": rescue asked
+        if words[0] not in lexicon.ISOLATION_WORDS and _about_people(tokens, m.start):
+            return          # "2 org tertimbun": people under the rubble
+    del kept[NeedCategory.rescue]
+
+
+def _about_people(tokens: Sequence[Token], index: int) -> bool:
+    """A person word or a number within the three words before a rescue word."""
+    seen = 0
+    k = index - 1
+    while k >= 0 and seen < 3:
+        t = tokens[k]
+        if t.kind == "punct" and t.norm in _SOFT_SCOPE_END:
+            return False
+        if t.kind == "number" or (t.kind == "word" and (t.norm in lexicon.PERSON_UNITS or t.norm in _PEOPLE_WORDS)):
+            return True
+        if t.kind == "word":
+            seen += 1
+        k -= 1
+    return False
+
+
+_PEOPLE_WORDS = frozenset({"warga", "orang", "org", "jiwa", "anak", "lansia", "korban", "keluarga", "penduduk",
+                           "people", "persons", "residents", "villagers", "nenek", "kakek", "ibu", "bapak",
+                           "balita", "bayi", "family", "families", "urang", "simbah", "penghuni", "penghuninya"})
 
 
 def _asks_for_help(tokens: Sequence[Token]) -> bool:
@@ -52,6 +94,9 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             negated = True
             continue
         if t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP:
+            nxt = _next_word(tokens, i + 1)
+            if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
+                continue        # "mohon doanya", "tolong infokan"
             if not negated:
                 return True
         elif t.norm not in lexicon.NEGATABLE_VERBS and t.stem not in lexicon.NEGATABLE_VERBS:
@@ -100,6 +145,12 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     nxt = tokens[k]
     if nxt.norm in lexicon.FLOOD_CONTEXT_AFTER or nxt.stem in lexicon.FLOOD_CONTEXT_AFTER:
         return True
+    after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+    if after is not None and (after.norm in lexicon.FLOOD_VERBS or after.stem in lexicon.FLOOD_VERBS) \
+            and nxt.norm not in lexicon.SUPPLY_STATES:
+        return True      # "air cimanuk masuk rumah", "air kali meluap"
+    if nxt.norm in {"dari", "dr", "from"} and after is not None and after.norm in lexicon.WATER_BODIES:
+        return True      # "air dr bendungan bili-bili naik"
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)
@@ -232,6 +283,9 @@ def _opener_end(tokens: Sequence[Token], i: int) -> int | None:
     for phrase in (*lexicon.EN_NEGATION_PHRASES, *lexicon.SATISFIED_BEFORE):
         end = _phrase_end(tokens, i, phrase)
         if end is not None:
+            after = _next_word(tokens, end)
+            if phrase[-1] == "ada" and after is not None and after.norm == "yang":
+                continue    # "masih ada yg terjebak": people who still need, not a supply in hand
             return end
     return None
 

@@ -106,7 +106,7 @@ async def post_action(request_id: uuid.UUID, body: ActionIn, request: Request, r
                   "actor": user.username, "status": "accepted"}
         res = await enqueue(conn, Topic.COORDINATOR_ACTIONS, str(request_id), event, answer,
                             idempotency_key=f"action:{user.username}:{key}" if key else None,
-                            request_hash=body_hash({"request_id": str(request_id), **body.model_dump(mode="json")}))
+                            request_hash=body_hash(body, request_id=str(request_id)))
     if not res.created:
         response.headers["Idempotent-Replay"] = "true"
     log.info("action %s on request %s by %s", body.action, request_id, user.username)
@@ -147,7 +147,7 @@ async def post_vetting(volunteer_id: uuid.UUID, body: VettingIn, request: Reques
                   "status": "accepted"}
         res = await enqueue(conn, Topic.VOLUNTEER_VETTING, str(volunteer_id), event, answer,
                             idempotency_key=f"vetting:{user.username}:{key}" if key else None,
-                            request_hash=body_hash({"volunteer_id": str(volunteer_id), **body.model_dump(mode="json")}))
+                            request_hash=body_hash(body, volunteer_id=str(volunteer_id)))
     if not res.created:
         response.headers["Idempotent-Replay"] = "true"
     log.info("volunteer %s vetting %s by %s", volunteer_id, body.level, user.username)

@@ -61,7 +61,7 @@ async def post_group(body: GroupIn, request: Request, response: Response,
         group_id = stable_uuid("group", user.username, key) if key else uuid.uuid4()
         answer = {"group_id": str(group_id), "name": body.name, "leader_id": str(body.leader_id),
                   "members": len(body.member_ids), "actor": user.username, "status": "accepted"}
-        digest = body_hash(body.model_dump(mode="json"))
+        digest = body_hash(body)
         rows_out = [Outgoing(Topic.VOLUNTEER_GROUPS, str(p), GroupMembership(
             volunteer_id=p, group_id=group_id, group_name=body.name,
             role="leader" if p == body.leader_id else "member", leader_id=body.leader_id,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
 import psycopg
@@ -22,8 +21,8 @@ from siaga.services.auth.accounts import AccountError, AccountExists, create_coo
 def _password(args: argparse.Namespace) -> str:
     if args.password:
         return args.password
-    if os.environ.get("SIAGA_ADMIN_PASSWORD"):
-        return os.environ["SIAGA_ADMIN_PASSWORD"]
+    if get_settings().admin_password:   # SIAGA_ADMIN_PASSWORD
+        return get_settings().admin_password
     if not sys.stdin.isatty():
         sys.exit("no password: pass --password, set SIAGA_ADMIN_PASSWORD, or run in a terminal")
     first = getpass.getpass("Password: ")

@@ -23,15 +23,14 @@ from siaga.services.notifier.reconcile import CheckedClient
 from siaga.services.notifier.twilio_sender import TwilioSender, build_client
 
 log = logging.getLogger("siaga.notifier")
-WORKERS = int(os.environ.get("NOTIFIER_WORKERS", "8"))
 BEAT_S = 5.0
 SWEEP_S = 5.0
 PRUNE_S = 3600.0
 
 
-def _pool() -> ConnectionPool:
+def _pool(workers: int) -> ConnectionPool:
     # Reset drops any advisory lock a crashed step left on a pooled session.
-    return sync_pool(min_size=2, max_size=WORKERS + 2, open=True,
+    return sync_pool(min_size=2, max_size=workers + 2, open=True,
                      reset=lambda conn: conn.execute("SELECT pg_advisory_unlock_all()"))
 
 
@@ -46,7 +45,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(flag=True))
     signal.signal(signal.SIGINT, lambda *_: stopping.update(flag=True))
 
-    pool = _pool()
+    pool = _pool(s.notifier_workers)
     client = build_client(s.twilio_account_sid, s.twilio_auth_token, s.twilio_base_url or None)
 
     def known(sids: list[str]) -> set[str]:
@@ -55,10 +54,10 @@ def main() -> None:
 
     sender = TwilioSender(CheckedClient(client, known))
     deliverer = Deliverer(pool, sender, client, Senders.from_settings(s), name,
-                          fault=os.environ.get("SIAGA_NOTIFIER_FAULT"))
+                          fault=s.notifier_fault)
     consumer = make_consumer()
     consumer.subscribe([TOPIC])
-    batches = Batches(consumer, make_producer(), deliverer.deliver, WORKERS)
+    batches = Batches(consumer, make_producer(), deliverer.deliver, s.notifier_workers)
     log.info("notifier %s started (twilio %s)", name, s.twilio_base_url or "api.twilio.com")
 
     last_beat = last_sweep = last_prune = 0.0

@@ -1,4 +1,4 @@
-"""Payment settings from the environment (infra/stack.py provides them to every process).
+"""Payment settings from the environment (infra/dev/stack.py provides them to every process).
 
   MIDTRANS_SERVER_KEY    signs Midtrans notifications, authenticates Snap calls
   XENDIT_CALLBACK_TOKEN  Xendit sends it in x-callback-token with every callback

@@ -1,9 +1,9 @@
-"""The fault stack: the local three-broker Kafka cluster (infra/cluster.py) and, on it, a complete
+"""The fault stack: the local three-broker Kafka cluster (infra/dev/cluster.py) and, on it, a complete
 separate Siaga stack in its own profile ("fault": .siaga/fault/, API 24000, PostGIS 25436, local
 Twilio 24080, Faust web 26066-26067), started by subprocess exactly as a user would:
 
     SIAGA_PROFILE=fault KAFKA_BOOTSTRAP_SERVERS=<cluster> KAFKA_REPLICATION_FACTOR=3 \\
-    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m siaga.infra.stack up --fresh
+    KAFKA_MIN_INSYNC_REPLICAS=2 ... python -m siaga.infra.dev.stack up --fresh
 
 It never touches the "test" or "run" profiles (this pytest process may itself run with
 SIAGA_PROFILE=test under `make test`, so nothing here uses infra.settings.RUNTIME_DIR)."""
@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from siaga.infra import broker, cluster
-from siaga.infra.settings import REPO_ROOT, read_env_file
+from siaga.infra.dev import broker, cluster
+from siaga.infra.settings import REPO_ROOT, Settings, read_env_file
 
 PROFILE = "fault"
 FAULT_DIR = REPO_ROOT / ".siaga" / PROFILE
@@ -26,10 +26,9 @@ PORTS = {"API_PORT": "24000", "SIAGA_PG_PORT": "25436", "SIAGA_TWILIO_PORT": "24
          "FAUST_WEB_PORT": "26066"}
 WORKERS = 2
 # Settings of this process's own profile that must not leak into the fault stack's processes.
-_OWN = ("DATABASE_URL", "API_URL", "PUBLIC_BASE_URL", "FAUST_STORE", "CHECKIN_STALE_S",
-        "OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "ESCALATE_AFTER_S",
-        "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S", "ASSIGNED_CHECK_S",
-        "SEARCH_RADII_KM", "TILE_URL")
+# Every setting comes from the fault profile itself, never from the environment the tests run in
+# (make test's, say): the settings are the fields of Settings, the one reader of the environment.
+_OWN = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def fault_process_env(**extra: str) -> dict[str, str]:
@@ -42,7 +41,7 @@ def fault_process_env(**extra: str) -> dict[str, str]:
 
 
 def _stack(command: str, *flags: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "siaga.infra.stack", command, *flags], cwd=REPO_ROOT,
+    return subprocess.run([sys.executable, "-m", "siaga.infra.dev.stack", command, *flags], cwd=REPO_ROOT,
                           env=fault_process_env(), capture_output=True, text=True, timeout=timeout)
 
 
@@ -60,14 +59,14 @@ class FaultStack:
         self.dir = FAULT_DIR
 
     def pid(self, name: str) -> int | None:
-        from siaga.infra import procs
+        from siaga.infra.dev import procs
 
         return procs.read_pid(self.dir / "pids" / f"{name}.pid")
 
     def start_worker(self, index: int) -> None:
         """infra.stack.start_worker in the fault profile (a subprocess: this process's
         infra.settings may belong to another profile)."""
-        code = ("import os; from infra.stack import start_worker; from infra.settings import RUNTIME_DIR; "
+        code = ("import os; from siaga.infra.dev.stack import start_worker; from siaga.infra.settings import RUNTIME_DIR; "
                 f"assert RUNTIME_DIR.name == {PROFILE!r}, RUNTIME_DIR; start_worker({index}, dict(os.environ))")
         env = fault_process_env(**{k: v for k, v in self.env.items()})
         env["SIAGA_PROFILE"] = PROFILE

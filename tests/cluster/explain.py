@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from siaga.infra import cluster
+from siaga.infra.dev import cluster
 from siaga.schemas.topics import changelog_topic
 
 

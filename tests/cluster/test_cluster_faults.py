@@ -28,7 +28,7 @@ import httpx
 import psycopg
 import pytest
 
-from siaga.infra import cluster, procs
+from siaga.infra.dev import cluster, procs
 from tests.integration.test_dispatch_scale import BOX, NEEDS, SKILLS, Responder
 from tests.checks import double_bookings
 from tests.cluster.explain import explain

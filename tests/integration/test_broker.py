@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from siaga.infra import broker
+from siaga.infra.dev import broker
 from siaga.infra.settings import RUNTIME_DIR
 
 pytestmark = pytest.mark.integration

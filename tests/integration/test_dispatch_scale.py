@@ -15,7 +15,7 @@ import httpx
 import psycopg
 import pytest
 
-from siaga.infra import procs
+from siaga.infra.dev import procs
 from siaga.infra.settings import RUNTIME_DIR
 from tests.checks import double_bookings, unsettled
 from tests.stack import wait_for
@@ -121,7 +121,7 @@ def test_thousand_requests_three_hundred_volunteers_with_a_worker_killed(env, ap
     time.sleep(3)
     os.killpg(pid, signal.SIGKILL)
     time.sleep(4)
-    from siaga.infra.stack import start_worker
+    from siaga.infra.dev.stack import start_worker
 
     worker_env = dict(os.environ)
     worker_env.update(env)

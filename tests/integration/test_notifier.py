@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_webhooks_support import HTTP, random_phone, stack, wait_for  # noqa: E402,F401
 
-from siaga.infra import procs  # noqa: E402
+from siaga.infra.dev import procs  # noqa: E402
 from siaga.infra.settings import RUNTIME_DIR  # noqa: E402
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from siaga.core.codes import stable_uuid
-from siaga.infra import procs
+from siaga.infra.dev import procs
 from siaga.infra.settings import RUNTIME_DIR
 from tests.stack import ENV_FILE, read_env, wait_for  # noqa: F401  (re-exported)
 from siaga.schemas.events import Notification

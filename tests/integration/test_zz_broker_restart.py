@@ -15,7 +15,7 @@ import httpx
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from siaga.infra import broker, procs
+from siaga.infra.dev import broker, procs
 from siaga.infra.settings import RUNTIME_DIR
 from tests.integration.test_dispatch_scale import Responder
 from tests.integration.test_intake_api import read_topic

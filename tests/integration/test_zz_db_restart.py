@@ -16,7 +16,7 @@ import httpx
 import psycopg
 import pytest
 
-from siaga.infra import postgres, procs
+from siaga.infra.dev import postgres, procs
 from siaga.infra.settings import RUNTIME_DIR
 from tests.checks import double_bookings, sent_twice, unsettled, volunteers_on_duty
 from tests.integration.test_dispatch_scale import Responder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from siaga.infra import broker, procs
+from siaga.infra.dev import broker, procs
 
 
 def _spawn_late_exec(tmp_path, delay: float) -> int:

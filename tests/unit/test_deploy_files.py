@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from siaga.infra import kafka_config, stack
+from siaga.infra import kafka_config
+from siaga.__main__ import PROCESSES as SIAGA_COMMANDS
+from siaga.infra.dev import stack
 from siaga.infra.settings import REPO_ROOT, Settings
 
 DEPLOY = REPO_ROOT / "infra" / "deploy"
 K8S = DEPLOY / "k8s"
 FIELDS = {name.upper() for name in Settings.model_fields}
-# What each process of infra/stack.py runs; twilio-local is the offline stand-in for Twilio.
-PROCESSES = {"api": "siaga.services.api.app:app", "relay": "siaga.services.relay", "notifier": "siaga.services.notifier",
-             "worker": "siaga.streams.worker"}
+# The `siaga` command that runs each process of infra/dev/stack.py in a deployment.
+PROCESSES = {"api": "siaga api", "relay": "siaga relay", "notifier": "siaga notifier", "worker": "siaga worker"}
 LOCAL_ONLY = {"twilio-local", "gateway-local"}   # offline stand-ins for Twilio and the payment gateway
 VAR = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
@@ -77,14 +78,14 @@ def _check_processes(commands: list[list[str]], where: str) -> None:
     flat = [" ".join(c) for c in commands]
     for name, module in PROCESSES.items():
         assert any(module in c for c in flat), f"{where}: no {name} process ({module})"
-    assert any("siaga.infra.prepare" in c for c in flat), f"{where}: migrations and topics are never prepared"
+    assert any("siaga prepare" in c for c in flat), f"{where}: migrations and topics are never prepared"
 
 
 def test_every_process_of_the_stack_is_known_here_and_importable():
-    # A process added to infra/stack.py must be added to the deploy files and to PROCESSES.
+    # A process added to infra/dev/stack.py must be added to the deploy files and to PROCESSES.
     assert set(stack.APP_PROCS) - LOCAL_ONLY <= set(PROCESSES), set(stack.APP_PROCS) - LOCAL_ONLY - set(PROCESSES)
-    for module in [*PROCESSES.values(), "siaga.infra.prepare"]:
-        assert importlib.util.find_spec(module.split(":")[0]) is not None, module
+    for command in [*PROCESSES.values(), "siaga prepare"]:
+        assert command.split()[1] in SIAGA_COMMANDS, f"`{command}` is not a command of siaga/__main__.py"
 
 
 def test_compose_file():
@@ -154,7 +155,7 @@ def test_dockerfile_builds_what_pyproject_declares():
     python = re.search(r"^FROM python:(\d+\.\d+)", docker, re.M).group(1)
     assert f">={python}" in project["project"]["requires-python"]
     copied = set(re.findall(r"^COPY (\w+) \1$", docker, re.M))
-    packages = {p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]}
+    packages = set(project["tool"]["setuptools"]["package-dir"].values())
     assert packages <= copied, f"packages not in the image: {sorted(packages - copied)}"
     assert "data" in copied   # the gazetteer is read at run time
     assert "pyproject.toml" in docker and "['project']['dependencies']" in docker

@@ -12,10 +12,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from siaga.core.dispatch.matcher import MatchConfig, Matcher
+from siaga.core.dispatch.matcher import Matcher
 from siaga.core.dispatch.routing import request_partition
 from siaga.core.dispatch.shadows import ShadowIndex
+from siaga.infra.settings import default_settings
 from siaga.schemas import dispatch as dm
+from siaga.streams.dispatch_config import match_config
 from tests.dispatch_sim import T0, Sim
 from tests.unit.test_dispatch_flow import YOGYA, offered_to
 
@@ -86,7 +88,7 @@ def test_a_failure_half_way_through_an_acceptance_leaves_memory_as_stored_and_th
 
 
 def test_a_failure_after_pruning_began_keeps_the_request_in_memory_and_table_until_a_tick_succeeds(monkeypatch):
-    sim = Sim(cfg=MatchConfig(prune_after_s=DAY))
+    sim = Sim(settings=default_settings(prune_after_s=DAY))
     sim.dead_letter_failures = True
     vid = sim.volunteer(*YOGYA, skills=["logistics"])
     sim.drain()
@@ -126,7 +128,7 @@ def worker(monkeypatch):
     async def bad(raw, exc):
         dead.append((raw, exc))
 
-    m = Matcher(MatchConfig(partitions=d.P))
+    m = Matcher(match_config(default_settings(), d.P))
     for name, value in [("match_requests", {}), ("match_volunteers", {}), ("_loaded", set()), ("_written", {}),
                         ("matcher", m), ("emit", emit), ("changelog_sent", nothing), ("_bad", bad)]:
         monkeypatch.setattr(d, name, value)

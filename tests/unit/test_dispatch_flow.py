@@ -2,10 +2,14 @@
 expiry, widening, escalation, coordinator actions, dedupe."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
-from siaga.core.dispatch.matcher import MatchConfig
-from siaga.core.dispatch.routing import request_partition
+from siaga.core.dispatch.routing import request_partition, volunteer_partitions
+from siaga.geo.distance import haversine_m
+from siaga.infra.settings import default_settings
+from siaga.schemas.topics import MATCH_PARTITIONS
+from siaga.streams.dispatch_config import desk_config
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)
@@ -44,7 +48,7 @@ def test_nearest_volunteer_gets_the_offer_and_accepting_matches():
 
 
 def test_decline_moves_to_next_candidate_then_widens_then_escalates():
-    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[2, 5]))
     a = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["medical"])
     b = sim.volunteer(YOGYA[0] + 0.03, YOGYA[1], skills=["medical"])   # ~3.3 km: second radius
     sim.drain()
@@ -63,7 +67,7 @@ def test_decline_moves_to_next_candidate_then_widens_then_escalates():
 
 
 def test_offer_expires_and_goes_to_the_next_volunteer():
-    sim = Sim(cfg=MatchConfig(offer_timeout_s=60, urgent_offer_timeout_s=30))
+    sim = Sim(settings=default_settings(offer_timeout_s=60, urgent_offer_timeout_s=30))
     a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
     b = sim.volunteer(YOGYA[0] + 0.002, YOGYA[1], skills=["logistics"])
     sim.drain()
@@ -81,7 +85,7 @@ def test_offer_expires_and_goes_to_the_next_volunteer():
 
 
 def test_first_to_accept_wins_and_the_other_offers_are_withdrawn():
-    sim = Sim(cfg=MatchConfig(offers_at_once=3))
+    sim = Sim(settings=default_settings(offers_at_once=3))
     vols = [sim.volunteer(YOGYA[0] + 0.001 * i, YOGYA[1], skills=["logistics"]) for i in range(1, 4)]
     sim.drain()
     rid = sim.request(*YOGYA, needs=["water"])
@@ -99,7 +103,7 @@ def test_first_to_accept_wins_and_the_other_offers_are_withdrawn():
 
 
 def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_them_later():
-    sim = Sim(cfg=MatchConfig(escalate_after_s=3600))
+    sim = Sim(settings=default_settings(escalate_after_s=3600))
     v = sim.volunteer(*YOGYA, skills=["logistics"])
     sim.drain()
     r1 = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"], phone="+6281111111111")
@@ -120,7 +124,7 @@ def test_busy_volunteer_is_not_offered_a_second_job_and_waiting_request_gets_the
 
 
 def test_a_delivery_of_goods_goes_to_someone_with_a_vehicle_and_is_never_relaxed():
-    sim = Sim(cfg=MatchConfig(radii_m=[2000, 5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[2, 5]))
     walker = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"])
     rider = sim.volunteer(YOGYA[0] + 0.02, YOGYA[1], skills=["general"], vehicle="motorbike")   # ~2.2 km
     sim.drain()
@@ -140,7 +144,7 @@ def test_a_delivery_of_goods_goes_to_someone_with_a_vehicle_and_is_never_relaxed
 
 
 def test_relaxed_skills_only_where_safe():
-    sim = Sim(cfg=MatchConfig(radii_m=[5000]))
+    sim = Sim(settings=default_settings(search_radii_km=[5]))
     plain = sim.volunteer(*YOGYA, skills=["general"])
     sim.drain()
     water = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
@@ -168,8 +172,8 @@ def test_volunteer_across_a_partition_border_is_found():
             break
     else:
         raise AssertionError("no border found")
-    assert request_partition(*a, 8) in volunteer_partitions(*b, 8)
     sim = Sim()
+    assert request_partition(*a, 8) in volunteer_partitions(*b, 8, sim.desk.cfg.reach_m)
     v = sim.volunteer(*b, skills=["logistics"])
     sim.drain()
     rid = sim.request(*a, needs=["water"])
@@ -281,7 +285,7 @@ def test_a_join_lost_in_a_crash_is_asked_again():
 
 
 def test_coordinator_assigns_and_cancels():
-    sim = Sim(cfg=MatchConfig(radii_m=[1000]))
+    sim = Sim(settings=default_settings(search_radii_km=[1]))
     v = sim.volunteer(YOGYA[0] + 0.05, YOGYA[1], skills=["general"])   # 5.5 km: outside radius
     sim.drain()
     rid = sim.request(*YOGYA, needs=["medical"])
@@ -630,8 +634,8 @@ def test_a_lost_receipt_only_costs_a_second_send():
 
 
 def _no_show_sim():
-    cfg = MatchConfig(on_the_way_within_s=600, done_within_s=3600, reminder_grace_s=120, assigned_check_s=60)
-    sim = Sim(cfg=cfg)
+    s = default_settings(on_the_way_within_s=600, done_within_s=3600, reminder_grace_s=120, assigned_check_s=60)
+    sim = Sim(settings=s)
     a = sim.volunteer(YOGYA[0] + 0.001, YOGYA[1], skills=["logistics"], phone="+6281200000001")
     b = sim.volunteer(YOGYA[0] + 0.003, YOGYA[1], skills=["logistics"], phone="+6281200000002")
     sim.drain()
@@ -700,28 +704,48 @@ def test_sos_from_a_volunteer_on_a_task_alerts_coordinators_with_the_task_and_po
     assert sim.request_state(rid).volunteer_id == a   # the task stays theirs; coordinators decide
 
 
-def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
-    """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
-    a matcher sees one 40 km away in another partition (with a fixed 25 km it never did)."""
-    from siaga.core.dispatch.routing import request_partition, volunteer_partitions
+# A volunteer near Magelang and a need in Sleman 40 km south of them, in another matcher
+# partition (found once by a search along the meridian; the test asserts it, so a change of cells
+# or of the partitioning cannot quietly make it a same-partition test).
+FAR_VOLUNTEER = (-7.3856, 110.3695)
+FAR_REQUEST = (-7.7456, 110.3695)
+WIDE = default_settings(search_radii_km=[2, 5, 10, 25, 50])
 
-    lat, lon = YOGYA
-    for i in range(2000):
-        v = (lat + i * 0.005, lon)
-        r = (v[0] - 0.36, lon)   # 40 km south
-        p = request_partition(*r, 8)
-        if p not in volunteer_partitions(*v, 8, 25_000.0) and p in volunteer_partitions(*v, 8, 50_000.0):
-            break
-    else:
-        raise AssertionError("no such pair of places found")
-    sim = Sim(cfg=MatchConfig(radii_m=[2000.0, 5000.0, 10000.0, 25000.0, 50000.0]))
-    vid = sim.volunteer(*v, skills=["logistics"])
+
+def _offered_far_away(sim: Sim) -> tuple[str, str]:
+    vid = sim.volunteer(*FAR_VOLUNTEER, skills=["logistics"])
     sim.drain()
-    rid = sim.request(*r, needs=["water"])
+    rid = sim.request(*FAR_REQUEST, needs=["water"])
     sim.drain()
     for _ in range(20):   # each radius in turn, as time passes
         if offered_to(sim, rid):
             break
         sim.advance(60)
         sim.drain()
+    return vid, rid
+
+
+def test_the_far_pair_crosses_a_partition_border_40_km_apart():
+    assert 39_000 < haversine_m(*FAR_VOLUNTEER, *FAR_REQUEST) < 41_000
+    home = request_partition(*FAR_REQUEST, MATCH_PARTITIONS)
+    assert home != request_partition(*FAR_VOLUNTEER, MATCH_PARTITIONS)
+    # Published only 25 km around them, the volunteer never reaches the request's matcher.
+    assert home not in volunteer_partitions(*FAR_VOLUNTEER, MATCH_PARTITIONS, 25_000.0)
+    reach = desk_config(WIDE).reach_m
+    assert reach == 50_000.0 and home in volunteer_partitions(*FAR_VOLUNTEER, MATCH_PARTITIONS, reach)
+
+
+def test_a_wider_search_radius_reaches_across_a_partition_border_40_km_away():
+    """SEARCH_RADII_KM=[2,5,10,25,50]: volunteers are published as far as the widest radius, so
+    the request's matcher, in another partition, sees one 40 km away and offers them the need."""
+    sim = Sim(partitions=MATCH_PARTITIONS, settings=WIDE)
+    vid, rid = _offered_far_away(sim)
     assert offered_to(sim, rid) == [vid]
+
+
+def test_a_fan_out_narrower_than_the_search_misses_that_volunteer():
+    # What the settings-built desk config prevents: a fixed 25 km fan-out with a 50 km search.
+    sim = Sim(partitions=MATCH_PARTITIONS, settings=WIDE)
+    sim.desk.cfg = dataclasses.replace(sim.desk.cfg, reach_m=25_000.0)
+    _vid, rid = _offered_far_away(sim)
+    assert offered_to(sim, rid) == []

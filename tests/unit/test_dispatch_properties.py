@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siaga.core.dispatch.matcher import MatchConfig
 from siaga.core.dispatch.skills import search_levels
 from siaga.geo.distance import haversine_m
+from siaga.infra.settings import default_settings
 from tests.dispatch_sim import Sim
 
 # Yogyakarta, Sleman, Bantul: about 60 x 50 km, several region cells and partitions.
@@ -54,10 +54,10 @@ def _answer(sim: Sim, answered: set, behaviour: list[str], k: int, again: bool =
        behaviour=st.lists(BEHAVIOUR, min_size=1, max_size=50),
        seed=st.integers(0, 10_000), dup=st.sampled_from([0.0, 0.3]))
 def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed, dup):
-    cfg = MatchConfig(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
-                      escalate_after_s=120, urgent_escalate_after_s=120, retry_s=5,
-                      escalated_retry_s=30, dedupe_radius_m=0.0)
-    sim = Sim(cfg=cfg, seed=seed, duplicate_rate=dup)
+    s = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
+                         escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
+                         escalated_retry_s=30, dedupe_radius_m=0.0)
+    sim = Sim(settings=s, seed=seed, duplicate_rate=dup)
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()
     rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
@@ -90,8 +90,8 @@ def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=40),
        req=st.tuples(LAT, LON, NEEDS))
 def test_nearest_eligible_volunteer_is_offered_first(vols, req):
-    cfg = MatchConfig()
-    sim = Sim(cfg=cfg)
+    sim = Sim()
+    cfg = sim.cfg
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()
     lat, lon, needs = req
@@ -137,7 +137,7 @@ def test_dedupe_merges_exactly_the_duplicates(reports, across):
     box = BORDER if across else (-7.800, -7.790, 110.360, 110.370)
     reports = [(box[0] + u * (box[1] - box[0]), box[2] + v * (box[3] - box[2]), n, p, g)
                for (u, v), n, p, g in reports]
-    sim = Sim(partitions=8 if across else 1, cfg=MatchConfig(dedupe_radius_m=radius, dedupe_window_s=window))
+    sim = Sim(partitions=8 if across else 1, settings=default_settings(dedupe_radius_m=radius, dedupe_window_s=window))
     originals: list[tuple] = []   # reference model: open, non-duplicate requests in arrival order
     expect_dup: dict[str, bool] = {}
     for lat, lon, needs, phone, gap_h in reports:
@@ -171,10 +171,10 @@ def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, s
     its outputs were sent, so nothing replays them. With such crashes anywhere, every
     request still comes to an end (done, or escalated to coordinators), no volunteer is
     booked twice, and once quiet every desk agrees with its matcher."""
-    cfg = MatchConfig(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
-                      escalate_after_s=120, urgent_escalate_after_s=120, retry_s=5,
-                      escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
-    sim = Sim(cfg=cfg, seed=seed, crash_rate=0.1)
+    s = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
+                         escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
+                         escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
+    sim = Sim(settings=s, seed=seed, crash_rate=0.1)
     sim.crash = 0.0   # volunteers sign up before the trouble starts
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()

@@ -90,7 +90,7 @@ def test_partition_for_cell_is_stable_and_spread() -> None:
     # Pinned value: a change here remaps every cell to other workers.
     assert partition_for_cell(cell, 12) == zlib.crc32(cell.encode("ascii")) % 12 == 3
     # Same in a fresh interpreter with a different str-hash salt.
-    code = f"from geo.cells import partition_for_cell as p; print(p({cell!r}, 12))"
+    code = f"from siaga.geo.cells import partition_for_cell as p; print(p({cell!r}, 12))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "12345", "PATH": ""}, cwd=REPO_ROOT)
     assert out.stdout.strip() == "3"

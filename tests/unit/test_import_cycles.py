@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The folders are the sub-packages of `siaga` (siaga.core is core/, ...); siaga/ itself is the CLI.
 PACKAGES = ("core", "geo", "schemas", "streams", "services", "infra", "siaga")
 # Imports left out of the check, as (importing package, imported module prefix), each with why.
 KNOWN: set[tuple[str, str]] = set()   # none: place understanding moved into core/text
@@ -23,14 +24,22 @@ def _imports(path: Path):
             yield from (f"{node.module}.{a.name}" for a in node.names)   # `from core import text`
 
 
+def _part(module: str) -> str | None:
+    """Which part a module belongs to: siaga.core.text -> core; siaga.__main__ -> siaga."""
+    parts = module.split(".")
+    if parts[0] != "siaga":
+        return None
+    return parts[1] if len(parts) > 1 and parts[1] in PACKAGES else "siaga"
+
+
 def package_graph() -> dict[str, dict[str, set[str]]]:
     """package -> imported package -> the modules (file: import) behind that edge."""
     graph: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             for name in _imports(path):
-                top = name.split(".")[0]
-                if top == package or top not in PACKAGES:
+                top = _part(name)
+                if top is None or top == package:
                     continue
                 if any(package == src and (name == mod or name.startswith(mod + ".")) for src, mod in KNOWN):
                     continue
@@ -80,6 +89,14 @@ def test_no_import_cycle_between_top_level_packages():
                 for where in sorted(graph[a].get(b, ()))[:5]:
                     detail.append(f"  {a} -> {b}  ({where})")
     assert not found, f"import cycles between packages {found}:\n" + "\n".join(detail)
+
+
+def test_the_graph_sees_the_imports():
+    # Were the names misread (as when the folders became siaga.*), the graph would be empty and
+    # the cycle test pass for nothing.
+    graph = package_graph()
+    assert "core" in graph["streams"] and "core" in graph["services"] and "core" in graph["siaga"]
+    assert "siaga" not in graph["core"], graph["core"].get("siaga")
 
 
 def test_the_check_sees_a_cycle():

@@ -157,3 +157,94 @@ def test_invitations_and_river_water_are_information(text: str) -> None:
 ])
 def test_a_relative_clause_does_not_hide_the_senders_own_ask(text: str) -> None:
     assert intent_of(text).intent == "request", intent_of(text)
+
+
+# --- rules added with tests/fixtures/extra_dev.jsonl ------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "bantuan selimut sudah disalurkan ke 3 dusun tadi sore",           # delivered
+    "truk logistik dari provinsi sudah tiba di kantor camat",          # arrived
+    "korban terakhir sudah ditemukan dan dimakamkan pagi ini",          # found, buried
+    "tim kami OTW ke lokasi bawa obat2an",                              # on the way with goods
+    "relawan sedang menuju desa terdampak membawa selimut dan beras",
+    "we are on the way with two trucks of rice",
+    "posko kami menerima bantuan berupa pakaian dan air mineral",        # takes donations
+    "warga dimohon tidak kembali ke rumah sebelum ada pemeriksaan",      # a notice
+    "pendataan rumah rusak dimulai besok pagi",
+    "air lah suruik, kami lah pulang",                                   # Minangkabau
+    "gampong ka aman, teurimong gaseh",                                  # Acehnese
+    "terimakasih banyak atas bantuan beras kemarin",
+])
+def test_deliveries_arrivals_notices_and_thanks_are_information(text: str) -> None:
+    result = intent_of(text)
+    assert result.intent in {"information", "offer"}, result   # a team on its way may read as an offer
+    assert result.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Dimana kami bisa drop bantuan selimut?",
+    "mau kirim beras ke korban banjir lewat siapa ya?",
+    "Where can I send clothes and blankets?",
+    "sumbangan obat dititipkan kemana?",
+])
+def test_where_to_give_is_a_question_even_naming_goods(text: str) -> None:
+    assert intent_of(text).intent == "question", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Saya bidan, bisa bantu di posko kalau dibutuhkan",        # an ask on condition
+    "kami punya 2 perahu, mohon info titik kumpulnya",           # "mohon info" asks no aid
+    "Mohon doanya, tim kami sedang bersiap berangkat ke lokasi",  # nor "mohon doanya"
+])
+def test_conditional_and_non_aid_asks_do_not_make_a_request(text: str) -> None:
+    assert intent_of(text).intent != "request", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kami di RT 4 belum kebagian beras, tolong",
+    "dusun kami blm tersentuh bantuan sama sekali",
+    "tim sudah tiba tapi kami belum dapat air bersih",           # an ask beats the arrival
+    "kalau bisa tolong kirim selimut, anak2 kedinginan",         # "kalau bisa": a polite plea
+    "Ada yg bisa bantu jemput nenek saya? air sdh sedada",        # a plea as a question
+    "kami dalam perjalanan mengungsi ke masjid, ada anak sakit",  # residents on the way are not helpers
+])
+def test_pleas_in_new_phrasings_stay_requests(text: str) -> None:
+    assert intent_of(text).intent == "request", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "pasien luka sudah dibawa ke RSUD, kondisinya stabil",       # done passive
+    "Tim SAR sudah mengevakuasi 40 warga ke balai desa",
+    "pencarian selesai, semua warga sudah di tempat aman",
+    "Awas modus penipuan, ada yg ngaku relawan minta transfer",   # a fraud warning quotes an ask
+    "Tolong infokan nomor posko kecamatan",                      # asks for information, not aid
+])
+def test_reports_warnings_and_questions_in_new_phrasings(text: str) -> None:
+    assert intent_of(text).intent != "request", intent_of(text)
+
+
+def test_people_still_trapped_is_a_rescue_request() -> None:
+    from siaga.schemas.common import NeedCategory as N
+    text = "masih ada yang terjebak di loteng, belum ada petugas datang"
+    assert intent_of(text).intent == "request"
+    assert N.rescue in parse_help_message(text).needs
+
+
+def test_asking_for_something_unlisted_is_still_a_request() -> None:
+    from siaga.schemas.common import NeedCategory as N
+    assert parse_help_message("warga minta pompa air dan karung pasir").needs
+    assert parse_help_message("warga minta karung pasir").needs == (N.other,)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Bagi yang butuh tempat mengungsi, masjid kami terbuka 24 jam", "information"),   # open to all
+    ("Ada yg tau posko yg masih kekurangan relawan?", "question"),                     # who needs
+    ("Ready 2 unit truk utk angkut logistik, hubungi kami", "offer"),
+    ("Kami sudah salurkan 500 paket sembako hari ini", "information"),
+    ("Tim medis kami akan tiba besok membawa obat-obatan", "offer|information"),
+    ("bantuan belum tiba, kami kelaparan", "request"),
+    ("air sudah surut tapi kami tidak punya makanan", "request"),                      # lacking beats the report
+    ("Ada warga yang terjebak di lantai 2, air naik", "request"),                      # said of others, no offer
+])
+def test_asks_said_of_others_and_more_reports(text: str, intent: str) -> None:
+    assert intent_of(text).intent in intent.split("|"), intent_of(text)

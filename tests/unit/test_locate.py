@@ -213,3 +213,60 @@ def test_a_name_matched_only_through_old_spelling_needs_more_evidence():
     # Sulawesi: without a parent or neighbour named, that is not an answer.
     r = locate("tolong! galodo di sungai pua, ado urang gaek nan luko")
     assert r.status != "resolved" or r.admin_code.startswith("13.06"), r.place_name
+
+
+@pytest.mark.parametrize("text, code", [
+    ("banjir bandang di Masamba lutra", "73.22.03"),          # Luwu Utara
+    ("gempa halsel, warga Bacan ngungsi ke bukit", "82.04"),  # Halmahera Selatan
+    ("Wanggudu konut terendam", "74.09.01"),                  # Konawe Utara, not Desa Konut (Murung Raya)
+])
+def test_kabupaten_abbreviations_of_the_regions_file(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code.startswith(code), (text, r.place_name)
+
+
+def test_a_parent_named_beats_the_level_prior_of_a_bare_namesake():
+    # "Helumo" alone is likeliest the kecamatan (Bolaang Mongondow Selatan); with "Bonebol" named,
+    # the village Helumo in Suwawa, Bone Bolango.
+    assert locate("Bonebol, air masuk rumah di Helumo").admin_code == "75.03.03.2028"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("kami dari Depok mau antar bantuan ke Lebakgedong", "36.02.25"),
+    ("Kami dari Bandung, siap kirim selimut untuk korban di Baktiraja", "12.16.03"),
+])
+def test_where_help_goes_wins_over_where_the_writer_comes_from(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code == code, r.place_name
+
+
+def test_a_word_with_an_apostrophe_is_one_word():
+    # "ba'da" (after) is one word: as two ("ba da") it outweighed Salido as "Desa Bada".
+    assert locate("pengajian di masjid Salido ba'da isya, Pessel").admin_code == "13.01.05.2003"
+    assert locate("warga To'barru Latimojong terisolir").admin_code == "73.17.12.2010"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("banjir di sungai tabuk, tolong perahu", "63.03.04"),      # Kec. Sungai Tabuk, Banjar
+    ("galodo di sungai pua, warga butuh perahu", "13.06"),     # Kec. Sungai Pua, Agam
+])
+def test_a_river_noun_may_begin_a_place_name(text, code):
+    r = locate(text)
+    assert r.status == "resolved" and r.admin_code.startswith(code), r.place_name
+
+
+def test_a_named_parent_outweighs_the_everyday_words_of_a_name():
+    assert locate("Batu Besar nongsa banjir").admin_code == "21.71.04.1002"
+    assert locate("bidara cina jaktim, rumah terendam").admin_code.startswith("31.75")
+    assert locate("Kec. Bayang pessel, desa Pasar Baru kebanjiran").admin_code == "13.01.06.2007"
+
+
+def test_kelurahan_prefers_a_kelurahan_over_a_desa_of_the_same_name():
+    # Kel. Rua (Kota Ternate) and Desa Rua (Sumba Barat): "Kelurahan" says which.
+    assert locate("tim kami menuju Kelurahan Rua").admin_code == "82.71.01.1004"
+
+
+def test_two_neighbouring_villages_named_together_give_their_kecamatan():
+    # Bube and Ulanta are both villages of Kec. Suwawa (Bone Bolango): tied, they are neighbours.
+    r = locate("warga Bube dan Ulanta ngungsi di masjid")
+    assert r.status == "resolved" and r.admin_code == "75.03.03", r.place_name

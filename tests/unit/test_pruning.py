@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import uuid
 
-from siaga.core.dispatch.matcher import MatchConfig
 from siaga.core.dispatch.routing import request_partition
+from siaga.infra.settings import default_settings
 from siaga.schemas import dispatch as dm
 from siaga.schemas.common import Location
 from siaga.schemas.events import VolunteerCheckIn
@@ -28,7 +28,7 @@ def _finish(sim: Sim, rid: str) -> str:
 
 
 def test_a_closed_request_leaves_memory_after_prune_after_s_and_a_late_answer_frees_the_volunteer():
-    sim = Sim(cfg=MatchConfig(prune_after_s=DAY))
+    sim = Sim(settings=default_settings(prune_after_s=DAY))
     vid = sim.volunteer(*YOGYA, skills=["logistics"])
     sim.drain()
     rid = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
@@ -51,7 +51,7 @@ def test_a_closed_request_leaves_memory_after_prune_after_s_and_a_late_answer_fr
 
 
 def test_a_week_of_work_keeps_only_the_last_days_in_memory():
-    sim = Sim(cfg=MatchConfig(prune_after_s=DAY))
+    sim = Sim(settings=default_settings(prune_after_s=DAY))
     vid = sim.volunteer(*YOGYA, skills=["logistics"])
     sim.drain()
     done = []
@@ -75,7 +75,7 @@ def test_a_week_of_work_keeps_only_the_last_days_in_memory():
 
 def test_shadows_leave_once_the_dedupe_window_has_passed():
     a, b = _border()
-    sim = Sim(cfg=MatchConfig(dedupe_window_s=6 * 3600.0))
+    sim = Sim(settings=default_settings(dedupe_window_s=6 * 3600.0))
     rid = sim.request(*a, needs=["water"])   # nobody to help: it stays open, shadowed across the border
     sim.drain()
     shadowed = [p for p, t in sim.vol_tables.items() if rid in t]

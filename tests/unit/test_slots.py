@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from siaga.core.dispatch.crew import default_volunteers
-from siaga.core.dispatch.matcher import MatchConfig
+from siaga.infra.settings import default_settings
 from tests.dispatch_sim import Sim
 
 YOGYA = (-7.7956, 110.3695)
@@ -61,7 +61,7 @@ def test_a_need_for_three_near_five_volunteers_ends_with_three_distinct_voluntee
 
 
 def test_partial_fill_is_reported_and_the_missing_slot_escalates():
-    sim = Sim(cfg=MatchConfig(radii_m=[2000.0]))
+    sim = Sim(settings=default_settings(search_radii_km=[2]))
     vids = near(sim, 2)
     rid = sim.request(*YOGYA, needs=["water"], phone=PHONE, volunteers_needed=3)
     sim.drain()
@@ -126,7 +126,7 @@ def test_a_coordinator_grows_a_matched_request_and_shrinks_it_again():
 
 
 def test_cancel_frees_every_volunteer_of_the_need_and_assign_fills_a_slot():
-    sim = Sim(cfg=MatchConfig(radii_m=[1000.0]))
+    sim = Sim(settings=default_settings(search_radii_km=[1]))
     vids = near(sim, 2, step=0.003)                           # 330 m and 660 m
     far = sim.volunteer(YOGYA[0] + 0.05, YOGYA[1], skills=["logistics"])   # 5.5 km
     sim.drain()
@@ -187,8 +187,8 @@ def test_category_defaults():
 
 
 def test_a_no_show_in_one_slot_is_replaced_while_the_others_keep_theirs():
-    cfg = MatchConfig(on_the_way_within_s=600, reminder_grace_s=120)
-    sim = Sim(cfg=cfg)
+    s = default_settings(on_the_way_within_s=600, reminder_grace_s=120)
+    sim = Sim(settings=s)
     vids = near(sim, 3)
     rid = sim.request(*YOGYA, needs=["water"], volunteers_needed=2)
     sim.drain()

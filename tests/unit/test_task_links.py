@@ -14,13 +14,15 @@ import httpx
 from fastapi import FastAPI
 
 from siaga.core.codes import ALPHABET, task_token
-from siaga.core.dispatch.desk import Desk, DeskConfig, VolunteerState
+from siaga.core.dispatch.desk import Desk, VolunteerState
 from siaga.core.messages import placeholders, render
 from siaga.core.send_policy import segments
+from siaga.infra.settings import default_settings
 from siaga.schemas import dispatch as dm
 from siaga.schemas.common import Location, Skill
 from siaga.schemas.events import Notification, VolunteerCheckIn, VolunteerRegistered, VolunteerReply
 from siaga.services.web import routes_tasks
+from siaga.streams.dispatch_config import desk_config
 from tests.dispatch_sim import Sim
 
 SECRET = b"0123456789abcdef0123456789abcdef"
@@ -48,7 +50,9 @@ def test_token_differs_per_offer_and_per_secret():
 
 # -- the desk's messages -----------------------------------------------------------------------
 def _desk(linked: bool) -> Desk:
-    return Desk(DeskConfig(partitions=8, link_base=BASE + "/" if linked else "", link_secret=SECRET if linked else b""))
+    s = default_settings(public_base_url=BASE + "/", task_link_secret=SECRET.decode()) if linked \
+        else default_settings(task_link_secret="")
+    return Desk(desk_config(s, partitions=8))
 
 
 def _on_duty(desk: Desk) -> tuple[VolunteerState, uuid.UUID]:

@@ -256,3 +256,34 @@ def test_parse_never_crashes(text: str) -> None:
 ])
 def test_flood_water_and_reported_rescue_are_not_needs(text, needs):
     assert set(parse_help_message(text).needs) == needs
+
+
+# --- rules added with tests/fixtures/extra_dev.jsonl ------------------------------------------
+
+def test_isolation_beside_other_needs_describes_the_disaster() -> None:
+    from siaga.schemas.common import NeedCategory as N
+    assert parse_help_message("dusun kami terisolir 5 hari, butuh beras dan obat").needs == (N.food, N.medical)
+    # alone, it is still read as a call to get people out
+    assert N.rescue in parse_help_message("tolong, kami terisolir").needs
+
+
+def test_burial_of_places_is_described_but_of_people_asked() -> None:
+    from siaga.schemas.common import NeedCategory as N
+    assert N.rescue not in parse_help_message("kampung tertimbun lumpur, warga butuh tenda").needs
+    assert N.rescue in parse_help_message("3 orang tertimbun, butuh ambulans").needs
+
+
+@pytest.mark.parametrize("text", [
+    "tarogong, air cimanuk masuk rumah, tolong perahu",         # a river's water, lower case
+    "air dr bendungan naik, butuh perahu",
+    "banyu sak dodo, tulung",
+])
+def test_more_flood_water_is_not_a_water_need(text: str) -> None:
+    from siaga.schemas.common import NeedCategory as N
+    assert N.water not in parse_help_message(text).needs
+
+
+def test_a_plea_in_deep_water_is_a_rescue() -> None:
+    from siaga.schemas.common import NeedCategory as N
+    assert parse_help_message("tolong, ada kakek di rumah, air sdh sedada").needs == (N.rescue,)
+    assert parse_help_message("tulung dijemput, ono simbah").needs == (N.rescue,)

@@ -3,6 +3,7 @@ loses what they held; skills the deployment keeps for verified volunteers count 
 coordinator verified them."""
 from __future__ import annotations
 
+from siaga.infra.settings import default_settings
 from tests.dispatch_sim import Sim
 from tests.unit.test_dispatch_flow import YOGYA, offered_to
 
@@ -40,7 +41,7 @@ def test_a_suspended_volunteer_is_offered_nothing_and_a_held_task_goes_to_someon
 
 
 def test_medical_tasks_only_for_verified_volunteers_where_the_deployment_says_so():
-    sim = Sim(verified_only=frozenset({"medical"}))
+    sim = Sim(settings=default_settings(verified_only_skills=["medical"]))
     nurse = sim.volunteer(*YOGYA, skills=["medical"])
     sim.drain()
     rid = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["medical"])

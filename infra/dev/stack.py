@@ -1,9 +1,9 @@
 """Bring the whole local system up or down: PostGIS, broker, topics, migrations, API, relay,
 workers, notifier and the local Twilio-compatible server.
 
-    python -m siaga.infra.stack run     # foreground: up, demo, URLs, Ctrl-C stops everything
-    python -m siaga.infra.stack up      # background (used by make test)
-    python -m siaga.infra.stack down    # stop what we started, by pid
+    python -m siaga.infra.dev.stack run     # foreground: up, demo, URLs, Ctrl-C stops everything
+    python -m siaga.infra.dev.stack up      # background (used by make test)
+    python -m siaga.infra.dev.stack down    # stop what we started, by pid
 
 Profiles keep `make run` and `make test` apart: SIAGA_PROFILE=test uses other ports and
 .siaga/test/. KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL in the environment replace the embedded ones.
@@ -19,8 +19,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from siaga.infra import broker, postgres, procs
-from siaga.infra.settings import PROFILE, REPO_ROOT, RUNTIME_DIR, read_env_file
+from siaga.infra.dev import broker, postgres, procs
+from siaga.infra.settings import (
+    PROFILE, REPO_ROOT, RUNTIME_DIR, Settings, default_settings, env_name, read_env_file, shared_env_names,
+)
 
 # The test profile runs the dispatch clock fast, so offers expire and requests escalate in seconds.
 TEST_TIMING = {"OFFER_TIMEOUT_S": "60", "URGENT_OFFER_TIMEOUT_S": "45", "ESCALATE_AFTER_S": "90",
@@ -30,16 +32,23 @@ PORTS = {  # profile -> base ports; each can be overridden by its env variable
     "run": {"api": 8000, "broker": 19092, "pg": 55432, "twilio": 18080, "faust": 6066, "pay": 18090},
     "test": {"api": 18000, "broker": 29092, "pg": 55433, "twilio": 28080, "faust": 16066, "pay": 28090},
     # the cluster fault test (tests/cluster/): Kafka is the local three-node cluster
-    # (infra/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
+    # (infra/dev/cluster.py, 21092-21097); "broker" is only the embedded fallback without it.
     "fault": {"api": 24000, "broker": 25092, "pg": 25436, "twilio": 24080, "faust": 26066,
               "pay": 24090},  # below the ephemeral range
 }
 TEST_PROFILES = ("test", "fault")   # run the dispatch clock fast (TEST_TIMING), two workers
 APP_PROCS = ("twilio-local", "gateway-local", "relay", "notifier", "api")
-# Client settings for a real cluster (infra/kafka_config.py); every process gets them.
-KAFKA_PASSTHROUGH = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME",
-                     "KAFKA_SASL_PASSWORD", "KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE",
-                     "KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_LINGER_MS")
+
+
+def profile_defaults() -> dict[str, str]:
+    """Settings this profile gives its processes unless the environment has them."""
+    given: dict[str, str] = {}
+    if PROFILE in TEST_PROFILES:
+        given.update(TEST_TIMING)
+        given[env_name("workers")] = "2"   # takeovers between workers are part of what is tested
+    if PROFILE in (*TEST_PROFILES, "bench", "soak"):   # load from one address is the point there
+        given[env_name("rate_limit_intake")] = "1000000/minute"
+    return given
 
 
 def _port(kind: str) -> int:
@@ -58,7 +67,10 @@ def _dirs() -> None:
 
 
 def _runtime_env() -> dict[str, str]:
-    """Settings every process gets; also written to RUNTIME_DIR/env for tools and tests."""
+    """Settings every process gets; also written to RUNTIME_DIR/env for tools and tests: what the
+    stack chooses (ports, addresses, the local stand-ins and their secrets), the profile's
+    defaults, and every other Settings field the environment gives (infra/settings.py
+    shared_env_names: a new setting reaches the file with no list here to update)."""
     prev = read_env_file()
     env: dict[str, str] = {}
     api_port = _port("api")
@@ -91,22 +103,13 @@ def _runtime_env() -> dict[str, str]:
     # Keys the volunteers' task links: stable per runtime, so links already sent keep working.
     env["TASK_LINK_SECRET"] = (os.environ.get("TASK_LINK_SECRET") or prev.get("TASK_LINK_SECRET")
                                or secrets.token_hex(32))
-    env["TWILIO_SMS_FROM"] = os.environ.get("TWILIO_SMS_FROM", "+15005550006")
-    env["TWILIO_WHATSAPP_FROM"] = os.environ.get("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
-    if PROFILE in TEST_PROFILES:
-        for k, v in TEST_TIMING.items():
-            env[k] = os.environ.get(k, v)
-    if PROFILE in (*TEST_PROFILES, "bench", "soak"):   # load from one address is the point there
-        env["RATE_LIMIT_INTAKE"] = os.environ.get("RATE_LIMIT_INTAKE", "1000000/minute")
-    for passthrough in ("OFFER_TIMEOUT_S", "URGENT_OFFER_TIMEOUT_S", "OFFERS_AT_ONCE", "TILE_URL",
-                        "FAUST_STORE", "CHECKIN_STALE_S", "ESCALATE_AFTER_S",
-                        "URGENT_ESCALATE_AFTER_S", "ESCALATED_RETRY_S", "MATCH_RETRY_S",
-                        "ASSIGNED_CHECK_S", "RECOVERY_TIMEOUT_S", "LEDGER_KEY_FILE", "LEDGER_ORIGIN",
-                        "OPEX_CAP_PERCENT", "SUPPLY_INTERVAL_S", "ON_THE_WAY_WITHIN_S", "REMINDER_GRACE_S",
-                        "DONE_WITHIN_S", "RATE_LIMIT_INTAKE", "VERIFIED_ONLY_SKILLS", "PRUNE_AFTER_S",
-                        *KAFKA_PASSTHROUGH):
-        if os.environ.get(passthrough):
-            env[passthrough] = os.environ[passthrough]
+    for field in ("twilio_sms_from", "twilio_whatsapp_from"):   # the senders, named in the file
+        env[env_name(field)] = os.environ.get(env_name(field), Settings.model_fields[field].default)
+    for k, v in profile_defaults().items():
+        env[k] = os.environ.get(k, v)
+    for name in shared_env_names():
+        if name not in env and os.environ.get(name):
+            env[name] = os.environ[name]
     return env
 
 
@@ -135,7 +138,11 @@ def _wait_http(url: str, timeout: float) -> bool:
 
 
 def worker_count() -> int:
-    return int(os.environ.get("SIAGA_WORKERS", "2" if PROFILE in TEST_PROFILES else "1"))
+    """Settings.workers as this profile's processes get it (SIAGA_WORKERS, else the profile's
+    default). Only that field is read, so a bad other setting cannot stop `down`."""
+    name = env_name("workers")
+    given = os.environ.get(name, profile_defaults().get(name))   # as _runtime_env gives it
+    return default_settings(**({name.lower(): given} if given is not None else {})).workers
 
 
 def worker_names() -> list[str]:
@@ -388,7 +395,7 @@ def run() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m siaga.infra.stack")
+    parser = argparse.ArgumentParser(prog="python -m siaga.infra.dev.stack")
     parser.add_argument("command", choices=["run", "up", "down", "status", "urls"])
     parser.add_argument("--fresh", action="store_true",
                         help="stop everything and start from empty broker and database (tests)")

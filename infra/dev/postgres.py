@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from siaga.infra.procs import pid_alive, refuse_foreign_port
+from siaga.infra.dev.procs import pid_alive, refuse_foreign_port
 
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 

@@ -2,7 +2,7 @@
 and stopped by pid. One combined broker+controller node for `make run` / `make test`; the same
 node definition, three times, is the local cluster of `infra.cluster`.
 
-    python -m siaga.infra.broker install     # resolve the pinned jars (idempotent, cached)
+    python -m siaga.infra.dev.broker install     # resolve the pinned jars (idempotent, cached)
 
 The version is pinned in infra/kafka/pom.xml. Jars land in .siaga/kafka/<version>/libs (shared
 by every profile) and Maven's own cache (~/.m2), so a second set-up downloads nothing. Log dirs
@@ -22,10 +22,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from siaga.infra import procs
+from siaga.infra.dev import procs
 from siaga.infra.settings import REPO_ROOT
 
-KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
+KAFKA_DIR = Path(__file__).resolve().parents[1] / "kafka"   # infra/kafka: the pinned jars
 POM = KAFKA_DIR / "pom.xml"
 LOG4J = KAFKA_DIR / "log4j2.properties"
 CACHE = Path(os.environ.get("SIAGA_KAFKA_CACHE", REPO_ROOT / ".siaga" / "kafka"))
@@ -163,7 +163,7 @@ def server_properties(node: Node, nodes: list[Node], extra: dict[str, str] | Non
         **(SINGLE_NODE_SETTINGS if len(nodes) == 1 else {}),
         **(extra or {}),
     }
-    head = "# written by infra/broker.py; edit BROKER_SETTINGS there, not this file\n"
+    head = "# written by infra/dev/broker.py; edit BROKER_SETTINGS there, not this file\n"
     return head + "".join(f"{k}={v}\n" for k, v in props.items())
 
 
@@ -289,7 +289,7 @@ def main() -> None:
     elif sys.argv[1:] == ["version"]:
         print(kafka_version())
     else:
-        sys.exit("usage: python -m siaga.infra.broker install|version")
+        sys.exit("usage: python -m siaga.infra.dev.broker install|version")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """A local three-broker Apache Kafka cluster (KRaft, every node broker + controller) on loopback,
 for fault tests and for trying Siaga on replicated topics.
 
-    python -m siaga.infra.cluster up [--fresh]   # start the three nodes, wait until all are registered
-    python -m siaga.infra.cluster status         # pid, registration and partition leadership per node
-    python -m siaga.infra.cluster down           # controlled shutdown of every node
+    python -m siaga.infra.dev.cluster up [--fresh]   # start the three nodes, wait until all are registered
+    python -m siaga.infra.dev.cluster status         # pid, registration and partition leadership per node
+    python -m siaga.infra.dev.cluster down           # controlled shutdown of every node
 
 The nodes are infra.broker.Node with the same configuration as the embedded single node
 (infra.broker.server_properties: replication 3, min.insync.replicas 2 for three nodes).
@@ -28,8 +28,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from siaga.infra import broker, procs
-from siaga.infra.broker import Node
+from siaga.infra.dev import broker, procs
+from siaga.infra.dev.broker import Node
 from siaga.infra.settings import REPO_ROOT
 
 RUN_DIR = Path(os.environ.get("SIAGA_CLUSTER_DIR", REPO_ROOT / ".siaga" / "cluster"))
@@ -248,7 +248,7 @@ def status() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m siaga.infra.cluster")
+    parser = argparse.ArgumentParser(prog="python -m siaga.infra.dev.cluster")
     parser.add_argument("command", choices=["up", "down", "status", "bootstrap"])
     parser.add_argument("--fresh", action="store_true", help="up: delete the cluster's data first")
     args = parser.parse_args()

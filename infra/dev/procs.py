@@ -52,7 +52,7 @@ def start(name: str, argv: list[str], run_dir: Path, env: dict[str, str]) -> int
     log = (run_dir / "logs" / f"{name}.log").open("ab")
     proc = subprocess.Popen(
         argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=env, start_new_session=True, cwd=str(Path(__file__).resolve().parents[1]),
+        env=env, start_new_session=True, cwd=str(Path(__file__).resolve().parents[2]),
     )
     (run_dir / "pids" / f"{name}.pid").write_text(str(proc.pid))
     return proc.pid

@@ -36,7 +36,7 @@ stop:
 	@SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack down
 
 test: setup
-	@$(PY) -m mypy
+	@$(PY) -m siaga.infra.dev.typecheck
 	@SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack up --fresh
 	@SIAGA_PROFILE=test $(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	  SIAGA_PROFILE=test $(PY) -m siaga.infra.dev.stack down >/dev/null; exit $$rc

@@ -285,7 +285,7 @@ _NAME_HEADS = frozenset({
 })
 
 
-def _headed_name(span: list[Token]) -> bool:
+def _headed_name(span: Sequence[Token]) -> bool:
     """A head noun followed by words that are no ordinary words ("Sungai Lulut", "sungai pua",
     "Lembah Anai"): the run may be a place's whole name, though the head alone is a landmark noun."""
     head, rest = span[0], span[1:]
@@ -370,7 +370,7 @@ _CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "de
                        "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
 
 
-def _cued_words(tokens: list[Token], cues: frozenset[str]) -> set[str]:
+def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
     """The first name-like word after each cue word, past a few fillers and landmark nouns."""
     out: set[str] = set()
     words = [t for t in tokens if t.kind == "word"]
@@ -385,7 +385,7 @@ def _cued_words(tokens: list[Token], cues: frozenset[str]) -> set[str]:
     return out
 
 
-def _without_origins(groups: PlaceCandidates, tokens: list[Token]) -> PlaceCandidates:
+def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
     named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to."""
@@ -400,7 +400,10 @@ def _without_origins(groups: PlaceCandidates, tokens: list[Token]) -> PlaceCandi
     everything = groups.all()
     if not any(first(c) in destinations for c in everything):
         return groups
-    keep = lambda cs: tuple(c for c in cs if first(c) not in origins)  # noqa: E731
+
+    def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c for c in cs if first(c) not in origins)
+
     return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
 
 

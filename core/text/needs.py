@@ -45,7 +45,7 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
     return NeedResult(needs, tuple(c for c in sorted(negated, key=negated.__getitem__) if c not in kept))
 
 
-def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch],
+def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
                            kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
     """"Rante Balla terisolir 3 hari. butuh beras, mie": rescue read only from words that describe
     the disaster (lexicon.RESCUE_CONDITIONS) is dropped when other needs are asked."""
@@ -145,7 +145,7 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     nxt = tokens[k]
     if nxt.norm in lexicon.FLOOD_CONTEXT_AFTER or nxt.stem in lexicon.FLOOD_CONTEXT_AFTER:
         return True
-    after = _next_word(tokens, _next_word_index(tokens, m.end) + 1)
+    after = _next_word(tokens, k + 1)
     if after is not None and (after.norm in lexicon.FLOOD_VERBS or after.stem in lexicon.FLOOD_VERBS) \
             and nxt.norm not in lexicon.SUPPLY_STATES:
         return True      # "air cimanuk masuk rumah", "air kali meluap"

@@ -28,6 +28,8 @@ from siaga.schemas.events import RequestStatus as RS
 from siaga.schemas.topics import Topic
 
 FINAL = CLOSED_STATUSES
+# A closed status is said once more this long after the close (RequestState.echo_at).
+ECHO_AFTER_S = 10.0
 DROPPED = DROPPED_STATUSES   # a slot that no longer counts toward its need
 ASSIGNED = ASSIGNED_STATUSES
 MAX_SLOTS = 50
@@ -149,6 +151,10 @@ class RequestState:
     on_the_way_at: str | None = None
     reminded: str | None = None       # "<stage> <iso time>": the volunteer was reminded of this stage
     closed_at: str | None = None      # when it became done / cancelled / duplicate (for pruning)
+    # When to say the closed status once more (ECHO_AFTER_S after closing): a kill after the
+    # state was stored can cut the step's outputs short, and nothing after a close would say
+    # it again, so the map would keep the request open. Stored only while due.
+    echo_at: str | None = None
     # A need for several people: the request holds no offer itself, each slot is a request of
     # its own in this partition (`parent` names the need) and the need's status sums them up.
     # Outside the matcher only the need's id is seen: offers, messages and the map name it.
@@ -174,6 +180,8 @@ class RequestState:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON (a copy): enums as their values, offers and the join as dicts."""
         d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        if d["echo_at"] is None:
+            del d["echo_at"]   # the stored form of a request with no echo due stays as it was
         d["status"] = self.status.value
         d["offers"] = {oid: o.to_dict() for oid, o in self.offers.items()}
         d["joining"] = self.joining.to_dict() if self.joining else None
@@ -216,6 +224,7 @@ class Matcher:
         self.pruned: list[str] = []
         self.pruned_shadows: list[tuple[int, str]] = []
         self._closed: dict[int, list[tuple[str, str]]] = {}   # partition -> heap of (closed_at, rid)
+        self._echoes: dict[int, list[tuple[str, str]]] = {}   # partition -> heap of (echo_at, rid)
         self._grid: dict[tuple[int, int], set[str]] = {}
         self._phones: dict[str, set[str]] = {}
         self.shadows = ShadowIndex()
@@ -230,6 +239,8 @@ class Matcher:
         self._index_open(st)
         if st.status in FINAL:   # closed before pruning existed: its age counts from creation
             self._note_closed(st, st.closed_at or st.snap["created_at"])
+        if st.echo_at is not None:
+            heapq.heappush(self._echoes.setdefault(st.partition, []), (st.echo_at, st.request_id))
 
     def forget_partition(self, partition: int) -> list[str]:
         """Another worker took this partition over, or a step failed half-way: drop its
@@ -242,6 +253,7 @@ class Matcher:
             self.dirty.discard(rid)
         self.shadows.forget(partition)
         self._closed.pop(partition, None)
+        self._echoes.pop(partition, None)
         self._freed.pop(partition, None)
         self._active.pop(partition, None)
         return gone
@@ -326,6 +338,14 @@ class Matcher:
 
     def _situation(self, st: RequestState, now: datetime, **detail: Any) -> Out:
         """The request's status for the map; for a slot, its need's, summed up over the slots."""
+        return self._status_update(st, now, detail, again=False)
+
+    def _situation_again(self, st: RequestState, now: datetime) -> Out:
+        """A closed request's last update said once more: the same version and event id, dated
+        when it closed, for the store to keep if the first was lost."""
+        return self._status_update(st, now, {}, again=True)
+
+    def _status_update(self, st: RequestState, now: datetime, detail: dict[str, Any], again: bool) -> Out:
         p = self._need(st)
         vid, level, offers = st.volunteer_id, st.level, len(st.offers)
         if p.slots:
@@ -336,11 +356,13 @@ class Matcher:
                       "volunteers": [k.volunteer_id for k in live if k.volunteer_id], **detail}
             vid = vid if st is not p else next((k.volunteer_id for k in live if k.volunteer_id), None)
             level, offers = max((k.level for k in kids), default=0), sum(len(k.offers) for k in kids)
-        p.version += 1
+        if not again:
+            p.version += 1
         self._touch(p)
         s = p.snap
+        at = datetime.fromisoformat(p.closed_at) if again and p.closed_at else now
         ev = SituationUpdate(
-            event_id=stable_uuid("situation", p.request_id, p.version), occurred_at=now,
+            event_id=stable_uuid("situation", p.request_id, p.version), occurred_at=at,
             kind="request", request_id=p.request_id, status=p.status, lat=s["lat"], lon=s["lon"],
             priority=triage.priority(p.base, p.created_at, now), volunteer_id=vid,
             detail={"needs": s["needs"], "people": s["people"], "urgency": s["urgency"],
@@ -465,6 +487,29 @@ class Matcher:
             st = self.requests.get(rid)
             if st is not None and st.status in FINAL and st.closed_at is None:
                 self._note_closed(st, now.isoformat())
+                if st.parent is None:   # the map shows needs; a slot's close is its need's update
+                    self._schedule_echo(st, now)
+        return outs
+
+    def _schedule_echo(self, st: RequestState, now: datetime) -> None:
+        st.echo_at = (now + timedelta(seconds=ECHO_AFTER_S)).isoformat()
+        heapq.heappush(self._echoes.setdefault(st.partition, []), (st.echo_at, st.request_id))
+
+    def _echo(self, partition: int, now: datetime) -> list[Out]:
+        """Say each closed status that is due once more, with the event id it was first said
+        with (the store keeps one of the two). Memory and table forget the echo afterwards."""
+        heap = self._echoes.get(partition, [])
+        iso = now.isoformat()
+        outs: list[Out] = []
+        while heap and heap[0][0] <= iso:
+            at, rid = heapq.heappop(heap)
+            st = self.requests.get(rid)
+            if st is None or st.echo_at != at:
+                continue
+            st.echo_at = None
+            self._touch(st)
+            if st.status in FINAL:
+                outs.append(self._situation_again(st, now))
         return outs
 
     def _note_closed(self, st: RequestState, at: str) -> None:
@@ -994,7 +1039,8 @@ class Matcher:
         request still waiting for a volunteer, or a task whose desk is due to be asked. Idle
         partitions get no ticks, so a quiet system writes nothing. Hints about freed volunteers
         are only for requests that wait."""
-        due = self._prune_due(partition, now)
+        echoes = self._echoes.get(partition)
+        due = self._prune_due(partition, now) or bool(echoes and echoes[0][0] <= now.isoformat())
         for rid in self._active.get(partition, ()):
             st = self.requests[rid]
             if st.status in FINAL or st.slots:   # (its slots have their own reasons)
@@ -1006,7 +1052,7 @@ class Matcher:
         return due
 
     def tick(self, partition: int, now: datetime) -> list[Out]:
-        outs: list[Out] = self._prune(partition, now)
+        outs: list[Out] = self._prune(partition, now) + self._echo(partition, now)
         iso = now.isoformat()
         for rid in sorted(self._active.get(partition, ())):
             st = self.requests[rid]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from siaga.infra.dev import broker, kafka_config
+from siaga.infra import kafka_config
+from siaga.infra.dev import broker
 from siaga.infra.settings import Settings
 
 SASL_PORT, CONTROLLER_PORT, SSL_PORT = 23092, 23093, 23094

@@ -2,7 +2,7 @@
 
     python -m siaga.infra.prepare
 
-What `infra.stack up` does for the local stack, for Compose and Kubernetes (infra/deploy/). Both
+What `infra/dev/stack.py up` does for the local stack, for Compose and Kubernetes (infra/deploy/). Both
 steps are idempotent and safe from several pods at once (migrations hold an advisory lock, topic
 creation tolerates a concurrent creator), so every pod can run it as an init step: new
 migrations land before new code runs. Settings come from the environment as everywhere.

@@ -1,6 +1,6 @@
 """The one configuration object, and the one reader of the environment for runtime settings
 (tests/unit/test_config_source.py fails on any other). Environment variables win;
-`.siaga/<profile>/env` (written by `infra.stack`, from these fields) fills in what the embedded
+`.siaga/<profile>/env` (written by `infra/dev/stack.py`, from these fields) fills in what the embedded
 stack chose. Without anything set, embedded defaults. The dispatch core's configs are built from
 it in one place (streams/dispatch_config.py)."""
 from __future__ import annotations
@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
     # Volunteers' task pages (services/web/routes_tasks.py): the secret keys the link tokens
-    # (core.codes.task_token); empty sends no links. infra.stack generates one per runtime.
+    # (core.codes.task_token); empty sends no links. infra/dev/stack.py generates one per runtime.
     task_link_secret: str = ""
     # Show the requester's first name and phone on an accepted task's page.
     share_requester_contact: bool = False
@@ -184,7 +184,7 @@ def default_settings(**given) -> Settings:
 
 
 def read_env_file(path: Path = RUNTIME_DIR / "env") -> dict[str, str]:
-    """The KEY=value lines of a settings file written by infra.stack (empty if there is none)."""
+    """The KEY=value lines of a settings file written by infra/dev/stack.py (empty if there is none)."""
     out: dict[str, str] = {}
     if path.exists():
         for line in path.read_text().splitlines():

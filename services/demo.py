@@ -3,7 +3,7 @@ outbox, relay, topics, workers, PostGIS). Idempotent: loading twice creates noth
 
     python -m siaga.services.demo    # API_URL, DATABASE_URL (PAYMENT_BASE_URL) from the settings
 
-`make run` (infra.stack) runs it as a process of its own, as it runs every other service: the
+`make run` (infra/dev/stack.py) runs it as a process of its own, as it runs every other service: the
 stack starts services, it does not import them (infra sits below services)."""
 from __future__ import annotations
 

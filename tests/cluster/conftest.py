@@ -32,7 +32,7 @@ _OWN = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def fault_process_env(**extra: str) -> dict[str, str]:
-    """The environment for a process of the fault profile (infra.stack, a restarted worker)."""
+    """The environment for a process of the fault profile (infra/dev/stack.py, a restarted worker)."""
     env = {k: v for k, v in os.environ.items()
            if k not in _OWN and not k.startswith(("SIAGA_", "KAFKA_", "TWILIO_", "FAUST_", "API_"))}
     env.update({"SIAGA_PROFILE": PROFILE, "SIAGA_WORKERS": str(WORKERS), "PYTHONUNBUFFERED": "1",
@@ -64,7 +64,7 @@ class FaultStack:
         return procs.read_pid(self.dir / "pids" / f"{name}.pid")
 
     def start_worker(self, index: int) -> None:
-        """infra.stack.start_worker in the fault profile (a subprocess: this process's
+        """infra/dev/stack.py start_worker in the fault profile (a subprocess: this process's
         infra.settings may belong to another profile)."""
         code = ("import os; from siaga.infra.dev.stack import start_worker; from siaga.infra.settings import RUNTIME_DIR; "
                 f"assert RUNTIME_DIR.name == {PROFILE!r}, RUNTIME_DIR; start_worker({index}, dict(os.environ))")

@@ -4,7 +4,7 @@ with authentication on: SASL_PLAINTEXT (PLAIN) on 23092 and SASL_SSL with mutual
 infra/kafka_config.py must authenticate and work with Settings alone; wrong credentials must
 be refused, else the positive cases would prove nothing.
 
-Needs java and the pinned jars (infra.broker.install, cached); not the running stack."""
+Needs java and the pinned jars (infra/dev/broker.py install, cached); not the running stack."""
 from __future__ import annotations
 
 import shutil

@@ -97,7 +97,7 @@ class Stack:
 
 def _stack_or_skip() -> Stack:
     if not ENV_FILE.exists():
-        pytest.skip(f"no running stack: {ENV_FILE} is missing (start one with `make up` / infra.stack up)")
+        pytest.skip(f"no running stack: {ENV_FILE} is missing (start one with `make up` / python -m siaga.infra.dev.stack up)")
     env = read_env()
     try:
         ok = httpx.get(env["API_URL"] + "/healthz", timeout=5).status_code < 500

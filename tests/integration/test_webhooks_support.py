@@ -179,7 +179,7 @@ class Stack:
 
 def _stack_or_skip() -> Stack:
     if not ENV_FILE.exists():
-        pytest.skip(f"no running stack: {ENV_FILE} is missing (start one with `make up` / infra.stack up)")
+        pytest.skip(f"no running stack: {ENV_FILE} is missing (start one with `make up` / python -m siaga.infra.dev.stack up)")
     env = read_env()
     if not env.get("TWILIO_BASE_URL"):
         pytest.skip("the stack talks to the real Twilio (TWILIO_BASE_URL is empty): these tests need the local server")

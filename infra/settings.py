@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     # docs/benchmarks.md); Kafka answers a waiting fetch as soon as records arrive.
     kafka_linger_ms: float = 5.0
     faust_store: str = "memory://"
-    # Where a worker keeps its tables' files; `streams.worker --data-dir` sets it per process.
-    faust_datadir: str = "/tmp/siaga-faust"
+    # Where a worker keeps its tables' files; `siaga worker --data-dir` sets it per process.
+    faust_datadir: str = str(RUNTIME_DIR / "faust")
     # A worker whose table recovery takes longer than this stops with an error (streams/health.py).
     recovery_timeout_s: float = 900.0   # 100k volunteers replay in ~3 min here
     faust_web_port: int = 6066

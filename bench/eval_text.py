@@ -47,7 +47,7 @@ from siaga.schemas.events import AidRequest
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places_dev.jsonl", "places_holdout.jsonl",
-                 "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl")
+                 "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl", "places2_holdout.jsonl")
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town
 PROVINCE_GROUPS = ("sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua")

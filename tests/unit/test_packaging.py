@@ -36,9 +36,21 @@ def _folder_packages() -> set[str]:
     return found
 
 
+def _folder(package: str) -> Path:
+    top = ".".join(package.split(".")[:2])
+    base = ROOT / PROJECT["package-dir"][top if top in PROJECT["package-dir"] else "siaga"]
+    rest = package.split(".")[2:] if top in PROJECT["package-dir"] else package.split(".")[1:]
+    return base.joinpath(*rest)
+
+
 def test_the_package_list_matches_the_folders():
     listed = set(PROJECT["packages"])
-    assert listed | set(DEV_ONLY) == _folder_packages(), "update [tool.setuptools] packages in pyproject.toml"
+    code = {p for p in listed if (_folder(p) / "__init__.py").is_file()}
+    assert code | set(DEV_ONLY) == _folder_packages(), "update [tool.setuptools] packages in pyproject.toml"
+    for data in listed - code:   # folders of data only, each with the files its package-data names
+        assert _folder(data).is_dir() and not list(_folder(data).glob("*.py")), data
+        if any(f.is_file() for f in _folder(data).iterdir()):
+            assert data in PROJECT["package-data"], f"{data}: no package-data patterns"
     assert not listed & set(DEV_ONLY)
     assert all(p == "siaga" or p.startswith("siaga.") for p in listed)   # no generic top-level names
 
@@ -65,7 +77,9 @@ def test_the_wheel_holds_the_runtime_and_its_data_not_the_dev_tools(wheel):
     assert tops == {"siaga"}, tops
     for data in ["siaga/data/gazetteer/desa.csv", "siaga/core/text/lexicons/skeletons.tsv",
                  "siaga/infra/sql/001_init.sql", "siaga/services/web/templates/map.html",
-                 "siaga/services/web/static/map.js", "siaga/schemas/json/aid_request.submitted.json"]:
+                 "siaga/services/web/static/map.js", "siaga/schemas/json/aid_request.submitted.json",
+                 "siaga/services/web/static/vendor/leaflet/leaflet.js",
+                 "siaga/services/web/static/vendor/leaflet/images/marker-icon.png"]:
         assert data in names, data
     for dev in DEV_ONLY:
         assert not any(n.startswith(dev.replace(".", "/") + "/") for n in names), dev

@@ -287,3 +287,26 @@ def test_a_plea_in_deep_water_is_a_rescue() -> None:
     from siaga.schemas.common import NeedCategory as N
     assert parse_help_message("tolong, ada kakek di rumah, air sdh sedada").needs == (N.rescue,)
     assert parse_help_message("tulung dijemput, ono simbah").needs == (N.rescue,)
+
+
+# --- rules added with tests/fixtures/places2_dev.jsonl ----------------------------------------
+
+def test_pregnancy_is_a_vulnerability_not_a_medical_need() -> None:
+    parsed = parse_help_message("2 hari blm dpt bantuan makanan, ada bayi & ibu hamil")
+    assert parsed.needs == (N.food,)
+    assert V.pregnant in parsed.vulnerable
+    assert N.medical in parse_help_message("ada ibu hamil mau melahirkan, tolong bidan").needs
+
+
+@pytest.mark.parametrize("text", [
+    "lansia 4 org blm bisa keluar rmh",
+    "nenek di rmh panggung ga bs keluar, air naik",
+    "my parents cannot get out of the house",
+])
+def test_people_who_cannot_get_out_need_rescue(text: str) -> None:
+    assert parse_help_message(text).needs == (N.rescue,)
+
+
+def test_cleaning_tools_are_sanitation() -> None:
+    assert set(parse_help_message("lumpur masuk rumah, butuh sapu, sikat & air bersih").needs) == {
+        N.sanitation, N.water}

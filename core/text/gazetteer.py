@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -327,10 +328,21 @@ def is_whole_name(words: Sequence[str]) -> bool:
     return bool(key) and (key in g.by_key or alias in g.by_key)
 
 
+@lru_cache(maxsize=1)
+def _short_forms() -> dict[str, frozenset[str]]:
+    """Gazetteer key of a kabupaten, city or province -> its short forms ("pasamanbarat" -> pasbar)."""
+    out: dict[str, set[str]] = {}
+    for alias, targets in _ALIASES.items():
+        for target in targets:
+            out.setdefault(target, set()).add(alias)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def named_in(match: PlaceMatch, text: str) -> bool:
     """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
-    the text: then a bare name is not alone."""
+    the text, in full or by a short form ("pasbar"): then a bare name is not alone."""
     compact = _canonical(text)
+    words: set[str] | None = None
     for parent in match.parents:
         base = parent.lower()
         for prefix in _KAB_PREFIXES:
@@ -340,6 +352,12 @@ def named_in(match: PlaceMatch, text: str) -> bool:
         key = _canonical(base)
         if len(key) >= 3 and key in compact:
             return True
+        short = _short_forms().get(key)
+        if short:
+            if words is None:
+                words = set(_NON_ALNUM.split(text.lower()))
+            if short & words:
+                return True
     return False
 
 
@@ -385,9 +403,14 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     backed: set[int] = set()
     for hit in hits:
         level = g.levels[hit.idx]
-        if level == _PROV or hit.hint == "street" or (hit.hint == "dusun" and level == _DESA):
-            continue     # hamlets and streets are not in the gazetteer: a village hit is a namesake
+        if level == _PROV or hit.hint == "street":
+            continue     # streets are not in the gazetteer
         support = _support(g, hit, by_idx)
+        if hit.hint == "dusun" and level == _DESA and support == 0:
+            # hamlets are not in the gazetteer: a village hit is a namesake, unless its own
+            # kecamatan or kabupaten is named too ("Ketol, Aceh Tengah: kampung Bah": in Aceh
+            # Tengah, Bener Meriah and Papua the desa itself is officially a "kampung")
+            continue
         if hit.quality < 1.0 and support == 0 and hit.hint not in _ADMIN_HINTS:
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
         together = _cohesion(g, hit, hits)

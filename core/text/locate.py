@@ -320,8 +320,6 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
     found = _from_candidates(text, tokens, reference, incidents)
-    if found.note == _ORDINARY:
-        return found
     return _refined(text, tokens, found, reference, incidents)
 
 
@@ -429,10 +427,18 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
-    settle their ambiguity (one of their candidates), or find what they missed; never replace
-    a resolved place by one outside it."""
+    settle their ambiguity (one of their candidates or a namesake of them), overrule an ordinary
+    word read as a place when a place with its parent is named, or find what they missed; never
+    replace a resolved place by one outside it."""
     whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
+    if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \
+            and found.status == "missing":
+        # the top n-gram has no parent named ("SAR jo" read as Kec. Sarjo): when the candidates
+        # found nothing, the best-scoring place whose parent is named may still be meant
+        # ("Talu pasbar, ... kirim tim SAR jo alat barek")
+        best = next((c for c in whole.candidates[1:] if c.level != "kabupaten" and named_in(c, text)), None)
+        return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
     if found.status == "resolved":
@@ -443,8 +449,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
                                 and any(best.code == c.code for c in found.candidates))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
-    elif found.status == "ambiguous":
-        if not any(best.code == c.code or best.code.startswith(c.code + ".") for c in found.candidates):
+    elif found.status == "ambiguous" and found.note != _ORDINARY:
+        # one of the candidates, or a namesake of them that the short list left out ("Ploso":
+        # dozens of villages; "banjir pacitan kota ... di Ploso" names the parent of one)
+        if not any(best.code == c.code or best.code.startswith(c.code + ".")
+                   or best.name.lower() == c.name.lower() for c in found.candidates):
             return found
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
 

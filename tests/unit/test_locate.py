@@ -270,3 +270,32 @@ def test_two_neighbouring_villages_named_together_give_their_kecamatan():
     # Bube and Ulanta are both villages of Kec. Suwawa (Bone Bolango): tied, they are neighbours.
     r = locate("warga Bube dan Ulanta ngungsi di masjid")
     assert r.status == "resolved" and r.admin_code == "75.03.03", r.place_name
+
+
+# --- rules added with tests/fixtures/places2_dev.jsonl ----------------------------------------
+
+@pytest.mark.parametrize(("text", "code"), [
+    # "kampung" is the official word for a desa in Aceh Tengah, Bener Meriah, Papua: with its
+    # kecamatan named, the desa after it is meant (alone it stays a hamlet, not in the data)
+    ("Gempa Ketol, Aceh Tengah: kampung Bah rata, byk warga tertimbun. tlg kirim alat berat", "11.04.10.2001"),
+    # an ordinary word read as a place ("aman") gives way to a village named with its kecamatan
+    ("warga asmorobangun puncu sdh bali nang omah, kahanan aman. matur nuwun relawan", "35.06.08.2002"),
+    # a parent named settles a name shared by more villages than the short list holds
+    ("banjir pacitan kota, air sdh sepinggang di Ploso, tolong", "35.01.04.1002"),
+    # a parent written as its short form ("pasbar"); "SAR jo" (Minang "and") is no Kec. Sarjo
+    ("Talu pasbar, ado urang tahimpik, tolong kirim tim SAR jo alat barek", "13.12.04.2002"),
+])
+def test_places_settled_by_a_parent_named_elsewhere(text: str, code: str) -> None:
+    result = locate(text)
+    assert (result.status, result.admin_code) == ("resolved", code), result
+
+
+def test_a_parent_named_by_its_short_form_is_named() -> None:
+    from siaga.core.text.gazetteer import lookup_code, named_in
+    talu = lookup_code("13.12.04.2002")
+    assert talu is not None
+    assert named_in(talu, "Talu pasbar, tolong") and not named_in(talu, "Talu, tolong")
+
+
+def test_kampung_alone_still_names_no_far_village() -> None:
+    assert locate("kampung Bah rata, tolong").admin_code != "11.04.10.2001"

@@ -401,11 +401,12 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
     scores: dict[int, float] = {}
     backed: set[int] = set()
+    whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
     for hit in hits:
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint == "street":
             continue     # streets are not in the gazetteer
-        support = _support(g, hit, by_idx)
+        support = _support(g, hit, by_idx, whole_spans)
         if hit.hint == "dusun" and level == _DESA and support == 0:
             # hamlets are not in the gazetteer: a village hit is a namesake, unless its own
             # kecamatan or kabupaten is named too ("Ketol, Aceh Tengah: kampung Bah": in Aceh
@@ -587,14 +588,21 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
     return hits
 
 
-def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]]) -> float:
-    """Weight of the hit's parents named elsewhere in the text (non-overlapping spans)."""
+def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
+             whole_spans: frozenset[tuple[int, int]] = frozenset()) -> float:
+    """Weight of the hit's parents named elsewhere in the text (non-overlapping spans).
+    A parent right next to the hit does not count when the two spans together are exactly the
+    whole name of another place ("Teluk Lingga" is a kelurahan in Kutai Timur, not Desa Teluk
+    in Kabupaten Lingga)."""
     used = [(hit.start, hit.end)]
     total = 0.0
     for parent in g.chain(hit.idx):
         best: _Hit | None = None
         for cand in by_idx.get(parent, ()):
             if any(cand.start < e and s < cand.end for s, e in used):
+                continue
+            if (cand.start == hit.end or cand.end == hit.start) and \
+                    (min(cand.start, hit.start), max(cand.end, hit.end)) in whole_spans:
                 continue
             if best is None or cand.weight > best.weight:
                 best = cand

@@ -282,6 +282,7 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
 _NAME_HEADS = frozenset({
     "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
     "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+    "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
 })
 
 

@@ -299,3 +299,15 @@ def test_a_parent_named_by_its_short_form_is_named() -> None:
 
 def test_kampung_alone_still_names_no_far_village() -> None:
     assert locate("kampung Bah rata, tolong").admin_code != "11.04.10.2001"
+
+
+def test_a_two_word_name_is_not_read_as_a_village_and_its_parent() -> None:
+    # Kel. Teluk Lingga (Sangatta Utara), not Desa Teluk in Kabupaten Lingga, 1,400 km away
+    result = locate("We are safe in Teluk Lingga, the water has gone down")
+    assert result.admin_code == "64.08.04.1010", result
+
+
+def test_kali_may_begin_a_place_name() -> None:
+    result = locate("Kali Bobo, sa pu kampung tenggelam. kitorang butuh makan")
+    assert (result.status, result.admin_code) == ("resolved", "94.01.01.1002"), result
+    assert locate("air kali meluap, tolong").admin_code is None

@@ -384,19 +384,71 @@ def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
     return out
 
 
+# Carrying help somewhere: "bisa bawa beras ke Sikka", "siap kirim 2 mobil ... ke Pitu Riase".
+_CARRY_VERBS = frozenset({"bawa", "membawa", "kirim", "mengirim", "dikirim", "antar", "mengantar", "diantar",
+                          "angkut", "mengangkut", "diangkut", "salurkan", "menyalurkan", "disalurkan",
+                          "bring", "send", "carry", "deliver", "take", "transport", "ship"})
+_CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
+_CARRY_REACH = 8   # words from the verb to "ke"
+
+
+def _carried_to(tokens: Sequence[Token]) -> set[str]:
+    """The first name-like word after "ke"/"to" that follows a verb of carrying help in the same
+    clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka")."""
+    out: set[str] = set()
+    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or not (t.norm in _CARRY_VERBS or t.stem in _CARRY_VERBS):
+            continue
+        for j in range(i + 1, min(len(words), i + 1 + _CARRY_REACH)):
+            w = words[j]
+            if w is None:
+                break
+            if w.kind == "word" and w.norm in _CARRY_TO:
+                out |= _destination_words(words, j + 1)
+                break
+    return out
+
+
+def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
+    """The first two words of the name after "ke" (past fillers and landmark nouns): "Pitu
+    Riase" may be read as the candidate "Riase". Nothing when the first is no name word
+    ("ke kampung2 pesisir", "ke sana")."""
+    while k < len(words) and words[k] is not None and (words[k].norm in _CUE_SKIP  # type: ignore[union-attr]
+                                                       or words[k].norm in lexicon.POI_NOUNS):  # type: ignore[union-attr]
+        k += 1
+    out: set[str] = set()
+    for t in words[k:k + 2]:
+        # a word the regional table rewrote may still be a name, as typed ("Pitu" is not "tujuh")
+        if t is None or t.kind != "word" or not (name_word(t, bool(out)) or (t.base and t.base != t.norm)):
+            break
+        out.add(t.raw.lower())
+    return out
+
+
 def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
-    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to."""
-    origins = _cued_words(tokens, _ORIGIN_CUES)
-    if not origins:
-        return groups
-    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to. When help
+    is carried to a place named ("bisa bawa beras ke Sikka", "siap kirim mobil ke Pitu Riase"),
+    that place is where help is wanted, and the other names (where the carrier is, "Kapal kami di
+    Larantuka", "Relawan Parepare") are dropped too."""
 
     def first(c: str) -> str:
         return c.split()[0].lower().strip(",") if c.split() else ""
 
     everything = groups.all()
+    carried = _carried_to(tokens)
+    if carried and any(first(c) in carried for c in everything):
+        def only(cs: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(c for c in cs if first(c) in carried)
+
+        return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
+    origins = _cued_words(tokens, _ORIGIN_CUES)
+    if not origins:
+        return groups
+    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
     if not any(first(c) in destinations for c in everything):
         return groups
 
@@ -438,7 +490,8 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # the top n-gram has no parent named ("SAR jo" read as Kec. Sarjo): when the candidates
         # found nothing, the best-scoring place whose parent is named may still be meant
         # ("Talu pasbar, ... kirim tim SAR jo alat barek")
-        best = next((c for c in whole.candidates[1:] if c.level != "kabupaten" and named_in(c, text)), None)
+        best = next((c for c in whole.candidates[1:] if c.level != "kabupaten"
+                     and named_in(c, _without_name(text, c.name))), None)
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
@@ -457,6 +510,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
                    or best.name.lower() == c.name.lower() for c in found.candidates):
             return found
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
+
+
+def _without_name(text: str, name: str) -> str:
+    """The text without the place's own name: Desa Pitu in Kec. Pitu is not backed by "Pitu"."""
+    return re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
 
 
 def _resolved(best: PlaceMatch, candidates: tuple[PlaceMatch, ...], low: bool) -> LocateResult:

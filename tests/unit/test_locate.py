@@ -311,3 +311,25 @@ def test_kali_may_begin_a_place_name() -> None:
     result = locate("Kali Bobo, sa pu kampung tenggelam. kitorang butuh makan")
     assert (result.status, result.admin_code) == ("resolved", "94.01.01.1002"), result
     assert locate("air kali meluap, tolong").admin_code is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Kapal kami di Larantuka bisa bawa beras ke Sikka. siapa yg terima di pelabuhan?", "53.07"),
+    ("Kami dari Bukittinggi punya 1 truk air bersih, bisa antar ke Kinali besok pagi", None),
+])
+def test_where_help_is_carried_to_beats_where_the_carrier_is(text: str, code: str | None) -> None:
+    result = locate(text)
+    if code is not None:
+        assert result.admin_code == code, result
+    assert result.admin_code is None or not result.admin_code.startswith(("53.06", "13.75")), result
+
+
+def test_help_carried_to_no_named_place_keeps_the_carriers_place() -> None:
+    result = locate("Sa punya speedboat di Manokwari, siap bantu antar logistik ke kampung2 pesisir")
+    assert result.admin_code == "92.02", result
+
+
+def test_a_carried_destination_unknown_to_the_candidates_is_never_a_far_namesake() -> None:
+    # "Pitu" (Javanese "seven") is Desa Pitu in Kec. Pitu, Ngawi: its own name is no parent
+    result = locate("Relawan Parepare siap kirim 2 mobil 4x4 utk bawa logistik ke Pitu Riase")
+    assert result.admin_code is None or not result.admin_code.startswith("35.21"), result

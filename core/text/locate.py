@@ -501,6 +501,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # its namesake under a parent named elsewhere in the message ("Bonebol ... Helumo")
         stronger = stronger or (found.low_confidence and whole.evidence
                                 and any(best.code == c.code for c in found.candidates))
+        # a place whose parent is named beats a bare name that nothing in the message backs
+        # ("Raja, Ngabang: ... Terima kasih relawan Pontianak": the city is where the thanks go)
+        stronger = stronger or bool(whole.evidence and found.candidates and best.level != "kabupaten"
+                                    and best.score > found.candidates[0].score
+                                    and not named_in(found.candidates[0], text))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
     elif found.status == "ambiguous" and found.note != _ORDINARY:

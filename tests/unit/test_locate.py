@@ -333,3 +333,9 @@ def test_a_carried_destination_unknown_to_the_candidates_is_never_a_far_namesake
     # "Pitu" (Javanese "seven") is Desa Pitu in Kec. Pitu, Ngawi: its own name is no parent
     result = locate("Relawan Parepare siap kirim 2 mobil 4x4 utk bawa logistik ke Pitu Riase")
     assert result.admin_code is None or not result.admin_code.startswith("35.21"), result
+
+
+def test_a_village_with_its_kecamatan_named_beats_a_bare_city_name() -> None:
+    # Desa Raja in Kec. Ngabang (Landak), not Kota Pontianak, 84 km away, where the thanks go
+    result = locate("Raja, Ngabang: air sudah surut, warga kembali ke rumah. Terima kasih relawan Pontianak")
+    assert result.admin_code == "61.08.01.2003", result

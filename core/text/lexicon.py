@@ -588,6 +588,15 @@ VEHICLE_WORDS: dict[str, str] = {
     **dict.fromkeys(("PERAHU", "KAPAL", "SAMPAN", "BOAT"), "boat"),
 }
 
+# What befalls a place: a capitalised word that opens a message before one of these is its
+# subject, a place name even if it is also an ordinary word ("Kubu kena gempa", "Belimbing
+# terendam", "Panti kebanjiran"): core/text/places.py tries it as a bare name.
+DISASTER_PREDICATES: frozenset[str] = frozenset({
+    "terendam", "kebanjiran", "tergenang", "kena", "dilanda", "diterjang", "dihantam", "hancur",
+    "ambruk", "roboh", "amblas", "tenggelam", "terisolir", "terisolasi", "lumpuh", "porak",
+    "longsor", "flooded", "hit", "destroyed",
+})
+
 # Regional nouns for a village, a hall, a yard ... that are also the names of places far away:
 # alone in a message they are the reporter's surroundings, not an address (core/text/locate.py).
 COMMON_PLACE_NOUNS: frozenset[str] = frozenset({

@@ -258,8 +258,10 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             prev_norm = tok.norm
             continue
         if mixed_case:
-            # a capital at the very start proves nothing, unless the word is not Indonesian
-            shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm))
+            # a capital at the very start proves nothing, unless the word is not Indonesian or
+            # is the subject of what befell a place ("Kubu kena gempa", "Belimbing terendam")
+            shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm)
+                                                  or _befallen(tokens, idx))
         else:
             shape_ok = (len(tok.norm) >= 5 and not is_dictionary_word(tok.norm)
                         and not is_dictionary_word(tok.stem))
@@ -278,6 +280,13 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         idx += 1
     _flush(run, out)
     return out
+
+
+def _befallen(tokens: Sequence[Token], idx: int) -> bool:
+    """The word after idx says what befell it: "Kubu kena gempa", "Panti kebanjiran"."""
+    nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    return nxt is not None and nxt.kind == "word" and (
+        nxt.norm in lexicon.DISASTER_PREDICATES or nxt.stem in lexicon.DISASTER_PREDICATES)
 
 
 def _flush(run: list[str], out: list[str]) -> None:

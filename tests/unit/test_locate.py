@@ -339,3 +339,18 @@ def test_a_village_with_its_kecamatan_named_beats_a_bare_city_name() -> None:
     # Desa Raja in Kec. Ngabang (Landak), not Kota Pontianak, 84 km away, where the thanks go
     result = locate("Raja, Ngabang: air sudah surut, warga kembali ke rumah. Terima kasih relawan Pontianak")
     assert result.admin_code == "61.08.01.2003", result
+
+
+@pytest.mark.parametrize("text", [
+    "Kubu kena gempa, tolong kirim terpal",                  # Kec. Kubu in four kabupaten
+    "Belimbing terendam, tolong kirim perahu dan beras",
+    "Panti kebanjiran, anak2 panti asuhan kehilangan baju",
+    "Kajai ancua, banyak rumah rubuah, kami paralu tenda",    # Minang: hancur, roboh
+])
+def test_a_shared_name_opening_a_message_before_what_befell_it_is_asked_about(text: str) -> None:
+    result = locate(text)
+    assert result.status == "ambiguous" and result.candidates, result
+
+
+def test_an_ordinary_subject_is_still_no_place() -> None:
+    assert locate("Rumah terendam, tolong").status == "missing"

@@ -40,7 +40,9 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
     if not needs and not negated and _asks_for_help(tokens):
         # a plea for help without naming what: still a request; in deep water, to get out
         # ("tolong, nenek sendirian di rumah, air udh sepinggang")
-        deep = any(t.kind == "word" and t.norm in lexicon.DEEP_WATER for t in tokens)
+        # ... or while houses are swept away or buried ("air naik lg, 3 rmh hanyut, tlg")
+        deep = any(t.kind == "word" and (t.norm in lexicon.DEEP_WATER or t.norm in lexicon.RESCUE_CONDITIONS
+                                         and t.norm not in lexicon.ISOLATION_WORDS) for t in tokens)
         needs = (NeedCategory.rescue if deep else NeedCategory.other,)
     return NeedResult(needs, tuple(c for c in sorted(negated, key=negated.__getitem__) if c not in kept))
 
@@ -124,6 +126,10 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         prev = _prev_word(tokens, m.start)
         if prev is not None and prev.norm in lexicon.WATER_WORKS:
             return True  # "pintu air Manggarai": the floodgate
+    if words[0] in _RUBBLE and len(words) == 1:
+        prev = _prev_word(tokens, m.start)
+        if prev is not None and prev.norm in _CAUSE_WORDS:
+            return True  # "luka kena reruntuhan": what hurt them, not people under the rubble
     if words in _DONE_RESCUE and not _requested_earlier(tokens, m.start):
         prev = _prev_word(tokens, m.start)
         if prev is None or prev.norm not in {"belum", "not", "yet", "harus", "must"}:
@@ -132,6 +138,8 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
 
 
 _DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
+_RUBBLE = frozenset({"reruntuhan", "rubble"})
+_CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 
 def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:

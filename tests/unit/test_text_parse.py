@@ -310,3 +310,13 @@ def test_people_who_cannot_get_out_need_rescue(text: str) -> None:
 def test_cleaning_tools_are_sanitation() -> None:
     assert set(parse_help_message("lumpur masuk rumah, butuh sapu, sikat & air bersih").needs) == {
         N.sanitation, N.water}
+
+
+def test_hit_by_rubble_is_an_injury_not_a_rescue() -> None:
+    assert parse_help_message("3 anak luka kena reruntuhan, mohon ambulans").needs == (N.medical,)
+    assert N.rescue in parse_help_message("2 org tertimbun reruntuhan masjid, tlg").needs
+
+
+def test_a_bare_plea_while_houses_are_swept_away_is_a_rescue() -> None:
+    assert parse_help_message("air naik lg, 3 rmh hanyut, tlg").needs == (N.rescue,)
+    assert parse_help_message("tolong kami").needs == (N.other,)

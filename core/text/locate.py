@@ -392,10 +392,12 @@ _CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
 _CARRY_REACH = 8   # words from the verb to "ke"
 
 
-def _carried_to(tokens: Sequence[Token]) -> set[str]:
+def _carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
     """The first name-like word after "ke"/"to" that follows a verb of carrying help in the same
-    clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka")."""
+    clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka"); and the
+    words written after that verb (names there are not where the carrier is)."""
     out: set[str] = set()
+    after: set[str] = set()
     words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
                                  for t in tokens if t.kind == "word" or t.kind == "punct"]
     for i, t in enumerate(words):
@@ -406,9 +408,12 @@ def _carried_to(tokens: Sequence[Token]) -> set[str]:
             if w is None:
                 break
             if w.kind == "word" and w.norm in _CARRY_TO:
-                out |= _destination_words(words, j + 1)
+                found = _destination_words(words, j + 1)
+                if found:
+                    out |= found
+                    after |= {x.raw.lower() for x in words[i + 1:] if x is not None and x.kind == "word"}
                 break
-    return out
+    return out, after
 
 
 def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
@@ -439,10 +444,11 @@ def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceC
         return c.split()[0].lower().strip(",") if c.split() else ""
 
     everything = groups.all()
-    carried = _carried_to(tokens)
+    carried, later = _carried_to(tokens)
     if carried and any(first(c) in carried for c in everything):
         def only(cs: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(c for c in cs if first(c) in carried)
+            # the destination, and names written after the verb ("ke Sengkang, posko ... Wajo")
+            return tuple(c for c in cs if first(c) in carried or first(c) in later)
 
         return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
     origins = _cued_words(tokens, _ORIGIN_CUES)

@@ -354,3 +354,12 @@ def test_a_shared_name_opening_a_message_before_what_befell_it_is_asked_about(te
 
 def test_an_ordinary_subject_is_still_no_place() -> None:
     assert locate("Rumah terendam, tolong").status == "missing"
+
+
+def test_names_after_the_carrying_verb_are_kept() -> None:
+    from siaga.core.text.locate import _without_origins
+    from siaga.core.text.normalize import tokenize
+    from siaga.core.text.places import place_candidate_groups
+    tokens = tokenize("Relawan Parepare siap kirim logistik ke Sengkang, posko banjir Wajo")
+    kept = _without_origins(place_candidate_groups(tokens), tokens).all()
+    assert "Wajo" in kept and not any(c.startswith("Relawan") or c.startswith("Parepare") for c in kept)

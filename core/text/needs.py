@@ -118,6 +118,10 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True  # "kami di posko", "tinggal di tenda", "to the shelter": a place
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
         return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
+    if words[-1] in lexicon.REQUEST_ONLY:
+        prev = _prev_word(tokens, m.start, skip=frozenset({"resmi", "official"}))
+        if prev is not None and prev.norm in _REFERRING:
+            return True  # "nomor posko", "alamat posko banjir", "atas nama posko": an existing post
     if " ".join(words) in lexicon.THING_RESCUE_WORDS and is_about_things(tokens, m.start):
         return True      # "rumah hanyut": the house, not people
     if len(words) == 1 and words[0] in lexicon.CONDITION_WORDS and condition_is_denied(tokens, m.start):
@@ -139,6 +143,9 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
 
 _DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
 _RUBBLE = frozenset({"reruntuhan", "rubble"})
+# Words that refer to a post that exists: its number, address, account, name, location.
+_REFERRING = frozenset({"nomor", "no", "alamat", "rekening", "kontak", "nama", "lokasi", "telepon", "telp", "hp",
+                        "wa", "number", "address", "contact", "account", "location"})
 _CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 

@@ -320,3 +320,13 @@ def test_hit_by_rubble_is_an_injury_not_a_rescue() -> None:
 def test_a_bare_plea_while_houses_are_swept_away_is_a_rescue() -> None:
     assert parse_help_message("air naik lg, 3 rmh hanyut, tlg").needs == (N.rescue,)
     assert parse_help_message("tolong kami").needs == (N.other,)
+
+
+@pytest.mark.parametrize("text", [
+    "mau donasi utk korban gempa, rekening resmi posko yg mana ya?",
+    "Mau kirim bantuan, ada nomor posko gempa?",
+    "alamat posko banjir dimana?",
+])
+def test_a_post_referred_to_is_no_shelter_need(text: str) -> None:
+    assert N.shelter not in parse_help_message(text).needs
+    assert N.shelter in parse_help_message("kami butuh posko dan tenda").needs

@@ -336,6 +336,7 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
+    groups = _without_volcanoes(groups)
     stages = groups.stages()
     if not stages:
         return LocateResult("missing", note="no place name found")
@@ -460,6 +461,17 @@ def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceC
 
     def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(c for c in cs if first(c) not in origins)
+
+    return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
+def _without_volcanoes(groups: PlaceCandidates) -> PlaceCandidates:
+    """"pengungsi Merapi", "posko Merapi": a volcano's bare name is the mountain, not the village
+    of that name (lexicons/volcanoes.tsv); "Desa Merapi" keeps its marker and stays a place."""
+    volcanoes = tables.volcanoes()
+
+    def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c for c in cs if c.lower() not in volcanoes)
 
     return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
 

@@ -363,3 +363,18 @@ def test_names_after_the_carrying_verb_are_kept() -> None:
     tokens = tokenize("Relawan Parepare siap kirim logistik ke Sengkang, posko banjir Wajo")
     kept = _without_origins(place_candidate_groups(tokens), tokens).all()
     assert "Wajo" in kept and not any(c.startswith("Relawan") or c.startswith("Parepare") for c in kept)
+
+
+def test_a_volcano_named_alone_is_the_mountain_not_a_village() -> None:
+    result = locate("Info: dapur umum di Stadion Maguwoharjo melayani pengungsi Merapi 3x sehari")
+    assert result.admin_code == "34.04.07.2002", result        # Maguwoharjo (Sleman), the stadium
+    assert locate("ada yg tau cara jadi relawan di posko Merapi?").status == "missing"
+    assert locate("banjir di Desa Merapi, tolong").status != "missing"   # with a marker: a place
+
+
+def test_every_volcano_name_is_no_kecamatan_or_kabupaten() -> None:
+    from siaga.core.text import tables
+    from siaga.core.text.gazetteer import gazetteer
+    g = gazetteer()
+    for name in tables.volcanoes():
+        assert all(g.levels[i] == 3 for i in g.by_key.get(name, ())), name

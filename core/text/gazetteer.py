@@ -338,6 +338,12 @@ def _short_forms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def is_kabupaten_name(word: str) -> bool:
+    """Whether a word is the name of a kabupaten or kota ("landak", "agam", "batang")."""
+    g = gazetteer()
+    return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
+
+
 def named_in(match: PlaceMatch, text: str) -> bool:
     """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
     the text, in full or by a short form ("pasbar"): then a bare name is not alone."""

@@ -25,7 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, name_word, place_candidate_groups
-from siaga.core.text.gazetteer import PlaceMatch, is_whole_name, lookup_code, named_in, resolve_place
+from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
+                                       resolve_place)
 from siaga.geo.incidents import IncidentArea, nearest_reach
 from siaga.schemas.common import Location, LocationSource
 
@@ -277,6 +278,21 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _disaster_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """"banjir landak", "gempa agam", "longsor batang": the word right after a disaster noun
+    names where it struck. An ordinary word there ("landak": porcupine) is read as a place only
+    when it is a kabupaten's or city's name (a village's name there is too often an adjective)."""
+    words = [t for t in tokens if t.kind == "word"]
+    out: list[str] = []
+    for prev, tok in zip(words, words[1:]):
+        if prev.norm in lexicon.DISASTER_WORDS and len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS \
+                and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
+                and tok.norm not in _NAME_HEADS \
+                and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
+            out.append(tok.raw)
+    return tuple(out)
+
+
 # Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
 # elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
 _NAME_HEADS = frozenset({
@@ -334,7 +350,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                      incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
-    whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
+    whole = tuple(w for w in (*_whole_names(tokens), *_disaster_regions(tokens))
+                  if w not in groups.marked and w not in groups.bare)
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
     groups = _without_volcanoes(groups)
     stages = groups.stages()

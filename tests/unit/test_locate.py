@@ -378,3 +378,11 @@ def test_every_volcano_name_is_no_kecamatan_or_kabupaten() -> None:
     g = gazetteer()
     for name in tables.volcanoes():
         assert all(g.levels[i] == 3 for i in g.by_key.get(name, ())), name
+
+
+def test_an_ordinary_word_after_a_disaster_noun_may_name_its_kabupaten() -> None:
+    result = locate("posko banjir landak ada di mana ya? mau antar pakaian")
+    assert result.admin_code == "61.08", result                    # Kabupaten Landak
+    assert locate("longsor batu, jalan tertutup, tolong").admin_code is None      # rock, not Kota Batu
+    assert locate("banjir puncak, tolong").admin_code is None                     # a summit
+    assert locate("ada landak masuk rumah, tolong").admin_code is None           # a porcupine

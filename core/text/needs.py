@@ -99,10 +99,37 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             nxt = _next_word(tokens, i + 1)
             if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
                 continue        # "mohon doanya", "tolong infokan"
+            if _thanked_or_received(tokens, i):
+                continue        # "terimakasih bantuannya", "posko terima bantuan": no plea
             if not negated:
                 return True
         elif t.norm not in lexicon.NEGATABLE_VERBS and t.stem not in lexicon.NEGATABLE_VERBS:
             negated = False
+    return False
+
+
+_THANKS_OR_RECEIVE = frozenset({"terimakasih", "makasih", "kasih", "thanks", "thank", "nuwun", "nuhun", "suwun",
+                                "terima", "menerima", "diterima", "for"})
+
+
+def _thanked_or_received(tokens: Sequence[Token], i: int) -> bool:
+    """"bantuan" right after thanks or a verb of receiving ("terimakasih bantuannya", "terima
+    kasih atas bantuan", "posko terima bantuan mulai jam 9") is what was given, not a plea."""
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 3:
+        tok = tokens[k]
+        if tok.kind != "word":
+            return False
+        if tok.norm in _THANKS_OR_RECEIVE:
+            before = _prev_word(tokens, k)
+            if before is not None and before.norm in {"belum", "tidak", "not", "no", "never", "goh", "dereng"}:
+                return False    # "belum terima bantuan": still waiting, a plea
+            return tokens[i].norm in {"bantuan", "help", "aid", "assistance"}
+        if tok.norm not in {"atas", "untuk", "segala", "semua", "banyak", "the", "your", "all"}:
+            return False
+        k -= 1
+        steps += 1
     return False
 
 

@@ -330,3 +330,16 @@ def test_a_bare_plea_while_houses_are_swept_away_is_a_rescue() -> None:
 def test_a_post_referred_to_is_no_shelter_need(text: str) -> None:
     assert N.shelter not in parse_help_message(text).needs
     assert N.shelter in parse_help_message("kami butuh posko dan tenda").needs
+
+
+@pytest.mark.parametrize("text", [
+    "Air sdh surut, warga mulai bersih2 rumah. terimakasih bantuannya",
+    "Posko buka di wantilan, terima bantuan mulai jam 9",
+    "Terima kasih atas bantuan semua",
+])
+def test_help_thanked_for_or_received_is_no_plea(text: str) -> None:
+    assert parse_help_message(text).needs == ()
+
+
+def test_help_not_yet_received_is_still_a_plea() -> None:
+    assert parse_help_message("kami belum terima bantuan sama sekali").needs == (N.other,)

@@ -438,8 +438,10 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
     """The first two words of the name after "ke" (past fillers and landmark nouns): "Pitu
     Riase" may be read as the candidate "Riase". Nothing when the first is no name word
     ("ke kampung2 pesisir", "ke sana")."""
-    while k < len(words) and words[k] is not None and (words[k].norm in _CUE_SKIP  # type: ignore[union-attr]
-                                                       or words[k].norm in lexicon.POI_NOUNS):  # type: ignore[union-attr]
+    while k < len(words):
+        w = words[k]
+        if w is None or not (w.norm in _CUE_SKIP or w.norm in lexicon.POI_NOUNS):
+            break
         k += 1
     out: set[str] = set()
     for t in words[k:k + 2]:

@@ -76,6 +76,7 @@ _SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PL
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
 _ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
+_OPENING = "opening"   # hint of an ordinary word that opens a message before a comma
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
                  "kota": "kota", "provinsi": "provinsi", "street": "street"}
 # rt/rw are numbered, and housing estates ("Perumnas Condongcatur") are often named after the
@@ -413,6 +414,8 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         if level == _PROV or hit.hint == "street":
             continue     # streets are not in the gazetteer
         support = _support(g, hit, by_idx, whole_spans)
+        if hit.hint == _OPENING and support == 0:
+            continue     # an ordinary word opening the message, with no parent named
         if hit.hint == "dusun" and level == _DESA and support == 0:
             # hamlets are not in the gazetteer: a village hit is a namesake, unless its own
             # kecamatan or kabupaten is named too ("Ketol, Aceh Tengah: kampung Bah": in Aceh
@@ -563,14 +566,19 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
                 continue                       # a lone "kota"/"kampung" is no place
             if "marker" in hints[start + 1:end] and not _ends_in_kota(words, hints, start, end):
                 break                          # a marker inside a span starts another name
+            opening = False
             if end - start == 1 and (span_words[0] in _SINGLE_STOP and not after_marker[start]):
-                continue
+                if not (start == 0 and n > 1 and words[1] is None):
+                    continue
+                # "Pantai, Rupit: ...": a message opening with a name and a comma, as a header;
+                # an ordinary word there counts only with its parent named (resolve_place)
+                opening = True
             key = _canonical("".join(w for w in span_words if w))
             if not key:
                 continue
             spans.append((start, end, key))
             # a span starting with "kota"/"kampung" is a name of its own ("Kampung Melayu")
-            hint = hints[start] if hints[start] != "marker" else None
+            hint = _OPENING if opening else hints[start] if hints[start] != "marker" else None
             keys = {key}
             if end - start > 1:   # "smg utara" -> "semarangutara"
                 keys.add(_canonical("".join(_WORD_ALIASES.get(w, w) for w in span_words if w)))

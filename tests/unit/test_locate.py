@@ -386,3 +386,9 @@ def test_an_ordinary_word_after_a_disaster_noun_may_name_its_kabupaten() -> None
     assert locate("longsor batu, jalan tertutup, tolong").admin_code is None      # rock, not Kota Batu
     assert locate("banjir puncak, tolong").admin_code is None                     # a summit
     assert locate("ada landak masuk rumah, tolong").admin_code is None           # a porcupine
+
+
+def test_an_ordinary_word_opening_a_message_before_its_kecamatan_is_the_village() -> None:
+    result = locate("Pantai, Rupit: dapur umum sdh jalan, tapi beras tinggal utk sehari")
+    assert result.admin_code == "16.13.01.2009", result          # Desa Pantai, Kec. Rupit
+    assert locate("Pantai, kami butuh tenda").status != "resolved"   # no parent: no village

@@ -212,7 +212,8 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
             j = _read_landmark_name(tokens, j + 1, collector)
             skipped = True
             continue
-        if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name):
+        if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name) or (
+                has_name and parts and parts[-1] != "," and _letter_suffix(tok)):
             parts.append(tok.raw)
             has_name = True
             relaxed_next = False
@@ -270,7 +271,7 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             and prev_norm not in _HONORIFICS
             and (shape_ok or bool(run and tok.norm in _DIRECTIONS))
         )
-        if looks_named:
+        if looks_named or (run and run[-1] != "," and _letter_suffix(tok)):
             run.append(tok.raw)
         elif tok.kind == "punct" and tok.norm == "," and run:
             run.append(",")
@@ -280,6 +281,11 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         idx += 1
     _flush(run, out)
     return out
+
+
+def _letter_suffix(tok: Token) -> bool:
+    """A capital letter after a name ends it: villages split in two are "Songan A" and "Songan B"."""
+    return tok.kind == "word" and len(tok.raw) == 1 and tok.raw.isupper() and tok.raw.isalpha()
 
 
 def _befallen(tokens: Sequence[Token], idx: int) -> bool:

@@ -392,3 +392,8 @@ def test_an_ordinary_word_opening_a_message_before_its_kecamatan_is_the_village(
     result = locate("Pantai, Rupit: dapur umum sdh jalan, tapi beras tinggal utk sehari")
     assert result.admin_code == "16.13.01.2009", result          # Desa Pantai, Kec. Rupit
     assert locate("Pantai, kami butuh tenda").status != "resolved"   # no parent: no village
+
+
+@pytest.mark.parametrize("text", ["Songan B aman, hanya tembok pura retak", "warga desa Songan B aman semua"])
+def test_a_village_split_in_two_keeps_its_letter(text: str) -> None:
+    assert locate(text).admin_code == "51.06.04.2025"

@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from siaga.core.text import lexicon
-from siaga.core.text.normalize import Token, tokenize
+from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
@@ -163,6 +163,7 @@ class _Gazetteer:
         self.by_key: dict[str, list[int]] = {}
         self._load(data_dir)
         self._buckets = self._fuzzy_buckets()
+        self._skeletons: dict[str, list[int]] | None = None
 
     def _add(self, code: str, name: str, level: int, kind: str, lat: float, lon: float,
              parent_code: str | None, approximate: bool = False) -> int:
@@ -265,6 +266,17 @@ class _Gazetteer:
             if len(key) >= 5:
                 buckets.setdefault((key[0], len(key)), []).append(key)
         return buckets
+
+    def by_skeleton(self) -> dict[str, list[int]]:
+        """Skeleton of every name key (built on first use) -> the places."""
+        if self._skeletons is None:
+            index: dict[str, list[int]] = {}
+            for key, ids in self.by_key.items():
+                if len(key) >= 3 and key.isalpha():
+                    bucket = index.setdefault(_skeleton(key), [])
+                    bucket.extend(i for i in ids if i not in bucket)
+            self._skeletons = index
+        return self._skeletons
 
     def fuzzy_keys(self, query: str) -> list[tuple[str, int]]:
         """Keys within a small edit distance of query (same first letter): [(key, distance)]."""
@@ -599,7 +611,34 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             quality = 1.0 - 0.15 * dist
             for idx in g.by_key[fkey]:
                 hits.append(_Hit(idx, start, end, quality, hint))
+    # Names typed without (most of) their vowels: "glghwero pnti jmbr", "lppa snjai utr". Only
+    # spans of such words with no exact hit; like a typo, a hit needs a parent named to count.
+    for start, end, key in spans:
+        span = [w for w in words[start:end] if w]
+        if exact_covered.intersection(range(start, end)) or not all(_devowelled_word(w) for w in span):
+            continue
+        hint = hints[start] if hints[start] != "marker" else None
+        for idx in g.by_skeleton().get(_skeleton(key), ()):
+            hits.append(_Hit(idx, start, end, _SKELETON_QUALITY, hint))
     return hits
+
+
+_VOWELS = frozenset("aeiou")
+_SKELETON_QUALITY = 0.8
+
+
+def _skeleton(key: str) -> str:
+    """First letter, then the consonants: "glagahwero" -> "glghwr" (as lexicons/skeletons.tsv)."""
+    return key[:1] + "".join(c for c in key[1:] if c not in _VOWELS)
+
+
+def _devowelled_word(word: str) -> bool:
+    """A word typed with most vowels dropped ("pnti", "snjai", "kntmani", "utr"), that is no
+    Indonesian word and no hand-written shorthand ("bnjr" is banjir, not Desa Banjar)."""
+    if len(word) < 3 or not word.isalpha() or word in lexicon.SHORTHAND or is_dictionary_word(word):
+        return False
+    vowels = sum(c in _VOWELS for c in word[1:])
+    return vowels * 3 < len(word) and len(_skeleton(word)) >= 3
 
 
 def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],

@@ -397,3 +397,16 @@ def test_an_ordinary_word_opening_a_message_before_its_kecamatan_is_the_village(
 @pytest.mark.parametrize("text", ["Songan B aman, hanya tembok pura retak", "warga desa Songan B aman semua"])
 def test_a_village_split_in_two_keeps_its_letter(text: str) -> None:
     assert locate(text).admin_code == "51.06.04.2025"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("glghwero pnti jmbr, 40kk ngungsi d sklh, kurg mkn & slmt", "35.09.14.2004"),   # Glagahwero, Panti, Jember
+    ("kedisan kntmani 5 rmh rbh, ngungsi d bale banjar, prlu trpl", "51.06.04.2018"),  # Kedisan, Kintamani
+])
+def test_names_typed_without_vowels_resolve_with_a_parent(text: str, code: str) -> None:
+    assert locate(text).admin_code == code
+
+
+def test_a_name_without_vowels_and_no_parent_is_no_place() -> None:
+    assert locate("glghwero bnjr, tolong").status != "resolved"
+    assert locate("bnjr di desa kami, tolong").admin_code is None   # shorthand "bnjr" is banjir, no Banjar

@@ -5,7 +5,9 @@ places), tests/fixtures/places_{dev,holdout}.jsonl (help messages and non-reques
 province group, written around place-name failures) and tests/fixtures/intents_{dev,holdout}.jsonl
 (requests mixed with offers, information, questions and status questions) and
 tests/fixtures/extra_dev.jsonl (a second development part in the places_* format, written later
-from other disasters, mostly to widen the non-requests and the ways places are named), prints:
+from other disasters, mostly to widen the non-requests and the ways places are named) and
+tests/fixtures/places2_dev.jsonl (the same format, measured once as a holdout on 2026-12-06,
+then used for tuning), prints:
 
 - needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
   records labelled "request", the only ones with needs labels);
@@ -25,7 +27,8 @@ from other disasters, mostly to widen the non-requests and the ways places are n
   holdout files together.
 
 Holdout files are never used for tuning; their figures estimate accuracy on new messages.
-Pass fixture names as arguments to evaluate only those; -v lists the ids behind the misses.
+Pass fixture names as arguments to evaluate only those; --dev evaluates the dev files only (and
+prints their combined figures), which is what tuning should run; -v lists the ids behind the misses.
 """
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ from siaga.schemas.events import AidRequest
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places_dev.jsonl", "places_holdout.jsonl",
-                 "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl", "places2_holdout.jsonl")
+                 "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl", "places2_dev.jsonl")
+DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town
 PROVINCE_GROUPS = ("sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua")
@@ -258,8 +262,9 @@ def report(fig: Figures, verbose: bool = False) -> str:
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
+    dev_only = "--dev" in argv
     chosen = [a for a in argv if not a.startswith("-")]
-    names = chosen or list(DEFAULT_FILES)
+    names = chosen or list(DEV_FILES if dev_only else DEFAULT_FILES)
     done: dict[str, Figures] = {}
     for name in names:
         if not (FIXTURES / name).exists():

@@ -25,6 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -33,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from siaga.core.text import lexicon
-from siaga.core.text.normalize import Token, tokenize
+from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
@@ -75,6 +76,7 @@ _SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PL
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
 _ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
+_OPENING = "opening"   # hint of an ordinary word that opens a message before a comma
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
                  "kota": "kota", "provinsi": "provinsi", "street": "street"}
 # rt/rw are numbered, and housing estates ("Perumnas Condongcatur") are often named after the
@@ -161,6 +163,7 @@ class _Gazetteer:
         self.by_key: dict[str, list[int]] = {}
         self._load(data_dir)
         self._buckets = self._fuzzy_buckets()
+        self._skeletons: dict[str, list[int]] | None = None
 
     def _add(self, code: str, name: str, level: int, kind: str, lat: float, lon: float,
              parent_code: str | None, approximate: bool = False) -> int:
@@ -264,6 +267,17 @@ class _Gazetteer:
                 buckets.setdefault((key[0], len(key)), []).append(key)
         return buckets
 
+    def by_skeleton(self) -> dict[str, list[int]]:
+        """Skeleton of every name key (built on first use) -> the places."""
+        if self._skeletons is None:
+            index: dict[str, list[int]] = {}
+            for key, ids in self.by_key.items():
+                if len(key) >= 3 and key.isalpha():
+                    bucket = index.setdefault(_skeleton(key), [])
+                    bucket.extend(i for i in ids if i not in bucket)
+            self._skeletons = index
+        return self._skeletons
+
     def fuzzy_keys(self, query: str) -> list[tuple[str, int]]:
         """Keys within a small edit distance of query (same first letter): [(key, distance)]."""
         max_d = 1 if len(query) < 8 else 2
@@ -327,10 +341,27 @@ def is_whole_name(words: Sequence[str]) -> bool:
     return bool(key) and (key in g.by_key or alias in g.by_key)
 
 
+@lru_cache(maxsize=1)
+def _short_forms() -> dict[str, frozenset[str]]:
+    """Gazetteer key of a kabupaten, city or province -> its short forms ("pasamanbarat" -> pasbar)."""
+    out: dict[str, set[str]] = {}
+    for alias, targets in _ALIASES.items():
+        for target in targets:
+            out.setdefault(target, set()).add(alias)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def is_kabupaten_name(word: str) -> bool:
+    """Whether a word is the name of a kabupaten or kota ("landak", "agam", "batang")."""
+    g = gazetteer()
+    return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
+
+
 def named_in(match: PlaceMatch, text: str) -> bool:
     """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
-    the text: then a bare name is not alone."""
+    the text, in full or by a short form ("pasbar"): then a bare name is not alone."""
     compact = _canonical(text)
+    words: set[str] | None = None
     for parent in match.parents:
         base = parent.lower()
         for prefix in _KAB_PREFIXES:
@@ -340,6 +371,12 @@ def named_in(match: PlaceMatch, text: str) -> bool:
         key = _canonical(base)
         if len(key) >= 3 and key in compact:
             return True
+        short = _short_forms().get(key)
+        if short:
+            if words is None:
+                words = set(_NON_ALNUM.split(text.lower()))
+            if short & words:
+                return True
     return False
 
 
@@ -383,11 +420,19 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
     scores: dict[int, float] = {}
     backed: set[int] = set()
+    whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
     for hit in hits:
         level = g.levels[hit.idx]
-        if level == _PROV or hit.hint == "street" or (hit.hint == "dusun" and level == _DESA):
-            continue     # hamlets and streets are not in the gazetteer: a village hit is a namesake
-        support = _support(g, hit, by_idx)
+        if level == _PROV or hit.hint == "street":
+            continue     # streets are not in the gazetteer
+        support = _support(g, hit, by_idx, whole_spans)
+        if hit.hint == _OPENING and support == 0:
+            continue     # an ordinary word opening the message, with no parent named
+        if hit.hint == "dusun" and level == _DESA and support == 0:
+            # hamlets are not in the gazetteer: a village hit is a namesake, unless its own
+            # kecamatan or kabupaten is named too ("Ketol, Aceh Tengah: kampung Bah": in Aceh
+            # Tengah, Bener Meriah and Papua the desa itself is officially a "kampung")
+            continue
         if hit.quality < 1.0 and support == 0 and hit.hint not in _ADMIN_HINTS:
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
         together = _cohesion(g, hit, hits)
@@ -533,14 +578,19 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
                 continue                       # a lone "kota"/"kampung" is no place
             if "marker" in hints[start + 1:end] and not _ends_in_kota(words, hints, start, end):
                 break                          # a marker inside a span starts another name
+            opening = False
             if end - start == 1 and (span_words[0] in _SINGLE_STOP and not after_marker[start]):
-                continue
+                if not (start == 0 and n > 1 and words[1] is None):
+                    continue
+                # "Pantai, Rupit: ...": a message opening with a name and a comma, as a header;
+                # an ordinary word there counts only with its parent named (resolve_place)
+                opening = True
             key = _canonical("".join(w for w in span_words if w))
             if not key:
                 continue
             spans.append((start, end, key))
             # a span starting with "kota"/"kampung" is a name of its own ("Kampung Melayu")
-            hint = hints[start] if hints[start] != "marker" else None
+            hint = _OPENING if opening else hints[start] if hints[start] != "marker" else None
             keys = {key}
             if end - start > 1:   # "smg utara" -> "semarangutara"
                 keys.add(_canonical("".join(_WORD_ALIASES.get(w, w) for w in span_words if w)))
@@ -561,17 +611,51 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             quality = 1.0 - 0.15 * dist
             for idx in g.by_key[fkey]:
                 hits.append(_Hit(idx, start, end, quality, hint))
+    # Names typed without (most of) their vowels: "glghwero pnti jmbr", "lppa snjai utr". Only
+    # spans of such words with no exact hit; like a typo, a hit needs a parent named to count.
+    for start, end, key in spans:
+        span = [w for w in words[start:end] if w]
+        if exact_covered.intersection(range(start, end)) or not all(_devowelled_word(w) for w in span):
+            continue
+        hint = hints[start] if hints[start] != "marker" else None
+        for idx in g.by_skeleton().get(_skeleton(key), ()):
+            hits.append(_Hit(idx, start, end, _SKELETON_QUALITY, hint))
     return hits
 
 
-def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]]) -> float:
-    """Weight of the hit's parents named elsewhere in the text (non-overlapping spans)."""
+_VOWELS = frozenset("aeiou")
+_SKELETON_QUALITY = 0.8
+
+
+def _skeleton(key: str) -> str:
+    """First letter, then the consonants: "glagahwero" -> "glghwr" (as lexicons/skeletons.tsv)."""
+    return key[:1] + "".join(c for c in key[1:] if c not in _VOWELS)
+
+
+def _devowelled_word(word: str) -> bool:
+    """A word typed with most vowels dropped ("pnti", "snjai", "kntmani", "utr"), that is no
+    Indonesian word and no hand-written shorthand ("bnjr" is banjir, not Desa Banjar)."""
+    if len(word) < 3 or not word.isalpha() or word in lexicon.SHORTHAND or is_dictionary_word(word):
+        return False
+    vowels = sum(c in _VOWELS for c in word[1:])
+    return vowels * 3 < len(word) and len(_skeleton(word)) >= 3
+
+
+def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
+             whole_spans: frozenset[tuple[int, int]] = frozenset()) -> float:
+    """Weight of the hit's parents named elsewhere in the text (non-overlapping spans).
+    A parent right next to the hit does not count when the two spans together are exactly the
+    whole name of another place ("Teluk Lingga" is a kelurahan in Kutai Timur, not Desa Teluk
+    in Kabupaten Lingga)."""
     used = [(hit.start, hit.end)]
     total = 0.0
     for parent in g.chain(hit.idx):
         best: _Hit | None = None
         for cand in by_idx.get(parent, ()):
             if any(cand.start < e and s < cand.end for s, e in used):
+                continue
+            if (cand.start == hit.end or cand.end == hit.start) and \
+                    (min(cand.start, hit.start), max(cand.end, hit.end)) in whole_spans:
                 continue
             if best is None or cand.weight > best.weight:
                 best = cand

@@ -131,7 +131,12 @@ ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "d
                       "silakan", "silahkan", "dipersilakan",
                       # notices to residents: "warga dimohon tetap di rumah", "pendataan rumah rusak"
                       "dimohon", "diimbau", "dihimbau", "imbauan", "himbauan", "pendataan", "didata",
-                      "pindah", "pambagian", "gratis", "terbuka", "disediakan"})
+                      "pindah", "pambagian", "gratis", "terbuka", "disediakan",
+                      # a distribution announced, by whoever makes it: "distribusi beras dimulai
+                      # besok", "BPBD salurkan air bersih ke ...", "disalurkan lewat posko",
+                      # "dapur umum melayani pengungsi 3x sehari"
+                      "distribusi", "penyaluran", "salurkan", "menyalurkan", "disalurkan",
+                      "didistribusikan", "mendistribusikan", "melayani", "dilayani"})
 # A place or service open to whoever needs it: "bagi yang butuh ..., masjid kami terbuka".
 OPEN_TO_ALL = frozenset({"terbuka", "buka", "dibuka", "gratis", "silakan", "silahkan", "menampung", "tampung",
                          "disediakan", "menyediakan", "free", "open"})

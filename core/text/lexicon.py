@@ -16,7 +16,7 @@ SMS_SHORTHAND: dict[str, str] = {
     # help / need verbs
     "tlg": "tolong", "tlng": "tolong", "tolongin": "tolong",
     "bth": "butuh", "btuh": "butuh", "btoh": "butuh", "butuhkan": "butuh", "butuhnya": "butuh",
-    "prl": "perlu", "perlukan": "perlu", "mhn": "mohon", "mohn": "mohon",
+    "prl": "perlu", "prlu": "perlu", "perlukan": "perlu", "mhn": "mohon", "mohn": "mohon",
     "bntu": "bantu", "bantuin": "bantu", "bntuan": "bantuan", "bantuannya": "bantuan",
     "kirimin": "kirim", "krm": "kirim",
     # negation (Betawi kagak; the regional words are in core/text/lexicons/)
@@ -58,7 +58,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "makana": "makanan", "mkanan": "makanan", "mnm": "minum", "mnum": "minum", "brsh": "bersih",
     "brsih": "bersih", "obt": "obat", "obat2an": "obat", "skt": "sakit", "sakt": "sakit",
     "ambulan": "ambulans", "ambulanc": "ambulans", "p3k": "obat", "pampers": "popok",
-    "selimt": "selimut", "bju": "baju", "evak": "evakuasi", "evakuasikan": "evakuasi",
+    "selimt": "selimut", "bju": "baju", "trpl": "terpal", "trpal": "terpal", "evak": "evakuasi", "evakuasikan": "evakuasi",
     "bnjir": "banjir", "bnjr": "banjir", "lngsor": "longsor",
     # other words
     "lesu": "lapar", "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
@@ -130,14 +130,17 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "roti", "lauk", "logistik makanan", "dapur umum", "nasi bungkus", "biskuit",
         "food", "rice", "hungry", "meal", "meals", "eat", "noodles", "bread", "starving",
     ),
+    # "ibu hamil", "pregnant" name a vulnerable person (VULNERABLE_KEYWORDS), not a need: "ada
+    # bayi & ibu hamil" asks for nothing medical; labour ("mau melahirkan", "kontraksi") and a
+    # midwife ("bidan") do.
     NeedCategory.medical: (
         "obat", "medis", "dokter", "ambulans", "luka", "sakit", "demam", "diare", "mencret",
-        "sesak", "sesak napas", "sesak nafas", "hamil", "melahirkan", "lahiran", "persalinan",
+        "sesak", "sesak napas", "sesak nafas", "melahirkan", "lahiran", "persalinan",
         "bidan", "perawat", "puskesmas", "kesehatan", "pingsan", "berdarah", "pendarahan",
         "patah tulang", "patah", "infus", "insulin", "tenaga medis", "kontraksi", "cedera",
         "medicine", "medicines", "medical", "doctor", "doctors", "ambulance", "injured",
         "injury", "injuries", "wound", "wounded", "sick", "fever", "diarrhea", "diarrhoea",
-        "bleeding", "pregnant", "labor", "labour", "nurse", "unconscious", "first aid", "hurt",
+        "bleeding", "labor", "labour", "nurse", "unconscious", "first aid", "hurt",
         "broken leg", "broken arm", "asthma", "masker", "oksigen", "batuk", "cuci darah",
         "dialisis", "hemodialisa", "keracunan", "keracunan makanan", "muntah", "pasien",
         "vitamin", "paracetamol", "oralit", "diabetes", "darah tinggi", "hipertensi", "asma",
@@ -158,6 +161,9 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "tandu", "stretcher", "heli", "helikopter", "helicopter", "boats",
         # search in rubble and mud needs machines: "tlg alat berat!!"
         "alat berat", "ekskavator", "excavator", "heavy equipment",
+        # people who cannot leave the house by themselves: "lansia blm bs keluar rmh"
+        "belum bisa keluar", "tidak bisa keluar", "belum dapat keluar", "tidak dapat keluar",
+        "cannot get out", "cant get out", "unable to get out",
     ),
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
@@ -178,6 +184,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "sabun", "mck", "toilet", "wc", "jamban", "kamar mandi", "sanitasi", "kebersihan",
         "sikat gigi", "pasta gigi", "odol", "hygiene kit", "disinfektan", "kaporit", "tisu", "karbol",
         "soap", "latrine", "latrines", "toilets", "sanitation", "hygiene",
+        # cleaning up mud after a flood: "butuh sapu, sikat & air bersih"
+        "sapu", "sikat", "alat kebersihan", "alat bersih", "broom", "brooms",
     ),
     NeedCategory.power: (
         "listrik", "genset", "senter", "bbm", "bensin", "solar", "lampu", "lilin", "aki",
@@ -255,6 +263,7 @@ WATER_WORKS: frozenset[str] = frozenset({"pintu", "saluran", "tanggul", "floodga
 FLOOD_ADVERBS: frozenset[str] = frozenset({
     "belum", "sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "still",
     "keeps", "was", "already", "makin",
+    "lah", "ka",   # Minangkabau "aia lah naiak", Acehnese "ie ka surot": already
 })
 SUPPLY_STATES: frozenset[str] = frozenset({
     "ada", "datang", "dapat", "habis", "kurang", "tersedia", "cukup", "aman", "terpenuhi",
@@ -578,6 +587,15 @@ VEHICLE_WORDS: dict[str, str] = {
     **dict.fromkeys(("PICKUP", "PIKAP", "TRUK", "TRUCK", "BAK"), "pickup"),
     **dict.fromkeys(("PERAHU", "KAPAL", "SAMPAN", "BOAT"), "boat"),
 }
+
+# What befalls a place: a capitalised word that opens a message before one of these is its
+# subject, a place name even if it is also an ordinary word ("Kubu kena gempa", "Belimbing
+# terendam", "Panti kebanjiran"): core/text/places.py tries it as a bare name.
+DISASTER_PREDICATES: frozenset[str] = frozenset({
+    "terendam", "kebanjiran", "tergenang", "kena", "dilanda", "diterjang", "dihantam", "hancur",
+    "ambruk", "roboh", "amblas", "tenggelam", "terisolir", "terisolasi", "lumpuh", "porak",
+    "longsor", "flooded", "hit", "destroyed",
+})
 
 # Regional nouns for a village, a hall, a yard ... that are also the names of places far away:
 # alone in a message they are the reporter's surroundings, not an address (core/text/locate.py).

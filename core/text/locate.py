@@ -25,7 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, name_word, place_candidate_groups
-from siaga.core.text.gazetteer import PlaceMatch, is_whole_name, lookup_code, named_in, resolve_place
+from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
+                                       resolve_place)
 from siaga.geo.incidents import IncidentArea, nearest_reach
 from siaga.schemas.common import Location, LocationSource
 
@@ -277,11 +278,27 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _disaster_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
+    """"banjir landak", "gempa agam", "longsor batang": the word right after a disaster noun
+    names where it struck. An ordinary word there ("landak": porcupine) is read as a place only
+    when it is a kabupaten's or city's name (a village's name there is too often an adjective)."""
+    words = [t for t in tokens if t.kind == "word"]
+    out: list[str] = []
+    for prev, tok in zip(words, words[1:]):
+        if prev.norm in lexicon.DISASTER_WORDS and len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS \
+                and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
+                and tok.norm not in _NAME_HEADS \
+                and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
+            out.append(tok.raw)
+    return tuple(out)
+
+
 # Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
 # elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
 _NAME_HEADS = frozenset({
     "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
     "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+    "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
 })
 
 
@@ -320,8 +337,6 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
     found = _from_candidates(text, tokens, reference, incidents)
-    if found.note == _ORDINARY:
-        return found
     return _refined(text, tokens, found, reference, incidents)
 
 
@@ -335,8 +350,10 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                      incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
-    whole = tuple(w for w in _whole_names(tokens) if w not in groups.marked and w not in groups.bare)
+    whole = tuple(w for w in (*_whole_names(tokens), *_disaster_regions(tokens))
+                  if w not in groups.marked and w not in groups.bare)
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
+    groups = _without_volcanoes(groups)
     stages = groups.stages()
     if not stages:
         return LocateResult("missing", note="no place name found")
@@ -385,24 +402,95 @@ def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
     return out
 
 
+# Carrying help somewhere: "bisa bawa beras ke Sikka", "siap kirim 2 mobil ... ke Pitu Riase".
+_CARRY_VERBS = frozenset({"bawa", "membawa", "kirim", "mengirim", "dikirim", "antar", "mengantar", "diantar",
+                          "angkut", "mengangkut", "diangkut", "salurkan", "menyalurkan", "disalurkan",
+                          "bring", "send", "carry", "deliver", "take", "transport", "ship"})
+_CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
+_CARRY_REACH = 8   # words from the verb to "ke"
+
+
+def _carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
+    """The first name-like word after "ke"/"to" that follows a verb of carrying help in the same
+    clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka"); and the
+    words written after that verb (names there are not where the carrier is)."""
+    out: set[str] = set()
+    after: set[str] = set()
+    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or not (t.norm in _CARRY_VERBS or t.stem in _CARRY_VERBS):
+            continue
+        for j in range(i + 1, min(len(words), i + 1 + _CARRY_REACH)):
+            w = words[j]
+            if w is None:
+                break
+            if w.kind == "word" and w.norm in _CARRY_TO:
+                found = _destination_words(words, j + 1)
+                if found:
+                    out |= found
+                    after |= {x.raw.lower() for x in words[i + 1:] if x is not None and x.kind == "word"}
+                break
+    return out, after
+
+
+def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
+    """The first two words of the name after "ke" (past fillers and landmark nouns): "Pitu
+    Riase" may be read as the candidate "Riase". Nothing when the first is no name word
+    ("ke kampung2 pesisir", "ke sana")."""
+    while k < len(words):
+        w = words[k]
+        if w is None or not (w.norm in _CUE_SKIP or w.norm in lexicon.POI_NOUNS):
+            break
+        k += 1
+    out: set[str] = set()
+    for t in words[k:k + 2]:
+        # a word the regional table rewrote may still be a name, as typed ("Pitu" is not "tujuh")
+        if t is None or t.kind != "word" or not (name_word(t, bool(out)) or (t.base and t.base != t.norm)):
+            break
+        out.add(t.raw.lower())
+    return out
+
+
 def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
-    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to."""
-    origins = _cued_words(tokens, _ORIGIN_CUES)
-    if not origins:
-        return groups
-    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to. When help
+    is carried to a place named ("bisa bawa beras ke Sikka", "siap kirim mobil ke Pitu Riase"),
+    that place is where help is wanted, and the other names (where the carrier is, "Kapal kami di
+    Larantuka", "Relawan Parepare") are dropped too."""
 
     def first(c: str) -> str:
         return c.split()[0].lower().strip(",") if c.split() else ""
 
     everything = groups.all()
+    carried, later = _carried_to(tokens)
+    if carried and any(first(c) in carried for c in everything):
+        def only(cs: tuple[str, ...]) -> tuple[str, ...]:
+            # the destination, and names written after the verb ("ke Sengkang, posko ... Wajo")
+            return tuple(c for c in cs if first(c) in carried or first(c) in later)
+
+        return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
+    origins = _cued_words(tokens, _ORIGIN_CUES)
+    if not origins:
+        return groups
+    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
     if not any(first(c) in destinations for c in everything):
         return groups
 
     def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(c for c in cs if first(c) not in origins)
+
+    return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
+def _without_volcanoes(groups: PlaceCandidates) -> PlaceCandidates:
+    """"pengungsi Merapi", "posko Merapi": a volcano's bare name is the mountain, not the village
+    of that name (lexicons/volcanoes.tsv); "Desa Merapi" keeps its marker and stays a place."""
+    volcanoes = tables.volcanoes()
+
+    def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c for c in cs if c.lower() not in volcanoes)
 
     return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
 
@@ -429,10 +517,19 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
-    settle their ambiguity (one of their candidates), or find what they missed; never replace
-    a resolved place by one outside it."""
+    settle their ambiguity (one of their candidates or a namesake of them), overrule an ordinary
+    word read as a place when a place with its parent is named, or find what they missed; never
+    replace a resolved place by one outside it."""
     whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
+    if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \
+            and found.status == "missing":
+        # the top n-gram has no parent named ("SAR jo" read as Kec. Sarjo): when the candidates
+        # found nothing, the best-scoring place whose parent is named may still be meant
+        # ("Talu pasbar, ... kirim tim SAR jo alat barek")
+        best = next((c for c in whole.candidates[1:] if c.level != "kabupaten"
+                     and named_in(c, _without_name(text, c.name))), None)
+        return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
     if found.status == "resolved":
@@ -441,12 +538,25 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # its namesake under a parent named elsewhere in the message ("Bonebol ... Helumo")
         stronger = stronger or (found.low_confidence and whole.evidence
                                 and any(best.code == c.code for c in found.candidates))
+        # a place whose parent is named beats a bare name that nothing in the message backs
+        # ("Raja, Ngabang: ... Terima kasih relawan Pontianak": the city is where the thanks go)
+        stronger = stronger or bool(whole.evidence and found.candidates and best.level != "kabupaten"
+                                    and best.score > found.candidates[0].score
+                                    and not named_in(found.candidates[0], text))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
-    elif found.status == "ambiguous":
-        if not any(best.code == c.code or best.code.startswith(c.code + ".") for c in found.candidates):
+    elif found.status == "ambiguous" and found.note != _ORDINARY:
+        # one of the candidates, or a namesake of them that the short list left out ("Ploso":
+        # dozens of villages; "banjir pacitan kota ... di Ploso" names the parent of one)
+        if not any(best.code == c.code or best.code.startswith(c.code + ".")
+                   or best.name.lower() == c.name.lower() for c in found.candidates):
             return found
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
+
+
+def _without_name(text: str, name: str) -> str:
+    """The text without the place's own name: Desa Pitu in Kec. Pitu is not backed by "Pitu"."""
+    return re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
 
 
 def _resolved(best: PlaceMatch, candidates: tuple[PlaceMatch, ...], low: bool) -> LocateResult:

@@ -40,7 +40,9 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
     if not needs and not negated and _asks_for_help(tokens):
         # a plea for help without naming what: still a request; in deep water, to get out
         # ("tolong, nenek sendirian di rumah, air udh sepinggang")
-        deep = any(t.kind == "word" and t.norm in lexicon.DEEP_WATER for t in tokens)
+        # ... or while houses are swept away or buried ("air naik lg, 3 rmh hanyut, tlg")
+        deep = any(t.kind == "word" and (t.norm in lexicon.DEEP_WATER or t.norm in lexicon.RESCUE_CONDITIONS
+                                         and t.norm not in lexicon.ISOLATION_WORDS) for t in tokens)
         needs = (NeedCategory.rescue if deep else NeedCategory.other,)
     return NeedResult(needs, tuple(c for c in sorted(negated, key=negated.__getitem__) if c not in kept))
 
@@ -97,10 +99,37 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             nxt = _next_word(tokens, i + 1)
             if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
                 continue        # "mohon doanya", "tolong infokan"
+            if _thanked_or_received(tokens, i):
+                continue        # "terimakasih bantuannya", "posko terima bantuan": no plea
             if not negated:
                 return True
         elif t.norm not in lexicon.NEGATABLE_VERBS and t.stem not in lexicon.NEGATABLE_VERBS:
             negated = False
+    return False
+
+
+_THANKS_OR_RECEIVE = frozenset({"terimakasih", "makasih", "kasih", "thanks", "thank", "nuwun", "nuhun", "suwun",
+                                "terima", "menerima", "diterima", "for"})
+
+
+def _thanked_or_received(tokens: Sequence[Token], i: int) -> bool:
+    """"bantuan" right after thanks or a verb of receiving ("terimakasih bantuannya", "terima
+    kasih atas bantuan", "posko terima bantuan mulai jam 9") is what was given, not a plea."""
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 3:
+        tok = tokens[k]
+        if tok.kind != "word":
+            return False
+        if tok.norm in _THANKS_OR_RECEIVE:
+            before = _prev_word(tokens, k)
+            if before is not None and before.norm in {"belum", "tidak", "not", "no", "never", "goh", "dereng"}:
+                return False    # "belum terima bantuan": still waiting, a plea
+            return tokens[i].norm in {"bantuan", "help", "aid", "assistance"}
+        if tok.norm not in {"atas", "untuk", "segala", "semua", "banyak", "the", "your", "all"}:
+            return False
+        k -= 1
+        steps += 1
     return False
 
 
@@ -116,6 +145,10 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True  # "kami di posko", "tinggal di tenda", "to the shelter": a place
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
         return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
+    if words[-1] in lexicon.REQUEST_ONLY:
+        prev = _prev_word(tokens, m.start, skip=frozenset({"resmi", "official"}))
+        if prev is not None and prev.norm in _REFERRING:
+            return True  # "nomor posko", "alamat posko banjir", "atas nama posko": an existing post
     if " ".join(words) in lexicon.THING_RESCUE_WORDS and is_about_things(tokens, m.start):
         return True      # "rumah hanyut": the house, not people
     if len(words) == 1 and words[0] in lexicon.CONDITION_WORDS and condition_is_denied(tokens, m.start):
@@ -124,6 +157,10 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         prev = _prev_word(tokens, m.start)
         if prev is not None and prev.norm in lexicon.WATER_WORKS:
             return True  # "pintu air Manggarai": the floodgate
+    if words[0] in _RUBBLE and len(words) == 1:
+        prev = _prev_word(tokens, m.start)
+        if prev is not None and prev.norm in _CAUSE_WORDS:
+            return True  # "luka kena reruntuhan": what hurt them, not people under the rubble
     if words in _DONE_RESCUE and not _requested_earlier(tokens, m.start):
         prev = _prev_word(tokens, m.start)
         if prev is None or prev.norm not in {"belum", "not", "yet", "harus", "must"}:
@@ -132,6 +169,11 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
 
 
 _DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
+_RUBBLE = frozenset({"reruntuhan", "rubble"})
+# Words that refer to a post that exists: its number, address, account, name, location.
+_REFERRING = frozenset({"nomor", "no", "alamat", "rekening", "kontak", "nama", "lokasi", "telepon", "telp", "hp",
+                        "wa", "number", "address", "contact", "account", "location"})
+_CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 
 def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:

@@ -212,7 +212,8 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
             j = _read_landmark_name(tokens, j + 1, collector)
             skipped = True
             continue
-        if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name):
+        if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name) or (
+                has_name and parts and parts[-1] != "," and _letter_suffix(tok)):
             parts.append(tok.raw)
             has_name = True
             relaxed_next = False
@@ -258,8 +259,10 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             prev_norm = tok.norm
             continue
         if mixed_case:
-            # a capital at the very start proves nothing, unless the word is not Indonesian
-            shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm))
+            # a capital at the very start proves nothing, unless the word is not Indonesian or
+            # is the subject of what befell a place ("Kubu kena gempa", "Belimbing terendam")
+            shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm)
+                                                  or _befallen(tokens, idx))
         else:
             shape_ok = (len(tok.norm) >= 5 and not is_dictionary_word(tok.norm)
                         and not is_dictionary_word(tok.stem))
@@ -268,7 +271,7 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             and prev_norm not in _HONORIFICS
             and (shape_ok or bool(run and tok.norm in _DIRECTIONS))
         )
-        if looks_named:
+        if looks_named or (run and run[-1] != "," and _letter_suffix(tok)):
             run.append(tok.raw)
         elif tok.kind == "punct" and tok.norm == "," and run:
             run.append(",")
@@ -278,6 +281,18 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         idx += 1
     _flush(run, out)
     return out
+
+
+def _letter_suffix(tok: Token) -> bool:
+    """A capital letter after a name ends it: villages split in two are "Songan A" and "Songan B"."""
+    return tok.kind == "word" and len(tok.raw) == 1 and tok.raw.isupper() and tok.raw.isalpha()
+
+
+def _befallen(tokens: Sequence[Token], idx: int) -> bool:
+    """The word after idx says what befell it: "Kubu kena gempa", "Panti kebanjiran"."""
+    nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    return nxt is not None and nxt.kind == "word" and (
+        nxt.norm in lexicon.DISASTER_PREDICATES or nxt.stem in lexicon.DISASTER_PREDICATES)
 
 
 def _flush(run: list[str], out: list[str]) -> None:

@@ -32,3 +32,9 @@ def place_abbreviations() -> dict[str, tuple[str, ...]]:
         out[row[0].strip().lower()] = tuple("".join(ch for ch in name.lower() if ch.isalnum())
                                             for name in row[1].split(";"))
     return out
+
+
+@lru_cache(maxsize=1)
+def volcanoes() -> frozenset[str]:
+    """Volcano names that are also village names: alone in a message, the mountain."""
+    return frozenset(row[0].strip().lower() for row in _rows("volcanoes.tsv"))

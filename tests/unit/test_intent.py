@@ -248,3 +248,25 @@ def test_asking_for_something_unlisted_is_still_a_request() -> None:
 ])
 def test_asks_said_of_others_and_more_reports(text: str, intent: str) -> None:
     assert intent_of(text).intent in intent.split("|"), intent_of(text)
+
+
+# --- rules added with tests/fixtures/places2_dev.jsonl ----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Posko Kab. Bener Meriah: distribusi beras utk Kec. Timang Gajah dimulai besok jam 8",
+    "BPBD KKT salurkan air bersih ke Tanimbar Selatan mulai besok",
+    "Bantuan Pemkab utk korban longsor disalurkan lewat posko desa",
+    "Info: dapur umum di stadion melayani pengungsi 3x sehari mulai hari ini",
+    "Alhamdulillah ie ka surot di gampong kamoe. Kamoe mandum seulamat",    # Acehnese
+])
+def test_distributions_announced_and_acehnese_reports_are_information(text: str) -> None:
+    assert intent_of(text).intent == "information", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "tolong salurkan beras ke desa kami, sudah 2 hari belum makan",    # an ask beats the verb
+    "lansia 4 org blm bisa keluar rmh, air naik",                        # cannot leave: rescue
+    "kedisan 5 rmh rbh, ngungsi d bale banjar, prlu trpl",               # "prlu trpl": perlu terpal
+])
+def test_asks_next_to_distribution_words_and_shorthand_stay_requests(text: str) -> None:
+    assert intent_of(text).intent == "request", intent_of(text)

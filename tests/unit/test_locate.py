@@ -270,3 +270,143 @@ def test_two_neighbouring_villages_named_together_give_their_kecamatan():
     # Bube and Ulanta are both villages of Kec. Suwawa (Bone Bolango): tied, they are neighbours.
     r = locate("warga Bube dan Ulanta ngungsi di masjid")
     assert r.status == "resolved" and r.admin_code == "75.03.03", r.place_name
+
+
+# --- rules added with tests/fixtures/places2_dev.jsonl ----------------------------------------
+
+@pytest.mark.parametrize(("text", "code"), [
+    # "kampung" is the official word for a desa in Aceh Tengah, Bener Meriah, Papua: with its
+    # kecamatan named, the desa after it is meant (alone it stays a hamlet, not in the data)
+    ("Gempa Ketol, Aceh Tengah: kampung Bah rata, byk warga tertimbun. tlg kirim alat berat", "11.04.10.2001"),
+    # an ordinary word read as a place ("aman") gives way to a village named with its kecamatan
+    ("warga asmorobangun puncu sdh bali nang omah, kahanan aman. matur nuwun relawan", "35.06.08.2002"),
+    # a parent named settles a name shared by more villages than the short list holds
+    ("banjir pacitan kota, air sdh sepinggang di Ploso, tolong", "35.01.04.1002"),
+    # a parent written as its short form ("pasbar"); "SAR jo" (Minang "and") is no Kec. Sarjo
+    ("Talu pasbar, ado urang tahimpik, tolong kirim tim SAR jo alat barek", "13.12.04.2002"),
+])
+def test_places_settled_by_a_parent_named_elsewhere(text: str, code: str) -> None:
+    result = locate(text)
+    assert (result.status, result.admin_code) == ("resolved", code), result
+
+
+def test_a_parent_named_by_its_short_form_is_named() -> None:
+    from siaga.core.text.gazetteer import lookup_code, named_in
+    talu = lookup_code("13.12.04.2002")
+    assert talu is not None
+    assert named_in(talu, "Talu pasbar, tolong") and not named_in(talu, "Talu, tolong")
+
+
+def test_kampung_alone_still_names_no_far_village() -> None:
+    assert locate("kampung Bah rata, tolong").admin_code != "11.04.10.2001"
+
+
+def test_a_two_word_name_is_not_read_as_a_village_and_its_parent() -> None:
+    # Kel. Teluk Lingga (Sangatta Utara), not Desa Teluk in Kabupaten Lingga, 1,400 km away
+    result = locate("We are safe in Teluk Lingga, the water has gone down")
+    assert result.admin_code == "64.08.04.1010", result
+
+
+def test_kali_may_begin_a_place_name() -> None:
+    result = locate("Kali Bobo, sa pu kampung tenggelam. kitorang butuh makan")
+    assert (result.status, result.admin_code) == ("resolved", "94.01.01.1002"), result
+    assert locate("air kali meluap, tolong").admin_code is None
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Kapal kami di Larantuka bisa bawa beras ke Sikka. siapa yg terima di pelabuhan?", "53.07"),
+    ("Kami dari Bukittinggi punya 1 truk air bersih, bisa antar ke Kinali besok pagi", None),
+])
+def test_where_help_is_carried_to_beats_where_the_carrier_is(text: str, code: str | None) -> None:
+    result = locate(text)
+    if code is not None:
+        assert result.admin_code == code, result
+    assert result.admin_code is None or not result.admin_code.startswith(("53.06", "13.75")), result
+
+
+def test_help_carried_to_no_named_place_keeps_the_carriers_place() -> None:
+    result = locate("Sa punya speedboat di Manokwari, siap bantu antar logistik ke kampung2 pesisir")
+    assert result.admin_code == "92.02", result
+
+
+def test_a_carried_destination_unknown_to_the_candidates_is_never_a_far_namesake() -> None:
+    # "Pitu" (Javanese "seven") is Desa Pitu in Kec. Pitu, Ngawi: its own name is no parent
+    result = locate("Relawan Parepare siap kirim 2 mobil 4x4 utk bawa logistik ke Pitu Riase")
+    assert result.admin_code is None or not result.admin_code.startswith("35.21"), result
+
+
+def test_a_village_with_its_kecamatan_named_beats_a_bare_city_name() -> None:
+    # Desa Raja in Kec. Ngabang (Landak), not Kota Pontianak, 84 km away, where the thanks go
+    result = locate("Raja, Ngabang: air sudah surut, warga kembali ke rumah. Terima kasih relawan Pontianak")
+    assert result.admin_code == "61.08.01.2003", result
+
+
+@pytest.mark.parametrize("text", [
+    "Kubu kena gempa, tolong kirim terpal",                  # Kec. Kubu in four kabupaten
+    "Belimbing terendam, tolong kirim perahu dan beras",
+    "Panti kebanjiran, anak2 panti asuhan kehilangan baju",
+    "Kajai ancua, banyak rumah rubuah, kami paralu tenda",    # Minang: hancur, roboh
+])
+def test_a_shared_name_opening_a_message_before_what_befell_it_is_asked_about(text: str) -> None:
+    result = locate(text)
+    assert result.status == "ambiguous" and result.candidates, result
+
+
+def test_an_ordinary_subject_is_still_no_place() -> None:
+    assert locate("Rumah terendam, tolong").status == "missing"
+
+
+def test_names_after_the_carrying_verb_are_kept() -> None:
+    from siaga.core.text.locate import _without_origins
+    from siaga.core.text.normalize import tokenize
+    from siaga.core.text.places import place_candidate_groups
+    tokens = tokenize("Relawan Parepare siap kirim logistik ke Sengkang, posko banjir Wajo")
+    kept = _without_origins(place_candidate_groups(tokens), tokens).all()
+    assert "Wajo" in kept and not any(c.startswith("Relawan") or c.startswith("Parepare") for c in kept)
+
+
+def test_a_volcano_named_alone_is_the_mountain_not_a_village() -> None:
+    result = locate("Info: dapur umum di Stadion Maguwoharjo melayani pengungsi Merapi 3x sehari")
+    assert result.admin_code == "34.04.07.2002", result        # Maguwoharjo (Sleman), the stadium
+    assert locate("ada yg tau cara jadi relawan di posko Merapi?").status == "missing"
+    assert locate("banjir di Desa Merapi, tolong").status != "missing"   # with a marker: a place
+
+
+def test_every_volcano_name_is_no_kecamatan_or_kabupaten() -> None:
+    from siaga.core.text import tables
+    from siaga.core.text.gazetteer import gazetteer
+    g = gazetteer()
+    for name in tables.volcanoes():
+        assert all(g.levels[i] == 3 for i in g.by_key.get(name, ())), name
+
+
+def test_an_ordinary_word_after_a_disaster_noun_may_name_its_kabupaten() -> None:
+    result = locate("posko banjir landak ada di mana ya? mau antar pakaian")
+    assert result.admin_code == "61.08", result                    # Kabupaten Landak
+    assert locate("longsor batu, jalan tertutup, tolong").admin_code is None      # rock, not Kota Batu
+    assert locate("banjir puncak, tolong").admin_code is None                     # a summit
+    assert locate("ada landak masuk rumah, tolong").admin_code is None           # a porcupine
+
+
+def test_an_ordinary_word_opening_a_message_before_its_kecamatan_is_the_village() -> None:
+    result = locate("Pantai, Rupit: dapur umum sdh jalan, tapi beras tinggal utk sehari")
+    assert result.admin_code == "16.13.01.2009", result          # Desa Pantai, Kec. Rupit
+    assert locate("Pantai, kami butuh tenda").status != "resolved"   # no parent: no village
+
+
+@pytest.mark.parametrize("text", ["Songan B aman, hanya tembok pura retak", "warga desa Songan B aman semua"])
+def test_a_village_split_in_two_keeps_its_letter(text: str) -> None:
+    assert locate(text).admin_code == "51.06.04.2025"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("glghwero pnti jmbr, 40kk ngungsi d sklh, kurg mkn & slmt", "35.09.14.2004"),   # Glagahwero, Panti, Jember
+    ("kedisan kntmani 5 rmh rbh, ngungsi d bale banjar, prlu trpl", "51.06.04.2018"),  # Kedisan, Kintamani
+])
+def test_names_typed_without_vowels_resolve_with_a_parent(text: str, code: str) -> None:
+    assert locate(text).admin_code == code
+
+
+def test_a_name_without_vowels_and_no_parent_is_no_place() -> None:
+    assert locate("glghwero bnjr, tolong").status != "resolved"
+    assert locate("bnjr di desa kami, tolong").admin_code is None   # shorthand "bnjr" is banjir, no Banjar

@@ -45,7 +45,7 @@ def test_each_entry_feeds_the_part_of_the_parser_its_kind_names(kind):
     ("kami rong atus jiwa ning pengungsian butuh kemul", {N.clothing}, 200, set()),
     # Sundanese
     ("tulung abdi peryogi cai sareng dahareun, aya budak jeung nini", {N.water, N.food}, None, {V.elderly}),
-    ("caah gede, imah kakurung, aya nu reuneuh", {N.rescue, N.medical}, None, {V.pregnant}),
+    ("caah gede, imah kakurung, aya nu reuneuh", {N.rescue}, None, {V.pregnant}),   # pregnancy: vulnerable, no need
     # Acehnese
     ("tulong, kamoe peureulee ie ngon breuh, ureueng lhee", {N.water, N.food}, 3, set()),
     # Minangkabau
@@ -96,3 +96,8 @@ def test_dropped_vowels_in_a_whole_message():
     parsed = parse_help_message("bth obt dan mnm utk pngngsn di balai desa, ad lns 3")
     assert set(parsed.needs) == {N.medical, N.water}
     assert V.elderly in parsed.vulnerable
+
+
+def test_sundanese_food_and_acehnese_receding_water() -> None:
+    assert set(parse_help_message("punten, peryogi tuangeun sareng cai bersih").needs) == {N.food, N.water}
+    assert parse_help_message("ie ka surot, kamoe mandum seulamat").needs == ()   # the flood, no need

@@ -287,3 +287,59 @@ def test_a_plea_in_deep_water_is_a_rescue() -> None:
     from siaga.schemas.common import NeedCategory as N
     assert parse_help_message("tolong, ada kakek di rumah, air sdh sedada").needs == (N.rescue,)
     assert parse_help_message("tulung dijemput, ono simbah").needs == (N.rescue,)
+
+
+# --- rules added with tests/fixtures/places2_dev.jsonl ----------------------------------------
+
+def test_pregnancy_is_a_vulnerability_not_a_medical_need() -> None:
+    parsed = parse_help_message("2 hari blm dpt bantuan makanan, ada bayi & ibu hamil")
+    assert parsed.needs == (N.food,)
+    assert V.pregnant in parsed.vulnerable
+    assert N.medical in parse_help_message("ada ibu hamil mau melahirkan, tolong bidan").needs
+
+
+@pytest.mark.parametrize("text", [
+    "lansia 4 org blm bisa keluar rmh",
+    "nenek di rmh panggung ga bs keluar, air naik",
+    "my parents cannot get out of the house",
+])
+def test_people_who_cannot_get_out_need_rescue(text: str) -> None:
+    assert parse_help_message(text).needs == (N.rescue,)
+
+
+def test_cleaning_tools_are_sanitation() -> None:
+    assert set(parse_help_message("lumpur masuk rumah, butuh sapu, sikat & air bersih").needs) == {
+        N.sanitation, N.water}
+
+
+def test_hit_by_rubble_is_an_injury_not_a_rescue() -> None:
+    assert parse_help_message("3 anak luka kena reruntuhan, mohon ambulans").needs == (N.medical,)
+    assert N.rescue in parse_help_message("2 org tertimbun reruntuhan masjid, tlg").needs
+
+
+def test_a_bare_plea_while_houses_are_swept_away_is_a_rescue() -> None:
+    assert parse_help_message("air naik lg, 3 rmh hanyut, tlg").needs == (N.rescue,)
+    assert parse_help_message("tolong kami").needs == (N.other,)
+
+
+@pytest.mark.parametrize("text", [
+    "mau donasi utk korban gempa, rekening resmi posko yg mana ya?",
+    "Mau kirim bantuan, ada nomor posko gempa?",
+    "alamat posko banjir dimana?",
+])
+def test_a_post_referred_to_is_no_shelter_need(text: str) -> None:
+    assert N.shelter not in parse_help_message(text).needs
+    assert N.shelter in parse_help_message("kami butuh posko dan tenda").needs
+
+
+@pytest.mark.parametrize("text", [
+    "Air sdh surut, warga mulai bersih2 rumah. terimakasih bantuannya",
+    "Posko buka di wantilan, terima bantuan mulai jam 9",
+    "Terima kasih atas bantuan semua",
+])
+def test_help_thanked_for_or_received_is_no_plea(text: str) -> None:
+    assert parse_help_message(text).needs == ()
+
+
+def test_help_not_yet_received_is_still_a_plea() -> None:
+    assert parse_help_message("kami belum terima bantuan sama sekali").needs == (N.other,)

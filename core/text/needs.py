@@ -115,22 +115,33 @@ _THANKS_OR_RECEIVE = frozenset({"terimakasih", "makasih", "kasih", "thanks", "th
 def _thanked_or_received(tokens: Sequence[Token], i: int) -> bool:
     """"bantuan" right after thanks or a verb of receiving ("terimakasih bantuannya", "terima
     kasih atas bantuan", "posko terima bantuan mulai jam 9") is what was given, not a plea."""
+    k = _cue_before(tokens, i, _THANKS_OR_RECEIVE, _THANKS_FILLERS, 3)
+    if k is None:
+        return False
+    before = _prev_word(tokens, k)
+    if before is not None and before.norm in {"belum", "tidak", "not", "no", "never", "goh", "dereng"}:
+        return False    # "belum terima bantuan": still waiting, a plea
+    return tokens[i].norm in {"bantuan", "help", "aid", "assistance"}
+
+
+_THANKS_FILLERS = frozenset({"atas", "untuk", "segala", "semua", "banyak", "the", "your", "all"})
+
+
+def _cue_before(tokens: Sequence[Token], i: int, cues: frozenset[str] | set[str],
+                fillers: frozenset[str] | set[str], reach: int) -> int | None:
+    """The index of a cue word among the `reach` words before token i, with only fillers
+    between ("tidak ada (yang) luka", "terima kasih atas bantuan"); None if there is none."""
     k = i - 1
-    steps = 0
-    while k >= 0 and steps < 3:
+    while k >= 0 and k >= i - reach:
         tok = tokens[k]
         if tok.kind != "word":
-            return False
-        if tok.norm in _THANKS_OR_RECEIVE:
-            before = _prev_word(tokens, k)
-            if before is not None and before.norm in {"belum", "tidak", "not", "no", "never", "goh", "dereng"}:
-                return False    # "belum terima bantuan": still waiting, a plea
-            return tokens[i].norm in {"bantuan", "help", "aid", "assistance"}
-        if tok.norm not in {"atas", "untuk", "segala", "semua", "banyak", "the", "your", "all"}:
-            return False
+            return None
+        if tok.norm in cues:
+            return k
+        if tok.norm not in fillers:
+            return None
         k -= 1
-        steps += 1
-    return False
+    return None
 
 
 # --- uses of a need word that are not a need -------------------------------------------------
@@ -232,19 +243,7 @@ def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:
 
 def condition_is_denied(tokens: Sequence[Token], index: int) -> bool:
     """True for "tidak ada (yang) luka", "belum ada yang sakit", "no one injured", "no injuries"."""
-    j = index - 1
-    steps = 0
-    while j >= 0 and steps < 4:
-        tok = tokens[j]
-        if tok.kind != "word":
-            return False
-        if tok.norm in lexicon.CONDITION_NEGATORS:
-            return True
-        if tok.norm not in lexicon.CONDITION_FILLERS:
-            return False
-        j -= 1
-        steps += 1
-    return False
+    return _cue_before(tokens, index, lexicon.CONDITION_NEGATORS, lexicon.CONDITION_FILLERS, 4) is not None
 
 
 # --- negation scopes ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from siaga.core.dispatch.routing import request_partition
 from siaga.schemas.events import SituationUpdate
 from siaga.schemas.topics import Topic
 from tests.dispatch_sim import Sim
-from tests.unit.test_dispatch_flow import YOGYA
+from tests.unit.test_dispatch_flow import YOGYA, accepted
 
 PART = request_partition(*YOGYA, 8)
 
@@ -19,11 +19,7 @@ def _done_updates(sim: Sim, rid: str) -> list[SituationUpdate]:
 
 def _done_with_its_update_lost(sim: Sim) -> tuple[str, list[SituationUpdate]]:
     vid = sim.volunteer(*YOGYA, skills=["logistics"])
-    sim.drain()
-    rid = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
-    sim.drain()
-    sim.reply(vid, "accept")
-    sim.drain()
+    rid = accepted(sim, vid)
     lost: list[SituationUpdate] = []
 
     def cut(o) -> bool:   # the closing step's update never reaches the store

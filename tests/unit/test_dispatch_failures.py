@@ -19,7 +19,7 @@ from siaga.infra.settings import default_settings
 from siaga.schemas import dispatch as dm
 from siaga.streams.dispatch_config import match_config
 from tests.dispatch_sim import T0, Sim
-from tests.unit.test_dispatch_flow import YOGYA, offered_to
+from tests.unit.test_dispatch_flow import YOGYA, accepted, offered_to
 
 DAY = 86400.0
 PART = request_partition(*YOGYA, 8)
@@ -91,11 +91,7 @@ def test_a_failure_after_pruning_began_keeps_the_request_in_memory_and_table_unt
     sim = Sim(settings=default_settings(prune_after_s=DAY))
     sim.dead_letter_failures = True
     vid = sim.volunteer(*YOGYA, skills=["logistics"])
-    sim.drain()
-    rid = sim.request(YOGYA[0] + 0.001, YOGYA[1], needs=["water"])
-    sim.drain()
-    sim.reply(vid, "accept")
-    sim.drain()
+    rid = accepted(sim, vid)
     sim.reply(vid, "done")
     sim.drain()
     assert sim.request_state(rid).status == "done"

@@ -473,7 +473,8 @@ def test_a_replayed_done_at_the_matcher_says_done_again_with_the_same_message_id
     assert sim.request_state(rid).status == "done"
 
 
-def _accepted(sim: Sim, v: str, needs=("water",)) -> str:
+def accepted(sim: Sim, v: str, needs=("water",)) -> str:
+    """A request next to volunteer `v` (at YOGYA), offered to them and accepted."""
     sim.drain()
     rid = sim.request(*YOGYA, needs=list(needs), phone="+6281234567890")
     sim.drain()
@@ -491,7 +492,7 @@ def test_a_confirmation_lost_in_a_crash_is_sent_again():
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     sim.drop = lambda o: isinstance(o.value, dm.VConfirm)
-    rid = _accepted(sim, v)
+    rid = accepted(sim, v)
     assert sim.request_state(rid).status == "matched"
     assert sim.desks[v]["hold"]["status"] == "accepting"
     sim.drop = None
@@ -515,7 +516,7 @@ def _done_lost(sim: Sim) -> tuple[str, str]:
     from siaga.schemas import dispatch as dm
 
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
-    rid = _accepted(sim, v)
+    rid = accepted(sim, v)
     sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "done"
     sim.reply(v, "done")
     sim.drain()
@@ -562,7 +563,7 @@ def test_a_task_the_desk_no_longer_knows_is_matched_again():
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     w = sim.volunteer(YOGYA[0] + 0.006, YOGYA[1], skills=["logistics"])
-    rid = _accepted(sim, v)
+    rid = accepted(sim, v)
     st = sim.request_state(rid)
     assert st.volunteer_id == v
     sim.send("dispatch-volunteer", v, dm.VRelease(offer_id=uuid.UUID(st.matched_offer),
@@ -583,7 +584,7 @@ def test_an_acceptance_lost_in_a_crash_frees_the_volunteer_at_expiry():
     sim = Sim()
     v = sim.volunteer(YOGYA[0] + 0.005, YOGYA[1], skills=["logistics"])
     sim.drop = lambda o: isinstance(o.value, dm.MOfferUpdate) and o.value.status == "accepted"
-    rid = _accepted(sim, v)
+    rid = accepted(sim, v)
     sim.drop = None
     assert sim.desks[v]["hold"]["status"] == "accepting"
     sim.advance(sim.cfg.offer_timeout_s + 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -182,62 +183,28 @@ def _api(argv: list[str]) -> int:
     return 0
 
 
-def _worker(argv: list[str]) -> int:
-    from siaga.streams.worker import main as worker
-
-    worker(argv)
-    return 0
-
-
-def _no_options(run: Callable[[], None]) -> Callable[[list[str]], int]:
+def _late(module: str, takes_options: bool = True) -> Callable[[list[str]], int]:
+    """Run `module.main` (imported only when chosen), with the options after the command."""
     def start(argv: list[str]) -> int:
+        run = importlib.import_module(module).main
+        if takes_options:
+            return run(argv) or 0
         if argv:
             sys.exit(f"this command takes no options: {' '.join(argv)}")
-        run()
-        return 0
+        return run() or 0
     return start
-
-
-def _relay() -> None:
-    from siaga.services.relay import main as relay
-
-    relay()
-
-
-def _notifier() -> None:
-    from siaga.services.notifier.main import main as notifier
-
-    notifier()
-
-
-def _prepare() -> None:
-    from siaga.infra.prepare import main as prepare
-
-    prepare()
-
-
-def _create_admin(argv: list[str]) -> int:
-    from siaga.services.auth.create_admin import main as create_admin
-
-    return create_admin(argv)
-
-
-def _understand(argv: list[str]) -> int:
-    from siaga import understand
-
-    return understand.main(argv, sys.stdout)
 
 
 # The long-running processes of a deployment (infra/deploy/README.md) and their one-off helpers; the
 # modules are imported only when chosen, so `siaga topology` does not connect to anything.
 PROCESSES: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "api": (_api, "run the HTTP API and pages (uvicorn) [--host H] [--port P]"),
-    "worker": (_worker, "run one stream worker [--web-port P] [--data-dir DIR] [--loglevel L]"),
-    "relay": (_no_options(_relay), "publish the database outbox to Kafka"),
-    "notifier": (_no_options(_notifier), "send the notifications topic through Twilio"),
-    "prepare": (_no_options(_prepare), "apply database migrations and create the topics (idempotent)"),
-    "understand": (_understand, "print what Siaga reads from a message (intent, needs, place) as JSON"),
-    "create-admin": (_create_admin, "create or reset a coordinator account (--username NAME [--role R])"),
+    "worker": (_late("siaga.streams.worker"), "run one stream worker [--web-port P] [--data-dir DIR] [--loglevel L]"),
+    "relay": (_late("siaga.services.relay", takes_options=False), "publish the database outbox to Kafka"),
+    "notifier": (_late("siaga.services.notifier.main", takes_options=False), "send the notifications topic through Twilio"),
+    "prepare": (_late("siaga.infra.prepare", takes_options=False), "apply database migrations and create the topics (idempotent)"),
+    "understand": (_late("siaga.understand"), "print what Siaga reads from a message (intent, needs, place) as JSON"),
+    "create-admin": (_late("siaga.services.auth.create_admin"), "create or reset a coordinator account (--username NAME [--role R])"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any, TextIO
 
 from siaga.core.conversation import understand
@@ -39,12 +40,12 @@ def describe(text: str, lat: float | None = None, lon: float | None = None, inci
     }
 
 
-def main(argv: list[str], out: TextIO) -> int:
+def main(argv: list[str], out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(prog="siaga understand")
     parser.add_argument("text", help="the message, as a requester would send it")
     parser.add_argument("--lat", type=float)
     parser.add_argument("--lon", type=float)
     parser.add_argument("--incident-areas", default="", help="as the INCIDENT_AREAS setting")
     args = parser.parse_args(argv)
-    print(json.dumps(describe(args.text, args.lat, args.lon, args.incident_areas), ensure_ascii=False, indent=2), file=out)
+    print(json.dumps(describe(args.text, args.lat, args.lon, args.incident_areas), ensure_ascii=False, indent=2), file=out or sys.stdout)
     return 0

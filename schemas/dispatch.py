@@ -186,6 +186,7 @@ class VCheck(Contract):
     answers were lost; the desk asks the matcher again, or lets an unanswered offer lapse."""
     kind: Literal["check"] = "check"
     volunteer_id: uuid.UUID
+    at: UtcDatetime | None = None   # when the sweep sent it: a replay of this check is known by it
 
 
 DeskMessage = Annotated[Union[VReserve, VRelease, VConfirm, VCheck], Field(discriminator="kind")]

@@ -283,4 +283,4 @@ async def sweep() -> None:
                  lambda k: dm.RResend(request_id=k))
     await _sweep(desks, Topic.DISPATCH_VOLUNTEER,
                  lambda v, at: v.get("hold") and desk.needs_check(VolunteerState.from_dict(v), at),
-                 lambda k: dm.VCheck(volunteer_id=k))
+                 lambda k: dm.VCheck(volunteer_id=k, at=now()))

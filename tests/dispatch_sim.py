@@ -35,9 +35,17 @@ STAGE_OF = {topic: stage for stage in DISPATCH for topic in stage.inputs}
 
 class Sim:
     def __init__(self, partitions: int = 8, settings: Settings | None = None, seed: int = 0,
-                 duplicate_rate: float = 0.0, crash_rate: float = 0.0):
+                 duplicate_rate: float = 0.0, crash_rate: float = 0.0, replay: bool = False,
+                 step_ms: int = 0):
         """`settings`: the deployment's settings (default_settings(...) with what the test
-        changes); the matchers' and desks' configs are built from them as the workers build them."""
+        changes); the matchers' and desks' configs are built from them as the workers build them.
+        `replay`: crashes as Faust has them (streams/dispatch.py): a step's outputs wait in the
+        producer's buffer until the input's offset is committed (Faust flushes it first), so a
+        crash loses some of the buffered outputs of every step since the last commit, and all
+        those inputs come again, in order, to a state that already holds their effects.
+        Without it a crash loses part of one step's outputs and nothing replays them.
+        `step_ms`: the clock moves this much with each message handled (0: only advance()
+        moves it), for tests that order records by their time."""
         self.P = partitions
         self.rng = random.Random(seed)
         self.dup = duplicate_rate
@@ -64,6 +72,10 @@ class Sim:
         self.notifications: list[Notification] = []
         self.reserves: list[dm.VReserve] = []
         self.delayed: list[tuple[tuple[str, int], object]] = []
+        self.replay = replay
+        self.step_time = timedelta(milliseconds=step_ms)
+        self.uncommitted: dict[tuple[str, int], list] = defaultdict(list)   # inputs since the last commit
+        self.buffered: dict[tuple[str, int], list] = defaultdict(list)      # their outputs, not yet sent
 
     # -- plumbing --------------------------------------------------------------------------
     def _partition(self, key: str, partition: int | None) -> int:
@@ -100,6 +112,9 @@ class Sim:
             return
         undeclared = {o.topic for o in outs} - set(stage.outputs)
         assert not undeclared, f"{stage.name} wrote {undeclared}, not declared in schemas/stages.py"
+        if self.replay:
+            self._buffer((topic, p), msg, outs, crash)
+            return
         if crash:
             # Killed after the state was stored, with only some of the outputs sent, and the
             # input's offset committed, so nothing replays it. (The state itself always goes
@@ -109,6 +124,25 @@ class Sim:
             if stage is MATCHER:
                 self.restart_matcher(p)
         self.emit(outs)
+
+    def _buffer(self, key: tuple[str, int], msg, outs: list, crash: bool) -> None:
+        """The replay model (see __init__): outputs wait for the commit; a crash sends a random
+        part of them and puts every uncommitted input back at the head of its queue."""
+        self.uncommitted[key].append(msg)
+        self.buffered[key] += outs
+        if crash:
+            self.crashes += 1
+            self.emit([o for o in self.buffered.pop(key) if self.rng.random() < 0.5])
+            self.queues[key].extendleft(reversed(self.uncommitted.pop(key)))
+            if STAGE_OF[key[0]] is MATCHER:
+                self.restart_matcher(key[1])
+        elif self.rng.random() < 0.5:
+            self.commit(key)
+
+    def commit(self, key: tuple[str, int]) -> None:
+        """Flush the producer, then commit the input offsets (as Faust's consumer does)."""
+        self.emit(self.buffered.pop(key, []))
+        self.uncommitted.pop(key, None)
 
     def _step(self, stage, p: int, msg) -> list:
         """One message through its stage; the state is stored (as the agents store it) once
@@ -159,9 +193,13 @@ class Sim:
     def step(self) -> bool:
         ready = [k for k, q in self.queues.items() if q]
         if not ready:
-            return False
+            waiting = [k for k, b in self.buffered.items() if b]
+            for k in waiting:   # the commit interval passes
+                self.commit(k)
+            return bool(waiting)
         key = self.rng.choice(ready)
         msg = self.queues[key].popleft()
+        self.now += self.step_time
         self.deliver(key[0], key[1], msg)
         if self.dup and self.rng.random() < self.dup:   # at-least-once: the same message again,
             roll = self.rng.random()                     # at once, after later messages, or
@@ -192,7 +230,7 @@ class Sim:
                 self.send("dispatch-route", rid, dm.RResend(request_id=rid))
         for vid, d in self.desks.items():
             if d.get("hold") and self.desk.needs_check(VolunteerState.from_dict(d), self.now):
-                self.send("dispatch-volunteer", vid, dm.VCheck(volunteer_id=vid))
+                self.send("dispatch-volunteer", vid, dm.VCheck(volunteer_id=vid, at=self.now))
 
     # -- scenario helpers ------------------------------------------------------------------
     def volunteer(self, lat: float, lon: float, skills=("general",), phone: str | None = None,
@@ -271,10 +309,29 @@ class Sim:
                 live[v].pop(oid, None)
         return {v: list(d) for v, d in live.items() if d}
 
-    def check_no_double_booking(self) -> None:
-        """Replay the offer log in order: nobody ever has two open offers/tasks at once."""
-        live: dict[str, set[str]] = defaultdict(set)
+    def offer_log(self) -> list[DispatchOffer]:
+        """The offer log as the database keeps it (services/store.py): the first record of each
+        event id, in the order of its time (tests/checks.py double_bookings)."""
+        first: dict = {}
         for o in self.offers:
+            first.setdefault(o.event_id, o)
+        return sorted(first.values(), key=lambda o: (o.occurred_at, o.status == "offered", str(o.event_id)))
+
+    def dispatch_rows(self) -> dict[str, DispatchOffer]:
+        """offer id -> its record in the dispatches table: the latest in time wins, a tie goes
+        to the later arrival (services/store.py save_offer)."""
+        rows: dict[str, DispatchOffer] = {}
+        for o in self.offers:
+            cur = rows.get(str(o.offer_id))
+            if cur is None or cur.occurred_at <= o.occurred_at:
+                rows[str(o.offer_id)] = o
+        return rows
+
+    def check_no_double_booking(self, by_time: bool = False) -> None:
+        """Replay the offer log in order (of arrival; `by_time`: as the database orders it):
+        nobody ever has two open offers/tasks at once."""
+        live: dict[str, set[str]] = defaultdict(set)
+        for o in (self.offer_log() if by_time else self.offers):
             v, oid = str(o.volunteer_id), str(o.offer_id)
             if o.status == "offered":
                 assert not (live[v] - {oid}), f"volunteer {v} offered {oid} while holding {live[v]}"

@@ -22,7 +22,7 @@ from siaga.schemas.events import (
 )
 from siaga.schemas.topics import Topic
 
-KEEP_CLOSED = 4   # closed offers remembered, to answer a replayed reply or a matcher's check
+KEEP_CLOSED = 6   # closed offers remembered, to say a close again (a replay, a matcher's check)
 KEEP_REPLIES = 16  # reply event ids remembered, to tell a replayed reply from a new one
 # What the desk tells the matcher about a hold (MOfferUpdate.status).
 ToMatcher = Literal["accepted", "confirmed", "declined", "on_the_way", "done", "released"]
@@ -57,7 +57,7 @@ class HoldStatus(StrEnum):
     on_the_way = "on_the_way"
 
 
-HOLD_OPTIONAL = ("bring", "asked_at", "checked_at")   # stored only once set
+HOLD_OPTIONAL = ("bring", "asked_at", "checked_at", "offered_at")   # stored only once set
 
 
 @dataclass(kw_only=True)
@@ -77,6 +77,7 @@ class HoldBase:
     bring: int | None = None       # a leader who accepted for the group: how many come
     asked_at: str | None = None    # when the desk last asked the matcher about it
     checked_at: str | None = None  # when the matcher last asked about it
+    offered_at: str | None = None  # when the desk granted it (said again with that time)
 
     @staticmethod
     def _fields(d: dict[str, Any]) -> dict[str, Any]:
@@ -114,25 +115,38 @@ class Hold(HoldBase):
 
 @dataclass(kw_only=True)
 class ClosedHold(HoldBase):
-    """A hold the volunteer closed (done, declined), kept to answer a replay of that reply or a
-    matcher asking about the offer with the same records again. Stored as the hold was, with
-    its status replaced by the offer's last one."""
+    """A hold that ended (done, declined, expired, withdrawn), kept to say its close again with
+    the same records and the same time: to a replay of the message that closed it (a crash can
+    cut a step's outputs short after its state was stored, and the inputs since the last
+    commit then come again to a state that may hold the next offer already), or to a matcher
+    asking about the offer. Stored as the hold was, with its status replaced by the offer's
+    last one."""
 
     status: OfferStatus                  # as on the offer log (DispatchOffer.status)
     to_matcher: ToMatcher | None = None  # what the matcher was told
     notify: str | None = None            # the template the volunteer got, if any
+    actor: str | None = None             # on the offer log
+    closed_at: str | None = None         # None: closed by a version that did not keep it
+    by: str | None = None                # the message that closed it (Desk.cause)
 
     @classmethod
-    def of(cls, h: HoldBase, status: OfferStatus, to_matcher: ToMatcher | None, notify: str | None) -> ClosedHold:
+    def of(cls, h: HoldBase, status: OfferStatus, to_matcher: ToMatcher | None, notify: str | None,
+           actor: str | None, closed_at: datetime) -> ClosedHold:
         return cls(**{f.name: copy.deepcopy(getattr(h, f.name)) for f in fields(HoldBase)},
-                   status=status, to_matcher=to_matcher, notify=notify)
+                   status=status, to_matcher=to_matcher, notify=notify, actor=actor,
+                   closed_at=closed_at.isoformat())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ClosedHold:
-        return cls(**cls._fields(d), status=d["status"], to_matcher=d.get("to_matcher"), notify=d.get("notify"))
+        return cls(**cls._fields(d), status=d["status"], to_matcher=d.get("to_matcher"), notify=d.get("notify"),
+                   actor=d.get("actor"), closed_at=d.get("closed_at"), by=d.get("by"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self._dict(), "status": self.status, "to_matcher": self.to_matcher, "notify": self.notify}
+        return {**self._dict(), "status": self.status, "to_matcher": self.to_matcher, "notify": self.notify,
+                **{k: getattr(self, k) for k in CLOSED_OPTIONAL if getattr(self, k) is not None}}
+
+
+CLOSED_OPTIONAL = ("actor", "closed_at", "by")   # stored only once set
 
 
 @dataclass
@@ -298,44 +312,67 @@ class Desk:
         return reply.offer_code is None or reply.offer_code == h.code
 
     def _close(self, st: VolunteerState, status: OfferStatus, now: datetime, notify: str | None,
-               actor: str | None = None, to_matcher: ToMatcher | None = None,
-               hold: HoldBase | None = None) -> list[Out]:
-        """The hold (or `hold`, a closed one said again) ends with `status`."""
-        h = hold or st.hold
+               actor: str | None = None, to_matcher: ToMatcher | None = None) -> list[Out]:
+        """The hold ends with `status`; it is kept among the closed ones (handle stamps `by`)."""
+        h = st.hold
         assert h is not None, "only a hold can be closed"
-        outs = [_offer_event(h, st.volunteer_id, status, now, actor)]
-        if to_matcher:
-            outs.append(self._to_matcher(st, to_matcher, h))
-        if notify:
-            outs += self._tell(st, notify, {"code": h.code}, (h.offer_id, status), h)
-        if to_matcher in ("done", "declined"):
-            st.closed = ([c for c in st.closed if c.offer_id != h.offer_id]
-                         + [ClosedHold.of(h, status, to_matcher, notify)])[-KEEP_CLOSED:]
+        c = ClosedHold.of(h, status, to_matcher, notify, actor, now)
+        st.closed = ([x for x in st.closed if x.offer_id != h.offer_id] + [c])[-KEEP_CLOSED:]
         st.hold = None
-        return outs + self._publish(st, now)
+        return self._said(st, c, now, notify=True) + self._publish(st, now)
+
+    def _said(self, st: VolunteerState, c: ClosedHold, now: datetime, notify: bool) -> list[Out]:
+        """What a close says, dated when it happened: every record has a stable id, so whoever
+        got it the first time ignores it, and the offer log keeps the true order."""
+        at = _at(c.closed_at) if c.closed_at else now
+        outs = [_offer_event(c, st.volunteer_id, c.status, at, c.actor)]
+        if c.to_matcher:
+            outs.append(self._to_matcher(st, c.to_matcher, c))
+        if notify and c.notify:
+            outs += self._tell(st, c.notify, {"code": c.code}, (c.offer_id, c.status), c)
+        return outs
 
     def _replayed_close(self, st: VolunteerState, r: VolunteerReply, now: datetime) -> list[Out] | None:
-        """A reply that already closed an offer, delivered again: a crash can have cut the first
-        step's outputs short after its state was stored. Send them again; every one has a
-        stable id, so whoever got them already ignores them."""
+        """A reply about the offer this volunteer closed last, while they hold nothing (not the
+        reply that closed it: handle says that one again): a second "done" by SMS, or a replay
+        of a close stored by a version that did not keep `by`. Say the close again."""
         if r.offer_id is not None:
             c = _find(st.closed, offer_id=str(r.offer_id))
         elif r.offer_code is not None:
             c = _find(st.closed, code=r.offer_code)
-        else:   # a bare "done" or "no" can only mean the last offer
-            c = st.closed[-1] if st.closed else None
-        if c is None or {"done": "done", "decline": "declined"}.get(r.action) != c.to_matcher:
+        else:   # a bare "done" or "no" can only mean the last offer closed that way
+            c = next((x for x in reversed(st.closed) if x.to_matcher in ("done", "declined")), None)
+        if c is None or c.by == str(r.event_id) or {"done": "done", "decline": "declined"}.get(r.action) != c.to_matcher:
             return None
-        return self._close(st, c.status, now, c.notify, to_matcher=c.to_matcher, hold=c)
+        return self._said(st, c, now, notify=True) + self._publish(st, now)
 
     # -- entry point -----------------------------------------------------------------------
     def handle(self, st: VolunteerState | None, msg: DeskInput, now: datetime) -> tuple[VolunteerState, list[Out]]:
         vid = str(getattr(msg, "volunteer_id", "") or "")
         if st is None:
             st = VolunteerState(volunteer_id=vid)
+        cause = self.cause(msg)
+        # Delivered again (the inputs since the last commit come again after a crash): say
+        # again what this message closed, whatever the volunteer holds now. The rest of the
+        # step is idempotent and runs as usual.
+        again = [x for c in st.closed if cause and c.by == cause for x in self._said(st, c, now, notify=True)]
+        before = {id(c) for c in st.closed}
         pre = self._lapsed(st, msg, now)
         st, outs = self._dispatch(st, msg, now)
-        return st, pre + outs
+        for c in st.closed:
+            if id(c) not in before:
+                c.by = cause
+        return st, again + pre + outs
+
+    @staticmethod
+    def cause(msg: DeskInput) -> str | None:
+        """What tells a message delivered again from a new one."""
+        match msg:
+            case dm.VReserve() | dm.VRelease() | dm.VConfirm():
+                return f"{msg.kind}:{msg.offer_id}"
+            case dm.VCheck():
+                return f"check:{msg.at.isoformat()}" if msg.at else None
+        return str(msg.event_id)
 
     def needs_check(self, st: VolunteerState, now: datetime) -> bool:
         """Whether this volunteer's hold looks forgotten: an offer well past its expiry, or a
@@ -512,7 +549,10 @@ class Desk:
 
         if st.hold is not None:
             if st.hold.offer_id == oid:  # a retry: answer the same again
-                return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
+                h = st.hold
+                offered = [_offer_event(h, st.volunteer_id, "offered", _at(h.offered_at), m.forced_by or m.held_by)] \
+                    if h.offered_at else []
+                return offered + [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
                     request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
                     granted=True, volunteer_name=(st.name or None) if st.hold.held_by else None),
                     partition=m.partition)] + (
@@ -533,7 +573,7 @@ class Desk:
             offer_id=oid, code=offer_code(m.offer_id), request_id=str(m.request_id),
             partition=m.partition, status=HoldStatus.offered, expires_at=m.expires_at.isoformat(),
             distance_m=round(d, 1), radius_m=m.radius_m, details=m.details.model_copy(deep=True),
-            forced_by=m.forced_by, held_by=m.held_by,
+            forced_by=m.forced_by, held_by=m.held_by, offered_at=now.isoformat(),
         )
         outs = [_offer_event(h, st.volunteer_id, "offered", now, m.forced_by or m.held_by),
                 Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MReservation(
@@ -614,10 +654,10 @@ class Desk:
         if m.request_id is None or m.partition is None:
             return []   # from an older version: no address to answer to
         c = _find(st.closed, offer_id=oid)
-        if c is not None:   # closed by the volunteer: the matcher missed it
-            return [_offer_event(c, st.volunteer_id, c.status, now)] + \
-                ([self._to_matcher(st, c.to_matcher, c)] if c.to_matcher else []) + self._publish(st, now)
+        if c is not None and c.to_matcher in ("done", "declined"):   # closed by the volunteer: the matcher missed it
+            return self._said(st, c, now, notify=False) + self._publish(st, now)
         # Released, expired or never held here: the matcher must find someone else.
-        return [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MOfferUpdate(
+        said = [_offer_event(c, st.volunteer_id, c.status, _at(c.closed_at) if c.closed_at else now, c.actor)] if c else []
+        return said + [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MOfferUpdate(
             request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
             status="released", volunteer_name=st.name or None), partition=m.partition)]

@@ -433,11 +433,18 @@ def test_replies_replayed_after_the_volunteer_moved_on_say_nothing():
     st = VolunteerState.from_dict(sim.desks[v])
     assert st.hold is not None and st.hold.offer_id != first_offer
     sent = {n.notification_id for n in sim.notifications}
+    done_first = next(o for o in sim.offers if str(o.offer_id) == first_offer and o.status == "done")
+    sim.advance(5)
+    said = []
     for r in replies:
         st, outs = sim.desk.handle(st, r, sim.now)
         # The 'done' is said again (its records may have been lost), with the same message ids:
         # the notifier sends each id once, so the volunteer hears nothing new.
         assert {o.value.notification_id for o in outs if o.topic == "notifications"} <= sent
+        said += [o.value for o in outs if o.topic == "dispatch-offers"]
+    # ... and the offer log gets it with the same id and its first time, not the replay's.
+    assert [(o.event_id, o.occurred_at) for o in said if str(o.offer_id) == first_offer] == \
+        [(done_first.event_id, done_first.occurred_at)]
     assert st.hold is not None and st.hold.offer_id != first_offer
     # The same words sent anew (a new event) still get the honest answer.
     late = VolunteerReply(volunteer_id=uuid.UUID(v), action="done", offer_id=uuid.UUID(first_offer),

@@ -62,9 +62,27 @@ def _offered(stack, c: httpx.Client, **request) -> tuple[str, str, float, float]
                 declined.add(token)
                 c.post(f"/t/{token}/decline", follow_redirects=False)   # it may have lapsed already
         return None
-    token = wait_for(link, 90, "the offer SMS of our request with a task link")
+    try:
+        token = wait_for(link, 90, "the offer SMS of our request with a task link")
+    except AssertionError as exc:   # (seen once under the full suite's load: say where it stuck)
+        raise AssertionError(f"{exc}\n{_where(stack, rid, vid)}") from None
     _until(c, f"/t/{token}", lambda r: r.status_code == 200, 30, "the task page")
     return vid, token, rlat, rlon
+
+
+def _where(stack, rid: str, vid: str) -> str:
+    """Where an offer that never reached the volunteer stands: the request, its offers and the
+    volunteer's notifications (test data only)."""
+    with stack.db() as conn:
+        req = conn.execute("SELECT status, status_at FROM requests WHERE request_id = %s", (rid,)).fetchone()
+        offers = conn.execute("SELECT volunteer_id::text = %s, status, created_at, status_at FROM dispatches "
+                              "WHERE request_id = %s ORDER BY created_at", (vid, rid)).fetchall()
+        notes = conn.execute("SELECT template, state, tries, created_at, sent_at, error_code FROM notifications "
+                             "WHERE volunteer_id = %s ORDER BY created_at", (vid,)).fetchall()
+        backlog = conn.execute("SELECT state, count(*) FROM notifications WHERE state IN "
+                               "('sending', 'retry_wait') GROUP BY state").fetchall()
+    return (f"request {req}; offers (ours?, status, created, status_at) {offers}; "
+            f"our volunteer's notifications {notes}; notifier backlog {backlog}")
 
 
 def _until(c: httpx.Client, path: str, ok, timeout: float, what: str) -> httpx.Response:

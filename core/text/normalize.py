@@ -89,6 +89,7 @@ def _known_words() -> frozenset[str]:
                  lexicon.NUMBER_WORDS_ID, lexicon.NUMBER_WORDS_EN, lexicon.BER_NUMBERS,
                  lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES,
                  lexicon.PLACE_ABBREVIATIONS, lexicon.CITY_ABBREVIATIONS)  # "smg" is Semarang
+    words.update(tables.typo_guard())   # "demak" is Demak, not "demam"
     return frozenset(words)
 
 

@@ -330,6 +330,11 @@ NON_AID_OBJECTS: frozenset[str] = frozenset({
     "konfirmasi", "kontak", "nomor", "alamat", "prayers", "prayer", "pray", "share", "sebarkan",
     "doakan", "diinfokan", "dikabari",
 })
+# Two-word asks for information: "tolong kasih tau alamat posko", "mohon beri tahu".
+NON_AID_PAIRS: frozenset[tuple[str, str]] = frozenset({
+    ("kasih", "tau"), ("kasih", "tahu"), ("kasi", "tau"), ("kasi", "tahu"), ("beri", "tahu"), ("beri", "tau"),
+    ("let", "me"), ("let", "us"),
+})
 
 # --- vulnerable groups ----------------------------------------------------------------------
 VULNERABLE_KEYWORDS: dict[Vulnerable, tuple[str, ...]] = {

@@ -96,9 +96,17 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             negated = True
             continue
         if t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP:
-            nxt = _next_word(tokens, i + 1)
+            nxt_i = _next_word_index(tokens, i + 1)
+            nxt = tokens[nxt_i] if nxt_i is not None else None
             if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
                 continue        # "mohon doanya", "tolong infokan"
+            if nxt is not None and nxt_i is not None:
+                after = _next_word(tokens, nxt_i + 1)
+                if after is not None and (nxt.norm, after.norm) in lexicon.NON_AID_PAIRS:
+                    continue    # "tolong kasih tau alamat posko"
+            prev = _prev_word(tokens, i)
+            if t.norm == "darurat" and prev is not None and prev.norm in lexicon.MAKESHIFT_NOUNS:
+                continue        # "status tanggap darurat", "jembatan darurat": makeshift, no plea
             if _thanked_or_received(tokens, i):
                 continue        # "terimakasih bantuannya", "posko terima bantuan": no plea
             if not negated:

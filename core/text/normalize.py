@@ -176,6 +176,8 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
             lowered = _REDUPLICATION.sub(r"\1", lowered)
         for part in _collapse_reduplication(lowered):
             expanded = lexicon.SHORTHAND.get(part, part)
+            if expanded == part:
+                expanded = _sundanese_keun(part)
             corrected = False
             if correct_typos and expanded == part and not _after_place_word(tokens):
                 fixed = (None if raw.isupper() else devowelled(part)) or correct_typo(part)
@@ -184,6 +186,16 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
             for word in expanded.split():
                 tokens.append(Token(raw, word, stem(word), "word", start, end, corrected, part))
     return tuple(tokens)
+
+
+def _sundanese_keun(word: str) -> str:
+    """Sundanese verbs in -keun are the Indonesian ones in -kan ("dibagikeun" -> "dibagikan",
+    "disalurkeun" -> "disalurkan"), when the -kan form stems to an Indonesian root word."""
+    if len(word) < 7 or not word.endswith("keun"):
+        return word
+    candidate = word[:-4] + "kan"
+    root = stem(candidate)
+    return candidate if root != candidate and is_dictionary_word(root) else word
 
 
 def _after_place_word(tokens: list[Token]) -> bool:

@@ -232,6 +232,8 @@ REQUEST_REFERENCES = (("yang", "saya", "minta"), ("yang", "kami", "minta"), ("pe
                       ("kami", "sudah", "lapor"), ("sudah", "saya", "laporkan"), ("my", "request"),
                       ("our", "request"), ("we", "reported"), ("i", "reported"))
 PLACE_TOPICS = frozenset({"posko", "pengungsian"})
+_REFERENCES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(c for c in REQUEST_REFERENCES if c[0] == first) for first in {c[0] for c in REQUEST_REFERENCES}}
 STATUS_CUES = (("status",), ("kode", "saya"), ("permintaan", "saya"), ("laporan", "saya"),
                ("pesan", "saya"), ("my", "request"), ("any", "update"), ("sampai", "mana"),
                ("sudah", "berangkat"), ("kapan", "bantuan"), ("kapan", "relawan"), ("kapan", "tim"),
@@ -520,7 +522,7 @@ def _where_to_give(seq: list[_Item]) -> bool:
 
 def _refers_to_request(seq: list[_Item], tokens: Sequence[Token]) -> list[str]:
     """A tracking code in the text, or the sender's earlier request referred to."""
-    found = [" ".join(cue) for i in range(len(seq)) for cue in REQUEST_REFERENCES
+    found = [" ".join(cue) for i, (w, _) in enumerate(seq) for cue in _REFERENCES_BY_FIRST.get(w, ())
              if tuple(_w(seq, i + k) for k in range(len(cue))) == cue]
     code = _tracking_code(tokens)
     return list(dict.fromkeys(found + ([f"code {code}"] if code else [])))

@@ -13,8 +13,23 @@ def _rows(name: str) -> list[list[str]]:
 
 @lru_cache(maxsize=1)
 def skeletons() -> dict[str, str]:
-    """Skeleton (first letter, then consonants) -> the word it clearly stands for."""
-    return {row[0]: row[1] for row in _rows("skeletons.tsv")}
+    """Skeleton (first letter, then consonants) -> the word it clearly stands for (skeletons.tsv,
+    with the hand-written corrections of skeleton_overrides.tsv: "lpr" is not guessed)."""
+    table = {row[0]: row[1] for row in _rows("skeletons.tsv")}
+    for row in _rows("skeleton_overrides.tsv"):
+        word = row[1].split("@")[0]
+        if word == "-":
+            table.pop(row[0], None)
+        else:
+            table[row[0]] = word
+    return table
+
+
+@lru_cache(maxsize=1)
+def need_skeletons() -> dict[str, str]:
+    """Skeletons read as a need word only among other needs ("mkn & slmt": selimut), from
+    skeleton_overrides.tsv ("slmt	selamat@selimut")."""
+    return {row[0]: row[1].split("@")[1] for row in _rows("skeleton_overrides.tsv") if "@" in row[1]}
 
 
 @lru_cache(maxsize=1)

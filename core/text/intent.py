@@ -31,6 +31,16 @@ A flood description counts as information only when it names no concrete need an
 vulnerable person ("air sepinggang, ada bayi" stays a request): a lost plea costs more than a
 report forwarded to a volunteer.
 
+Since round three (tests/fixtures/intents2_dev.jsonl, written before the round's changes):
+an ask on condition ("hubungi kami bila perlu evakuasi") makes an offer; "ada yg bisa bantu
+...?" and "can anyone help" ask; "status tanggap darurat" and "jembatan darurat" are no status
+question or emergency; "tolong kasih tau ..." asks for information only; "apakah masih perlu
+relawan?" is a would-be volunteer's question; a tracking code or "bantuan yg sy minta" refers
+to an earlier request (a status question unless a concrete need is named); services back
+("air PDAM sudah mengalir", "sudah terkendali"), schedules and thanks to helpers are
+information; "happy to", "provide", "standby" offer. Regional forms of these cues are data
+(kind `intent` in lexicons/*.tsv).
+
 Where the words come from: the labelled messages in tests/fixtures/intents_dev.jsonl (written
 from public reports of the Jakarta, Semarang and Aceh floods, the Lombok and Cianjur
 earthquakes, the Palu tsunami and West Java landslides), the offers and announcements quoted
@@ -92,9 +102,11 @@ HAVE = frozenset({"punya", "memiliki", "gadhah", "gaduh", "have", "has", "got", 
                   "mengumpulkan", "kumpulkan", "terkumpul", "collected", "gathered", "prepared",
                   "menyiapkan", "siapkan"})
 ABLE = frozenset({"bisa", "siap", "mau", "ingin", "saged", "tiasa", "can", "could", "ready", "willing",
-                  "bersedia", "sanggup", "akan", "will", "able", "bade", "arep", "should", "shall"})
+                  "bersedia", "sanggup", "akan", "will", "able", "bade", "arep", "should", "shall",
+                  # "happy to deliver clean water", "senang membantu"
+                  "happy", "glad", "available", "senang"})
 # Decisive on their own (no first person needed): "siap bantu evakuasi".
-READY = frozenset({"siap", "ready", "willing", "bersedia", "sanggup"})
+READY = frozenset({"siap", "ready", "willing", "bersedia", "sanggup", "standby"})
 # What an offerer can do (norm or stem).
 OFFER_ACTS = frozenset({
     "angkut", "antar", "kirim", "bantu", "bawa", "masak", "pinjam", "ambil", "evakuasi", "jadi",
@@ -102,6 +114,7 @@ OFFER_ACTS = frozenset({
     "lend", "carry", "help", "donate", "bring", "drive", "deliver", "transport", "cook", "tampung",
     "menampung", "jemput", "sediakan", "sedia", "berangkat", "turun", "pinjamkan", "volunteer",
     "assist", "share", "berbagi", "dipinjamkan", "diambil", "diantar", "dikirim",
+    "provide", "supply", "offer", "menyediakan", "memberi", "memberikan", "berikan", "beri",
 })
 # Things an offer has: vehicles, equipment, quantities of goods.
 RESOURCES = frozenset({
@@ -116,13 +129,19 @@ VOLUNTEER_ROLES = frozenset({
     "paramedis", "medis", "sopir", "driver", "komunitas", "organisasi", "tim",
 })
 DONATE = frozenset({"donasi", "sumbang", "nyumbang", "menyumbang", "sumbangan", "donate", "donation",
-                    "donations", "menyumbangkan", "berdonasi"})
+                    "donations", "menyumbangkan", "berdonasi",
+                    "patungan", "urunan", "iuran"})   # chipping in together
 
 THANKS = ("terima kasih", "makasih", "trims", "thanks", "thank you", "thank", "matur nuwun",
           "hatur nuhun", "nuhun", "suwun", "tengkyu", "terimakasih", "trimakasih", "makasi", "thx",
           "tq", "tarima kasih", "tarimo kasih", "teurimong gaseh", "teurimong geunaseh")
 THANKS_FILLERS = frozenset({"banyak", "sekali", "sebesar", "besarnya", "so", "very", "much", "sanget", "pisan"})
-THANKS_FOR = frozenset({"atas", "untuk", "for", "buat", "kanggo", "dumateng", "kepada", "sudah", "telah"})
+THANKS_FOR = frozenset({"atas", "untuk", "for", "buat", "kanggo", "dumateng", "kepada", "sudah", "telah",
+                        "ka", "ke", "kpd", "to"})
+# Thanked helpers: "terima kasih relawan", "makasih tim basarnas", "trims PLN": something was done.
+THANKED_HELPERS = frozenset({"relawan", "donatur", "tim", "para", "semua", "sadaya", "sedaya", "pln", "bpbd",
+                             "basarnas", "tni", "polri", "pemda", "pemkab", "dinsos", "volunteers", "everyone",
+                             "all", "rescuers", "petugas", "bapak", "ibu"})
 # Announcements and reports.
 ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "distributing",
                       "distributed", "buka", "dibuka", "open", "opened", "dipindah", "dipindahkan",
@@ -136,7 +155,9 @@ ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "d
                       # besok", "BPBD salurkan air bersih ke ...", "disalurkan lewat posko",
                       # "dapur umum melayani pengungsi 3x sehari"
                       "distribusi", "penyaluran", "salurkan", "menyalurkan", "disalurkan",
-                      "didistribusikan", "mendistribusikan", "melayani", "dilayani"})
+                      "didistribusikan", "mendistribusikan", "melayani", "dilayani",
+                      # a schedule or a service announced: "jadwal posko kesehatan: Senin-Jumat"
+                      "jadwal", "schedule", "pelayanan", "layanan"})
 # A place or service open to whoever needs it: "bagi yang butuh ..., masjid kami terbuka".
 OPEN_TO_ALL = frozenset({"terbuka", "buka", "dibuka", "gratis", "silakan", "silahkan", "menampung", "tampung",
                          "disediakan", "menyediakan", "free", "open"})
@@ -162,6 +183,9 @@ DONE_STATES = frozenset({
     "dimakamkan", "ditemukan", "berangkat", "dilalui", "diperbaiki", "dibuka", "beroperasi",
     "mengevakuasi", "menyelamatkan", "menyalurkan", "membagikan", "mendistribusikan", "stabil",
     "salurkan", "kirim", "bagikan", "antar", "distribusikan", "serahkan", "evakuasi",
+    # services back: "air PDAM sudah mengalir", "situasi sudah terkendali", "listrik sudah hidup"
+    "mengalir", "lancar", "pulih", "berfungsi", "membaik", "kondusif", "terkendali", "hidup", "padam",
+    "dikendalikan", "restored", "flowing",
 })
 DONE_ADVERBS = frozenset({"sudah", "sampun", "wis", "already", "telah", "now",
                           "lah", "ka"})   # Minangkabau "lah", Acehnese "ka": already
@@ -201,6 +225,15 @@ QUESTION_TOPICS = frozenset({
     "transfer", "daftar", "mendaftar", "relawan", "volunteer", "register", "sign", "posko",
     "pengungsian", "terima", "menerima", "accept", "cara", "caranya", "dilewati", "jalur",
 })
+# The sender's earlier request, referred to: "bantuan yg sy minta kemarin kok blm dtg?" asks
+# about it (a status question), not for something new.
+REQUEST_REFERENCES = (("yang", "saya", "minta"), ("yang", "kami", "minta"), ("permintaan", "saya"),
+                      ("permintaan", "kami"), ("laporan", "saya"), ("laporan", "kami"), ("saya", "sudah", "lapor"),
+                      ("kami", "sudah", "lapor"), ("sudah", "saya", "laporkan"), ("my", "request"),
+                      ("our", "request"), ("we", "reported"), ("i", "reported"))
+PLACE_TOPICS = frozenset({"posko", "pengungsian"})
+_REFERENCES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(c for c in REQUEST_REFERENCES if c[0] == first) for first in {c[0] for c in REQUEST_REFERENCES}}
 STATUS_CUES = (("status",), ("kode", "saya"), ("permintaan", "saya"), ("laporan", "saya"),
                ("pesan", "saya"), ("my", "request"), ("any", "update"), ("sampai", "mana"),
                ("sudah", "berangkat"), ("kapan", "bantuan"), ("kapan", "relawan"), ("kapan", "tim"),
@@ -223,14 +256,22 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
     words = [w for w in seq if w[0] not in {"#", "."}]
     concrete: list[NeedCategory] = [n for n in parsed.needs if n != NeedCategory.other]
 
+    referred = _refers_to_request(seq, tokens)
+    if referred and not concrete:
+        return IntentResult("status", tuple(f"status: {r}" for r in referred[:3]))
     asks = _asks(seq)
     offer = _offer(seq, concrete)
     # An ask said of others ("bagi yang butuh tempat mengungsi", "posko yg masih kekurangan
     # relawan") is the sender's only without an offer, an announcement or a question of who knows.
     said_of_others = bool(offer) or _knows(seq) or any(w in OPEN_TO_ALL for w, _ in seq)
-    real_asks = [a for a, relative in asks if not relative or not said_of_others]
+    # "hubungi kami bila perlu evakuasi", "kalau ada yg butuh genset": an offer on condition
+    conditional = [a for a, _ in asks if _conditional(seq, a)]
+    if conditional and not offer:
+        offer = [f"if needed: {conditional[0].split(':')[-1]}"]
+        said_of_others = True
+    real_asks = [a for a, relative in asks if (not relative or not said_of_others) and a not in conditional]
     if real_asks and (parsed.needs or not offer):
-        return IntentResult("request", tuple(f"ask: {a}" for a in real_asks[:3]))
+        return IntentResult("request", tuple(f"ask: {a.split('@')[0]}" for a in real_asks[:3]))
     question = _question(seq, tokens, bool(concrete))
     if offer and not (question and _asks_how_to_give(seq, offer, concrete)):
         return IntentResult("offer", tuple(f"offer: {o}" for o in offer[:3]))
@@ -264,6 +305,10 @@ def _sequence(tokens: Sequence[Token]) -> list[_Item]:
         elif t.norm in {".", "!", "?", ";", "\n", ","}:
             out.append((".", t.norm))
     return out
+
+
+def _w_stem(seq: list[_Item], i: int) -> str:
+    return seq[i][1] if 0 <= i < len(seq) else ""
 
 
 def _w(seq: list[_Item], i: int) -> str:
@@ -310,6 +355,11 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
                 continue
             found.append((f"{w} {nxt}", _about_others(seq, i)))
             continue
+        if w in {"help", "bantu"} and prev in ABLE and (
+                (_w(seq, i - 2) == "yang" and _w(seq, i - 3) in {"ada", "siapa"})
+                or _w(seq, i - 2) in {"anyone", "someone", "anybody", "somebody"}):
+            found.append((f"{_w(seq, i - 2)} {prev} {w}", False))   # "ada yg bisa bantu evakuasi?": anyone?
+            continue
         if w not in ASK_WORDS:
             continue
         if w == "kurang" and nxt in {"lebih", "dari", "jelas"}:
@@ -320,12 +370,42 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
-        if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and nxt in NON_AID_OBJECTS:
-            continue            # "mohon doanya", "minta maaf", "mohon info titik drop"
+        if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and (
+                nxt in NON_AID_OBJECTS or (nxt, _w(seq, i + 2)) in lexicon.NON_AID_PAIRS):
+            continue            # "mohon doanya", "minta maaf", "mohon info titik drop", "tolong kasih tau"
+        if w == "darurat" and prev in lexicon.MAKESHIFT_NOUNS:
+            continue            # "status tanggap darurat", "jembatan darurat": makeshift, not an emergency
+        if w in NEED_VERB_ASKS and nxt in VOLUNTEER_ROLES and _yes_no_question_before(seq, i):
+            continue            # "apakah masih perlu relawan di posko X?": a would-be volunteer asks
         if _negated(seq, i):
             continue
-        found.append((w, _about_others(seq, i)))
+        found.append((f"{w}@{i}" if w in CONDITIONAL_ASKS else w, _about_others(seq, i)))
     return found
+
+
+def _conditional(seq: list[_Item], ask: str) -> bool:
+    """The ask (as _asks names it, "word@index") follows a conditional: "bila perlu", "kalau ada yg butuh"."""
+    if "@" not in ask:
+        return False
+    i = int(ask.rsplit("@", 1)[1])
+    if seq[i][0] not in CONDITIONAL_ASKS:
+        return False
+    k = i - 1
+    while k >= 0 and k >= i - 4 and seq[k][0] != ".":
+        if seq[k][0] in CONDITIONALS:
+            return True
+        k -= 1
+    return False
+
+
+def _yes_no_question_before(seq: list[_Item], i: int) -> bool:
+    """"apakah", "do/does", "is/are" earlier in the clause: the ask is being asked about."""
+    k = i - 1
+    while k >= 0 and seq[k][0] != ".":
+        if seq[k][0] in {"apakah", "apa", "do", "does", "is", "are", "masihkah", "perlukah"}:
+            return True
+        k -= 1
+    return False
 
 
 RELATIVE_SKIP = frozenset({"masih", "belum", "sudah", "sedang", "still", "yet", "already"})
@@ -440,9 +520,44 @@ def _where_to_give(seq: list[_Item]) -> bool:
     return _where(seq) and any(w in GIVE_VERBS or stem in GIVE_VERBS for w, stem in seq)
 
 
+def _refers_to_request(seq: list[_Item], tokens: Sequence[Token]) -> list[str]:
+    """A tracking code in the text, or the sender's earlier request referred to."""
+    found = [" ".join(cue) for i, (w, _) in enumerate(seq) for cue in _REFERENCES_BY_FIRST.get(w, ())
+             if tuple(_w(seq, i + k) for k in range(len(cue))) == cue]
+    code = _tracking_code(tokens)
+    return list(dict.fromkeys(found + ([f"code {code}"] if code else [])))
+
+
+def _tracking_code(tokens: Sequence[Token]) -> str | None:
+    """A code as Siaga gives them (core.codes: 6 capitals and digits, both kinds), typed as one
+    word: "kode XK7P2M". The tokenizer splits it into letters and numbers; join them back."""
+    run: list[Token] = []
+    for tok in (*tokens, None):
+        if tok is not None and tok.kind in {"word", "number"} and (not run or run[-1].end == tok.start):
+            run.append(tok)
+            continue
+        raw = "".join(t.raw for t in run)
+        if (len(raw) == _CODE_LENGTH and raw.isupper() and any(c.isdigit() for c in raw)
+                and all(c in _CODE_ALPHABET for c in raw)):
+            return raw
+        run = [tok] if tok is not None and tok.kind in {"word", "number"} else []
+    return None
+
+
+_CODE_LENGTH = 6                                        # core.codes.tracking_code
+_CODE_ALPHABET = frozenset("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+
+# "status tanggap darurat", "status Semeru turun ke level III": an alert level, not a request's status.
+ALERT_STATUS = frozenset({"tanggap", "darurat", "siaga", "awas", "waspada", "level", "gunung", "turun", "naik",
+                          "bencana", "normal"})
+
+
 def _status(seq: list[_Item]) -> list[str]:
     found: list[str] = []
     for i in range(len(seq)):
+        if _w(seq, i) == "status" and (_w(seq, i + 1) in ALERT_STATUS or _w(seq, i + 2) in ALERT_STATUS):
+            continue
         for cue in STATUS_CUES:
             if tuple(_w(seq, i + k) for k in range(len(cue))) == cue:
                 found.append(" ".join(cue))
@@ -455,7 +570,9 @@ def _question(seq: list[_Item], tokens: Sequence[Token], concrete: bool) -> list
               and not (w == "mana" and _w(seq, i + 1) in {"saja", "aja", "pun", "wae"})]   # "di mana saja": anywhere
     pairs = [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
              if (_w(seq, i), _w(seq, i + 1)) in {("ke", "mana"), ("di", "mana"), ("can", "i"), ("how", "do")}]
-    topics = [w for w, stem in seq if w in QUESTION_TOPICS or stem in DONATE]
+    # "di pengungsian Sentani, dokter ada?": a post named as where the sender is is no topic
+    topics = [w for i, (w, stem) in enumerate(seq) if (w in QUESTION_TOPICS or stem in DONATE)
+              and not (w in PLACE_TOPICS and _w(seq, i - 1) in {"di", "at", "in"})]
     # "tolong infokan nomor posko", "mohon info jalur yang aman": a question put as a plea
     pairs += [f"{_w(seq, i)} {_w(seq, i + 1)}" for i in range(len(seq))
               if _w(seq, i) in {"tolong", "mohon", "minta", "please"} and _w(seq, i + 1) in INFO_ASKS]
@@ -495,7 +612,7 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
             while _w(seq, k) in {"tidak"} | {"bisa", "mulai", "semua", "kami"} - {"tidak"} and k < i + 3:
                 k += 1
             state = _w(seq, k)
-            if state in DONE_STATES and state not in {"bisa", "kami"}:
+            if (state in DONE_STATES or _w_stem(seq, k) in DONE_STATES) and state not in {"bisa", "kami"}:
                 strong.append(f"{w} {state}")
             elif _done_passive(seq, k) or _done_place(seq, k):
                 strong.append(f"{w} {state}")      # "sudah dibawa ke puskesmas", "sudah di tempat aman"
@@ -515,7 +632,7 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
             rest = [w for w in text.split(f" {phrase} ", 1)[1].split() if w not in THANKS_FILLERS]
             after = rest[0] if rest else ""
             # "terima kasih atas bantuan beras": thanks for goods received, not a need
-            (strong if after in THANKS_FOR else weak).append(phrase)
+            (strong if after in THANKS_FOR or after in THANKED_HELPERS else weak).append(phrase)
             break
     if parsed.negated_needs and not parsed.needs:
         strong.append("needs met: " + ",".join(n.value for n in parsed.negated_needs))

@@ -151,7 +151,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "evakuasi", "terjebak", "tertimbun", "hanyut", "perahu karet", "perahu", "sar",
         "basarnas", "tim sar", "terisolasi", "terisolir", "tenggelam", "tertimpa", "terkurung",
         "terseret", "terjepit", "jepit", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
-        "rescue", "evacuate", "evacuation", "trapped", "stranded", "stuck", "buried",
+        "rescue", "evacuate", "evacuated", "evacuation", "trapped", "stranded", "stuck", "buried",
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
         "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan",
         "on the roof", "on top of the house", "rooftop", "missing",
@@ -194,11 +194,21 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "diesel", "power", "batteries", "candles",
         # cooking fuel
         "elpiji", "lpg", "tabung gas", "gas elpiji", "minyak tanah", "kerosene",
+        "gas",   # "gas juga habis": the cooking gas (not after GAS_NOT_FUEL: "gas beracun")
     ),
 }
 
 # Shelter words that name a *place* when preceded by a locative ("kami di posko"): then no need.
 LOCATIVE_SENSITIVE: frozenset[str] = frozenset({"pengungsian", "posko", "shelter", "tenda", "center", "centre"})
+# Shelter words of a compound place name, skipped when looking back for its locative:
+# "di tenda pengungsian", "at the evacuation center".
+SHELTER_COMPOUND: frozenset[str] = frozenset({"tenda", "posko", "pengungsian", "evacuation", "tempat", "barak"})
+# A shelter word that opens a clause and is followed by one of these names where the sender is
+# ("..., pengungsian kelurahan Kebon Pala", "..., evacuation center in Cianjur").
+ADDRESS_FOLLOWERS: frozenset[str] = frozenset({
+    "di", "in", "at", "desa", "kelurahan", "kecamatan", "kabupaten", "kota", "dusun", "kampung", "rt", "rw",
+    "village", "district",
+})
 LOCATIVES: frozenset[str] = frozenset({
     "di", "ke", "dari", "at", "in", "to", "from", "sekitar", "dekat", "untuk", "buat", "bagi",
     "for", "tinggal", "mengungsi", "pos", "posko", "balai", "ungsi",
@@ -213,14 +223,33 @@ THINGS: frozenset[str] = frozenset({
     "kebun", "tanaman", "perabot", "warung", "toko", "jalan", "atap", "houses", "house",
     "homes", "home", "bridge", "car", "cars", "roads", "road", "buildings", "building",
     "sumur", "sekolah", "masjid", "kios", "gudang", "well",
+    # parts of houses and trees: "tangga rumah panggung patah", "pohon tumbang"
+    "tangga", "pohon", "tiang", "dinding", "tembok", "pintu", "jendela", "genteng", "plafon", "lantai",
+    "panggung", "dahan", "kayu", "stairs", "tree", "trees", "wall", "roof",
 })
+# Rescue equipment that is itself lost when a damage word follows: "perahu nelayan hancur semua".
+RESCUE_EQUIPMENT: frozenset[str] = frozenset({"perahu", "boat", "boats", "kapal", "speedboat"})
+DAMAGE_WORDS: frozenset[str] = frozenset({
+    "hancur", "rusak", "hanyut", "tenggelam", "karam", "terbakar", "remuk", "pecah", "bocor", "hilang",
+    "destroyed", "damaged", "sank", "wrecked", "lost",
+})
+# "patah" of a thing is broken wood or stairs, not a broken bone: "tangga rumah panggung patah".
+THING_CONDITIONS: frozenset[str] = frozenset({"patah", "broken"})
+# "gas" that is no cooking fuel: volcanic gas, tear gas.
+GAS_NOT_FUEL: frozenset[str] = frozenset({"beracun", "racun", "vulkanik", "belerang", "sulfur", "air", "mata",
+                                          "toxic", "volcanic", "tear"})
 THING_RESCUE_WORDS: frozenset[str] = frozenset({
     "hanyut", "tertimbun", "timbun", "tenggelam", "collapsed", "buried", "swept away", "terendam",
     "tertimpa", "timpa",
 })
 # Stems too short or too ambiguous to match by stem ("perairan" -> "air", "pengairan").
 # "hilang" (a missing person) is not "kehilangan rumah" (lost their house).
-NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mck", "kain", "mie", "hilang"})
+NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mck", "kain", "mie", "hilang", "gas"})
+# Right after one of these, "air" is a place ("di Air Tawar", "ke Air Bangis": many Sumatran
+# names begin with Air) or the flood itself ("terjebak di air"), never drinking water asked for;
+# and "dapur umum" is the kitchen as a place ("masak di dapur umum"; "solar utk dapur umum" asks).
+STRICT_LOCATIVES: frozenset[str] = frozenset({"di", "ke", "dari", "d", "in", "at"})
+PLACE_AFTER_LOCATIVE: frozenset[str] = frozenset({"air", "dapur"})
 
 # Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
@@ -234,6 +263,7 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     # receding water (also keeps "dropping" from being "corrected" to "drowning")
     "dropping", "receding", "falling", "receded", "turun",
     "sak",   # Javanese "banyu sak dodo": water chest-high
+    "besar",   # "air besar" (Banjarese "banyu ganal", Minang "aia gadang"): a big flood
 })
 # Rescue words that describe the place or the things ("2 desa terisolir", "kampung tertimbun
 # lumpur", "rumah hanyut"): with other needs asked and nothing else calling for rescue, they
@@ -299,6 +329,11 @@ NON_AID_OBJECTS: frozenset[str] = frozenset({
     "kabarin", "perhatian", "perhatiannya", "kesabaran", "arahan", "petunjuk", "kerjasama",
     "konfirmasi", "kontak", "nomor", "alamat", "prayers", "prayer", "pray", "share", "sebarkan",
     "doakan", "diinfokan", "dikabari",
+})
+# Two-word asks for information: "tolong kasih tau alamat posko", "mohon beri tahu".
+NON_AID_PAIRS: frozenset[tuple[str, str]] = frozenset({
+    ("kasih", "tau"), ("kasih", "tahu"), ("kasi", "tau"), ("kasi", "tahu"), ("beri", "tahu"), ("beri", "tau"),
+    ("let", "me"), ("let", "us"),
 })
 
 # --- vulnerable groups ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from siaga.core.text import lexicon
 from siaga.core.text.matching import PhraseIndex, PhraseMatch, is_boundary
-from siaga.core.text.normalize import Token
+from siaga.core.text.normalize import Token, _known_words
 from siaga.schemas.common import NeedCategory
 
 _NEGATING_PREVIOUS = lexicon.NEGATORS | {"no", "not", "dont", "t", "usah", "tidak"}
@@ -96,9 +96,17 @@ def _asks_for_help(tokens: Sequence[Token]) -> bool:
             negated = True
             continue
         if t.norm in lexicon.GENERIC_HELP or t.stem in lexicon.GENERIC_HELP:
-            nxt = _next_word(tokens, i + 1)
+            nxt_i = _next_word_index(tokens, i + 1)
+            nxt = tokens[nxt_i] if nxt_i is not None else None
             if nxt is not None and nxt.norm in lexicon.NON_AID_OBJECTS:
                 continue        # "mohon doanya", "tolong infokan"
+            if nxt is not None and nxt_i is not None:
+                after = _next_word(tokens, nxt_i + 1)
+                if after is not None and (nxt.norm, after.norm) in lexicon.NON_AID_PAIRS:
+                    continue    # "tolong kasih tau alamat posko"
+            prev = _prev_word(tokens, i)
+            if t.norm == "darurat" and prev is not None and prev.norm in lexicon.MAKESHIFT_NOUNS:
+                continue        # "status tanggap darurat", "jembatan darurat": makeshift, no plea
             if _thanked_or_received(tokens, i):
                 continue        # "terimakasih bantuannya", "posko terima bantuan": no plea
             if not negated:
@@ -154,6 +162,27 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         prev = _prev_word(tokens, m.start, skip=lexicon.ARTICLES)
         if prev is not None and prev.norm in lexicon.LOCATIVES:
             return True  # "kami di posko", "tinggal di tenda", "to the shelter": a place
+        prev = _prev_word(tokens, m.start, skip=lexicon.ARTICLES | lexicon.SHELTER_COMPOUND)
+        if prev is not None and prev.norm in lexicon.LOCATIVES - lexicon.SHELTER_COMPOUND:
+            return True  # "di tenda pengungsian Pemenang": the whole compound is the place
+    if words[-1] in lexicon.REQUEST_ONLY and words[0] != "tempat" and _prev_word(tokens, m.start) is None:
+        nxt = _next_word(tokens, m.end)
+        if nxt is not None and nxt.norm in lexicon.ADDRESS_FOLLOWERS:
+            return True  # "..., pengungsian kelurahan Kebon Pala", "..., evacuation center in Cianjur"
+    if words[0] in lexicon.PLACE_AFTER_LOCATIVE and (len(words) == 1 or words[0] == "dapur"):
+        prev = _prev_word(tokens, m.start)
+        if prev is not None and prev.norm in lexicon.STRICT_LOCATIVES:
+            return True  # "banjir di air tawar barat", "masak di dapur umum": places
+    if m.key == NeedCategory.rescue and words[0] in lexicon.RESCUE_EQUIPMENT and _damaged_after(tokens, m.end):
+        return True      # "perahu nelayan hancur semua": the boats are lost, none is asked for
+    if len(words) == 1 and words[0] in lexicon.THING_CONDITIONS and _thing_before(tokens, m.start):
+        return True      # "tangga rumah panggung patah": the stairs broke, not a bone
+    if words == ("gas",):
+        nxt = _next_word(tokens, m.end)
+        if nxt is not None and nxt.norm in lexicon.GAS_NOT_FUEL:
+            return True  # "gas beracun", "gas air mata"
+    if len(words) == 1 and _inside_name(tokens, m.start):
+        return True      # "Lipat Kain tenggelam", "Air Tawar": a word of a capitalised name
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
         return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
     if words[-1] in lexicon.REQUEST_ONLY:
@@ -222,9 +251,101 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
 
 
 def is_about_things(tokens: Sequence[Token], index: int) -> bool:
-    """"3 rumah hanyut", "houses collapsed": the word before is a thing, not a person."""
-    prev = _prev_word(tokens, index, skip=lexicon.ARTICLES | {"kami", "our", "warga", "the"})
-    return prev is not None and prev.norm in lexicon.THINGS
+    """"3 rumah hanyut", "houses collapsed", "baju anak2 hanyut", "rumah warga di Wanggudu hanyut":
+    the word before (past where it happened) is a thing or goods, or a person's thing."""
+    k = _prev_word_index(tokens, index, skip=lexicon.ARTICLES | {"kami", "our", "the"})
+    k = _skip_named_place(tokens, k)
+    if k is None:
+        return False
+    word = tokens[k].norm
+    if word in lexicon.THINGS or word in _goods_words():
+        return True
+    if word in _PEOPLE_WORDS or word in lexicon.PERSON_UNITS:
+        owner = _prev_word_index(tokens, k, skip=lexicon.ARTICLES)
+        return owner is not None and (tokens[owner].norm in lexicon.THINGS or tokens[owner].norm in _goods_words())
+    return False
+
+
+def _prev_word_index(tokens: Sequence[Token], j: int, skip: frozenset[str] | set[str] = frozenset()) -> int | None:
+    k = j - 1
+    while k >= 0:
+        if tokens[k].kind == "word" and tokens[k].norm not in skip:
+            return k
+        if is_boundary(tokens[k]):
+            return None
+        k -= 1
+    return None
+
+
+def _skip_named_place(tokens: Sequence[Token], k: int | None) -> int | None:
+    """Step back over "di Wanggudu" / "in Palu" (a preposition and capitalised words) to the
+    word before it; k itself if no such phrase ends at k."""
+    j = k
+    while j is not None and tokens[j].raw[:1].isupper() and tokens[j].norm not in lexicon.THINGS:
+        j = _prev_word_index(tokens, j)
+    if j is not None and j != k and tokens[j].norm in lexicon.PLACE_PREPOSITIONS | {"di", "ke", "dari"}:
+        return _prev_word_index(tokens, j)
+    return k
+
+
+@lru_cache(maxsize=1)
+def _goods_words() -> frozenset[str]:
+    """One-word goods of the supply categories ("baju", "beras", "tenda"): what floods carry off."""
+    goods = (NeedCategory.food, NeedCategory.water, NeedCategory.clothing, NeedCategory.baby,
+             NeedCategory.shelter, NeedCategory.sanitation, NeedCategory.power)
+    words = {p for c in goods for p in lexicon.NEED_KEYWORDS[c] if " " not in p}
+    return frozenset(words - lexicon.CONDITION_WORDS - {"lapar", "haus", "hungry", "thirsty", "starving",
+                                                         "makan", "minum", "eat", "drink", "power"})
+
+
+def _damaged_after(tokens: Sequence[Token], end: int) -> bool:
+    """A damage word within the two words after a thing ("perahu nelayan hancur")."""
+    k = _next_word_index(tokens, end)
+    for _ in range(2):
+        if k is None:
+            return False
+        if tokens[k].norm in lexicon.DAMAGE_WORDS or tokens[k].stem in lexicon.DAMAGE_WORDS:
+            return True
+        k = _next_word_index(tokens, k + 1)
+    return False
+
+
+def _thing_before(tokens: Sequence[Token], index: int) -> bool:
+    """A thing among the three words before, with no person between ("tangga rumah panggung patah";
+    "kaki nenek patah" is a person's)."""
+    k = _prev_word_index(tokens, index)
+    for _ in range(3):
+        if k is None:
+            return False
+        word = tokens[k].norm
+        if word in _PEOPLE_WORDS or word in lexicon.PERSON_UNITS:
+            return False
+        if word in lexicon.THINGS:
+            return True
+        k = _prev_word_index(tokens, k)
+    return False
+
+
+def _inside_name(tokens: Sequence[Token], index: int) -> bool:
+    """A capitalised need word next to a capitalised word the parser does not know, in a message
+    that is not written in title case: one word of a name ("Lipat Kain", "Air Tawar")."""
+    tok = tokens[index]
+    if not tok.raw[:1].isupper() or tok.raw.isupper():
+        return False
+    words = [t for t in tokens if t.kind == "word"]
+    if sum(t.raw[:1].isupper() for t in words) * 2 > len(words):
+        return False      # "Tolong Kirim Air Bersih": title case says nothing
+    known = _known_words()
+    for k in (index - 1, index + 1):
+        if 0 <= k < len(tokens):
+            other = tokens[k]
+            if not (other.kind == "word" and other.raw[:1].isupper() and not other.raw.isupper()
+                    and other.raw != tok.raw and not other.corrected):
+                continue
+            if other.norm not in known or (k < index and (other.norm in lexicon.POI_NOUNS
+                                                          or other.norm in lexicon.PLACE_MARKERS)):
+                return True   # an unknown word, or a name's head before it: "Sungai Kain", "Desa Air"
+    return False
 
 
 def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:

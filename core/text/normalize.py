@@ -89,6 +89,7 @@ def _known_words() -> frozenset[str]:
                  lexicon.NUMBER_WORDS_ID, lexicon.NUMBER_WORDS_EN, lexicon.BER_NUMBERS,
                  lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES,
                  lexicon.PLACE_ABBREVIATIONS, lexicon.CITY_ABBREVIATIONS)  # "smg" is Semarang
+    words.update(tables.typo_guard())   # "demak" is Demak, not "demam"
     return frozenset(words)
 
 
@@ -145,6 +146,45 @@ def devowelled(word: str) -> str | None:
     return tables.skeletons().get(word)
 
 
+def _skeleton(word: str) -> str:
+    return word[0] + "".join(c for c in word[1:] if c not in _VOWELS)
+
+
+@lru_cache(maxsize=1)
+def _keyword_skeletons() -> dict[str, tuple[str, ...]]:
+    """Skeleton -> the parser's keywords (and help verbs) of 5+ letters that have it."""
+    out: dict[str, list[str]] = {}
+    for bucket in _typo_targets().values():
+        for word in bucket:
+            out.setdefault(_skeleton(word), []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _only_vowels_dropped(typed: str, full: str) -> bool:
+    """typed is full with some vowels (not the first letter) left out: "slmut" of "selimut"."""
+    j = 0
+    for i, c in enumerate(full):
+        if j < len(typed) and typed[j] == c:
+            j += 1
+        elif i == 0 or c not in _VOWELS:
+            return False
+    return j == len(typed)
+
+
+@lru_cache(maxsize=20_000)
+def partly_devowelled(word: str) -> str | None:
+    """The keyword meant by a word typed with some of its vowels left out ("slmut" -> "selimut",
+    "evkasi" -> "evakuasi", "pngungsian" -> "pengungsian"), when exactly one keyword fits; else
+    None. Not for known or dictionary words, nor for words without any vowel (devowelled)."""
+    if len(word) < 4 or not word.isalpha() or not any(c in _VOWELS for c in word[1:]):
+        return None
+    if word in _known_words() or is_dictionary_word(word) or is_dictionary_word(stem(word)):
+        return None
+    fits = [w for w in _keyword_skeletons().get(_skeleton(word), ()) if len(w) > len(word)
+            and _only_vowels_dropped(word, w)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def _collapse_reduplication(word: str) -> list[str]:
     """"anak-anak" -> ["anak"], "obat-obatan" -> ["obat-obatan"] (stemmed later), "al-ikhlas" -> 2 words."""
     parts = word.split("-")
@@ -175,14 +215,56 @@ def tokenize(text: str, *, correct_typos: bool = True) -> tuple[Token, ...]:
             lowered = _REDUPLICATION.sub(r"\1", lowered)
         for part in _collapse_reduplication(lowered):
             expanded = lexicon.SHORTHAND.get(part, part)
+            if expanded == part:
+                expanded = _sundanese_keun(part)
             corrected = False
             if correct_typos and expanded == part and not _after_place_word(tokens):
-                fixed = (None if raw.isupper() else devowelled(part)) or correct_typo(part)
+                fixed = (None if raw.isupper() else devowelled(part) or partly_devowelled(part)) \
+                    or correct_typo(part)
                 if fixed is not None:
                     expanded, corrected = fixed, True
             for word in expanded.split():
                 tokens.append(Token(raw, word, stem(word), "word", start, end, corrected, part))
+    if correct_typos:
+        _read_among_needs(tokens)
     return tuple(tokens)
+
+
+@lru_cache(maxsize=1)
+def _need_context_words() -> frozenset[str]:
+    words = {p for phrases in lexicon.NEED_KEYWORDS.values() for p in phrases if " " not in p}
+    return frozenset(words | lexicon.NEED_VERBS | lexicon.REQUEST_VERBS | lexicon.LACKING)
+
+
+def _read_among_needs(tokens: list[Token]) -> None:
+    """"kurg mkn & slmt", "butuh brs": a skeleton whose need reading is meant only among other
+    needs (tables.need_skeletons) takes it when the next word before or after it, past list
+    joiners, is a need or a need verb."""
+    alternatives = tables.need_skeletons()
+    if not alternatives:
+        return
+    context = _need_context_words()
+    for i, tok in enumerate(tokens):
+        meant = alternatives.get(tok.base) if tok.kind == "word" and tok.raw.lower() == tok.base else None
+        if meant is None:
+            continue
+        for step in (-1, 1):
+            k = i + step
+            while 0 <= k < len(tokens) and tokens[k].norm in lexicon.LIST_JOINERS:
+                k += step
+            if 0 <= k < len(tokens) and tokens[k].kind == "word" and tokens[k].norm in context:
+                tokens[i] = Token(tok.raw, meant, stem(meant), "word", tok.start, tok.end, True, tok.base)
+                break
+
+
+def _sundanese_keun(word: str) -> str:
+    """Sundanese verbs in -keun are the Indonesian ones in -kan ("dibagikeun" -> "dibagikan",
+    "disalurkeun" -> "disalurkan"), when the -kan form stems to an Indonesian root word."""
+    if len(word) < 7 or not word.endswith("keun"):
+        return word
+    candidate = word[:-4] + "kan"
+    root = stem(candidate)
+    return candidate if root != candidate and is_dictionary_word(root) else word
 
 
 def _after_place_word(tokens: list[Token]) -> bool:

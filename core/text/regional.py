@@ -12,7 +12,8 @@ from functools import lru_cache
 from importlib import resources
 
 LANGUAGES: tuple[str, ...] = ("jv", "su", "ace", "min", "bjn", "abs")   # earlier files win a shared word
-KINDS = frozenset({"need", "count", "vulnerable", "people", "urgency", "state", "function", "disaster"})
+KINDS = frozenset({"need", "count", "vulnerable", "people", "urgency", "state", "function", "disaster",
+                   "intent"})
 
 
 @dataclass(frozen=True, slots=True)

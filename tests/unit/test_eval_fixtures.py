@@ -18,7 +18,7 @@ from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl", "places_holdout.jsonl",
                "extra_dev.jsonl", "places2_dev.jsonl", "places3_holdout.jsonl")
-INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl")
+INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl", "intents2_dev.jsonl")
 PLACES_PARTS = ("places_dev.jsonl", "places_holdout.jsonl")
 PROVINCE_GROUPS = {"sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua"}
 # The failure kinds of issue 13 and the languages: each must be in both the dev and the holdout part.

@@ -270,3 +270,73 @@ def test_distributions_announced_and_acehnese_reports_are_information(text: str)
 ])
 def test_asks_next_to_distribution_words_and_shorthand_stay_requests(text: str) -> None:
     assert intent_of(text).intent == "request", intent_of(text)
+
+
+# --- round three: rules made general, probed with phrasings in no fixture ---------------------
+# (docs/messaging.md, "Round three"; intents2_dev.jsonl was measured before these rules)
+
+@pytest.mark.parametrize("text", [
+    "kulo gadhah truk, saged ngangkut logistik dateng Demak",          # Javanese (lexicons/jv.tsv)
+    "abdi boga mobil bak, tiasa mantuan ngangkut sembako",              # Sundanese
+    "ambo punyo oto, bisa mambao sembako ka Agam",                      # Minang: oto = mobil
+    "We have 2 boats and 6 trained rescuers available now",
+    "I run a catering business, happy to deliver 300 meals a day",    # "happy to"
+    "We can provide 500 hot meals daily for evacuees",                  # provide
+    "Tim SAR kami standby di Lumajang, hubungi nomor ini bila perlu evakuasi",   # on condition
+    "Kalau ada yg perlu genset, kami pinjamkan gratis",
+])
+def test_offers_in_regional_languages_and_on_condition(text: str) -> None:
+    assert intent_of(text).intent == "offer", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Update: situasi di Sumberwuluh sudah terkendali, warga mulai kembali",
+    "Air PDAM di kota sudah mengalir lagi",                               # a service back
+    "listrik di tempat kami sudah hidup lagi sejak tadi malam",
+    "Semua pengungsi di balai desa sudah mendapat makan siang",          # done, read by stem
+    "Jadwal posko kesehatan: Senin-Jumat jam 8-14 di Puskesmas",         # a schedule
+    "BPBD: status tanggap darurat diperpanjang 7 hari",                  # makeshift "darurat"
+    "Jembatan darurat di Kali Glidik sudah selesai dibangun",
+    "Hatur nuhun ka sadaya donatur, beas parantos dibagikeun",           # Sundanese -keun = -kan
+    "matur nuwun, banyu resik sampun dugi",                              # Javanese
+    "tarimo kasih banyak, bantuan alah sampai di nagari kami",           # Minang
+    "makasih tim relawan, nasi bungkus sdh kami terima",                 # thanks to helpers
+    "banyu wis asat, warga wis bali nang omah",                          # Javanese: receded
+    "caah tos surud, warga tos balik ka imah",                           # Sundanese: receded
+    "gak perlu kirim air lagi ya, sudah ada tangki dari PDAM",
+])
+def test_information_services_back_thanks_and_regional_reports(text: str) -> None:
+    assert intent_of(text).intent == "information", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mau donasi beras 50 kg, tolong kasih tau alamat posko",             # asks for an address only
+    "apakah masih perlu relawan di posko Candipuro?",                   # a would-be volunteer asks
+    "kumaha carana nyumbang kanggo korban caah?",
+    "pripun carane nyumbang dateng korban banjir?",
+    "Sudah ada yg koordinir kiriman air ke pengungsian? kami mau patungan",
+])
+def test_questions_about_giving_are_no_requests(text: str) -> None:
+    assert intent_of(text).intent != "request", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "bantuan yg sy minta kemarin kok blm dtg ya?",                      # the sender's earlier request
+    "apa kabar permintaan kami? kode 9KQ2HT",
+    "kapan dikirim? 7QH3KP",                                             # a tracking code typed alone
+])
+def test_an_earlier_request_referred_to_is_a_status_question(text: str) -> None:
+    assert intent_of(text).intent == "status", intent_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "bantuan yg sy minta kemarin blm dtg, skrg anak sy demam, butuh obat",   # a new need: request
+    "ada yg bisa bantu evakuasi lansia? jalan tertutup lumpur",              # "anyone who can help?"
+    "can anyone help evacuate my grandmother? the road is closed",
+    "anak sy demam dan diare, di pengungsian Sentani, dokter ada?",          # a post as where they are
+    "terima kasih bantuannya kemarin, tapi obat habis, tolong kirim lagi",
+    "nyuwun tulung, kula mboten gadhah tedha",
+    "aman tapi lapar pak, belum ada yg kirim makanan",
+])
+def test_requests_next_to_offer_thanks_question_or_status_words_stay_requests(text: str) -> None:
+    assert intent_of(text).intent == "request", intent_of(text)

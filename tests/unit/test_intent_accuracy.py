@@ -55,7 +55,8 @@ def kept_request_rate(name: str) -> tuple[float, list[str]]:
     return 1 - len(lost) / len(rows), lost
 
 
-@pytest.mark.parametrize("name,minimum", [("intents_dev.jsonl", 120), ("intents_holdout.jsonl", 60)])
+@pytest.mark.parametrize("name,minimum", [("intents_dev.jsonl", 120), ("intents_holdout.jsonl", 60),
+                                          ("intents2_dev.jsonl", 80)])
 def test_fixture_is_large_mixed_and_well_formed(name: str, minimum: int) -> None:
     records = load(name)
     assert len(records) >= minimum

@@ -101,3 +101,40 @@ def test_dropped_vowels_in_a_whole_message():
 def test_sundanese_food_and_acehnese_receding_water() -> None:
     assert set(parse_help_message("punten, peryogi tuangeun sareng cai bersih").needs) == {N.food, N.water}
     assert parse_help_message("ie ka surot, kamoe mandum seulamat").needs == ()   # the flood, no need
+
+
+# --- round three: shorthand with some or all vowels dropped (lexicons/skeleton_overrides.tsv) ---
+
+@pytest.mark.parametrize("typed,meant", [
+    ("slmut", "selimut"), ("evkasi", "evakuasi"), ("evaksi", "evakuasi"), ("pngungsian", "pengungsian"),
+    ("tnda", "tenda"), ("sbun", "sabun"), ("mkann", "makanan"),
+])
+def test_words_with_some_vowels_dropped_read_as_the_one_keyword_that_fits(typed, meant):
+    from siaga.core.text.normalize import partly_devowelled
+    assert partly_devowelled(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["sakti", "lapor", "bentuk", "kali", "rumah", "tenta"])
+def test_no_partial_vowel_guess_for_real_words_or_other_letters(typed):
+    from siaga.core.text.normalize import partly_devowelled
+    assert partly_devowelled(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["lpr", "btk", "all", "ing"])
+def test_skeletons_with_two_common_readings_or_no_vowels_to_drop_are_not_guessed(typed):
+    assert devowelled(typed) is None
+
+
+def test_lapor_in_shorthand_invents_no_hunger() -> None:
+    assert parse_help_message("sy mau lpr, jalan desa ketutup longsor").needs == ()
+
+
+def test_a_skeleton_read_as_a_need_only_among_needs() -> None:
+    assert set(parse_help_message("40 kk ngungsi, kurang mkn & slmt").needs) == {N.food, N.clothing}
+    assert set(parse_help_message("butuh brs 2 karung").needs) == {N.food}
+    assert parse_help_message("alhamdulillah kami slmt semua").needs == ()
+    assert parse_help_message("brs depan rumah roboh semua").needs == ()
+
+
+def test_javanese_ing_is_a_preposition() -> None:
+    assert [t.norm for t in tokenize("bantuan sampun dugi ing Gubug") if t.kind == "word"][3] == "di"

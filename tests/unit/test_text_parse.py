@@ -343,3 +343,71 @@ def test_help_thanked_for_or_received_is_no_plea(text: str) -> None:
 
 def test_help_not_yet_received_is_still_a_plea() -> None:
     assert parse_help_message("kami belum terima bantuan sama sekali").needs == (N.other,)
+
+
+# --- round three: need words in another sense (docs/messaging.md, "Round three") ----------------
+
+@pytest.mark.parametrize("word,meant", [("demak", "demam"), ("wates", "water"), ("batur", "batuk"),
+                                        ("segeri", "segera")])
+def test_a_kabupaten_or_kecamatan_name_is_never_typo_corrected_into_a_keyword(word: str, meant: str) -> None:
+    assert correct_typo(meant[:-1] + ("x" if meant[-1] != "x" else "y")) in {meant, None}   # the corrector works
+    assert [t.norm for t in tokenize(f"banjir {word} parah") if t.kind == "word"][1] == word
+    assert N.medical not in needs("pengungsi Gajah, Demak butuh beras")
+    assert needs("Banjir Wates, tolong kirim beras") == (N.food,)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("banjir di air hitam, tolong kirim nasi", (N.food,)),          # a place named Air ...
+    ("kami terjebak di air, tolong perahu", (N.rescue,)),            # the flood itself
+    ("mohon relawan utk masak di dapur umum", (N.other,)),           # the kitchen as a place
+    ("butuh beras dan minyak utk dapur umum", (N.food,)),            # ... but a kitchen supplied asks
+])
+def test_air_and_dapur_after_a_locative_are_places(text: str, expected: tuple[N, ...]) -> None:
+    assert needs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ada lansia sakit di tenda pengungsian Cikalong, tolong obat", (N.medical,)),
+    ("butuh selimut dan tikar, pengungsian desa Sukamaju", (N.clothing, N.shelter)),
+    ("need milk for the babies, evacuation center in Garut", (N.baby,)),
+    ("butuh selimut dan tempat pengungsian di balai desa", (N.clothing, N.shelter)),   # asked for
+])
+def test_a_shelter_named_as_where_the_sender_is_is_no_shelter_need(text: str, expected: tuple[N, ...]) -> None:
+    assert needs(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("perahu kami hancur diterjang ombak, butuh beras", (N.food,)),
+    ("celana anak2 hanyut semua, perlu baju ganti", (N.clothing,)),
+    ("rumah warga di Sukasari hanyut, butuh tenda", (N.shelter,)),
+    ("2 warga hanyut terseret arus, tolong", (N.rescue,)),           # people: still a rescue
+    ("perahu karet bocor, tolong kirim perahu lain", (N.rescue,)),   # the second boat is asked for
+])
+def test_lost_boats_and_goods_are_no_rescue_need(text: str, expected: tuple[N, ...]) -> None:
+    assert needs(text) == expected
+
+
+def test_a_broken_thing_is_no_broken_bone() -> None:
+    assert N.medical not in needs("pohon besar patah menimpa rumah, tolong evakuasi")
+    assert N.medical in needs("kaki nenek patah, tolong")
+
+
+def test_cooking_gas_is_power_but_volcanic_gas_is_not() -> None:
+    assert needs("beras menipis, gas juga habis") == (N.food, N.power)
+    assert N.power not in needs("ada gas beracun di kawah, warga diungsikan, butuh masker")
+
+
+def test_a_need_word_inside_a_capitalised_name_is_no_need() -> None:
+    assert needs("banjir besar, Sungai Kain meluap. warga butuh makanan") == (N.food,)
+    assert needs("tolong kirim Air, warga kehausan") == (N.water,)      # no name next to it
+    assert N.water in needs("Tolong Kirim Air Bersih Ke Desa Kami")    # title case: still a need
+
+
+def test_regional_words_for_a_big_flood_and_a_blanket() -> None:
+    assert N.water not in needs("banyu ganal masuk rumah, minta tulung perahu")
+    assert N.water not in needs("aia gadang, tolong kirim nasi")
+    assert needs("peryogi simut sareng tenda") == (N.clothing, N.shelter)
+
+
+def test_an_evacuation_done_is_no_rescue_need() -> None:
+    assert needs("Residents evacuated from the coast need blankets") == (N.clothing,)

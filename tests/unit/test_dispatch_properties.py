@@ -162,6 +162,34 @@ def test_dedupe_merges_exactly_the_duplicates(reports, across):
         assert (sim.request_state(rid).status == "duplicate") == dup, rid
 
 
+# Short clocks, so that 40 rounds of 30 s see offers lapse, retries and checks.
+CRASHING = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
+                            escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
+                            escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
+
+
+def _through_crashes(sim: Sim, crash: float, vols, reqs, behaviour) -> tuple[list[str], list[str]]:
+    """Volunteers sign up in calm; requests come, and 20 rounds of answers pass, with steps
+    crashing at `crash`; then 20 rounds with the workers up, when everything must come right.
+    Returns (volunteer ids, request ids)."""
+    sim.crash = 0.0
+    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
+    sim.drain()
+    sim.crash = crash
+    rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
+    sim.drain()
+    answered: set = set()
+    k = 0
+    for round_ in range(40):
+        if round_ == 20:
+            sim.crash = 0.0
+        k = _answer(sim, answered, behaviour, k)
+        sim.drain()
+        sim.advance(30)
+        sim.drain()
+    return vids, rids
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=20),
        reqs=st.lists(st.tuples(LAT, LON, NEEDS, CREW), min_size=1, max_size=20),
@@ -172,25 +200,8 @@ def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, s
     its outputs were sent, so nothing replays them. With such crashes anywhere, every
     request still comes to an end (done, or escalated to coordinators), no volunteer is
     booked twice, and once quiet every desk agrees with its matcher."""
-    s = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
-                         escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
-                         escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
-    sim = Sim(settings=s, seed=seed, crash_rate=0.1)
-    sim.crash = 0.0   # volunteers sign up before the trouble starts
-    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
-    sim.drain()
-    sim.crash = 0.1
-    rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
-    sim.drain()
-    answered: set = set()
-    k = 0
-    for round_ in range(40):
-        if round_ == 20:
-            sim.crash = 0.0   # then the workers stay up: everything must come right
-        k = _answer(sim, answered, behaviour, k)
-        sim.drain()
-        sim.advance(30)
-        sim.drain()
+    sim = Sim(settings=CRASHING, seed=seed)
+    vids, rids = _through_crashes(sim, 0.1, vols, reqs, behaviour)
     for r in rids:
         assert sim.request_state(r) is not None, r   # every accepted request reached its matcher
         for s in units(sim, r):
@@ -214,25 +225,8 @@ def test_steps_replayed_after_a_crash_keep_the_offer_log_true(vols, reqs, behavi
     the database keeps (the first record of each event, in time order) must never show a
     volunteer holding two offers at once, and once quiet, the live offers in the dispatches
     table are exactly what the desks hold (the map shows that table)."""
-    s = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
-                         escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
-                         escalated_retry_s=30, dedupe_radius_m=0.0, assigned_check_s=60)
-    sim = Sim(settings=s, seed=seed, crash_rate=0.0, replay=True, step_ms=1)
-    vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
-    sim.drain()
-    sim.crash = 0.15
-    rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
-    sim.drain()
-    answered: set = set()
-    k = 0
-    for round_ in range(40):
-        if round_ == 20:
-            sim.crash = 0.0
-        k = _answer(sim, answered, behaviour, k)
-        sim.drain()
-        sim.advance(30)
-        sim.drain()
-    assert sim.crashes or not rids   # (the model did crash)
+    sim = Sim(settings=CRASHING, seed=seed, replay=True, step_ms=1)
+    vids, _ = _through_crashes(sim, 0.15, vols, reqs, behaviour)
     sim.check_no_double_booking(by_time=True)
     rows = sim.dispatch_rows()
     for v in vids:

@@ -76,6 +76,7 @@ def test_the_wheel_holds_the_runtime_and_its_data_not_the_dev_tools(wheel):
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert tops == {"siaga"}, tops
     for data in ["siaga/data/gazetteer/desa.csv", "siaga/core/text/lexicons/skeletons.tsv",
+                 "siaga/core/text/lexicons/intent_model.json",
                  "siaga/infra/sql/001_init.sql", "siaga/services/web/templates/map.html",
                  "siaga/services/web/static/map.js", "siaga/schemas/json/aid_request.submitted.json",
                  "siaga/services/web/static/vendor/leaflet/leaflet.js",

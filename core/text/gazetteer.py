@@ -24,7 +24,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -62,6 +62,7 @@ _MAX_CANDIDATES = 5
 
 _ALIASES = lexicon.PLACE_ABBREVIATIONS
 _WORD_ALIASES = lexicon.CITY_ABBREVIATIONS
+_HEAD_ALIASES = lexicon.NAME_HEAD_ABBREVIATIONS   # "tj pura": only inside a name of several words
 _KAB_PREFIXES = ("kabupaten ", "kab. ", "kab ", "kota administrasi ", "kota adm. ", "kota ")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words of the query that split it into separate name spans.
@@ -75,6 +76,7 @@ _SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PL
                 | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
+_DIRECTION_WORDS = frozenset({"utara", "selatan", "timur", "barat", "tengah", "tenggara", "barat daya"})
 _ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
 _OPENING = "opening"   # hint of an ordinary word that opens a message before a comma
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
@@ -158,6 +160,7 @@ class _Gazetteer:
         self.lats: list[float] = []
         self.lons: list[float] = []
         self.parents: list[int] = []
+        self.kota_towns: dict[str, list[int]] = {}   # "masohi" -> Kec. Kota Masohi (see _load)
         self.approx: list[bool] = []
         self.by_code: dict[str, int] = {}
         self.by_key: dict[str, list[int]] = {}
@@ -179,6 +182,11 @@ class _Gazetteer:
         self.by_code[code] = idx
         for key in self._keys(name, level, kind):
             self.by_key.setdefault(key, []).append(idx)
+        lowered = name.lower()
+        if level == _KEC and lowered.startswith("kota ") and len(lowered.split()) == 2:
+            rest = lowered[len("kota "):]
+            if rest not in _SINGLE_STOP and rest not in _DIRECTION_WORDS and len(rest) >= 4:
+                self.kota_towns.setdefault(_canonical(rest), []).append(idx)
         return idx
 
     @staticmethod
@@ -213,6 +221,14 @@ class _Gazetteer:
             for row in csv.DictReader(f):
                 self._add(row["code"], row["name"], _KEC, "kecamatan", float(row["lat"]), float(row["lon"]),
                           row["kabupaten_code"])
+        # Kec. "Kota Masohi", "Kota Bangun": people write the town's name alone ("di Masohi").
+        # Not when the rest is a direction or a stop word (Kec. "Kota Utara", "Kota Baru"), nor
+        # when a kabupaten, a city or another kecamatan has that name (Kec. "Kota Padang",
+        # Rejang Lebong, is no namesake of the city of Padang; Kec. Maba beside Kec. Kota Maba),
+        # nor when two such kecamatan share it (Kota Agung in Lahat and in Tanggamus)
+        for key, idxs in self.kota_towns.items():
+            if len(idxs) == 1 and not any(self.levels[i] in (_KAB, _KEC) for i in self.by_key.get(key, ())):
+                self.by_key.setdefault(key, []).append(idxs[0])
         with open(data_dir / "desa.csv", encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
@@ -337,7 +353,7 @@ def is_whole_name(words: Sequence[str]) -> bool:
     """Whether these words, together, are the whole name of some place ("kuta raja")."""
     g = gazetteer()
     key = _canonical("".join(words))
-    alias = _canonical("".join(_WORD_ALIASES.get(w.lower(), w) for w in words))
+    alias = _canonical("".join(_WORD_ALIASES.get(w.lower(), _HEAD_ALIASES.get(w.lower(), w)) for w in words))
     return bool(key) and (key in g.by_key or alias in g.by_key)
 
 
@@ -357,12 +373,14 @@ def is_kabupaten_name(word: str) -> bool:
     return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
 
 
-def named_in(match: PlaceMatch, text: str) -> bool:
+def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool:
     """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
-    the text, in full or by a short form ("pasbar"): then a bare name is not alone."""
+    the text, in full or by a short form ("pasbar"): then a bare name is not alone.
+    ``below_province``: only the kecamatan or kabupaten/kota count."""
     compact = _canonical(text)
     words: set[str] | None = None
-    for parent in match.parents:
+    parents = match.parents[:-1] if below_province and len(match.parents) > 1 else match.parents
+    for parent in parents:
         base = parent.lower()
         for prefix in _KAB_PREFIXES:
             if base.startswith(prefix):
@@ -495,6 +513,35 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
 _APOSTROPHES = frozenset({"'", "\u2019", "`"})
 
 
+# English word order: the marker after the name ("Ketapang regency", "Palu city") and the
+# direction before it ("West Kalimantan" is Kalimantan Barat, "South Halmahera" Halmahera Selatan).
+_ENGLISH_POST_MARKERS = frozenset({"regency", "city", "district", "subdistrict", "village", "province"})
+_ENGLISH_DIRECTIONS = {"west": "barat", "east": "timur", "north": "utara", "south": "selatan",
+                       "central": "tengah", "southeast": "tenggara", "northern": "utara",
+                       "southern": "selatan", "eastern": "timur", "western": "barat"}
+
+
+def _english_order(tokens: list[Token]) -> list[Token]:
+    """ "West Kalimantan" -> "Kalimantan barat": the direction after the next word, as the
+    gazetteer writes it. Only before a word that is itself no direction or marker."""
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if (tok.kind == "word" and tok.norm in _ENGLISH_DIRECTIONS and nxt is not None and nxt.kind == "word"
+                and nxt.norm not in _ENGLISH_DIRECTIONS and nxt.norm not in lexicon.PLACE_MARKERS
+                and nxt.norm not in _BREAK_WORDS):
+            direction = _ENGLISH_DIRECTIONS[tok.norm]
+            out.append(nxt)
+            out.append(replace(tok, norm=direction, base=direction))
+            i += 2
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
 def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | None], list[str | None], list[bool]]:
     """Query words (None = break), the marker hint of each, and whether it directly follows a marker."""
     words: list[str | None] = []
@@ -502,6 +549,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
     after: list[bool] = []
     hint: str | None = None
     just_marked = False
+    tokens = _english_order(list(tokens))
 
     def push(word: str | None, word_hint: str | None, follows: bool) -> None:
         words.append(word)
@@ -528,6 +576,17 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             push(tok.norm if small else None, hint if small else None, False)
             continue
         marker = lexicon.PLACE_MARKERS.get(tok.norm)
+        if marker is not None and tok.norm in _ENGLISH_POST_MARKERS and words and words[-1] is not None \
+                and hints[-1] is None:
+            # "Ketapang regency": the marker names the level of the words before it
+            k = len(words) - 1
+            while k >= 0 and words[k] is not None and hints[k] is None:
+                hints[k] = _MARKER_HINTS.get(marker)
+                k -= 1
+            push(None, None, False)
+            hint = None
+            just_marked = False
+            continue
         if marker is not None:
             hint = _MARKER_HINTS.get(marker)
             if tok.norm == "kelurahan":
@@ -576,8 +635,10 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             span_words = words[start:end]
             if hints[start] == "marker" and end - start == 1:
                 continue                       # a lone "kota"/"kampung" is no place
-            if "marker" in hints[start + 1:end] and not _ends_in_kota(words, hints, start, end):
-                break                          # a marker inside a span starts another name
+            if "marker" in hints[start + 1:end] and not _ends_in_kota(words, hints, start, end) \
+                    and _canonical("".join(w for w in span_words if w)) not in g.by_key:
+                break                          # a marker inside a span starts another name,
+                                               # unless the whole span is one ("Amasing Kota Utara")
             opening = False
             if end - start == 1 and (span_words[0] in _SINGLE_STOP and not after_marker[start]):
                 if not (start == 0 and n > 1 and words[1] is None):
@@ -592,8 +653,9 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             # a span starting with "kota"/"kampung" is a name of its own ("Kampung Melayu")
             hint = _OPENING if opening else hints[start] if hints[start] != "marker" else None
             keys = {key}
-            if end - start > 1:   # "smg utara" -> "semarangutara"
-                keys.add(_canonical("".join(_WORD_ALIASES.get(w, w) for w in span_words if w)))
+            if end - start > 1:   # "smg utara" -> "semarangutara", "tj pura" -> "tanjungpura"
+                keys.add(_canonical("".join(_WORD_ALIASES.get(w, _HEAD_ALIASES.get(w, w)) if w else ""
+                                            for w in span_words)))
             plain = "".join(w for w in span_words if w)
             for k in keys:
                 for idx in g.by_key.get(k, ()):

@@ -488,6 +488,14 @@ CITY_ABBREVIATIONS: dict[str, str] = {
     "smg": "semarang", "sby": "surabaya", "bdg": "bandung", "jkt": "jakarta", "mks": "makassar",
     "plg": "palembang", "mdn": "medan", "bjm": "banjarmasin", "pdg": "padang", "jogja": "yogyakarta",
     "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
+    "dps": "denpasar",   # as on Bali's SMS and plates-era shorthand ("Dps Timur", "Dps Barat")
+}
+# Abbreviated first words of names, read only inside a name of several words ("tj pura":
+# Tanjung Pura, "sei rampah", "kp melayu"): alone each is too short to say which place. The usual
+# short forms of maps and signs (Tj. Priok, Tg. Pinang, Sei Rampah, Kp. Melayu).
+NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
+    "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
+    "kp": "kampung", "kpg": "kampung",
 }
 
 # Administrative markers: the words after them name a place.

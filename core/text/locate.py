@@ -270,7 +270,9 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
                 if is_whole_name([t.raw for t in span]):
                     out.append(" ".join(t.raw for t in span))
                 continue
-            if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and t.norm in _IN_NAMES))
+            # later words may be words that are no name alone ("Raja Seberang", "Depati Tujuh")
+            if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and (
+                    t.norm in _IN_NAMES or t.norm in lexicon.NON_PLACE_WORDS or t.norm in lexicon.NUMBER_WORDS_ID)))
                        for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
             if is_whole_name([t.raw for t in span]):
@@ -300,6 +302,32 @@ _NAME_HEADS = frozenset({
     "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
     "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
 })
+
+
+def _longest_names(groups: PlaceCandidates, whole: tuple[str, ...]) -> PlaceCandidates:
+    """A marked candidate that is only part of a whole name written in the message takes the
+    whole name: "Amasing Kota Utara" is not Kec. Kota Utara (Gorontalo), "desa Raja Seberang" not
+    one of the villages named Raja. The whole name either ends with the candidate's words or
+    begins with its last ones."""
+    if not whole or not groups.marked:
+        return groups
+    names = [w.split() for w in whole]
+    out: list[str] = []
+    for cand in groups.marked:
+        words = cand.replace(",", " ,").split()
+        low = [w.lower() for w in words]
+        grown = cand
+        for name in names:
+            lname = [w.lower() for w in name]
+            if len(lname) > len(low) and lname[-len(low):] == low:
+                grown = " ".join(name)
+                break
+            overlap = next((k for k in range(min(len(low), len(lname) - 1), 0, -1) if low[-k:] == lname[:k]), 0)
+            if overlap:
+                grown = " ".join(words + name[overlap:]).replace(" ,", ",")
+                break
+        out.append(grown)
+    return replace(groups, marked=tuple(dict.fromkeys(out)))
 
 
 def _headed_name(span: Sequence[Token]) -> bool:
@@ -352,6 +380,7 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in (*_whole_names(tokens), *_disaster_regions(tokens))
                   if w not in groups.marked and w not in groups.bare)
+    groups = _longest_names(groups, _whole_names(tokens))
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
     groups = _without_volcanoes(groups)
     stages = groups.stages()
@@ -381,7 +410,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
 
 
 _ORIGIN_CUES = frozenset({"dari", "from", "asal"})
-_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi"})
+_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
+                               "otw"})   # "on the way" (to): "otw Depati Tujuh"
 # skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
 _CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
                        "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
@@ -531,6 +561,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
                      and named_in(c, _without_name(text, c.name))), None)
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
+        return found
+    if found.status != "missing" and best.level == "desa" and named_in(best, text) \
+            and not named_in(best, text, below_province=True):
+        # a province is no parent that singles out a village among its thousands: "ureueng Aceh
+        # ... jok" (an Acehnese person; "jok": give) is not Desa Jok, Aceh Utara
         return found
     if found.status == "resolved":
         stronger = found.candidates and best.score >= found.candidates[0].score + _CLEARLY_MORE

@@ -59,7 +59,7 @@ DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places_dev.jsonl", "places_holdout.jsonl",
                  "intents_dev.jsonl", "intents_holdout.jsonl", "extra_dev.jsonl", "places2_dev.jsonl",
                  "places3_holdout.jsonl", "intents2_dev.jsonl", "places4_dev.jsonl",
-                 "places5_dev.jsonl")
+                 "places5_dev.jsonl", "places6_holdout.jsonl")
 DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town

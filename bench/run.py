@@ -5,7 +5,7 @@ docs/benchmarks.md, followed by the notes (bench/notes.md) and the Tansu run of 
 (bench/history/).
 
 Everything is reducible for a quick look (defaults in brackets):
-  BENCH_PARTS            parts to run [geo,load,checkins,requests,workers,bbox]; checkins,
+  BENCH_PARTS            parts to run [text,geo,load,checkins,requests,workers,bbox]; checkins,
                          requests and workers load the volunteers first whether or not `load`
                          is listed. BENCH_SKIP_GEO=1 drops geo.
   BENCH_SIZES            geo sizes [10000,100000,1000000]
@@ -38,7 +38,7 @@ from siaga.schemas.topics import Table
 OUT = Path(os.environ.get("BENCH_OUT") or REPO_ROOT / "docs" / "benchmarks.md")
 HERE = Path(__file__).resolve().parent
 HISTORY = HERE / "history" / "2026-11-22-tansu.md"
-PARTS = ("geo", "load", "checkins", "requests", "workers", "bbox")
+PARTS = ("text", "geo", "load", "checkins", "requests", "workers", "bbox")
 
 
 def machine() -> str:
@@ -191,6 +191,12 @@ def main() -> None:
                 break
 
     try:
+        if "text" in parts:   # pure, no stack needed; first, while the machine is quiet
+            from bench import text_speed
+
+            res["text"] = text_speed.run()
+            print(f"[bench] text: {json.dumps(res['text'])}", flush=True)
+            write()
         if "geo" in parts:
             from bench import bench_geo
             from bench.postgis_knn import PostgisBackend
@@ -282,6 +288,12 @@ def demote(md: str) -> str:
     return "\n".join("#" + ln if ln.startswith("#") else ln for ln in lines).strip() + "\n"
 
 
+TEXT_SECTION = ("\n## Understanding a message\n\n`understand()` (normalising, needs, intent with its "
+                "trained model, places against the gazetteer) on every labelled fixture message, "
+                "warm; per-message times of the fastest of five passes (`bench/text_speed.py`). "
+                "Issue 13 asks for well under 10 ms per message.\n\n")
+
+
 def render(started: datetime, load_before: float, res: dict) -> str:
     from siaga.infra.dev import broker
     from siaga.infra.settings import get_settings
@@ -297,6 +309,8 @@ def render(started: datetime, load_before: float, res: dict) -> str:
             "phase (100 = one core): `postgres` is the postmaster and all its backends, `client` the "
             "load generator's HTTP thread, `bench` the whole bench process (also reading the "
             "matchers' changelog), `machine` everything on the machine, including other users.\n"]
+    if res.get("text"):
+        text.append(TEXT_SECTION + table([res["text"]]))
     geo_rows = res.get("geo")
     if geo_rows:
         text.append("\n## Nearest available volunteers with a skill (k=10, 5 km)\n\n"

@@ -1,0 +1,37 @@
+"""How long understanding one message takes (issue 13: well under 10 ms per message on this
+machine): `understand()` (normalising, needs, intent with its model, places) over every labelled
+fixture message (bench/eval_text.py DEFAULT_FILES), after a warm-up pass; per-message times of
+the best of five passes, so another process's burst on the shared cores does not count.
+`python -m bench.text_speed` prints the figures; `make bench` (part "text") writes them."""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from bench.eval_text import DEFAULT_FILES, load
+from siaga.core.conversation import understand
+
+
+def run(passes: int = 5) -> dict:
+    texts = [rec["text"] for name in DEFAULT_FILES for rec in load(name)]
+    for t in texts:   # warm: lexicons, gazetteer and model loaded, caches filled
+        understand(t)
+    best: list[float] | None = None
+    for _ in range(passes):
+        times = []
+        for t in texts:
+            t0 = time.perf_counter()
+            understand(t)
+            times.append((time.perf_counter() - t0) * 1000.0)
+        if best is None or sum(times) < sum(best):
+            best = times
+    assert best is not None
+    q = statistics.quantiles(best, n=100)
+    return {"messages": len(texts), "passes": passes, "mean_ms": round(statistics.fmean(best), 2),
+            "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2),
+            "max_ms": round(max(best), 2)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run()))

@@ -141,6 +141,10 @@ class ClosedHold(HoldBase):
         return cls(**cls._fields(d), status=d["status"], to_matcher=d.get("to_matcher"), notify=d.get("notify"),
                    actor=d.get("actor"), closed_at=d.get("closed_at"), by=d.get("by"))
 
+    def when(self, now: datetime) -> datetime:
+        """When it closed: what its records say again (`now` for a close kept before closed_at)."""
+        return _at(self.closed_at) if self.closed_at else now
+
     def to_dict(self) -> dict[str, Any]:
         return {**self._dict(), "status": self.status, "to_matcher": self.to_matcher, "notify": self.notify,
                 **{k: getattr(self, k) for k in CLOSED_OPTIONAL if getattr(self, k) is not None}}
@@ -324,8 +328,7 @@ class Desk:
     def _said(self, st: VolunteerState, c: ClosedHold, now: datetime, notify: bool) -> list[Out]:
         """What a close says, dated when it happened: every record has a stable id, so whoever
         got it the first time ignores it, and the offer log keeps the true order."""
-        at = _at(c.closed_at) if c.closed_at else now
-        outs = [_offer_event(c, st.volunteer_id, c.status, at, c.actor)]
+        outs = [_offer_event(c, st.volunteer_id, c.status, c.when(now), c.actor)]
         if c.to_matcher:
             outs.append(self._to_matcher(st, c.to_matcher, c))
         if notify and c.notify:
@@ -657,7 +660,7 @@ class Desk:
         if c is not None and c.to_matcher in ("done", "declined"):   # closed by the volunteer: the matcher missed it
             return self._said(st, c, now, notify=False) + self._publish(st, now)
         # Released, expired or never held here: the matcher must find someone else.
-        said = [_offer_event(c, st.volunteer_id, c.status, _at(c.closed_at) if c.closed_at else now, c.actor)] if c else []
+        said = [_offer_event(c, st.volunteer_id, c.status, c.when(now), c.actor)] if c else []
         return said + [Out(Topic.DISPATCH_MATCH, str(m.request_id), dm.MOfferUpdate(
             request_id=m.request_id, offer_id=m.offer_id, volunteer_id=m.volunteer_id,
             status="released", volunteer_name=st.name or None), partition=m.partition)]

@@ -9,6 +9,7 @@ import faust
 from siaga.infra import kafka_config
 from siaga.infra.settings import get_settings
 from siaga.services import logmask
+from siaga.streams import offset_guard
 from siaga.schemas.topics import APP_ID, spec as topic_spec
 
 settings = get_settings()
@@ -36,6 +37,9 @@ app = faust.App(
     web_host="127.0.0.1",
     **kafka_config.faust_producer(settings),
 )
+# Input offsets are committed only over what the agents handled (Faust alone can pass records
+# nobody handled after a rebalance; streams/offset_guard.py says how it was measured).
+offset_guard.install(app)
 
 
 @app.task

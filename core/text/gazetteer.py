@@ -472,12 +472,15 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         return PlaceResolution("not_found")
 
     ranked = sorted(scores, key=lambda i: (-scores[i], g.codes[i]))
+    single = _only_one_of_its_name(g, ranked, scores, hits)
+    if single is not None:
+        ranked = [single, *(i for i in ranked if i != single)]
     best = ranked[0]
     on_chain = {best, *g.chain(best)}
     rivals = [i for i in ranked[1:] if i not in on_chain and best not in g.chain(i)]
     listed = [best, *rivals][:_MAX_CANDIDATES]
     candidates = tuple(g.match(i, scores[i]) for i in listed)
-    if rivals and scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN:
+    if rivals and scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN and single is None:
         return PlaceResolution("ambiguous", None, candidates)
     close = sum(1 for i in rivals if scores[best] - scores[i] < _CROWD_MARGIN)
     if close >= _CROWD_SIZE:
@@ -485,6 +488,27 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+def _only_one_of_its_name(g: _Gazetteer, ranked: list[int], scores: dict[int, float],
+                          hits: list[_Hit]) -> int | None:
+    """Two names tied, one of them a single place and the other shared by several ("di
+    Waiputih ... di parit": one village, and a dozen villages named Parit): the single place
+    is what the message points at; for the other, nothing says which. Only between names in
+    separate words of the message ("Agung" inside "Gunung Agung" is no other name)."""
+    top = scores[ranked[0]]
+    tied = [i for i in ranked if top - scores[i] < _AMBIGUITY_MARGIN]
+    by_name: dict[str, list[int]] = {}
+    for i in tied:
+        by_name.setdefault(g.names[i].lower(), []).append(i)
+    single = [ids[0] for ids in by_name.values() if len(ids) == 1]
+    if len(by_name) < 2 or len(single) != 1:
+        return None
+    spans = {(h.start, h.end) for h in hits if h.idx == single[0]}
+    others = {(h.start, h.end) for h in hits if h.idx in tied and h.idx != single[0]}
+    if any(a < d and c < b for a, b in spans for c, d in others):
+        return None
+    return single[0]
 
 
 def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:

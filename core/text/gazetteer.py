@@ -438,6 +438,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
     scores: dict[int, float] = {}
     backed: set[int] = set()
+    ordinary = frozenset(i for i, w in enumerate(words) if w and is_dictionary_word(w))
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
     for hit in hits:
         level = g.levels[hit.idx]
@@ -453,7 +454,9 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
             continue
         if hit.quality < 1.0 and support == 0 and hit.hint not in _ADMIN_HINTS:
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
-        together = _cohesion(g, hit, hits)
+        if support == 0 and hit.hint not in _ADMIN_HINTS and _need_phrase(words[hit.start:hit.end]):
+            continue     # "butuh air bersih" asks for clean water; Desa Air Bersih needs its parent
+        together = _cohesion(g, hit, hits, ordinary)
         if support > 0 or together > 0:
             backed.add(hit.idx)
         score = hit.weight + support + together + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
@@ -490,6 +493,16 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
 
 
+@lru_cache(maxsize=1)
+def _need_phrases() -> frozenset[str]:
+    return frozenset(p.lower() for phrases in lexicon.NEED_KEYWORDS.values() for p in phrases if " " in p)
+
+
+def _need_phrase(span: Sequence[str | None]) -> bool:
+    """A span of two or more words that is also a need phrase ("air bersih", "tenda darurat")."""
+    return len(span) > 1 and None not in span and " ".join(w for w in span if w) in _need_phrases()
+
+
 def _only_one_of_its_name(g: _Gazetteer, ranked: list[int], scores: dict[int, float],
                           hits: list[_Hit]) -> int | None:
     """Two names tied, one of them a single place and the other shared by several ("di
@@ -511,7 +524,7 @@ def _only_one_of_its_name(g: _Gazetteer, ranked: list[int], scores: dict[int, fl
     return single[0]
 
 
-def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
+def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], ordinary: frozenset[int] = frozenset()) -> float:
     """Places written together lie together: another exact name of the message (a span apart)
     in the same kecamatan (+0.6) or kabupaten (+0.3) as this hit, neither being a parent of the
     other (that is _support): "Manggarai ... Bukit Duri" are both in Tebet, Jakarta."""
@@ -524,6 +537,8 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit]) -> float:
     for other in hits:
         if other.quality < 1.0 or other.idx == hit.idx or (other.start < hit.end and hit.start < other.end):
             continue
+        if other.hint is None and other.end - other.start == 1 and other.start in ordinary:
+            continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
         other_chain = g.chain(other.idx)
         if other.idx in chain or hit.idx in other_chain or g.levels[other.idx] == _KAB:
             continue

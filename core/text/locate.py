@@ -354,6 +354,14 @@ def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
     return True
 
 
+def _short_for_it(candidates: Sequence[str], best: PlaceMatch) -> bool:
+    """Every candidate an ordinary word that stands for the place only as a short form: "di
+    loteng rumah" (the attic) is not Lombok Tengah ("Loteng") unless something else says so."""
+    words = [c.lower() for c in candidates]
+    name = best.name.lower().split()
+    return all(len(w.split()) == 1 and is_dictionary_word(w) and w not in name for w in words)
+
+
 def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, ...]) -> bool:
     """A village or kecamatan resolved from its bare name (no parent named in the text) away
     from every declared incident area: coordinators should check it."""
@@ -393,7 +401,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
             low = low_confidence(best, text, incidents)
-            if low and not resolution.evidence and _ordinary_word(best.name, tokens):
+            if not resolution.evidence and ((low and _ordinary_word(best.name, tokens))
+                                            or _short_for_it(candidates, best)):
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)

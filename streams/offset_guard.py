@@ -22,8 +22,11 @@ import logging
 import time
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaConsumer as Reader
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
+
+from siaga.infra import kafka_config
 
 log = logging.getLogger("siaga.offsets")
 
@@ -113,19 +116,16 @@ class GuardedConsumer(AIOKafkaConsumer):
     def holes(self) -> list[tuple]:
         """(tp, base, acked) for each partition with acknowledged offsets beyond a hole at its head."""
         out = []
+        assigned = self.assignment()
         for tp, acked in list(self._acked.items()):
             base = self._base(tp)
-            if acked and base is not None and min(acked) > base and tp in self.assignment():
+            if acked and base is not None and min(acked) > base and tp in assigned:
                 out.append((tp, base, set(acked)))
         return out
 
 
 async def _present(tp, base: int, top: int) -> set[int]:
     """The offsets in [base, top) that the log holds, read by a consumer of no group."""
-    from aiokafka import AIOKafkaConsumer as Reader
-
-    from siaga.infra import kafka_config
-
     reader = Reader(**kafka_config.aiokafka(enable_auto_commit=False, group_id=None))
     await reader.start()
     try:

@@ -438,7 +438,6 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
     scores: dict[int, float] = {}
     backed: set[int] = set()
-    ordinary = frozenset(i for i, w in enumerate(words) if w and is_dictionary_word(w))
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
     for hit in hits:
         level = g.levels[hit.idx]
@@ -456,7 +455,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
         if support == 0 and hit.hint not in _ADMIN_HINTS and _need_phrase(words[hit.start:hit.end]):
             continue     # "butuh air bersih" asks for clean water; Desa Air Bersih needs its parent
-        together = _cohesion(g, hit, hits, ordinary)
+        together = _cohesion(g, hit, hits, words)
         if support > 0 or together > 0:
             backed.add(hit.idx)
         score = hit.weight + support + together + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
@@ -524,7 +523,7 @@ def _only_one_of_its_name(g: _Gazetteer, ranked: list[int], scores: dict[int, fl
     return single[0]
 
 
-def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], ordinary: frozenset[int] = frozenset()) -> float:
+def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], words: Sequence[str | None]) -> float:
     """Places written together lie together: another exact name of the message (a span apart)
     in the same kecamatan (+0.6) or kabupaten (+0.3) as this hit, neither being a parent of the
     other (that is _support): "Manggarai ... Bukit Duri" are both in Tebet, Jakarta."""
@@ -537,7 +536,7 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], ordinary: frozenset[in
     for other in hits:
         if other.quality < 1.0 or other.idx == hit.idx or (other.start < hit.end and hit.start < other.end):
             continue
-        if other.hint is None and other.end - other.start == 1 and other.start in ordinary:
+        if other.hint is None and other.end - other.start == 1 and is_dictionary_word(words[other.start] or ""):
             continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
         other_chain = g.chain(other.idx)
         if other.idx in chain or hit.idx in other_chain or g.levels[other.idx] == _KAB:

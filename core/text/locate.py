@@ -561,8 +561,8 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     replace a resolved place by one outside it."""
     whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
-    if _unmistakable(best if whole.status == "resolved" else None, found, text):
-        return _resolved(best, whole.candidates, low_confidence(best, text, incidents))  # type: ignore[arg-type]
+    if whole.status == "resolved" and best is not None and _unmistakable(best, found, text):
+        return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \
             and found.status == "missing":
         # the top n-gram has no parent named ("SAR jo" read as Kec. Sarjo): when the candidates
@@ -600,12 +600,12 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
 
 
-def _unmistakable(best: PlaceMatch | None, found: LocateResult, text: str) -> bool:
+def _unmistakable(best: PlaceMatch, found: LocateResult, text: str) -> bool:
     """A name of two or more words, not all of them ordinary words, that only one place bears
     ("Botuh Bosi ktp: rumah panggung kemasukan air"), written whole in a message whose candidates
     found nothing, only a common name or an ordinary word ("Lintang" inside "Botuh Lintang"): it
     outweighs them by a whole word, and is no accident of ordinary words ("air bersih")."""
-    if best is None or found.status == "resolved":
+    if found.status == "resolved":
         return False
     words = best.name.lower().split()
     if len(words) < 2 or all(is_dictionary_word(w) for w in words):

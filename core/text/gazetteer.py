@@ -630,8 +630,9 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             if tok.norm == "kelurahan":
                 hint = "kelurahan"       # an urban kelurahan, not a rural desa of the same name
             just_marked = True
-            # "kota"/"kampung" are also the first word of names ("Kota Baru", "Kampung Melayu")
-            if tok.norm in {"kota", "kampung"}:
+            # "kota"/"kampung"/"dusun" are also the first word of names ("Kota Baru", "Kampung
+            # Melayu", Kec. Dusun Utara in Barito Selatan)
+            if tok.norm in {"kota", "kampung", "dusun"}:
                 push(tok.norm, "marker", False)
             else:
                 push(None, None, False)

@@ -59,6 +59,7 @@ from functools import lru_cache
 from typing import Literal
 
 from siaga.core.text import intent_model, lexicon
+from siaga.core.text.lexicon import FIRST_PERSON, VOLUNTEER_ROLES
 from siaga.core.text.message import ParsedMessage
 from siaga.core.text.normalize import Token, tokenize
 from siaga.schemas.common import NeedCategory
@@ -101,7 +102,6 @@ CONDITIONAL_ASKS = frozenset({"dibutuhkan", "diperlukan", "butuh", "perlu", "nee
 MODEL_VETO = 0.8
 ASK_NEGATION_FILLERS = frozenset({"lagi", "terlalu", "usah", "begitu", "perlu", "sudah", "longer", "t"})
 
-FIRST_PERSON = frozenset({"saya", "kami", "kita", "i", "we", "kula", "abdi", "dewe", "my", "our", "im"})
 HAVE = frozenset({"punya", "memiliki", "gadhah", "gaduh", "have", "has", "got", "own", "nyimpen",
                   # goods in hand: "kami sudah mengumpulkan 200 selimut", "we collected 200 blankets"
                   "mengumpulkan", "kumpulkan", "terkumpul", "collected", "gathered", "prepared",
@@ -129,10 +129,6 @@ RESOURCES = frozenset({
     "ambulans", "ambulance", "dapur", "gudang", "stok", "bak", "kapal", "speedboat", "rakit",
 })
 UNITS = frozenset({"dus", "karung", "paket", "unit", "liter", "ton", "kg", "box", "pcs", "kardus", "bungkus", "porsi"})
-VOLUNTEER_ROLES = frozenset({
-    "relawan", "volunteer", "volunteers", "dokter", "perawat", "bidan", "nurse", "doctor",
-    "paramedis", "medis", "sopir", "driver", "komunitas", "organisasi", "tim",
-})
 DONATE = frozenset({"donasi", "sumbang", "nyumbang", "menyumbang", "sumbangan", "donate", "donation",
                     "donations", "menyumbangkan", "berdonasi",
                     "patungan", "urunan", "iuran"})   # chipping in together

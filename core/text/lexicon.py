@@ -510,6 +510,23 @@ PLACE_MARKERS: dict[str, str] = {
 }
 # Prepositions that usually introduce a place ("banjir di Sumberharjo").
 PLACE_PREPOSITIONS: frozenset[str] = frozenset({"di", "in", "at", "near", "dekat", "sekitar", "daerah", "wilayah", "area", "kawasan", "lokasi", "alamat"})
+# The writer, and helpers' roles: "sy dokter", "kami relawan" (an offer, core/text/intent.py;
+# where the writer is, not where help is wanted, core/text/locate.py).
+FIRST_PERSON: frozenset[str] = frozenset({"saya", "kami", "kita", "i", "we", "kula", "abdi", "dewe", "my", "our", "im"})
+VOLUNTEER_ROLES: frozenset[str] = frozenset({
+    "relawan", "volunteer", "volunteers", "dokter", "perawat", "bidan", "nurse", "doctor",
+    "paramedis", "medis", "sopir", "driver", "komunitas", "organisasi", "tim",
+})
+# Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
+# elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
+NAME_HEADS: frozenset[str] = frozenset({
+    "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
+    "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+    "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
+})
+# Words that say where something goes ("kirim ke gurabati", "perahu utk kalahien"; Sundanese
+# "ka", Sasak "leq"): the name after one is a candidate even in lower case (core/text/places.py).
+TOWARD_WORDS: frozenset[str] = frozenset({"ke", "menuju", "kearah", "untuk", "ka", "leq"})
 # Words that can follow "di" but are not place names ("di sini", "di rumah", "di atas").
 NON_PLACE_WORDS: frozenset[str] = frozenset({
     "sini", "sana", "situ", "atas", "bawah", "dalam", "luar", "rumah", "atap", "lantai",

@@ -280,28 +280,22 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _disaster_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
+def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
     """"banjir landak", "gempa agam", "longsor batang": the word right after a disaster noun
-    names where it struck. An ordinary word there ("landak": porcupine) is read as a place only
+    names where it struck; "kirim bantuan ke tual", "dikirim ka pati": the word after "ke" names
+    where help goes. An ordinary word there ("landak": porcupine) is read as a place only
     when it is a kabupaten's or city's name (a village's name there is too often an adjective)."""
     words = [t for t in tokens if t.kind == "word"]
     out: list[str] = []
     for prev, tok in zip(words, words[1:]):
-        if prev.norm in lexicon.DISASTER_WORDS and len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS \
+        if (prev.norm in lexicon.DISASTER_WORDS or prev.norm in lexicon.TOWARD_WORDS) and len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS \
                 and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
-                and tok.norm not in _NAME_HEADS \
+                and tok.norm not in lexicon.NAME_HEADS \
                 and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
             out.append(tok.raw)
     return tuple(out)
 
 
-# Geographic nouns that begin many place names ("Sungai Tabuk", "Kuala Simpang", "Lubuk Basung"):
-# elsewhere a landmark noun ("sungai" = river), whose own name is then skipped.
-_NAME_HEADS = frozenset({
-    "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
-    "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
-    "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
-})
 
 
 def _longest_names(groups: PlaceCandidates, whole: tuple[str, ...]) -> PlaceCandidates:
@@ -334,7 +328,7 @@ def _headed_name(span: Sequence[Token]) -> bool:
     """A head noun followed by words that are no ordinary words ("Sungai Lulut", "sungai pua",
     "Lembah Anai"): the run may be a place's whole name, though the head alone is a landmark noun."""
     head, rest = span[0], span[1:]
-    return (head.kind == "word" and head.norm in _NAME_HEADS
+    return (head.kind == "word" and head.norm in lexicon.NAME_HEADS
             and all(t.kind == "word" and len(t.raw) >= 3 and not is_dictionary_word(t.norm)
                     and t.norm not in tables.ordinary_words() and name_word(t, True) for t in rest))
 
@@ -373,7 +367,10 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
     found = _from_candidates(text, tokens, reference, incidents)
-    return _refined(text, tokens, found, reference, incidents)
+    # the whole-message pass must not bring back where a helper writes from
+    senders = _sender_places(tokens) if found.status != "missing" else set()
+    return _refined(text, tokens, found, reference, incidents, senders)
+
 
 
 _ORDINARY = "an ordinary word that is also a place name; which place?"
@@ -386,7 +383,7 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                      incidents: tuple[IncidentArea, ...]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
-    whole = tuple(w for w in (*_whole_names(tokens), *_disaster_regions(tokens))
+    whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
                   if w not in groups.marked and w not in groups.bare)
     groups = _longest_names(groups, _whole_names(tokens))
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
@@ -491,6 +488,34 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
     return out
 
 
+# Who writes as a helper somewhere: "sy dokter umum di kudus", "kami mahasiswa NTB di mataram".
+_SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "kelompok", "yayasan", "ormas",
+                                                     "rombongan", "students", "group"})
+_SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
+
+
+def _sender_places(tokens: Sequence[Token]) -> set[str]:
+    """Where the writer is, when the writer speaks as a helper ("sy perawat di palangka raya, bs
+    ke posko dusun selatan"): the first name-like word after "di"/"dari" that follows a first-person
+    word and a helper's role in the same clause. The place needing help is another one."""
+    out: set[str] = set()
+    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or t.norm not in {"di", "dari", "in", "from"}:
+            continue
+        before: list[str] = []          # the clause's words before "di", nearest first
+        for w in reversed(words[max(0, i - _SENDER_REACH):i]):
+            if w is None:
+                break
+            before.append(w.norm)
+        writer = next((k for k, w in enumerate(before) if w in lexicon.FIRST_PERSON), None)
+        # the role between the writer and "di" ("relawan, torang di Dulangon": the thanked are elsewhere)
+        if writer is not None and any(w in _SENDER_ROLES for w in before[:writer]):
+            out |= _destination_words(words, i + 1)
+    return out
+
+
 def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
@@ -503,14 +528,23 @@ def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceC
         return c.split()[0].lower().strip(",") if c.split() else ""
 
     everything = groups.all()
+    senders = _sender_places(tokens)
+    if senders and any(first(c) not in senders for c in everything):
+        def others(cs: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(c for c in cs if first(c) not in senders)
+
+        groups = PlaceCandidates(others(groups.marked), others(groups.bare), others(groups.landmarks))
+        everything = groups.all()
+    origins = _cued_words(tokens, _ORIGIN_CUES)
     carried, later = _carried_to(tokens)
     if carried and any(first(c) in carried for c in everything):
+        later -= origins - carried     # "kirim bantuan ke pinrang, jalan dari parepare aman?"
+
         def only(cs: tuple[str, ...]) -> tuple[str, ...]:
             # the destination, and names written after the verb ("ke Sengkang, posko ... Wajo")
             return tuple(c for c in cs if first(c) in carried or first(c) in later)
 
         return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
-    origins = _cued_words(tokens, _ORIGIN_CUES)
     if not origins:
         return groups
     destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
@@ -552,7 +586,7 @@ _LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hi
 
 
 def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
-             incidents: tuple[IncidentArea, ...]) -> LocateResult:
+             incidents: tuple[IncidentArea, ...], senders: frozenset[str] | set[str] = frozenset()) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
@@ -561,6 +595,8 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     replace a resolved place by one outside it."""
     whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
+    if best is not None and any(best.code == c.code for c in _places_named(senders)):
+        return found           # a helper's own town may be a parent, never the answer
     if whole.status == "resolved" and best is not None and _unmistakable(best, found, text):
         return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \
@@ -613,6 +649,11 @@ def _unmistakable(best: PlaceMatch, found: LocateResult, text: str) -> bool:
     if re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", text.lower()) is None:
         return False
     return not found.candidates or best.score >= found.candidates[0].score + _CLEARLY_MORE
+
+
+def _places_named(words: frozenset[str] | set[str]) -> tuple[PlaceMatch, ...]:
+    """The places each word may name ("yogya": Kota Yogyakarta)."""
+    return tuple(c for w in sorted(words) for c in resolve_place(w, typos=False).candidates)
 
 
 def _without_name(text: str, name: str) -> str:

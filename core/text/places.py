@@ -142,8 +142,11 @@ def _read_landmark_name(tokens: Sequence[Token], j: int, collector: _Collector) 
         if tok.norm in lexicon.NON_PLACE_WORDS or tok.norm in _keywords():
             break
         j += 1
-    if j > start:
-        collector.landmarks.append(" ".join(t.raw for t in tokens[start:j]))
+    name = tokens[start:j]
+    # "bukit batu", "kali putih": a hill of stone, a white river, not the town named Batu
+    natural = start > 0 and tokens[start - 1].norm in lexicon.NAME_HEADS
+    if name and not (natural and len(name) == 1 and is_dictionary_word(name[0].norm)):
+        collector.landmarks.append(" ".join(t.raw for t in name))
     return j
 
 
@@ -266,6 +269,8 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         else:
             shape_ok = (len(tok.norm) >= 5 and not is_dictionary_word(tok.norm)
                         and not is_dictionary_word(tok.stem))
+        # after "ke"/"utk" a word no dictionary knows is a name, whatever its case ("ke gurabati")
+        shape_ok = shape_ok or (not run and prev_norm in lexicon.TOWARD_WORDS and _unknown_word(tok))
         looks_named = (
             _strict_name(tok, continuation=bool(run))
             and prev_norm not in _HONORIFICS
@@ -281,6 +286,11 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         idx += 1
     _flush(run, out)
     return out
+
+
+def _unknown_word(tok: Token) -> bool:
+    return (tok.kind == "word" and len(tok.norm) >= 4 and tok.norm == tok.raw.lower()
+            and not is_dictionary_word(tok.norm))
 
 
 def _letter_suffix(tok: Token) -> bool:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from siaga.core.text import lexicon
 from siaga.core.text.matching import PhraseIndex, PhraseMatch, is_boundary
-from siaga.core.text.normalize import Token, _known_words
+from siaga.core.text.normalize import Token, _known_words, is_dictionary_word
 from siaga.schemas.common import NeedCategory
 
 _NEGATING_PREVIOUS = lexicon.NEGATORS | {"no", "not", "dont", "t", "usah", "tidak"}
@@ -233,6 +233,17 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "air cimanuk masuk rumah", "air kali meluap"
     if nxt.norm in {"dari", "dr", "from"} and after is not None and after.norm in lexicon.WATER_BODIES:
         return True      # "air dr bendungan bili-bili naik"
+    if after is not None and after.norm in lexicon.FLOOD_ADVERBS and not is_dictionary_word(nxt.norm):
+        # a river's name in lower case, then how the water is: "banyu barito sudah naik"
+        j = _next_word_index(tokens, k + 1)
+        later = _next_word(tokens, j + 1) if j is not None else None
+        if later is not None and (later.norm in lexicon.FLOOD_CONTEXT_AFTER
+                                  or later.stem in lexicon.FLOOD_CONTEXT_AFTER):
+            return True
+    if nxt.norm in {"dan", "dengan", "campur", "bercampur", "and"} and after is not None and after.norm == "lumpur":
+        return True      # "aer deng lumpur masuk rumah": water and mud come in
+    if nxt.norm in lexicon.NEGATORS and after is not None and after.stem in {"surut", "turun"}:
+        return True      # "banyu kada surut-surut": the flood does not go down
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)

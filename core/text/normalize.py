@@ -268,10 +268,12 @@ def _sundanese_keun(word: str) -> str:
 
 
 def _after_place_word(tokens: list[Token]) -> bool:
-    # Words right after "desa", "kec", "di" are usually names: do not "correct" them.
-    if not tokens:
+    # Words right after "desa", "kec.", "di" are usually names: do not "correct" them
+    # ("Kel. Lampa" is no lamp).
+    last = tokens[-2:] if len(tokens) >= 2 and tokens[-1].norm == "." else tokens[-1:]
+    if not last:
         return False
-    prev = tokens[-1].norm
+    prev = last[0].norm
     return prev in lexicon.PLACE_MARKERS or prev in lexicon.PLACE_PREPOSITIONS
 
 

@@ -1,9 +1,10 @@
 """Incident areas a deployment declares (setting INCIDENT_AREAS, read by
 core/text/incident_areas.py): where the disaster is.
 
-A place name found inside or near one wins over a namesake far away, and a place resolved
-from a bare name (no parent named) away from every incident is marked low confidence for the
-coordinators (core/text/gazetteer.py, core/text/locate.py).
+A place name found inside or near one wins over a namesake far away, and a place found from a
+bare name (no parent named) away from every incident is asked about rather than sent to; with no
+area declared, it is resolved and marked low confidence for the coordinators
+(core/text/gazetteer.py, core/text/locate.py).
 """
 from __future__ import annotations
 

@@ -369,8 +369,21 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
     found = _from_candidates(text, tokens, reference, incidents)
     # the whole-message pass must not bring back where a helper writes from
     senders = _sender_places(tokens) if found.status != "missing" else set()
-    return _refined(text, tokens, found, reference, incidents, senders)
+    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, senders), incidents)
 
+
+_FAR = "a place of this name, far from every incident area; which place?"
+
+
+def _near_the_incidents(result: LocateResult, incidents: tuple[IncidentArea, ...]) -> LocateResult:
+    """Where a deployment declares its incident areas, a place resolved from a bare name (no
+    parent named) far from all of them is asked about, not sent to: a namesake inside an area
+    would have won (gazetteer), so the message names a place the disaster did not reach, or a
+    street or kampung that shares a village's name far away. Without declared areas there is
+    nothing to compare with, and such a place stays resolved, marked low confidence."""
+    if not incidents or result.status != "resolved" or not result.low_confidence:
+        return result
+    return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
 
 
 _ORDINARY = "an ordinary word that is also a place name; which place?"

@@ -102,3 +102,15 @@ def test_low_confidence_marks_bare_names_away_from_incidents(text, incidents, lo
 
 def test_coordinates_carry_no_confidence_claim():
     assert locate("tolong -7.7956, 110.3695").to_location().confidence is None
+
+
+@pytest.mark.parametrize("text, status", [
+    ("banjir di warungkondang", "ambiguous"),              # bare, and far from the Lombok incident: ask
+    ("banjir di warungkondang cianjur", "resolved"),       # its kabupaten named: no doubt
+    ("banjir di kabupaten garut", "resolved"),             # a kabupaten is not a namesake risk
+])
+def test_a_bare_name_far_from_every_declared_incident_is_asked_about(text, status):
+    r = locate(text, incidents=_areas("52.08"))
+    assert r.status == status
+    if status == "ambiguous":
+        assert r.candidates and r.candidates[0].name == "Warungkondang"   # the reply offers it

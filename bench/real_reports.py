@@ -1,0 +1,67 @@
+"""Places from real resident flood reports, against where each reporter stood (issue 13's last
+target: of places resolved from real reports, at most 5% more than 25 km from the reporter).
+
+    python -m bench.real_reports DIR [--incident-areas JSON]
+
+DIR holds GeoJSON FeatureCollections of reports, each a Point (the reporter's position) with a
+"text" property, such as the PetaBencana.id archive of the February 2017 Jabodetabek floods
+(github.com/urbanriskmap/petabencana.id-data-archive, 2017/reports/*.geojson). The reports are
+not in this repository: their licence is not stated, and they are other people's words. Only
+place names in the text are used (never the position) and only totals are printed, no text.
+
+Prints how many distinct texts there are, how many resolve to a place from the text alone, and
+how many of those lie more than FAR_KM from the reporter, with and without low confidence.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from siaga.core.text.incident_areas import parse_incident_areas
+from siaga.core.text.locate import locate
+from siaga.geo.distance import haversine_m
+
+FAR_KM = 25.0
+
+
+def reports(folder: Path) -> list[tuple[str, float, float]]:
+    """(text, lat, lon) of each report with a distinct, non-empty text."""
+    out: dict[str, tuple[float, float]] = {}
+    for path in sorted(folder.glob("*.geojson")):
+        for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+            text = ((feature.get("properties") or {}).get("text") or "").strip()
+            geometry = feature.get("geometry") or {}
+            if text and geometry.get("type") == "Point" and text not in out:
+                lon, lat = geometry["coordinates"][:2]
+                out[text] = (float(lat), float(lon))
+    return [(text, lat, lon) for text, (lat, lon) in out.items()]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--incident-areas", default="", help="as the setting INCIDENT_AREAS")
+    args = parser.parse_args(argv)
+    areas = parse_incident_areas(args.incident_areas)
+    rows = reports(args.folder)
+    resolved = far = low = far_low = 0
+    for text, lat, lon in rows:
+        r = locate(text, incidents=areas)
+        if r.status != "resolved" or r.source != "gazetteer" or r.lat is None or r.lon is None:
+            continue
+        resolved += 1
+        is_far = haversine_m(lat, lon, r.lat, r.lon) / 1000.0 > FAR_KM
+        far += is_far
+        low += r.low_confidence
+        far_low += is_far and r.low_confidence
+    print(f"reports with text: {len(rows)}; incident areas declared: {len(areas)}")
+    print(f"resolved from the text: {resolved}; more than {FAR_KM:.0f} km from the reporter: "
+          f"{far} ({100 * far / max(1, resolved):.1f}%)")
+    print(f"  of which marked low confidence: {far_low} (of {low} low-confidence places)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

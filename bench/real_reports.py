@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from siaga.core.text.incident_areas import parse_incident_areas
 from siaga.core.text.locate import locate
 from siaga.geo.distance import haversine_m
+from siaga.geo.incidents import IncidentArea
 
 FAR_KM = 25.0
 
@@ -39,13 +41,16 @@ def reports(folder: Path) -> list[tuple[str, float, float]]:
     return [(text, lat, lon) for text, (lat, lon) in out.items()]
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--incident-areas", default="", help="as the setting INCIDENT_AREAS")
-    args = parser.parse_args(argv)
-    areas = parse_incident_areas(args.incident_areas)
-    rows = reports(args.folder)
+@dataclass(frozen=True, slots=True)
+class Counts:
+    reports: int
+    resolved: int       # a place from the text (gazetteer)
+    far: int            # ... more than FAR_KM from the reporter
+    low: int            # ... marked low confidence
+    far_low: int
+
+
+def measure(rows: list[tuple[str, float, float]], areas: tuple[IncidentArea, ...] = ()) -> Counts:
     resolved = far = low = far_low = 0
     for text, lat, lon in rows:
         r = locate(text, incidents=areas)
@@ -56,10 +61,20 @@ def main(argv: list[str]) -> int:
         far += is_far
         low += r.low_confidence
         far_low += is_far and r.low_confidence
-    print(f"reports with text: {len(rows)}; incident areas declared: {len(areas)}")
-    print(f"resolved from the text: {resolved}; more than {FAR_KM:.0f} km from the reporter: "
-          f"{far} ({100 * far / max(1, resolved):.1f}%)")
-    print(f"  of which marked low confidence: {far_low} (of {low} low-confidence places)")
+    return Counts(len(rows), resolved, far, low, far_low)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--incident-areas", default="", help="as the setting INCIDENT_AREAS")
+    args = parser.parse_args(argv)
+    areas = parse_incident_areas(args.incident_areas)
+    c = measure(reports(args.folder), areas)
+    print(f"reports with text: {c.reports}; incident areas declared: {len(areas)}")
+    print(f"resolved from the text: {c.resolved}; more than {FAR_KM:.0f} km from the reporter: "
+          f"{c.far} ({100 * c.far / max(1, c.resolved):.1f}%)")
+    print(f"  of which marked low confidence: {c.far_low} (of {c.low} low-confidence places)")
     return 0
 
 

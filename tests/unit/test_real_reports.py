@@ -1,0 +1,36 @@
+"""bench/real_reports.py on invented reports: distinct texts only, far means from the reporter."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.real_reports import measure, reports
+from siaga.core.text.incident_areas import parse_incident_areas
+
+CIANJUR = (-6.93, 107.08)     # near Warungkondang
+JAKARTA = (-6.2, 106.85)      # about 90 km away
+
+
+def feature(text: str, point: tuple[float, float]) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
+            "properties": {"text": text}}
+
+
+def test_far_counts_places_away_from_the_reporter(tmp_path: Path) -> None:
+    features = [feature("banjir di warungkondang cianjur", CIANJUR),      # resolved, near
+                feature("banjir besar di warungkondang, cianjur", JAKARTA),  # resolved, far
+                feature("banjir di warungkondang cianjur", JAKARTA),      # the same text again: once
+                feature("", CIANJUR),                                     # no text
+                feature("air naik terus", CIANJUR)]                       # no place
+    (tmp_path / "a.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    rows = reports(tmp_path)
+    assert len(rows) == 3
+    c = measure(rows)
+    assert (c.reports, c.resolved, c.far) == (3, 2, 1)
+
+
+def test_a_bare_name_far_from_the_declared_area_is_not_counted_as_resolved() -> None:
+    rows = [("banjir di warungkondang", *JAKARTA)]
+    assert measure(rows).far == 1                                      # resolved, low confidence, far
+    jakarta = parse_incident_areas('[{"name": "Jakarta", "lat": -6.2, "lon": 106.85, "radius_km": 30}]')
+    assert measure(rows, jakarta).resolved == 0                        # asked about instead

@@ -288,13 +288,12 @@ def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
     words = [t for t in tokens if t.kind == "word"]
     out: list[str] = []
     for prev, tok in zip(words, words[1:]):
-        if (prev.norm in lexicon.DISASTER_WORDS or prev.norm in lexicon.TOWARD_WORDS) and len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS \
-                and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
+        if (prev.norm in lexicon.DISASTER_WORDS or prev.norm in lexicon.TOWARD_WORDS) and len(tok.norm) >= 4 \
+                and tok.norm not in lexicon.DISASTER_WORDS and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
                 and tok.norm not in lexicon.NAME_HEADS \
                 and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
             out.append(tok.raw)
     return tuple(out)
-
 
 
 
@@ -366,10 +365,11 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
-    found = _from_candidates(text, tokens, reference, incidents)
+    senders = _sender_places(tokens)
+    found = _from_candidates(text, tokens, reference, incidents, senders)
     # the whole-message pass must not bring back where a helper writes from
-    senders = _sender_places(tokens) if found.status != "missing" else set()
-    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, senders), incidents)
+    helpers_town = senders if found.status != "missing" else set()
+    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town), incidents)
 
 
 _FAR = "a place of this name, far from every incident area; which place?"
@@ -393,13 +393,13 @@ _CLEARLY_MORE = 1.0
 
 
 def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float, float] | None,
-                     incidents: tuple[IncidentArea, ...]) -> LocateResult:
+                     incidents: tuple[IncidentArea, ...], senders: set[str]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
     whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
                   if w not in groups.marked and w not in groups.bare)
     groups = _longest_names(groups, _whole_names(tokens))
-    groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens)
+    groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens, senders)
     groups = _without_volcanoes(groups)
     stages = groups.stages()
     if not stages:
@@ -529,7 +529,7 @@ def _sender_places(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
-def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceCandidates:
+def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: set[str]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
     named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to. When help
@@ -541,7 +541,6 @@ def _without_origins(groups: PlaceCandidates, tokens: Sequence[Token]) -> PlaceC
         return c.split()[0].lower().strip(",") if c.split() else ""
 
     everything = groups.all()
-    senders = _sender_places(tokens)
     if senders and any(first(c) not in senders for c in everything):
         def others(cs: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(c for c in cs if first(c) not in senders)

@@ -439,6 +439,10 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     scores: dict[int, float] = {}
     backed: set[int] = set()
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
+    hits = _without_province_words(g, hits, by_idx, whole_spans)
+    by_idx = {}
+    for hit in hits:
+        by_idx.setdefault(hit.idx, []).append(hit)
     for hit in hits:
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint == "street":
@@ -613,7 +617,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             small = tok.norm.isdigit() and 1 <= int(tok.norm) <= 15
             push(tok.norm if small else None, hint if small else None, False)
             continue
-        marker = lexicon.PLACE_MARKERS.get(tok.norm)
+        marker = lexicon.PLACE_MARKERS.get(tok.norm) or lexicon.GOVERNMENT_MARKERS.get(tok.norm)
         if marker is not None and tok.norm in _ENGLISH_POST_MARKERS and words and words[-1] is not None \
                 and hints[-1] is None:
             # "Ketapang regency": the marker names the level of the words before it
@@ -646,11 +650,34 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
         if glue:
             words[-1] = f"{words[-1]}{tok.base or tok.norm}"
             continue
-        words.append(tok.base or tok.norm)
+        words.append(_reduplicated_name(tok) or tok.base or tok.norm)
         hints.append(hint)
         after.append(just_marked)
         just_marked = False
     return words, hints, after
+
+
+def _without_province_words(g: _Gazetteer, hits: list[_Hit], by_idx: dict[int, list[_Hit]],
+                            whole_spans: frozenset[tuple[int, int]]) -> list[_Hit]:
+    """ "banjir di Jawa Tengah", "Papua Pegunungan": a province's whole name of several words is
+    the province, not Desa Jawa Tengah (Kubu Raya), Desa Jawa or Desa Papua, and its words back
+    no neighbour; unless "desa" or a parent named says the village is meant."""
+    spans = [(h.start, h.end) for h in hits if g.levels[h.idx] == _PROV and h.quality == 1.0 and h.end - h.start > 1]
+    if not spans:
+        return hits
+    return [h for h in hits if g.levels[h.idx] == _PROV or h.hint in _ADMIN_HINTS
+            or not any(a <= h.start and h.end <= b for a, b in spans)
+            or _support(g, h, by_idx, whole_spans) > 0]
+
+
+def _reduplicated_name(tok: Token) -> str | None:
+    """ "Batu-Batu", "Bulu-Bulu": the parser reads a doubled word as its plural ("batu"); a
+    village of that name is kept whole."""
+    first, sep, second = tok.raw.partition("-")
+    if not sep or first.lower() != second.lower():
+        return None
+    key = _canonical(tok.raw)
+    return key if key in gazetteer().by_key else None
 
 
 def _ends_in_kota(words: list[str | None], hints: list[str | None], start: int, end: int) -> bool:

@@ -164,6 +164,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         # people who cannot leave the house by themselves: "lansia blm bs keluar rmh"
         "belum bisa keluar", "tidak bisa keluar", "belum dapat keluar", "tidak dapat keluar",
         "cannot get out", "cant get out", "unable to get out",
+        # ... nor walk out of the water: "nenek tidak bisa jalan", "mbah ora iso mlaku"
+        "tidak bisa jalan", "tidak bisa berjalan", "tidak dapat berjalan", "cannot walk", "cant walk",
     ),
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
@@ -507,6 +509,12 @@ PLACE_MARKERS: dict[str, str] = {
     "regency": "kabupaten", "city": "kota", "province": "provinsi", "jalan": "street",
     "gang": "street", "gg": "street", "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
+}
+# Local government words name the level of the place after them: "Pemkab Kapuas Hulu" is the
+# kabupaten, not Kec. Kapuas Hulu in Kab. Kapuas; "Pemkot Tidore" the city. Read by the
+# gazetteer only, as a marker's hint (never a candidate of their own).
+GOVERNMENT_MARKERS: dict[str, str] = {
+    "pemkab": "kabupaten", "bupati": "kabupaten", "pemkot": "kota", "walikota": "kota", "bpbd": "kabupaten",
 }
 # Prepositions that usually introduce a place ("banjir di Sumberharjo").
 PLACE_PREPOSITIONS: frozenset[str] = frozenset({"di", "in", "at", "near", "dekat", "sekitar", "daerah", "wilayah", "area", "kawasan", "lokasi", "alamat"})

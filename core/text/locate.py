@@ -396,8 +396,9 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                      incidents: tuple[IncidentArea, ...], senders: set[str]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
     groups = place_candidate_groups(tokens)
+    # a whole name already inside a candidate would be counted twice (its own parent)
     whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
-                  if w not in groups.marked and w not in groups.bare)
+                  if not any(_inside(w, c) for c in (*groups.marked, *groups.bare)))
     groups = _longest_names(groups, _whole_names(tokens))
     groups = _without_origins(replace(groups, bare=groups.bare + whole), tokens, senders)
     groups = _without_volcanoes(groups)
@@ -634,8 +635,9 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
                                 and any(best.code == c.code for c in found.candidates))
         # a place whose parent is named beats a bare name that nothing in the message backs
         # ("Raja, Ngabang: ... Terima kasih relawan Pontianak": the city is where the thanks go)
-        stronger = stronger or bool(whole.evidence and found.candidates and best.level != "kabupaten"
-                                    and best.score > found.candidates[0].score
+        # (a parent named, not only a neighbour: "lewat kali di Nurabelen" is no Desa Lewat next door)
+        stronger = stronger or bool(whole.evidence and named_in(best, text) and found.candidates
+                                    and best.level != "kabupaten" and best.score > found.candidates[0].score
                                     and not named_in(found.candidates[0], text))
         if not stronger and (found.admin_code is None or not best.code.startswith(found.admin_code + ".")):
             return found
@@ -661,6 +663,11 @@ def _unmistakable(best: PlaceMatch, found: LocateResult, text: str) -> bool:
     if re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", text.lower()) is None:
         return False
     return not found.candidates or best.score >= found.candidates[0].score + _CLEARLY_MORE
+
+
+def _inside(name: str, candidate: str) -> bool:
+    """Whether the words of ``name`` appear, in order, within ``candidate``."""
+    return re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", candidate.lower()) is not None
 
 
 def _places_named(words: frozenset[str] | set[str]) -> tuple[PlaceMatch, ...]:

@@ -202,9 +202,12 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         if prev is not None and prev.norm in _CAUSE_WORDS:
             return True  # "luka kena reruntuhan": what hurt them, not people under the rubble
     if words in _DONE_RESCUE and not _requested_earlier(tokens, m.start):
-        prev = _prev_word(tokens, m.start)
-        if prev is None or prev.norm not in {"belum", "not", "yet", "harus", "must"}:
-            return True  # "pasien dievakuasi ke halaman": done already; "blm dievakuasi" asks
+        k = _prev_word_index(tokens, m.start)
+        prev = tokens[k] if k is not None else None
+        before = _prev_word(tokens, k) if k is not None and tokens[k].norm in {"bisa", "dapat", "can"} else None
+        not_yet = {"belum", "not", "yet", "harus", "must", "tidak"}
+        if (prev is None or prev.norm not in not_yet) and (before is None or before.norm not in not_yet):
+            return True  # "pasien dievakuasi ke halaman": done; "blm dievakuasi", "gak bisa dievakuasi" ask
     return False
 
 

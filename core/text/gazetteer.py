@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from siaga.core.text import lexicon
-from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
+from siaga.core.text.normalize import Token, is_dictionary_word, is_doubled, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
@@ -498,11 +498,13 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
 @lru_cache(maxsize=1)
 def _need_phrases() -> frozenset[str]:
-    return frozenset(p.lower() for phrases in lexicon.NEED_KEYWORDS.values() for p in phrases if " " in p)
+    return frozenset(p.lower() for phrases in lexicon.NEED_KEYWORDS.values() for p in phrases if " " in p) \
+        | lexicon.ORGANISATION_PHRASES
 
 
 def _need_phrase(span: Sequence[str | None]) -> bool:
-    """A span of two or more words that is also a need phrase ("air bersih", "tenda darurat")."""
+    """A span of two or more words that is also a need phrase ("air bersih", "tenda darurat") or
+    names a group that helps ("karang taruna")."""
     return len(span) > 1 and None not in span and " ".join(w for w in span if w) in _need_phrases()
 
 
@@ -618,6 +620,11 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             push(tok.norm if small else None, hint if small else None, False)
             continue
         marker = lexicon.PLACE_MARKERS.get(tok.norm) or lexicon.GOVERNMENT_MARKERS.get(tok.norm)
+        if marker is not None and is_doubled(tok):
+            push(None, None, False)        # "desa2 hulu": villages upstream, no marker of a name
+            hint = None
+            just_marked = False
+            continue
         if marker is not None and tok.norm in _ENGLISH_POST_MARKERS and words and words[-1] is not None \
                 and hints[-1] is None:
             # "Ketapang regency": the marker names the level of the words before it
@@ -659,10 +666,13 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
 
 def _without_province_words(g: _Gazetteer, hits: list[_Hit], by_idx: dict[int, list[_Hit]],
                             whole_spans: frozenset[tuple[int, int]]) -> list[_Hit]:
-    """ "banjir di Jawa Tengah", "Papua Pegunungan": a province's whole name of several words is
+    """ "banjir di Jawa Tengah", "Papua Pegunungan", "banjir Papua": a province's whole name is
     the province, not Desa Jawa Tengah (Kubu Raya), Desa Jawa or Desa Papua, and its words back
-    no neighbour; unless "desa" or a parent named says the village is meant."""
-    spans = [(h.start, h.end) for h in hits if g.levels[h.idx] == _PROV and h.quality == 1.0 and h.end - h.start > 1]
+    no neighbour; unless "desa" or a parent named says the village is meant. (A one-word name
+    only where no kabupaten, city or kecamatan bears it.)"""
+    towns = {(h.start, h.end) for h in hits if g.levels[h.idx] in (_KAB, _KEC)}
+    spans = [(h.start, h.end) for h in hits if g.levels[h.idx] == _PROV and h.quality == 1.0
+             and (h.end - h.start > 1 or (h.start, h.end) not in towns)]
     if not spans:
         return hits
     return [h for h in hits if g.levels[h.idx] == _PROV or h.hint in _ADMIN_HINTS
@@ -799,6 +809,8 @@ def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
         return 0.0
     level, kind = g.levels[hit.idx], g.kinds[hit.idx]
     if hint == "dusun":
+        if level == _DESA and g.codes[hit.idx].startswith(lexicon.KAMPUNG_IS_DESA):
+            return 0.0   # "kampung Liki distrik Sarmi": in Papua the desa itself is a kampung
         return -0.6      # "Kampung Tambak Lorok Semarang": a town after a hamlet, but weakly
     wanted = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB,
               "provinsi": _PROV}.get(hint)

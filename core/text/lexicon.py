@@ -288,6 +288,7 @@ FLOOD_VERBS: frozenset[str] = frozenset({
 # The water of a river, lake or dam is the flood ("air danau naik"); "pintu air" is a floodgate.
 WATER_BODIES: frozenset[str] = frozenset({
     "kali", "sungai", "danau", "waduk", "bendungan", "situ", "rawa", "laut", "kanal", "river",
+    "bengawan",   # "air bengawan solo masuk rumah"
     "lake", "dam", "sea", "canal",
 })
 WATER_WORKS: frozenset[str] = frozenset({"pintu", "saluran", "tanggul", "floodgate", "mata"})
@@ -505,11 +506,19 @@ PLACE_MARKERS: dict[str, str] = {
     "desa": "desa", "kelurahan": "desa", "dusun": "dusun", "dukuh": "dusun",
     "padukuhan": "dusun", "pedukuhan": "dusun", "kampung": "dusun", "kecamatan": "kecamatan",
     "kabupaten": "kabupaten", "kota": "kota", "provinsi": "provinsi", "rt": "rt", "rw": "rw",
+    "distrik": "kecamatan",   # Papua's kecamatan: "Sawar distrik Sarmi"
     "village": "desa", "district": "kecamatan", "subdistrict": "kecamatan",
     "regency": "kabupaten", "city": "kota", "province": "provinsi", "jalan": "street",
     "gang": "street", "gg": "street", "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
 }
+# Groups that help, named in offers and thanks, whose names are also places somewhere (Kel.
+# Karang Taruna, Tanah Laut): like a need phrase, no place unless its parent is named.
+ORGANISATION_PHRASES: frozenset[str] = frozenset({"karang taruna"})
+# Where the desa is officially a "kampung" (Kemendagri codes: the Papua provinces; Aceh Tengah,
+# Bener Meriah; Berau, Kutai Barat, Mahakam Ulu; Siak): "kampung X" there names the desa itself.
+KAMPUNG_IS_DESA: tuple[str, ...] = ("91.", "92.", "93.", "94.", "95.", "96.", "11.04.", "11.17.", "64.03.", "64.07.",
+                                    "64.11.", "14.08.")
 # Local government words name the level of the place after them: "Pemkab Kapuas Hulu" is the
 # kabupaten, not Kec. Kapuas Hulu in Kab. Kapuas; "Pemkot Tidore" the city. Read by the
 # gazetteer only, as a marker's hint (never a candidate of their own).

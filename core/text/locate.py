@@ -275,7 +275,8 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
                     t.norm in _IN_NAMES or t.norm in lexicon.NON_PLACE_WORDS or t.norm in lexicon.NUMBER_WORDS_ID)))
                        for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
-            if is_whole_name([t.raw for t in span]):
+            if is_whole_name([t.raw for t in span]) \
+                    and " ".join(t.norm for t in span) not in lexicon.ORGANISATION_PHRASES:
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
 
@@ -284,13 +285,19 @@ def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
     """"banjir landak", "gempa agam", "longsor batang": the word right after a disaster noun
     names where it struck; "kirim bantuan ke tual", "dikirim ka pati": the word after "ke" names
     where help goes. An ordinary word there ("landak": porcupine) is read as a place only
-    when it is a kabupaten's or city's name (a village's name there is too often an adjective)."""
+    when it is a kabupaten's or city's name (a village's name there is too often an adjective).
+    Two capitalised words there that are together a place's whole name are one too ("posko
+    banjir Pesisir Selatan", "ka Danau Panggang"), though each alone is an ordinary word."""
     words = [t for t in tokens if t.kind == "word"]
     out: list[str] = []
-    for prev, tok in zip(words, words[1:]):
-        if (prev.norm in lexicon.DISASTER_WORDS or prev.norm in lexicon.TOWARD_WORDS) and len(tok.norm) >= 4 \
-                and tok.norm not in lexicon.DISASTER_WORDS and tok.norm not in lexicon.NON_PLACE_WORDS and tok.norm not in lexicon.COMMON_PLACE_NOUNS \
-                and tok.norm not in lexicon.NAME_HEADS \
+    for i, (prev, tok) in enumerate(zip(words, words[1:])):
+        if prev.norm not in lexicon.DISASTER_WORDS and prev.norm not in lexicon.TOWARD_WORDS:
+            continue
+        pair = words[i + 1:i + 3]
+        if len(pair) == 2 and all(t.raw[:1].isupper() for t in pair) and is_whole_name([t.raw for t in pair]):
+            out.append(" ".join(t.raw for t in pair))
+        elif len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS and tok.norm not in lexicon.NON_PLACE_WORDS \
+                and tok.norm not in lexicon.COMMON_PLACE_NOUNS and tok.norm not in lexicon.NAME_HEADS \
                 and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
             out.append(tok.raw)
     return tuple(out)
@@ -479,9 +486,21 @@ def _carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
                 found = _destination_words(words, j + 1)
                 if found:
                     out |= found
-                    after |= {x.raw.lower() for x in words[i + 1:] if x is not None and x.kind == "word"}
+                    after |= _sentence_words(words, i + 1)
                 break
     return out, after
+
+
+def _sentence_words(words: Sequence[Token | None], k: int) -> set[str]:
+    """The words from k to the end of the sentence ("ke Tanimbar? ada posko di Ambon?": Ambon is
+    another question)."""
+    out: set[str] = set()
+    for x in words[k:]:
+        if x is None:
+            break
+        if x.kind == "word":
+            out.add(x.raw.lower())
+    return out
 
 
 def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
@@ -504,7 +523,8 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
 
 # Who writes as a helper somewhere: "sy dokter umum di kudus", "kami mahasiswa NTB di mataram".
 _SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "kelompok", "yayasan", "ormas",
-                                                     "rombongan", "students", "group"})
+                                                     "rombongan", "students", "group",
+                                                     "pemilik", "owner"})   # "kami pemilik klotok di Amuntai"
 _SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
 
 

@@ -277,5 +277,12 @@ def _after_place_word(tokens: list[Token]) -> bool:
     return prev in lexicon.PLACE_MARKERS or prev in lexicon.PLACE_PREPOSITIONS
 
 
+def is_doubled(tok: Token) -> bool:
+    """A word written doubled, as a plural: "desa2", "desa-desa" (the villages)."""
+    raw = tok.raw.lower()
+    first, sep, second = raw.partition("-")
+    return (raw.endswith("2") and len(raw) > 2 and raw[:-1].isalpha()) or (bool(sep) and first == second)
+
+
 def word_tokens(tokens: tuple[Token, ...]) -> list[Token]:
     return [t for t in tokens if t.kind == "word"]

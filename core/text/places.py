@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from siaga.core.text import lexicon
-from siaga.core.text.normalize import Token, is_dictionary_word
+from siaga.core.text.normalize import Token, is_dictionary_word, is_doubled
 
 _ADMIN_LEVELS = frozenset({"desa", "dusun", "kecamatan", "kabupaten", "kota", "provinsi"})
 _DIRECTIONS = frozenset({
@@ -121,7 +121,8 @@ def _marker_candidates(tokens: Sequence[Token], collector: _Collector) -> list[s
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if tok.kind == "word" and (tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.PLACE_PREPOSITIONS):
+        if tok.kind == "word" and (tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.PLACE_PREPOSITIONS) \
+                and not is_doubled(tok):       # "ke desa2 hulu": the upstream villages, no name
             text, j = _read_run(tokens, i, collector)
             collector.used.update(range(i, j))
             if text:

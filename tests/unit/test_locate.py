@@ -357,11 +357,11 @@ def test_an_ordinary_subject_is_still_no_place() -> None:
 
 
 def test_names_after_the_carrying_verb_are_kept() -> None:
-    from siaga.core.text.locate import _sender_places, _without_origins
+    from siaga.core.text.whose_place import sender_places, without_origins
     from siaga.core.text.normalize import tokenize
     from siaga.core.text.places import place_candidate_groups
     tokens = tokenize("Relawan Parepare siap kirim logistik ke Sengkang, posko banjir Wajo")
-    kept = _without_origins(place_candidate_groups(tokens), tokens, _sender_places(tokens)).all()
+    kept = without_origins(place_candidate_groups(tokens), tokens, sender_places(tokens)).all()
     assert "Wajo" in kept and not any(c.startswith("Relawan") or c.startswith("Parepare") for c in kept)
 
 

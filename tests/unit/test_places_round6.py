@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 
 from siaga.core.text.locate import locate
+from tests.place_answers import where
 
-
-def where(text: str) -> tuple[str, str | None]:
-    r = locate(text)
-    return r.status, r.admin_code
 
 
 # --- the name after "ke"/"utk" is a place, whatever its case ---------------------------------------

@@ -8,12 +8,9 @@ import pytest
 
 from siaga.core.text import parse_help_message
 from siaga.core.text.locate import locate
+from tests.place_answers import where
 from siaga.schemas.common import NeedCategory
 
-
-def where(text: str) -> tuple[str, str | None]:
-    r = locate(text)
-    return r.status, r.admin_code
 
 
 # --- towns that are no kecamatan's name (lexicons/place_abbreviations.tsv) --------------------------

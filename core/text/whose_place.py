@@ -1,0 +1,165 @@
+"""Whose place a name in a message is: where help is wanted, or where the writer or the help
+comes from. "Kami relawan dari Depok sedang menuju Lebakgedong", "sy perawat di palangka raya, bs
+ke posko dusun selatan", "Kapal kami di Larantuka bisa bawa beras ke Sikka": the place named after
+"dari", after a helper's "di", or where a carrier is, is not where help is wanted when another
+place is named as the destination. Pure functions over tokens (core/text/locate.py calls them)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from siaga.core.text import lexicon
+from siaga.core.text.normalize import Token
+from siaga.core.text.places import PlaceCandidates, name_word
+
+_ORIGIN_CUES = frozenset({"dari", "from", "asal"})
+_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
+                               "otw"})   # "on the way" (to): "otw Depati Tujuh"
+# skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
+_CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
+                       "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
+
+
+def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
+    """The first name-like word after each cue word, past a few fillers and landmark nouns."""
+    out: set[str] = set()
+    words = [t for t in tokens if t.kind == "word"]
+    for i, t in enumerate(words):
+        if t.norm not in cues:
+            continue
+        for nxt in words[i + 1:i + 4]:
+            if nxt.norm in _CUE_SKIP or nxt.norm in lexicon.POI_NOUNS:
+                continue
+            out.add(nxt.raw.lower())
+            break
+    return out
+
+
+# Carrying help somewhere: "bisa bawa beras ke Sikka", "siap kirim 2 mobil ... ke Pitu Riase".
+_CARRY_VERBS = frozenset({"bawa", "membawa", "kirim", "mengirim", "dikirim", "antar", "mengantar", "diantar",
+                          "angkut", "mengangkut", "diangkut", "salurkan", "menyalurkan", "disalurkan",
+                          "bring", "send", "carry", "deliver", "take", "transport", "ship"})
+_CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
+_CARRY_REACH = 8   # words from the verb to "ke"
+
+
+def _carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
+    """The first name-like word after "ke"/"to" that follows a verb of carrying help in the same
+    clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka"); and the
+    words written after that verb (names there are not where the carrier is)."""
+    out: set[str] = set()
+    after: set[str] = set()
+    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or not (t.norm in _CARRY_VERBS or t.stem in _CARRY_VERBS):
+            continue
+        for j in range(i + 1, min(len(words), i + 1 + _CARRY_REACH)):
+            w = words[j]
+            if w is None:
+                break
+            if w.kind == "word" and w.norm in _CARRY_TO:
+                found = _destination_words(words, j + 1)
+                if found:
+                    out |= found
+                    after |= _sentence_words(words, i + 1)
+                break
+    return out, after
+
+
+def _sentence_words(words: Sequence[Token | None], k: int) -> set[str]:
+    """The words from k to the end of the sentence ("ke Tanimbar? ada posko di Ambon?": Ambon is
+    another question)."""
+    out: set[str] = set()
+    for x in words[k:]:
+        if x is None:
+            break
+        if x.kind == "word":
+            out.add(x.raw.lower())
+    return out
+
+
+def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
+    """The first two words of the name after "ke" (past fillers and landmark nouns): "Pitu
+    Riase" may be read as the candidate "Riase". Nothing when the first is no name word
+    ("ke kampung2 pesisir", "ke sana")."""
+    while k < len(words):
+        w = words[k]
+        if w is None or not (w.norm in _CUE_SKIP or w.norm in lexicon.POI_NOUNS):
+            break
+        k += 1
+    out: set[str] = set()
+    for t in words[k:k + 2]:
+        # a word the regional table rewrote may still be a name, as typed ("Pitu" is not "tujuh")
+        if t is None or t.kind != "word" or not (name_word(t, bool(out)) or (t.base and t.base != t.norm)):
+            break
+        out.add(t.raw.lower())
+    return out
+
+
+# Who writes as a helper somewhere: "sy dokter umum di kudus", "kami mahasiswa NTB di mataram".
+_SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "kelompok", "yayasan", "ormas",
+                                                     "rombongan", "students", "group",
+                                                     "pemilik", "owner"})   # "kami pemilik klotok di Amuntai"
+_SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
+
+
+def sender_places(tokens: Sequence[Token]) -> set[str]:
+    """Where the writer is, when the writer speaks as a helper ("sy perawat di palangka raya, bs
+    ke posko dusun selatan"): the first name-like word after "di"/"dari" that follows a first-person
+    word and a helper's role in the same clause. The place needing help is another one."""
+    out: set[str] = set()
+    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or t.norm not in {"di", "dari", "in", "from"}:
+            continue
+        before: list[str] = []          # the clause's words before "di", nearest first
+        for w in reversed(words[max(0, i - _SENDER_REACH):i]):
+            if w is None:
+                break
+            before.append(w.norm)
+        writer = next((k for k, w in enumerate(before) if w in lexicon.FIRST_PERSON), None)
+        # the role between the writer and "di" ("relawan, torang di Dulangon": the thanked are elsewhere)
+        if writer is not None and any(w in _SENDER_ROLES for w in before[:writer]):
+            out |= _destination_words(words, i + 1)
+    return out
+
+
+def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: set[str]) -> PlaceCandidates:
+    """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
+    where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
+    named after "ke"/"menuju"/"untuk (korban)": the place the help or the people go to. When help
+    is carried to a place named ("bisa bawa beras ke Sikka", "siap kirim mobil ke Pitu Riase"),
+    that place is where help is wanted, and the other names (where the carrier is, "Kapal kami di
+    Larantuka", "Relawan Parepare") are dropped too."""
+
+    def first(c: str) -> str:
+        return c.split()[0].lower().strip(",") if c.split() else ""
+
+    everything = groups.all()
+    if senders and any(first(c) not in senders for c in everything):
+        def others(cs: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(c for c in cs if first(c) not in senders)
+
+        groups = PlaceCandidates(others(groups.marked), others(groups.bare), others(groups.landmarks))
+        everything = groups.all()
+    origins = _cued_words(tokens, _ORIGIN_CUES)
+    carried, later = _carried_to(tokens)
+    if carried and any(first(c) in carried for c in everything):
+        later -= origins - carried     # "kirim bantuan ke pinrang, jalan dari parepare aman?"
+
+        def only(cs: tuple[str, ...]) -> tuple[str, ...]:
+            # the destination, and names written after the verb ("ke Sengkang, posko ... Wajo")
+            return tuple(c for c in cs if first(c) in carried or first(c) in later)
+
+        return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
+    if not origins:
+        return groups
+    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+    if not any(first(c) in destinations for c in everything):
+        return groups
+
+    def keep(cs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(c for c in cs if first(c) not in origins)
+
+    return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))

@@ -450,7 +450,8 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         support = _support(g, hit, by_idx, whole_spans)
         if hit.hint == _OPENING and support == 0:
             continue     # an ordinary word opening the message, with no parent named
-        if hit.hint == "dusun" and level == _DESA and support == 0:
+        if hit.hint == "dusun" and level == _DESA and support == 0 \
+                and not g.codes[hit.idx].startswith(lexicon.KAMPUNG_IS_DESA):
             # hamlets are not in the gazetteer: a village hit is a namesake, unless its own
             # kecamatan or kabupaten is named too ("Ketol, Aceh Tengah: kampung Bah": in Aceh
             # Tengah, Bener Meriah and Papua the desa itself is officially a "kampung")

@@ -198,6 +198,11 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "elpiji", "lpg", "tabung gas", "gas elpiji", "minyak tanah", "kerosene",
         "gas",   # "gas juga habis": the cooking gas (not after GAS_NOT_FUEL: "gas beracun")
     ),
+    # goods of no category above: a water pump is no drinking water ("butuh pompa air")
+    NeedCategory.other: (
+        "pompa air", "pompa", "mesin pompa", "water pump", "karung pasir", "sandbag", "sandbags",
+        "kelambu", "mosquito net", "mosquito nets",
+    ),
 }
 
 # Shelter words that name a *place* when preceded by a locative ("kami di posko"): then no need.

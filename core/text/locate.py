@@ -25,7 +25,7 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, name_word, place_candidate_groups
-from siaga.core.text.whose_place import sender_places, without_origins
+from siaga.core.text.whose_place import carried_to, sender_places, without_origins
 from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, nearest_reach
@@ -265,6 +265,10 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     out: list[str] = []
     n = len(tokens)
     for i in range(n):
+        three = tokens[i:i + 3]
+        if _headed_three(three) and is_whole_name([t.raw for t in three]):
+            out.append(" ".join(t.raw for t in three))
+            continue
         for j in range(i + 2, min(n, i + 3) + 1):
             span = tokens[i:j]
             if _headed_name(span):
@@ -340,6 +344,13 @@ def _headed_name(span: Sequence[Token]) -> bool:
                     and t.norm not in tables.ordinary_words() and name_word(t, True) for t in rest))
 
 
+def _headed_three(span: Sequence[Token]) -> bool:
+    """Three capitalised words after a head noun's place ("Pasar Muara Labuh"): a whole name of
+    three words is not written by chance, even of ordinary words."""
+    return (len(span) == 3 and span[0].kind == "word" and span[0].norm in lexicon.NAME_HEADS
+            and all(t.kind == "word" and t.raw[:1].isupper() for t in span))
+
+
 def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
     """A one-word name that is also an ordinary word, written without "desa"/"kel."/"kec."
     before it (with one, the writer says it is a place: "Balai Desa Trimurti")."""
@@ -353,6 +364,14 @@ def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
                 and seen[i - 1].norm not in _IN_NAMES:
             return False
     return True
+
+
+def _written_destination(best: PlaceMatch, tokens: Sequence[Token]) -> bool:
+    """The name, capitalised, is where help is carried ("bisa kirim kapal logistik ke Weda"):
+    a place, though also an ordinary word."""
+    name = best.name.lower()
+    return name in carried_to(tokens)[0] and any(t.kind == "word" and t.norm == name and t.raw[:1].isupper()
+                                                 for t in tokens)
 
 
 def _short_for_it(candidates: Sequence[str], best: PlaceMatch) -> bool:
@@ -406,7 +425,7 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     groups = place_candidate_groups(tokens)
     # a whole name already inside a candidate would be counted twice (its own parent)
     whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
-                  if not any(_inside(w, c) for c in (*groups.marked, *groups.bare)))
+                  if not any(_inside(w, c) for c in groups.all()))
     groups = _longest_names(groups, _whole_names(tokens))
     groups = without_origins(replace(groups, bare=groups.bare + whole), tokens, senders)
     groups = _without_volcanoes(groups)
@@ -420,7 +439,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
         if resolution.status == "resolved" and resolution.best is not None:
             best = resolution.best
             low = low_confidence(best, text, incidents)
-            if not resolution.evidence and ((low and _ordinary_word(best.name, tokens))
+            if not resolution.evidence and ((low and _ordinary_word(best.name, tokens)
+                                             and not _written_destination(best, tokens))
                                             or _short_for_it(candidates, best)):
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.

@@ -42,7 +42,7 @@ _CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
 _CARRY_REACH = 8   # words from the verb to "ke"
 
 
-def _carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
+def carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
     """The first name-like word after "ke"/"to" that follows a verb of carrying help in the same
     clause: where the help goes ("Kapal kami di Larantuka bisa bawa beras ke Sikka"); and the
     words written after that verb (names there are not where the carrier is)."""
@@ -144,7 +144,7 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
         groups = PlaceCandidates(others(groups.marked), others(groups.bare), others(groups.landmarks))
         everything = groups.all()
     origins = _cued_words(tokens, _ORIGIN_CUES)
-    carried, later = _carried_to(tokens)
+    carried, later = carried_to(tokens)
     if carried and any(first(c) in carried for c in everything):
         later -= origins - carried     # "kirim bantuan ke pinrang, jalan dari parepare aman?"
 

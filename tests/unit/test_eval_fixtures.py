@@ -18,7 +18,7 @@ from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl", "places_holdout.jsonl",
                "extra_dev.jsonl", "places2_dev.jsonl", "places3_holdout.jsonl", "places4_dev.jsonl", "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
-               "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl")
+               "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl")
 INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl", "intents2_dev.jsonl")
 PLACES_PARTS = ("places_dev.jsonl", "places_holdout.jsonl")
 PROVINCE_GROUPS = {"sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua"}
@@ -88,7 +88,7 @@ def test_intent_records_have_valid_labels(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", (*PLACES_PARTS, "extra_dev.jsonl", "places2_dev.jsonl", "places3_holdout.jsonl", "places4_dev.jsonl", "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
-                                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl"))
+                                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl"))
 def test_places_records_carry_one_province_group(name: str) -> None:
     for rec in load(name):
         groups = PROVINCE_GROUPS & set(rec["tags"])
@@ -100,7 +100,7 @@ def test_places_records_carry_one_province_group(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", (*PLACES_PARTS, "places2_dev.jsonl", "places3_holdout.jsonl", "places4_dev.jsonl", "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
-                                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl"))
+                                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl"))
 def test_every_province_group_and_failure_kind_is_covered(name: str) -> None:
     tags = {t for rec in load(name) for t in rec["tags"]}
     assert PROVINCE_GROUPS <= tags, PROVINCE_GROUPS - tags

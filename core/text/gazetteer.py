@@ -34,7 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from siaga.core.text import lexicon
-from siaga.core.text.normalize import Token, is_dictionary_word, is_doubled, tokenize
+from siaga.core.text.normalize import Token, doubled_word, is_dictionary_word, is_doubled, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
 
@@ -439,10 +439,11 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     scores: dict[int, float] = {}
     backed: set[int] = set()
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
-    hits = _without_province_words(g, hits, by_idx, whole_spans)
-    by_idx = {}
-    for hit in hits:
-        by_idx.setdefault(hit.idx, []).append(hit)
+    kept = _without_province_words(g, hits, by_idx, whole_spans)
+    if len(kept) != len(hits):
+        hits, by_idx = kept, {}
+        for hit in hits:
+            by_idx.setdefault(hit.idx, []).append(hit)
     for hit in hits:
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint == "street":
@@ -684,11 +685,9 @@ def _without_province_words(g: _Gazetteer, hits: list[_Hit], by_idx: dict[int, l
 def _reduplicated_name(tok: Token) -> str | None:
     """ "Batu-Batu", "Bulu-Bulu": the parser reads a doubled word as its plural ("batu"); a
     village of that name is kept whole."""
-    first, sep, second = tok.raw.partition("-")
-    if not sep or first.lower() != second.lower():
-        return None
-    key = _canonical(tok.raw)
-    return key if key in gazetteer().by_key else None
+    word = doubled_word(tok)
+    key = _canonical(word * 2) if word else ""
+    return key if key and key in gazetteer().by_key else None
 
 
 def _ends_in_kota(words: list[str | None], hints: list[str | None], start: int, end: int) -> bool:

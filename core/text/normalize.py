@@ -277,11 +277,18 @@ def _after_place_word(tokens: list[Token]) -> bool:
     return prev in lexicon.PLACE_MARKERS or prev in lexicon.PLACE_PREPOSITIONS
 
 
+def doubled_word(tok: Token) -> str | None:
+    """The word of a doubled one, the Indonesian plural: "desa2", "desa-desa" -> "desa"."""
+    raw = tok.raw.lower()
+    if raw.endswith("2") and len(raw) > 2 and raw[:-1].isalpha():
+        return raw[:-1]
+    first, sep, second = raw.partition("-")
+    return first if sep and first == second and first.isalpha() else None
+
+
 def is_doubled(tok: Token) -> bool:
     """A word written doubled, as a plural: "desa2", "desa-desa" (the villages)."""
-    raw = tok.raw.lower()
-    first, sep, second = raw.partition("-")
-    return (raw.endswith("2") and len(raw) > 2 and raw[:-1].isalpha()) or (bool(sep) and first == second)
+    return doubled_word(tok) is not None
 
 
 def word_tokens(tokens: tuple[Token, ...]) -> list[Token]:

@@ -98,9 +98,6 @@ CONDITIONALS = frozenset({"kalau", "kalo", "klo", "kl", "jika", "jikalau", "bila
                           "seandainya", "misal", "misalnya", "andai"})
 CONDITIONAL_ASKS = frozenset({"dibutuhkan", "diperlukan", "butuh", "perlu", "need", "needed", "membutuhkan",
                               "memerlukan", "butuhkan"})
-# "butuh info akses jalan", "perlu kontak posko": information asked for, not aid.
-INFO_OBJECTS = frozenset({"info", "informasi", "kontak", "nomor", "alamat", "kabar", "petunjuk", "arahan",
-                          "information", "contact", "address"})
 # P(not a request) above which the trained model turns a needs-only request into another kind.
 MODEL_VETO = 0.8
 ASK_NEGATION_FILLERS = frozenset({"lagi", "terlalu", "usah", "begitu", "perlu", "sudah", "longer", "t"})
@@ -386,8 +383,8 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
         if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and (
                 nxt in NON_AID_OBJECTS or (nxt, _w(seq, i + 2)) in lexicon.NON_AID_PAIRS):
             continue            # "mohon doanya", "minta maaf", "mohon info titik drop", "tolong kasih tau"
-        if w in CONDITIONAL_ASKS and nxt in INFO_OBJECTS:
-            continue            # "siap ke kolaka, butuh info posko": a question about where, not aid
+        if w in CONDITIONAL_ASKS and nxt in NON_AID_OBJECTS:
+            continue            # "siap ke kolaka, butuh info posko", "butuh doa": no aid asked for
         if w == "darurat" and prev in lexicon.MAKESHIFT_NOUNS:
             continue            # "status tanggap darurat", "jembatan darurat": makeshift, not an emergency
         if w in NEED_VERB_ASKS and nxt in VOLUNTEER_ROLES and _yes_no_question_before(seq, i):

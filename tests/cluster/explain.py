@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from siaga.infra.dev import cluster
+from tests.cluster.offsets import end_offset
 from siaga.schemas.topics import changelog_topic
 
 
@@ -23,7 +24,7 @@ def _records(bootstrap: str, topic: str, wanted) -> list[dict]:
     out: list[dict] = []
     try:
         parts = cluster.leaders(topic)
-        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
+        ends = {p: end_offset(c, topic, p) for p in parts}
         c.assign([TopicPartition(topic, p, 0) for p in parts])
         pos = {p: 0 for p in parts}
         deadline = time.monotonic() + 120

@@ -32,6 +32,7 @@ from siaga.infra.dev import cluster, procs
 from tests.integration.test_dispatch_scale import BOX, NEEDS, SKILLS, Responder
 from tests.checks import double_bookings
 from tests.cluster.explain import explain
+from tests.cluster.offsets import end_offset
 from tests.stack import signed_in, wait_for
 
 pytestmark = pytest.mark.cluster
@@ -170,7 +171,7 @@ def read_topic(bootstrap: str, topic: str) -> list[dict]:
                   "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 3})
     try:
         parts = cluster.leaders(topic)
-        ends = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in parts}
+        ends = {p: end_offset(c, topic, p) for p in parts}
         c.assign([TopicPartition(topic, p, 0) for p in parts])
         pos = {p: 0 for p in parts}
         out = []
@@ -198,7 +199,7 @@ def group_lag(bootstrap: str, group: str, topic: str) -> int:
         tps = [TopicPartition(topic, p) for p in cluster.leaders(topic)]
         lag = 0
         for tp in c.committed(tps, timeout=10):
-            high = c.get_watermark_offsets(TopicPartition(topic, tp.partition), timeout=10)[1]
+            high = end_offset(c, topic, tp.partition)
             lag += high - max(tp.offset, 0)
         return lag
     finally:

@@ -56,6 +56,8 @@ log = logging.getLogger("siaga.twilio_local")
 
 DEFAULT_NUMBER = "+15005550006"   # the local account's "own" number for inbound defaults
 MAX_BODY = 1600
+# As Twilio waits for a webhook: 10 s to connect, 15 s in all for the answer (Twilio error 11205).
+WEBHOOK_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 
 
 @dataclass
@@ -154,7 +156,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # trust_env=False: webhooks go to local apps; an HTTP(S)_PROXY must not capture them.
-        async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
+        async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, trust_env=False) as client:
             http["client"] = client
             yield
         http.clear()
@@ -168,7 +170,7 @@ def create_app(
     def client() -> httpx.AsyncClient:
         # Fallback for apps driven without lifespan (e.g. a bare ASGI transport).
         if "client" not in http:
-            http["client"] = httpx.AsyncClient(timeout=10.0, trust_env=False)
+            http["client"] = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, trust_env=False)
         return http["client"]
 
     def check_auth(request: Request, sid: str) -> JSONResponse | None:

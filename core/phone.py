@@ -70,13 +70,18 @@ def mask_text(text: str) -> str:
 
     def _replace(match: re.Match[str]) -> str:
         candidate = match.group(0)
-        # The run may start with an unrelated number ("5 0812 3456 7890"): try each group start.
+        # The run may start or end with an unrelated number ("5 0812 3456 7890", "0812345678 000"):
+        # try each group start, then each group end, longest first.
         starts = [0] + [m.end() for m in re.finditer(r"\s+", candidate)]
+        ends = [len(candidate)] + [m.start() for m in reversed(list(re.finditer(r"\s+", candidate)))]
         for start in starts:
-            rest = candidate[start:]
-            if _looks_like_phone(rest):
-                trailing = rest[len(rest.rstrip(" -.")):]
-                return candidate[:start] + _mask_digits(rest) + trailing
+            for end in ends:
+                if end <= start:
+                    continue
+                rest = candidate[start:end]
+                if _looks_like_phone(rest):
+                    trailing = rest[len(rest.rstrip(" -.")):]
+                    return candidate[:start] + _mask_digits(rest) + trailing + candidate[end:]
         return candidate
 
     # A number inside a URL's query ("To=%2B62812...") is a number too.

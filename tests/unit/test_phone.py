@@ -67,3 +67,10 @@ def test_mask_text_leaves_digit_free_text_alone(text: str) -> None:
 def test_mask_text_never_leaks_a_mobile_number(number: str, before: str, after: str) -> None:
     masked = mask_text(f"{before} {number} {after}")
     assert not re.search(number, masked)
+
+
+def test_a_number_followed_by_other_digits_is_masked():
+    # found by the property test above: the digit run (16 digits) was too long to be a phone,
+    # and its last group too short, so nothing was masked
+    assert "0810000000" not in mask_text(" 0810000000 000000")
+    assert "0812345678" not in mask_text("hubungi 0812345678 000 111 ya")

@@ -129,6 +129,7 @@ def test_state_changes_need_the_sessions_csrf_token(stack):
     jar = {k: v for k, v in c.cookies.items()}
     assert jar["siaga_csrf"] == c.headers["X-CSRF-Token"]
     rid = stack.post_request()["request_id"]
+    stack.wait_stored(rid)           # accepted is not stored yet: the action needs the stored need
     path = f"/api/v1/coordinator/requests/{rid}/actions"
     with stack.client() as forged:  # the browser sends the session cookie, the other site no token
         forged.cookies.set("siaga_session", jar["siaga_session"])

@@ -48,8 +48,7 @@ def carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
     words written after that verb (names there are not where the carrier is)."""
     out: set[str] = set()
     after: set[str] = set()
-    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
-                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    words = _with_sentence_breaks(tokens)
     for i, t in enumerate(words):
         if t is None or t.kind != "word" or not (t.norm in _CARRY_VERBS or t.stem in _CARRY_VERBS):
             continue
@@ -108,8 +107,7 @@ def sender_places(tokens: Sequence[Token]) -> set[str]:
     ke posko dusun selatan"): the first name-like word after "di"/"dari" that follows a first-person
     word and a helper's role in the same clause. The place needing help is another one."""
     out: set[str] = set()
-    words: list[Token | None] = [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
-                                 for t in tokens if t.kind == "word" or t.kind == "punct"]
+    words = _with_sentence_breaks(tokens)
     for i, t in enumerate(words):
         if t is None or t.kind != "word" or t.norm not in {"di", "dari", "in", "from"}:
             continue
@@ -163,3 +161,9 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
         return tuple(c for c in cs if first(c) not in origins)
 
     return PlaceCandidates(keep(groups.marked), keep(groups.bare), keep(groups.landmarks))
+
+
+def _with_sentence_breaks(tokens: Sequence[Token]) -> list[Token | None]:
+    """Words and punctuation, with None where a sentence ends."""
+    return [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
+            for t in tokens if t.kind == "word" or t.kind == "punct"]

@@ -32,7 +32,10 @@ tests/fixtures/places{3,6,7,12,13}_holdout.jsonl (the same format, never used fo
   messages_*, places_*: a record without needs is a non-request; intents_*: intent != "request";
 - the mean time per message of understand() (parser + gazetteer), after a warm-up;
 - when run on the default files: the same figures over all dev files together and over all
-  holdout files together.
+  holdout files together;
+- for tests/fixtures/reports/reports_{dev,holdout}.jsonl (invented resident flood reports, each
+  with where its writer stood): of the places resolved from the text, how many lie more than
+  25 km from the reporter (bench/real_reports.py, issue 13's target for real reports).
 
 Holdout files are never used for tuning; their figures estimate accuracy on new messages.
 Pass fixture names as arguments to evaluate only those; --dev evaluates the dev files only (and
@@ -50,6 +53,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench import real_reports
 from siaga.core.conversation import Inbound, Understanding, decide, understand
 from siaga.core.text import parse_help_message
 from siaga.core.text.gazetteer import lookup_code
@@ -307,7 +311,26 @@ def main(argv: list[str]) -> int:
             parts = [fig for name, fig in done.items() if name.endswith(f"_{part}.jsonl")]
             if len(parts) > 1:
                 print(report(combine(f"all {part} files", parts)))
+        for part in ("dev",) if dev_only else ("dev", "holdout"):
+            print(report_reports(REPORTS / f"reports_{part}.jsonl", verbose and part == "dev"))
     return 0
+
+
+REPORTS = FIXTURES / "reports"
+
+
+def report_reports(path: Path, verbose: bool = False) -> str:
+    """Far places among those resolved from invented resident reports (no incident area)."""
+    if not path.exists():
+        return f"== {path.name}: missing, skipped"
+    c = real_reports.measure(real_reports.fixture(path))
+    lines = [f"== {path.name} ({c.reports} resident reports, no incident area declared)",
+             f"  resolved from the text         {c.resolved}",
+             f"  > {real_reports.FAR_KM:.0f} km from the reporter      "
+             f"{_share(c.far, c.resolved)}  (of which low confidence: {c.far_low})"]
+    if verbose and c.far_ids:
+        lines.append(f"  far: {', '.join(c.far_ids)}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

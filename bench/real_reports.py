@@ -1,13 +1,17 @@
 """Places from real resident flood reports, against where each reporter stood (issue 13's last
 target: of places resolved from real reports, at most 5% more than 25 km from the reporter).
 
-    python -m bench.real_reports DIR [--incident-areas JSON]
+    python -m bench.real_reports DIR|FILE.jsonl [--incident-areas JSON] [-v]
 
 DIR holds GeoJSON FeatureCollections of reports, each a Point (the reporter's position) with a
 "text" property, such as the PetaBencana.id archive of the February 2017 Jabodetabek floods
 (github.com/urbanriskmap/petabencana.id-data-archive, 2017/reports/*.geojson). The reports are
 not in this repository: their licence is not stated, and they are other people's words. Only
 place names in the text are used (never the position) and only totals are printed, no text.
+
+A FILE.jsonl is a fixture of invented reports (tests/fixtures/reports_{dev,holdout}.jsonl: one
+object per line with "id", "text", "lat", "lon"); -v then lists the ids of the far places, which
+is for dev files only (the archive's texts are never listed).
 
 Prints how many distinct texts there are, how many resolve to a place from the text alone, and
 how many of those lie more than FAR_KM from the reporter, with and without low confidence.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +46,12 @@ def reports(folder: Path) -> list[tuple[str, float, float]]:
     return [(text, lat, lon) for text, (lat, lon) in out.items()]
 
 
+def fixture(path: Path) -> list[tuple[str, float, float, str]]:
+    """(text, lat, lon, id) of each record of a JSONL fixture of invented reports."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["text"], float(r["lat"]), float(r["lon"]), r["id"]) for r in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     reports: int
@@ -48,11 +59,14 @@ class Counts:
     far: int            # ... more than FAR_KM from the reporter
     low: int            # ... marked low confidence
     far_low: int
+    far_ids: tuple[str, ...] = ()
 
 
-def measure(rows: list[tuple[str, float, float]], areas: tuple[IncidentArea, ...] = ()) -> Counts:
+def measure(rows: Sequence[tuple[str, float, float] | tuple[str, float, float, str]],
+            areas: tuple[IncidentArea, ...] = ()) -> Counts:
     resolved = far = low = far_low = 0
-    for text, lat, lon in rows:
+    far_ids: list[str] = []
+    for text, lat, lon, *ident in rows:
         r = locate(text, incidents=areas)
         if r.status != "resolved" or r.source != "gazetteer" or r.lat is None or r.lon is None:
             continue
@@ -61,20 +75,26 @@ def measure(rows: list[tuple[str, float, float]], areas: tuple[IncidentArea, ...
         far += is_far
         low += r.low_confidence
         far_low += is_far and r.low_confidence
-    return Counts(len(rows), resolved, far, low, far_low)
+        if is_far and ident:
+            far_ids.append(ident[0])
+    return Counts(len(rows), resolved, far, low, far_low, tuple(far_ids))
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, help="a folder of GeoJSON reports or a .jsonl fixture")
     parser.add_argument("--incident-areas", default="", help="as the setting INCIDENT_AREAS")
+    parser.add_argument("-v", action="store_true", help="list the ids of far places (fixtures only)")
     args = parser.parse_args(argv)
     areas = parse_incident_areas(args.incident_areas)
-    c = measure(reports(args.folder), areas)
+    rows = fixture(args.folder) if args.folder.suffix == ".jsonl" else reports(args.folder)
+    c = measure(rows, areas)
     print(f"reports with text: {c.reports}; incident areas declared: {len(areas)}")
     print(f"resolved from the text: {c.resolved}; more than {FAR_KM:.0f} km from the reporter: "
           f"{c.far} ({100 * c.far / max(1, c.resolved):.1f}%)")
     print(f"  of which marked low confidence: {c.far_low} (of {c.low} low-confidence places)")
+    if args.v and c.far_ids:
+        print(f"  far: {', '.join(c.far_ids)}")
     return 0
 
 

@@ -488,7 +488,8 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     rivals = [i for i in ranked[1:] if i not in on_chain and best not in g.chain(i)]
     listed = [best, *rivals][:_MAX_CANDIDATES]
     candidates = tuple(g.match(i, scores[i]) for i in listed)
-    if rivals and scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN and single is None:
+    if rivals and single is None and (scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN
+                                      or _city_kelurahan_rival(g, best, rivals, scores)):
         return PlaceResolution("ambiguous", None, candidates)
     close = sum(1 for i in rivals if scores[best] - scores[i] < _CROWD_MARGIN)
     if close >= _CROWD_SIZE:
@@ -496,6 +497,18 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+def _city_kelurahan_rival(g: _Gazetteer, best: int, rivals: list[int], scores: dict[int, float]) -> bool:
+    """A kecamatan ahead of a city's kelurahan of the same name by its level alone: a city
+    kelurahan holds as many people as a rural kecamatan (Kel. Pondok Kelapa in Jakarta, Kec.
+    Pondok Kelapa in Bengkulu Tengah), so the level decides nothing; ask."""
+    if g.levels[best] != _KEC:
+        return False
+    gap = _LEVEL_PRIOR[_KEC] - _LEVEL_PRIOR[_DESA] + 1e-9
+    return any(g.kinds[i] == "kelurahan" and int(g.codes[i][3:5]) >= 71      # PP.7x: a kota
+               and g.names[i].lower() == g.names[best].lower() and scores[best] - scores[i] <= gap
+               for i in rivals[:_MAX_CANDIDATES])
 
 
 @lru_cache(maxsize=1)
@@ -544,7 +557,10 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], words: Sequence[str | 
     for other in hits:
         if other.quality < 1.0 or other.idx == hit.idx or (other.start < hit.end and hit.start < other.end):
             continue
-        if other.hint is None and other.end - other.start == 1 and is_dictionary_word(words[other.start] or ""):
+        if other.hint == "street":
+            continue     # "jalan raya bekasi": a street's name, not Desa Raya backing Desa Naga
+        if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
+                and is_dictionary_word(words[other.start] or ""):
             continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
         other_chain = g.chain(other.idx)
         if other.idx in chain or hit.idx in other_chain or g.levels[other.idx] == _KAB:
@@ -638,6 +654,13 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             hint = None
             just_marked = False
             continue
+        if marker in {"rt", "rw"} and words and words[-1] is not None and hints[-1] is None:
+            # "Ulujami rw 05": an RT/RW is part of a desa or kelurahan, so the name before it is
+            # one (Kel. Ulujami, Jakarta), not the kecamatan of that name (Pemalang)
+            k = len(words) - 1
+            while k >= 0 and words[k] is not None and hints[k] is None:
+                hints[k] = "desa"
+                k -= 1
         if marker is not None:
             hint = _MARKER_HINTS.get(marker)
             if tok.norm == "kelurahan":

@@ -514,12 +514,16 @@ PLACE_MARKERS: dict[str, str] = {
     "distrik": "kecamatan",   # Papua's kecamatan: "Sawar distrik Sarmi"
     "village": "desa", "district": "kecamatan", "subdistrict": "kecamatan",
     "regency": "kabupaten", "city": "kota", "province": "provinsi", "jalan": "street",
-    "gang": "street", "gg": "street", "perumahan": "estate", "komplek": "estate",
+    "gang": "street", "gg": "street", "tol": "street",   # "kolong tol Kalimalang": a toll road
+    "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
 }
 # Groups that help, named in offers and thanks, whose names are also places somewhere (Kel.
 # Karang Taruna, Tanah Laut): like a need phrase, no place unless its parent is named.
-ORGANISATION_PHRASES: frozenset[str] = frozenset({"karang taruna"})
+ORGANISATION_PHRASES: frozenset[str] = frozenset({
+    "karang taruna",
+    "sumber daya",   # "resources": Dinas / Kementerian Sumber Daya Air (Desa Sumber Daya, Nagan Raya)
+})
 # Where the desa is officially a "kampung" (Kemendagri codes: the Papua provinces; Aceh Tengah,
 # Bener Meriah; Berau, Kutai Barat, Mahakam Ulu; Siak): "kampung X" there names the desa itself.
 KAMPUNG_IS_DESA: tuple[str, ...] = ("91.", "92.", "93.", "94.", "95.", "96.", "11.04.", "11.17.", "64.03.", "64.07.",
@@ -544,6 +548,7 @@ VOLUNTEER_ROLES: frozenset[str] = frozenset({
 NAME_HEADS: frozenset[str] = frozenset({
     "sungai", "kuala", "muara", "lubuk", "tanjung", "teluk", "pulau", "ujung", "batu", "air", "padang",
     "rawa", "bukit", "lembah", "danau", "gunung", "pasar", "tanah", "kampung", "pematang", "bandar",
+    "pondok",   # "Pondok Bambu", "Pondok Kopi" (Jakarta), "Pondok Tinggi" (Kerinci)
     "kali",   # Javanese and Papuan "river": "Kali Bobo" (Nabire), "Kali Deres"
 })
 # Words that say where something goes ("kirim ke gurabati", "perahu utk kalahien"; Sundanese
@@ -577,6 +582,16 @@ POI_NOUNS: frozenset[str] = frozenset({
     "kantor", "aula", "pondok", "pesantren", "ponpes", "pendopo", "perairan", "hotel", "mall",
     "terminal", "stasiun", "bandara", "pelabuhan", "waduk", "bendungan", "danau", "hutan",
     "tanggul", "jalur", "makam", "candi", "rumah", "toko", "warung", "pabrik",
+    "univ", "universitas", "kampus", "institut",
+})
+# Landmarks often named after a place elsewhere (Univ Borobudur is in Jakarta, Pelabuhan Tanjung
+# Emas in Semarang), unlike a village's own mosque, market or field: before the name, and the
+# English nouns after it ("Tawang station").
+NAMED_AFTER_ELSEWHERE: frozenset[str] = frozenset({
+    "univ", "universitas", "institut", "pelabuhan", "stasiun", "terminal", "bandara",
+})
+NAMED_AFTER_ELSEWHERE_AFTER: frozenset[str] = frozenset({
+    "station", "port", "harbour", "harbor", "airport", "terminal", "university",
 })
 # Disaster words: never part of a place name.
 DISASTER_WORDS: frozenset[str] = frozenset({

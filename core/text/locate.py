@@ -24,8 +24,8 @@ from openlocationcode import openlocationcode as olc
 
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
-from siaga.core.text.places import PlaceCandidates, name_word, place_candidate_groups
-from siaga.core.text.whose_place import carried_to, sender_places, without_origins
+from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
+from siaga.core.text.whose_place import carried_to, sender_places, water_origins, without_origins
 from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, nearest_reach
@@ -264,14 +264,19 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
     ordinary one, since a whole name of several words is rarely written by chance."""
     out: list[str] = []
     n = len(tokens)
+    # where names are capitalised, ordinary words in lower case are no name ("Jl. Pagarsih arus
+    # deras": a strong current, not Desa Arus Deras in Kubu Raya)
+    capitalised = capitalises_names(tokens)
     for i in range(n):
+        if _street_at(tokens, i):
+            continue
         three = tokens[i:i + 3]
         if _headed_three(three) and is_whole_name([t.raw for t in three]):
             out.append(" ".join(t.raw for t in three))
             continue
         for j in range(i + 2, min(n, i + 3) + 1):
             span = tokens[i:j]
-            if _headed_name(span):
+            if _headed_name(span) or (capitalised and _headed_capitals(span)):
                 if is_whole_name([t.raw for t in span]):
                     out.append(" ".join(t.raw for t in span))
                 continue
@@ -280,10 +285,21 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
                     t.norm in _IN_NAMES or t.norm in lexicon.NON_PLACE_WORDS or t.norm in lexicon.NUMBER_WORDS_ID)))
                        for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
+            if capitalised and all(t.raw.islower() and is_dictionary_word(t.norm) for t in span):
+                continue
             if is_whole_name([t.raw for t in span]) \
                     and " ".join(t.norm for t in span) not in lexicon.ORGANISATION_PHRASES:
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
+
+
+def _street_at(tokens: Sequence[Token], i: int) -> bool:
+    """The words from i on name a street ("Jl. Pulo harapan indah"): a street named after a
+    place is not in it."""
+    k = i - 1
+    while k >= 0 and tokens[k].kind == "punct" and tokens[k].norm == ".":
+        k -= 1
+    return k >= 0 and tokens[k].kind == "word" and lexicon.PLACE_MARKERS.get(tokens[k].norm) == "street"
 
 
 def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
@@ -344,6 +360,13 @@ def _headed_name(span: Sequence[Token]) -> bool:
                     and t.norm not in tables.ordinary_words() and name_word(t, True) for t in rest))
 
 
+def _headed_capitals(span: Sequence[Token]) -> bool:
+    """A head noun and a name both capitalised, by a writer who capitalises names ("Bukit Duri
+    rt 06", "Pondok Bambu"): the whole name of a place, though the second word is an ordinary one."""
+    return (len(span) == 2 and all(t.kind == "word" for t in span) and span[0].norm in lexicon.NAME_HEADS
+            and all(len(t.raw) >= 3 and t.raw[0].isupper() and t.raw[1:].islower() for t in span))
+
+
 def _headed_three(span: Sequence[Token]) -> bool:
     """Three capitalised words after a head noun's place ("Pasar Muara Labuh"): a whole name of
     three words is not written by chance, even of ordinary words."""
@@ -360,10 +383,27 @@ def _ordinary_word(name: str, tokens: Sequence[Token]) -> bool:
         return False
     seen = [t for t in tokens if t.kind == "word"]
     for i, t in enumerate(seen):
-        if t.norm == words[0] and i > 0 and seen[i - 1].norm in lexicon.PLACE_MARKERS \
+        # (not "rt"/"rw": "Warga rw02 buat saluran" makes a drain; an RT is numbered, not named)
+        if t.norm == words[0] and i > 0 and lexicon.PLACE_MARKERS.get(seen[i - 1].norm) not in {None, "rt", "rw"} \
                 and seen[i - 1].norm not in _IN_NAMES:
             return False
     return True
+
+
+_LANDMARK = "the name of a landmark, which may be named after a place elsewhere; which place?"
+
+
+def _landmark_name(name: str, tokens: Sequence[Token]) -> bool:
+    """The village's name is written only as a landmark's ("Univ Borobudur", "Pelabuhan Tanjung
+    Emas", "Tawang station"): universities, ports and stations are often named after a place
+    elsewhere, so with nothing else backing it the village is asked about, not sent to."""
+    words = name.lower().split()
+    seen = [t.norm for t in tokens if t.kind == "word"]
+    spots = [i for i in range(len(seen) - len(words) + 1) if seen[i:i + len(words)] == words]
+    return bool(spots) and all(
+        (i > 0 and seen[i - 1] in lexicon.NAMED_AFTER_ELSEWHERE)
+        or (i + len(words) < len(seen) and seen[i + len(words)] in lexicon.NAMED_AFTER_ELSEWHERE_AFTER)
+        for i in spots)
 
 
 def _written_destination(best: PlaceMatch, tokens: Sequence[Token]) -> bool:
@@ -392,6 +432,9 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
+    for origin in water_origins(tokens):
+        text = re.sub(r"(?<!\w)" + re.escape(origin) + r"(?!\w)", " ", text, flags=re.IGNORECASE)
+        tokens = tokenize(text)
     senders = sender_places(tokens)
     found = _from_candidates(text, tokens, reference, incidents, senders)
     # the whole-message pass must not bring back where a helper writes from
@@ -445,6 +488,8 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                 # "lembur" (Sundanese: village), "meunasah" (a prayer hall), "tangga": a word
                 # that is also a village somewhere far away. Ask rather than send help there.
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
+            if not resolution.evidence and low and _landmark_name(best.name, tokens):
+                return LocateResult("ambiguous", candidates=resolution.candidates, note=_LANDMARK)
             return _resolved(best, resolution.candidates, low)
         if resolution.status == "ambiguous" and fallback is None:
             common = _common_kecamatan(resolution.candidates)

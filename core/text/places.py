@@ -54,6 +54,7 @@ class PlaceCandidates:
 class _Collector:
     used: set[int] = field(default_factory=set)
     landmarks: list[str] = field(default_factory=list)
+    capitalised: bool = False     # the writer capitalises names (capitalises_names)
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +108,7 @@ def extract_place_candidates(tokens: Sequence[Token]) -> tuple[str, ...]:
 
 
 def place_candidate_groups(tokens: Sequence[Token]) -> PlaceCandidates:
-    collector = _Collector()
+    collector = _Collector(capitalised=capitalises_names(tokens))
     marked = _marker_candidates(tokens, collector)
     bare = _bare_name_candidates(tokens, collector)
     marked_t = tuple(dict.fromkeys(marked))
@@ -216,6 +217,9 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
             j = _read_landmark_name(tokens, j + 1, collector)
             skipped = True
             continue
+        if not has_name and not relaxed_next and collector.capitalised and tok.raw.islower() \
+                and (is_dictionary_word(tok.norm) or is_dictionary_word(tok.stem)):
+            break    # "... Tanjung Duren Utara. ... di sepanjang jalan ini": along, not Kel. Sepanjang
         if (relaxed_next and _relaxed_name(tok)) or _strict_name(tok, continuation=has_name) or (
                 has_name and parts and parts[-1] != "," and _letter_suffix(tok)):
             parts.append(tok.raw)
@@ -243,6 +247,26 @@ def _continues(tokens: Sequence[Token], j: int) -> bool:
     return _strict_name(tok, continuation=False)
 
 
+def capitalises_names(tokens: Sequence[Token]) -> bool:
+    """A word inside a sentence written with a capital ("Jl. Pagarsih arus deras"): the writer
+    capitalises names, so lower-case ordinary words are none. Acronyms ("PDAM") and sentence
+    openings prove nothing."""
+    for i, tok in enumerate(tokens):
+        if tok.kind == "word" and len(tok.raw) > 1 and tok.raw[0].isupper() and tok.raw[1:].islower() \
+                and i > 0 and not _sentence_end(tokens, i - 1):
+            return True
+    return False
+
+
+def _sentence_end(tokens: Sequence[Token], i: int) -> bool:
+    """A full stop, "!" or "?" at i, not the dot of a short form ("Jl.", "Kec.", "Ds.")."""
+    tok = tokens[i]
+    if tok.kind != "punct" or tok.norm not in {".", "!", "?"}:
+        return False
+    before = tokens[i - 1] if i > 0 else None
+    return not (tok.norm == "." and before is not None and before.kind == "word" and len(before.raw) <= 3)
+
+
 def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
     letters = [c for t in tokens if t.kind == "word" for c in t.raw if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
@@ -254,6 +278,8 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
     while idx < n:
         tok = tokens[idx]
         if idx in collector.used:
+            if run and run[-1] != "," and tok.kind == "word" and tok.norm in {"rt", "rw"}:
+                run.append(tok.raw)    # "Ulujami rw 05": the gazetteer reads the name as a village
             _flush(run, out)
             idx += 1
             continue

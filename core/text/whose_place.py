@@ -34,6 +34,21 @@ def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
     return out
 
 
+# Flood water sent from upstream: "banjir kiriman dari Bogor", "luapan dari Katulampa".
+_WATER_SENT = frozenset({"kiriman", "luapan", "limpahan", "aliran"})
+
+
+def water_origins(tokens: Sequence[Token]) -> set[str]:
+    """Where the flood water comes from ("banjir lagi kiriman dr bogor"): upstream, neither the
+    place nor its parent (Jakarta's floods are "sent from Bogor")."""
+    words = [t for t in tokens if t.kind == "word"]
+    out: set[str] = set()
+    for i, t in enumerate(words):
+        if t.norm in _ORIGIN_CUES and any(w.norm in _WATER_SENT for w in words[max(0, i - 2):i]):
+            out |= _cued_words(words[i:], _ORIGIN_CUES)
+    return out
+
+
 # Carrying help somewhere: "bisa bawa beras ke Sikka", "siap kirim 2 mobil ... ke Pitu Riase".
 _CARRY_VERBS = frozenset({"bawa", "membawa", "kirim", "mengirim", "dikirim", "antar", "mengantar", "diantar",
                           "angkut", "mengangkut", "diangkut", "salurkan", "menyalurkan", "disalurkan",

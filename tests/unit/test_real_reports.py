@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.real_reports import measure, reports
+from bench.real_reports import fixture, measure, reports
 from siaga.core.text.incident_areas import parse_incident_areas
 
 CIANJUR = (-6.93, 107.08)     # near Warungkondang
@@ -34,3 +34,13 @@ def test_a_bare_name_far_from_the_declared_area_is_not_counted_as_resolved() -> 
     assert measure(rows).far == 1                                      # resolved, low confidence, far
     jakarta = parse_incident_areas('[{"name": "Jakarta", "lat": -6.2, "lon": 106.85, "radius_km": 30}]')
     assert measure(rows, jakarta).resolved == 0                        # asked about instead
+
+
+def test_a_fixture_of_invented_reports_lists_its_far_ids(tmp_path: Path) -> None:
+    path = tmp_path / "reports_dev.jsonl"
+    rows = [{"id": "r-1", "text": "banjir di warungkondang cianjur", "lat": CIANJUR[0], "lon": CIANJUR[1]},
+            {"id": "r-2", "text": "banjir di warungkondang cianjur", "lat": JAKARTA[0], "lon": JAKARTA[1]},
+            {"id": "r-3", "text": "air naik terus", "lat": JAKARTA[0], "lon": JAKARTA[1]}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    c = measure(fixture(path))
+    assert (c.reports, c.resolved, c.far, c.far_ids) == (3, 2, 1, ("r-2",))

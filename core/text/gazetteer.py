@@ -514,12 +514,12 @@ def _city_kelurahan_rival(g: _Gazetteer, best: int, rivals: list[int], scores: d
 @lru_cache(maxsize=1)
 def _need_phrases() -> frozenset[str]:
     return frozenset(p.lower() for phrases in lexicon.NEED_KEYWORDS.values() for p in phrases if " " in p) \
-        | lexicon.ORGANISATION_PHRASES
+        | lexicon.PHRASES_NOT_PLACES
 
 
 def _need_phrase(span: Sequence[str | None]) -> bool:
     """A span of two or more words that is also a need phrase ("air bersih", "tenda darurat") or
-    names a group that helps ("karang taruna")."""
+    another phrase that is no place by itself ("karang taruna", "arus deras": lexicon.PHRASES_NOT_PLACES)."""
     return len(span) > 1 and None not in span and " ".join(w for w in span if w) in _need_phrases()
 
 

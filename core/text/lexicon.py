@@ -39,7 +39,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "yg": "yang", "yng": "yang", "dgn": "dengan", "dg": "dengan", "dng": "dengan", "dgan": "dengan",
     "krn": "karena", "krna": "karena", "karna": "karena", "jg": "juga", "jga": "juga",
     "utk": "untuk", "untk": "untuk", "tp": "tapi", "tpi": "tapi", "ttp": "tetapi",
-    "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "sm": "sama", "ama": "sama",
+    "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "deket": "dekat", "sm": "sama", "ama": "sama",
     "trs": "terus", "bs": "bisa", "bsa": "bisa", "ad": "ada", "onten": "ada",
     "bnyk": "banyak", "byk": "banyak", "bnyak": "banyak",
     "bbrp": "beberapa", "dll": "dan lain lain", "dsb": "dan lain lain", "kmi": "kami",
@@ -518,11 +518,15 @@ PLACE_MARKERS: dict[str, str] = {
     "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
 }
-# Groups that help, named in offers and thanks, whose names are also places somewhere (Kel.
-# Karang Taruna, Tanah Laut): like a need phrase, no place unless its parent is named.
-ORGANISATION_PHRASES: frozenset[str] = frozenset({
-    "karang taruna",
-    "sumber daya",   # "resources": Dinas / Kementerian Sumber Daya Air (Desa Sumber Daya, Nagan Raya)
+# Phrases of help messages and flood reports that are also the whole name of a place somewhere:
+# like a need phrase, no place unless its parent is named.
+PHRASES_NOT_PLACES: frozenset[str] = frozenset({
+    "karang taruna",   # a youth group that helps (Kel. Karang Taruna, Tanah Laut)
+    "sumber daya",     # "resources": Dinas Sumber Daya Air (Desa Sumber Daya, Nagan Raya)
+    "arus deras",      # a strong current (Desa Arus Deras, Kubu Raya)
+    "pintu air",       # a water gate
+    "mata air",        # a spring
+    "air terjun",      # a waterfall
 })
 # Where the desa is officially a "kampung" (Kemendagri codes: the Papua provinces; Aceh Tengah,
 # Bener Meriah; Berau, Kutai Barat, Mahakam Ulu; Siak): "kampung X" there names the desa itself.

@@ -288,7 +288,7 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
             if capitalised and all(t.raw.islower() and is_dictionary_word(t.norm) for t in span):
                 continue
             if is_whole_name([t.raw for t in span]) \
-                    and " ".join(t.norm for t in span) not in lexicon.ORGANISATION_PHRASES:
+                    and " ".join(t.norm for t in span) not in lexicon.PHRASES_NOT_PLACES:
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
 

@@ -75,3 +75,11 @@ def test_resources_is_no_village():
 def test_a_street_takes_no_village_name():
     # lower case after "Jl.": still the street's name, not Kel. Cempaka Putih
     assert where("Jl. Cempaka putih raya tergenang")[0] != "resolved"
+
+
+@pytest.mark.parametrize("text", [
+    "air sedengkul, arus deras, motor hanyut",      # Desa Arus Deras (Kubu Raya) is not meant
+    "Deket sekolah air sudah sepinggang",           # "deket": near (Kec. Deket, Lamongan)
+])
+def test_flood_words_and_their_shorthand_are_no_place(text: str) -> None:
+    assert where(text)[0] != "resolved"

@@ -33,7 +33,7 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from siaga.core.text import lexicon
+from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, doubled_word, is_dictionary_word, is_doubled, tokenize
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea, nearest_reach
@@ -164,6 +164,9 @@ class _Gazetteer:
         self.approx: list[bool] = []
         self.by_code: dict[str, int] = {}
         self.by_key: dict[str, list[int]] = {}
+        # (key, idx) of a city neighbourhood's name and the place that holds it ("kampungpulo",
+        # Kel. Kampung Melayu): weighed as a district, like a kecamatan (resolve_place)
+        self.neighbourhoods: set[tuple[str, int]] = set()
         self._load(data_dir)
         self._buckets = self._fuzzy_buckets()
         self._skeletons: dict[str, list[int]] | None = None
@@ -247,6 +250,13 @@ class _Gazetteer:
             ids = [i for t in targets for i in self.by_key.get(t, ())]
             if ids:
                 self.by_key.setdefault(alias, []).extend(i for i in ids if i not in self.by_key[alias])
+        for name, code in tables.neighbourhoods().items():
+            idx = self.by_code.get(code)
+            key = _canonical(name)
+            if idx is not None and key:
+                if idx not in self.by_key.setdefault(key, []):
+                    self.by_key[key].append(idx)
+                self.neighbourhoods.add((key, idx))
 
     def _add_villages(self, rows: Iterable[list[str]]) -> None:
         """Bulk version of _add for the 83k villages (keeps loading well under a second)."""
@@ -416,6 +426,7 @@ class _Hit:
     end: int
     quality: float      # 1.0 exact, lower for fuzzy
     hint: str | None    # marker before the span ("kecamatan" for "kec Prambanan")
+    district: bool = False   # the name is a city neighbourhood's, held by this place
 
     @property
     def weight(self) -> float:
@@ -464,7 +475,10 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         together = _cohesion(g, hit, hits, words)
         if support > 0 or together > 0:
             backed.add(hit.idx)
-        score = hit.weight + support + together + _LEVEL_PRIOR[level] + _hint_bonus(g, hit)
+        # a neighbourhood weighs as a district: "Kemang" is as likely Jakarta's as Kec. Kemang
+        # (Bogor), and "Kalimalang" more likely the canal district than Desa Kalimalang (Ponorogo)
+        prior = _LEVEL_PRIOR[_KEC] if hit.district else _LEVEL_PRIOR[level]
+        score = hit.weight + support + together + prior + _hint_bonus(g, hit)
         if near is not None:
             km = haversine_m(near[0], near[1], g.lats[hit.idx], g.lons[hit.idx]) / 1000.0
             # steep near term (neighbouring namesakes) + broad term (same region)
@@ -759,7 +773,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             for k in keys:
                 for idx in g.by_key.get(k, ()):
                     hits.append(_Hit(idx, start, end, _OLD_SPELLING_QUALITY if _old_spelling_only(
-                        g.names[idx], plain) else 1.0, hint))
+                        g.names[idx], plain) else 1.0, hint, (k, idx) in g.neighbourhoods))
                     exact_covered.update(range(start, end))
     # Typos: only spans none of whose words already matched exactly.
     for start, end, key in spans if typos else ():

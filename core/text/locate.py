@@ -294,12 +294,22 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
 
 
 def _street_at(tokens: Sequence[Token], i: int) -> bool:
-    """The words from i on name a street ("Jl. Pulo harapan indah"): a street named after a
-    place is not in it."""
-    k = i - 1
-    while k >= 0 and tokens[k].kind == "punct" and tokens[k].norm == ".":
+    """The words from i on are part of a street's name ("Jl. Pulo harapan indah"): a street
+    named after a place is not in it. Looks back over up to four words of the same name."""
+    k, words = i - 1, 0
+    while k >= 0 and words <= 4:
+        tok = tokens[k]
+        if tok.kind == "punct" and tok.norm != ".":
+            return False
+        if tok.kind == "word":
+            if lexicon.PLACE_MARKERS.get(tok.norm) == "street":
+                return True
+            if tok.norm in lexicon.PLACE_PREPOSITIONS or tok.norm in lexicon.FUNCTION_WORDS \
+                    or tok.norm in lexicon.PLACE_MARKERS:
+                return False
+            words += 1
         k -= 1
-    return k >= 0 and tokens[k].kind == "word" and lexicon.PLACE_MARKERS.get(tokens[k].norm) == "street"
+    return False
 
 
 def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:

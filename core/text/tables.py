@@ -50,6 +50,13 @@ def place_abbreviations() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def neighbourhoods() -> dict[str, str]:
+    """Neighbourhoods of big cities that are no kelurahan's name ("Kampung Pulo", "Kemang") -> the
+    Kemendagri code of the kelurahan or kecamatan that holds each (neighbourhoods.tsv)."""
+    return {row[0].strip(): row[1].strip() for row in _rows("neighbourhoods.tsv")}
+
+
+@lru_cache(maxsize=1)
 def volcanoes() -> frozenset[str]:
     """Volcano names that are also village names: alone in a message, the mountain."""
     return frozenset(row[0].strip().lower() for row in _rows("volcanoes.tsv"))

@@ -124,3 +124,27 @@ def test_at_least_300_place_labelled_messages() -> None:
     labelled = [rec for name in PLACE_FILES for rec in load(name) if isinstance(rec.get("place"), dict)]
     assert len(labelled) >= 300
     assert sum(len(load(name)) for name in PLACES_PARTS) >= 200
+
+
+REPORT_FILES = ("reports/reports_dev.jsonl", "reports/reports_holdout.jsonl")
+
+
+@pytest.mark.parametrize("name", REPORT_FILES)
+def test_report_records_have_a_point_and_a_valid_place(name: str) -> None:
+    """bench/real_reports.py reads id, text, lat and lon; place labels are codes or a status."""
+    records = load(name)
+    assert len(records) >= 150
+    for rec in records:
+        rid = rec["id"]
+        assert {"id", "text", "lat", "lon", "place", "tags"} <= set(rec), rid
+        assert isinstance(rec["text"], str) and rec["text"].strip(), rid
+        assert -11.5 <= rec["lat"] <= 6.5 and 94.5 <= rec["lon"] <= 141.5, rid    # in Indonesia
+        place = rec["place"]
+        assert ("code" in place and lookup_code(place["code"]) is not None) or place.get("status") in UNRESOLVED, rid
+
+
+def test_no_report_is_in_both_dev_and_holdout() -> None:
+    ids = [rec["id"] for name in REPORT_FILES for rec in load(name)]
+    assert len(ids) == len(set(ids))
+    dev, holdout = ({rec["text"].strip().lower() for rec in load(name)} for name in REPORT_FILES)
+    assert not dev & holdout

@@ -408,6 +408,13 @@ def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool
     return False
 
 
+def point_of(code: str) -> tuple[float, float] | None:
+    """The gazetteer point of any area by its code, a province's too (an incident area may be one)."""
+    g = gazetteer()
+    idx = g.by_code.get(code)
+    return None if idx is None else (g.lats[idx], g.lons[idx])
+
+
 def lookup_code(code: str) -> PlaceMatch | None:
     """The area with this Kemendagri code (desa, kecamatan or kabupaten), or None."""
     g = gazetteer()

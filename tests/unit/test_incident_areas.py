@@ -23,7 +23,7 @@ def _areas(*codes: str):
     ("not json", "not JSON"),
     ('{"name": "x"}', "JSON list"),
     ('[{"code": "32.03"}]', 'needs a "name"'),
-    ('[{"name": "x", "code": "99.99"}]', "no kabupaten, kecamatan or desa with code '99.99'"),
+    ('[{"name": "x", "code": "99.99"}]', "no province, kabupaten, kecamatan or desa with code '99.99'"),
     ('[{"name": "x", "lat": -6.8, "lon": 107.1}]', "radius_km must be a number"),
     ('[{"name": "x", "lat": 95, "lon": 107.1, "radius_km": 10}]', r"\[0\].lat must be a number"),
 ])
@@ -41,6 +41,13 @@ def test_areas_by_code_or_by_point():
     assert by_code.radius_km == 40.0 and -7.5 < by_code.lat < -6.5     # a kabupaten's radius
     assert by_point.reach(-6.89, 110.64) == 0.0 and by_point.radius_km == 25.0
     assert Settings(incident_areas="").incidents == ()
+
+
+def test_a_province_may_be_declared_and_holds_every_place_under_it():
+    (jakarta,) = parse_incident_areas('[{"name": "Banjir Jakarta", "code": "31"}]')
+    assert jakarta.code == "31" and jakarta.radius_km == 100.0
+    assert jakarta.reach(-6.1, 106.9, "31.72.01.1002") == 0.0          # Kamal Muara: inside
+    assert jakarta.reach(-7.8, 110.4, "34.71") > 1.0                   # Kota Yogyakarta: far
 
 
 def _namesakes() -> list[tuple[str, dict, dict]]:

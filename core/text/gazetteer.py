@@ -696,7 +696,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             continue
         if tok.norm in _BREAK_WORDS:
             push(None, None, False)
-            hint = None if tok.norm in {"di", "in", "at", "dekat", "near", "sekitar"} else hint
+            # "jalan ke badau": the road to Badau, whose name is no street's
+            hint = None if tok.norm in {"di", "in", "at", "dekat", "near", "sekitar", "ke", "dari"} else hint
             just_marked = False
             continue
         # the word as typed: shorthand expansion would turn a village "Toya" into "air"

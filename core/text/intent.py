@@ -271,6 +271,8 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
         offer = [f"if needed: {conditional[0].split(':')[-1]}"]
         said_of_others = True
     real_asks = [a for a, relative in asks if (not relative or not said_of_others) and a not in conditional]
+    if real_asks and _elsewhere(seq) and _information(seq, words, parsed)[0]:
+        real_asks = []    # "sdh tercukupi, mohon bantuan dialihkan ke daerah lain": met, asked for elsewhere
     if real_asks and (parsed.needs or not offer):
         return IntentResult("request", tuple(f"ask: {a.split('@')[0]}" for a in real_asks[:3]))
     question = _question(seq, tokens, bool(concrete))
@@ -599,6 +601,15 @@ def _question(seq: list[_Item], tokens: Sequence[Token], concrete: bool) -> list
     if not (qwords or pairs or topics or not concrete):
         return []
     return list(dict.fromkeys([*(pairs or qwords), *topics[:1]] or ["?"])) or ["?"]
+
+
+# "dialihkan ke daerah lain", "prioritaskan desa lain": help asked for other places than the sender's
+ELSEWHERE_NOUNS = frozenset({"daerah", "desa", "tempat", "wilayah", "posko", "kampung", "lokasi", "dusun",
+                             "kecamatan"})
+
+
+def _elsewhere(seq: list[_Item]) -> bool:
+    return any(w in ELSEWHERE_NOUNS and _w(seq, i + 1) in {"lain", "lainnya"} for i, (w, _) in enumerate(seq))
 
 
 def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) -> tuple[list[str], list[str]]:

@@ -153,7 +153,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "terseret", "terjepit", "jepit", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
         "rescue", "evacuate", "evacuated", "evacuation", "trapped", "stranded", "stuck", "buried",
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
-        "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan",
+        "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan", "belum ketemu",
         "on the roof", "on top of the house", "rooftop", "missing",
         # fetching people out: "tulung dijemput", "perlu dipindah ke posko", "mohon heli"
         "tolong jemput", "bantu jemput", "minta jemput", "mohon jemput", "perlu jemput",
@@ -271,6 +271,8 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "dropping", "receding", "falling", "receded", "turun",
     "sak",   # Javanese "banyu sak dodo": water chest-high
     "besar",   # "air besar" (Banjarese "banyu ganal", Minang "aia gadang"): a big flood
+    "rob",     # "air rob sepaha": the tide's flood
+    "teka",    # Javanese "banyu teka saka nduwur": the water came from upstream
 })
 # Rescue words that describe the place or the things ("2 desa terisolir", "kampung tertimbun
 # lumpur", "rumah hanyut"): with other needs asked and nothing else calling for rescue, they
@@ -302,6 +304,7 @@ FLOOD_ADVERBS: frozenset[str] = frozenset({
     "belum", "sudah", "masih", "mulai", "makin", "semakin", "terus", "is", "has", "still",
     "keeps", "was", "already", "makin",
     "lah", "ka",   # Minangkabau "aia lah naiak", Acehnese "ie ka surot": already
+    "so",          # Manado "aer so maso rumah": already
 })
 SUPPLY_STATES: frozenset[str] = frozenset({
     "ada", "datang", "dapat", "habis", "kurang", "tersedia", "cukup", "aman", "terpenuhi",
@@ -313,6 +316,7 @@ LACKING: frozenset[str] = frozenset({"habis", "kurang", "menipis", "langka", "ko
 FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "banjir", "genangan", "ketinggian", "kemasukan", "terendam", "rendam", "flood", "rising",
     "the", "sungai", "luapan",
+    "terseret", "hanyut",   # swept away by the water (Sundanese "kabawa cai")
 })
 
 # Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.

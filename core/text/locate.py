@@ -475,11 +475,11 @@ _CLEARLY_MORE = 1.0
 def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float, float] | None,
                      incidents: tuple[IncidentArea, ...], senders: set[str]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
-    groups = place_candidate_groups(tokens)
-    # a whole name already inside a candidate would be counted twice (its own parent)
+    groups = _longest_names(place_candidate_groups(tokens), _whole_names(tokens))
+    # a whole name already inside a candidate (grown to it just above: "kel kelapa" -> "kel kelapa
+    # lima") would be counted twice, as its own parent (Kec. Kelapa Lima, Kupang, for "... merauke")
     whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
                   if not any(_inside(w, c) for c in groups.all()))
-    groups = _longest_names(groups, _whole_names(tokens))
     groups = without_origins(replace(groups, bare=groups.bare + whole), tokens, senders)
     groups = _without_volcanoes(groups)
     stages = groups.stages()

@@ -294,7 +294,9 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             shape_ok = tok.raw[:1].isupper() and (idx > 0 or not is_dictionary_word(tok.norm)
                                                   or _befallen(tokens, idx))
         else:
-            shape_ok = (len(tok.norm) >= 5 and not is_dictionary_word(tok.norm)
+            # four letters will do for the subject of what befell it ("piru banjir")
+            struck = _befallen(tokens, idx) or (idx + 1 < len(tokens) and tokens[idx + 1].norm in lexicon.DISASTER_WORDS)
+            shape_ok = (len(tok.norm) >= (4 if struck else 5) and not is_dictionary_word(tok.norm)
                         and not is_dictionary_word(tok.stem))
         # after "ke"/"utk" a word no dictionary knows is a name, whatever its case ("ke gurabati")
         shape_ok = shape_ok or (not run and prev_norm in lexicon.TOWARD_WORDS and _unknown_word(tok))

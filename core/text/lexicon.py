@@ -39,7 +39,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "yg": "yang", "yng": "yang", "dgn": "dengan", "dg": "dengan", "dng": "dengan", "dgan": "dengan",
     "krn": "karena", "krna": "karena", "karna": "karena", "jg": "juga", "jga": "juga",
     "utk": "untuk", "untk": "untuk", "tp": "tapi", "tpi": "tapi", "ttp": "tetapi",
-    "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "deket": "dekat", "sm": "sama", "ama": "sama",
+    "dr": "dari", "dri": "dari", "dkt": "dekat", "dket": "dekat", "deket": "dekat", "lalin": "lalu lintas", "sm": "sama", "ama": "sama",
     "trs": "terus", "bs": "bisa", "bsa": "bisa", "ad": "ada", "onten": "ada",
     "bnyk": "banyak", "byk": "banyak", "bnyak": "banyak",
     "bbrp": "beberapa", "dll": "dan lain lain", "dsb": "dan lain lain", "kmi": "kami",
@@ -272,6 +272,7 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "sak",   # Javanese "banyu sak dodo": water chest-high
     "besar",   # "air besar" (Banjarese "banyu ganal", Minang "aia gadang"): a big flood
     "rob",     # "air rob sepaha": the tide's flood
+    "melimpah",  # "air melimpah": overflowing
     "teka",    # Javanese "banyu teka saka nduwur": the water came from upstream
 })
 # Rescue words that describe the place or the things ("2 desa terisolir", "kampung tertimbun
@@ -317,6 +318,7 @@ FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "banjir", "genangan", "ketinggian", "kemasukan", "terendam", "rendam", "flood", "rising",
     "the", "sungai", "luapan",
     "terseret", "hanyut",   # swept away by the water (Sundanese "kabawa cai")
+    "masuk",                # "rumah masuk air": water came into the houses
 })
 
 # Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.
@@ -522,6 +524,11 @@ PLACE_MARKERS: dict[str, str] = {
     "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
 }
+# Landmarks named with a need word, where the need word asks for nothing: traffic lights, petrol
+# stations ("banjir di lampu merah puri", "depan pom bensin").
+LANDMARK_PHRASES: frozenset[tuple[str, str]] = frozenset({
+    ("lampu", "merah"), ("lampu", "lalu"), ("pom", "bensin"), ("pom", "solar"),
+})
 # Phrases of help messages and flood reports that are also the whole name of a place somewhere:
 # like a need phrase, no place unless its parent is named.
 PHRASES_NOT_PLACES: frozenset[str] = frozenset({

@@ -197,6 +197,11 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         prev = _prev_word(tokens, m.start)
         if prev is not None and prev.norm in lexicon.WATER_WORKS:
             return True  # "pintu air Manggarai": the floodgate
+    if len(words) == 1:
+        prev, nxt = _prev_word(tokens, m.start), _next_word(tokens, m.end)
+        if (prev is not None and (prev.norm, words[0]) in lexicon.LANDMARK_PHRASES) or (
+                nxt is not None and (words[0], nxt.norm) in lexicon.LANDMARK_PHRASES):
+            return True  # "lampu merah puri" (traffic lights), "pom bensin" (a petrol station)
     if words[0] in _RUBBLE and len(words) == 1:
         prev = _prev_word(tokens, m.start)
         if prev is not None and prev.norm in _CAUSE_WORDS:
@@ -247,6 +252,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "aer deng lumpur masuk rumah": water and mud come in
     if nxt.norm in lexicon.NEGATORS and after is not None and after.stem in {"surut", "turun"}:
         return True      # "banyu kada surut-surut": the flood does not go down
+    if _not_going_down(tokens, k):
+        return True      # "air dr kemarin belum surut": the flood, however the words run
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)
@@ -261,6 +268,21 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     idx = m.end
     if idx + 1 < len(tokens) and tokens[idx].kind == "number":
         return tokens[idx + 1].norm in {"m", "meter", "cm", "mtr", "metre", "meters", "feet", "ft"}
+    return False
+
+
+def _not_going_down(tokens: Sequence[Token], k: int) -> bool:
+    """Within the next four words of the clause, "belum/tidak/blm surut": the water is the flood."""
+    seen: list[Token] = []
+    for tok in tokens[k:]:
+        if tok.kind == "punct" and tok.norm in {".", ",", "!", "?"} or len(seen) >= 4:
+            break
+        if tok.kind == "word":
+            if tok.norm in lexicon.SUPPLY_STATES and tok.norm not in lexicon.NEGATORS:
+                return False     # "air tidak ada, belum ..." talks about the supply
+            if tok.stem in {"surut", "turun"} and seen and seen[-1].norm in lexicon.NEGATORS | {"belum"}:
+                return True
+            seen.append(tok)
     return False
 
 

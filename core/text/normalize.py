@@ -90,6 +90,8 @@ def _known_words() -> frozenset[str]:
                  lexicon.FLOOD_CONTEXT_AFTER, lexicon.SUPPLY_STATES,
                  lexicon.PLACE_ABBREVIATIONS, lexicon.CITY_ABBREVIATIONS)  # "smg" is Semarang
     words.update(tables.typo_guard())   # "demak" is Demak, not "demam"
+    # city neighbourhoods too: "sunter" is Sunter (Jakarta Utara), not "senter" (a torch)
+    words.update(w for name in tables.neighbourhoods() for w in name.lower().split())
     return frozenset(words)
 
 

@@ -42,3 +42,21 @@ def test_a_child_not_yet_found_needs_rescue():
 ])
 def test_flood_water_is_no_water_need(text: str) -> None:
     assert "water" not in {str(n) for n in understand(text).parsed.needs}
+
+
+@pytest.mark.parametrize("text", [
+    "banjir di lampu merah cawang, motor mogok",        # traffic lights
+    "genangan depan pom bensin, mobil putar balik",     # a petrol station
+    "kali sunter meluap lagi",                          # Sunter (Jakarta), not "senter" (a torch)
+    "lalin tersendat, air sebetis",                     # "lalin": traffic, not "lilin" (candles)
+])
+def test_landmarks_and_place_words_ask_for_no_power(text: str) -> None:
+    assert "power" not in {str(n) for n in understand(text).parsed.needs}
+
+
+@pytest.mark.parametrize("text", [
+    "air dr subuh blm surut, rumah2 terendam",          # the flood does not go down
+    "hujan semalam, rumah warga masuk air",              # water came into the houses
+])
+def test_flood_water_described_is_no_water_need(text: str) -> None:
+    assert "water" not in {str(n) for n in understand(text).parsed.needs}

@@ -527,7 +527,7 @@ def _city_kelurahan_rival(g: _Gazetteer, best: int, rivals: list[int], scores: d
     if g.levels[best] != _KEC:
         return False
     gap = _LEVEL_PRIOR[_KEC] - _LEVEL_PRIOR[_DESA] + 1e-9
-    return any(g.kinds[i] == "kelurahan" and int(g.codes[i][3:5]) >= 71      # PP.7x: a kota
+    return any(g.kinds[i] == "kelurahan" and any(g.kinds[p] == "kota" for p in g.chain(i))
                and g.names[i].lower() == g.names[best].lower() and scores[best] - scores[i] <= gap
                for i in rivals[:_MAX_CANDIDATES])
 

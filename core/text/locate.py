@@ -442,8 +442,10 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
-    for origin in water_origins(tokens):
-        text = re.sub(r"(?<!\w)" + re.escape(origin) + r"(?!\w)", " ", text, flags=re.IGNORECASE)
+    origins = water_origins(tokens)
+    if origins:   # where the flood water comes from is neither the place nor its parent
+        text = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, origins)) + r")(?!\w)", " ", text,
+                      flags=re.IGNORECASE)
         tokens = tokenize(text)
     senders = sender_places(tokens)
     found = _from_candidates(text, tokens, reference, incidents, senders)
@@ -475,10 +477,11 @@ _CLEARLY_MORE = 1.0
 def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float, float] | None,
                      incidents: tuple[IncidentArea, ...], senders: set[str]) -> LocateResult:
     """The place named by the extracted candidates, most trusted stage first."""
-    groups = _longest_names(place_candidate_groups(tokens), _whole_names(tokens))
+    whole_names = _whole_names(tokens)
+    groups = _longest_names(place_candidate_groups(tokens), whole_names)
     # a whole name already inside a candidate (grown to it just above: "kel kelapa" -> "kel kelapa
     # lima") would be counted twice, as its own parent (Kec. Kelapa Lima, Kupang, for "... merauke")
-    whole = tuple(w for w in (*_whole_names(tokens), *_cued_regions(tokens))
+    whole = tuple(w for w in (*whole_names, *_cued_regions(tokens))
                   if not any(_inside(w, c) for c in groups.all()))
     groups = without_origins(replace(groups, bare=groups.bare + whole), tokens, senders)
     groups = _without_volcanoes(groups)

@@ -250,10 +250,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True
     if nxt.norm in {"dan", "dengan", "campur", "bercampur", "and"} and after is not None and after.norm == "lumpur":
         return True      # "aer deng lumpur masuk rumah": water and mud come in
-    if nxt.norm in lexicon.NEGATORS and after is not None and after.stem in {"surut", "turun"}:
-        return True      # "banyu kada surut-surut": the flood does not go down
     if _not_going_down(tokens, k):
-        return True      # "air dr kemarin belum surut": the flood, however the words run
+        return True      # "banyu kada surut-surut", "air dr kemarin belum surut": the flood
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)

@@ -10,7 +10,8 @@ tests/fixtures/places2_dev.jsonl (the same format, measured once as a holdout on
 then used for tuning) and tests/fixtures/intents2_dev.jsonl (the intents_* format, written for
 round three before its intent rules were changed) and tests/fixtures/places{4,5,8,9,10,11}_dev.jsonl
 (the places_* format, measured as holdouts on 2026-12-06, then used for tuning) and
-tests/fixtures/places{3,6,7,12,13,14,15}_holdout.jsonl (the same format, never used for tuning), prints:
+tests/fixtures/places{3,6,7,12,13,14}_holdout.jsonl (the same format, never used for tuning; places15_dev was
+measured as one before round eleven), prints:
 
 - needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
   records labelled "request", the only ones with needs labels);

@@ -9,7 +9,7 @@ DIR holds GeoJSON FeatureCollections of reports, each a Point (the reporter's po
 not in this repository: their licence is not stated, and they are other people's words. Only
 place names in the text are used (never the position) and only totals are printed, no text.
 
-A FILE.jsonl is a fixture of invented reports (tests/fixtures/reports_{dev,holdout}.jsonl: one
+A FILE.jsonl is a fixture of invented reports (tests/fixtures/reports/reports_{dev,holdout}.jsonl: one
 object per line with "id", "text", "lat", "lon"); -v then lists the ids of the far places, which
 is for dev files only (the archive's texts are never listed).
 

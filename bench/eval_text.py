@@ -40,7 +40,9 @@ measured as one before round eleven), prints:
 
 Holdout files are never used for tuning; their figures estimate accuracy on new messages.
 Pass fixture names as arguments to evaluate only those; --dev evaluates the dev files only (and
-prints their combined figures), which is what tuning should run; -v lists the ids behind the misses.
+prints their combined figures), which is what tuning should run; -v lists the ids behind the misses;
+--learn replays each file in its order with incident areas learned from the messages so far, as the
+service does (geo/active_areas.py); without it no area is used, so the figures stay comparable.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ from bench import real_reports
 from siaga.core.conversation import Inbound, Understanding, decide, understand
 from siaga.core.text import parse_help_message
 from siaga.core.text.gazetteer import lookup_code
+from siaga.geo.active_areas import AreaLearner
 from siaga.schemas.events import AidRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
@@ -166,7 +169,10 @@ def _group(rec: dict[str, Any]) -> str | None:
     return next((t for t in rec.get("tags", ()) if t in PROVINCE_GROUPS), None)
 
 
-def evaluate(name: str) -> Figures:
+def evaluate(name: str, learn: bool = False) -> Figures:
+    """``learn``: learn incident areas from the clearly placed messages so far, in the file's
+    order, as the service does from its record (geo/active_areas.py)."""
+    learner = AreaLearner() if learn else None
     records = load(name)
     fig = Figures(name, total=len(records))
     for rec in records[:5]:            # warm-up: stemmer, gazetteer, caches
@@ -174,8 +180,10 @@ def evaluate(name: str) -> Figures:
     elapsed = 0.0
     for i, rec in enumerate(records):
         t0 = time.perf_counter()
-        u = understand(rec["text"])
+        u = understand(rec["text"], incidents=learner.areas if learner else ())
         elapsed += time.perf_counter() - t0
+        if learner is not None and _placed_clearly(u):
+            learner.add(u.located.lat, u.located.lon)  # type: ignore[arg-type]
         wanted_request = is_request_label(rec)
         if "intent" not in rec or wanted_request:
             want = set(rec["needs"])
@@ -207,6 +215,11 @@ def evaluate(name: str) -> Figures:
                 fig.false_ids.append(rec["id"])
     fig.understand_ms = 1000 * elapsed / max(1, len(records))
     return fig
+
+
+def _placed_clearly(u: Understanding) -> bool:
+    loc = u.located
+    return loc.status == "resolved" and loc.lat is not None and not loc.low_confidence
 
 
 def _count_place(fig: Figures, rec: dict[str, Any], u: Understanding) -> None:
@@ -306,7 +319,7 @@ def main(argv: list[str]) -> int:
         if not (FIXTURES / name).exists():
             print(f"== {name}: missing, skipped")
             continue
-        done[name] = evaluate(name)
+        done[name] = evaluate(name, learn="--learn" in argv)
         print(report(done[name], verbose))
     if not chosen:
         for part in ("dev", "holdout"):

@@ -1,7 +1,7 @@
 """Places from real resident flood reports, against where each reporter stood (issue 13's last
 target: of places resolved from real reports, at most 5% more than 25 km from the reporter).
 
-    python -m bench.real_reports DIR|FILE.jsonl [--incident-areas JSON] [-v]
+    python -m bench.real_reports DIR|FILE.jsonl [--incident-areas JSON] [--learn] [-v]
 
 DIR holds GeoJSON FeatureCollections of reports, each a Point (the reporter's position) with a
 "text" property, such as the PetaBencana.id archive of the February 2017 Jabodetabek floods
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from siaga.core.text.incident_areas import parse_incident_areas
 from siaga.core.text.locate import locate
+from siaga.geo.active_areas import AreaLearner
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea
 
@@ -34,15 +35,17 @@ FAR_KM = 25.0
 
 
 def reports(folder: Path) -> list[tuple[str, float, float]]:
-    """(text, lat, lon) of each report with a distinct, non-empty text."""
+    """(text, lat, lon) of each report with a distinct, non-empty text, oldest first."""
     out: dict[str, tuple[float, float]] = {}
-    for path in sorted(folder.glob("*.geojson")):
-        for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
-            text = ((feature.get("properties") or {}).get("text") or "").strip()
-            geometry = feature.get("geometry") or {}
-            if text and geometry.get("type") == "Point" and text not in out:
-                lon, lat = geometry["coordinates"][:2]
-                out[text] = (float(lat), float(lon))
+    features = [f for path in sorted(folder.glob("*.geojson"))
+                for f in json.loads(path.read_text(encoding="utf-8")).get("features", [])]
+    features.sort(key=lambda f: str((f.get("properties") or {}).get("created_at") or ""))
+    for feature in features:
+        text = ((feature.get("properties") or {}).get("text") or "").strip()
+        geometry = feature.get("geometry") or {}
+        if text and geometry.get("type") == "Point" and text not in out:
+            lon, lat = geometry["coordinates"][:2]
+            out[text] = (float(lat), float(lon))
     return [(text, lat, lon) for text, (lat, lon) in out.items()]
 
 
@@ -63,13 +66,17 @@ class Counts:
 
 
 def measure(rows: Sequence[tuple[str, float, float] | tuple[str, float, float, str]],
-            areas: tuple[IncidentArea, ...] = ()) -> Counts:
+            areas: tuple[IncidentArea, ...] = (), learner: AreaLearner | None = None) -> Counts:
+    """``learner``: learn incident areas from the clearly placed reports so far, in the order
+    given (geo/active_areas.py), as the service does from its record."""
     resolved = far = low = far_low = 0
     far_ids: list[str] = []
     for text, lat, lon, *ident in rows:
-        r = locate(text, incidents=areas)
+        r = locate(text, incidents=areas + (learner.areas if learner else ()))
         if r.status != "resolved" or r.source != "gazetteer" or r.lat is None or r.lon is None:
             continue
+        if learner is not None and not r.low_confidence:
+            learner.add(r.lat, r.lon)
         resolved += 1
         is_far = haversine_m(lat, lon, r.lat, r.lon) / 1000.0 > FAR_KM
         far += is_far
@@ -84,12 +91,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="a folder of GeoJSON reports or a .jsonl fixture")
     parser.add_argument("--incident-areas", default="", help="as the setting INCIDENT_AREAS")
+    parser.add_argument("--learn", action="store_true",
+                        help="learn incident areas from the reports so far, as the service does")
     parser.add_argument("-v", action="store_true", help="list the ids of far places (fixtures only)")
     args = parser.parse_args(argv)
     areas = parse_incident_areas(args.incident_areas)
     rows = fixture(args.folder) if args.folder.suffix == ".jsonl" else reports(args.folder)
-    c = measure(rows, areas)
-    print(f"reports with text: {c.reports}; incident areas declared: {len(areas)}")
+    c = measure(rows, areas, AreaLearner() if args.learn else None)
+    print(f"reports with text: {c.reports}; incident areas declared: {len(areas)}"
+          f"{'; areas learned from the reports' if args.learn else ''}")
     print(f"resolved from the text: {c.resolved}; more than {FAR_KM:.0f} km from the reporter: "
           f"{c.far} ({100 * c.far / max(1, c.resolved):.1f}%)")
     print(f"  of which marked low confidence: {c.far_low} (of {c.low} low-confidence places)")

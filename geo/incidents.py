@@ -21,6 +21,9 @@ class IncidentArea:
     lon: float
     radius_km: float
     code: str | None = None    # declared by Kemendagri code: every place under it is inside
+    # learned from where recent requests are (geo/active_areas.py), not declared: it prefers a
+    # namesake inside, but says nothing about a place outside (no question, no low confidence)
+    learned: bool = False
 
     def reach(self, lat: float, lon: float, code: str | None = None) -> float:
         """Distance from the area's centre in radii: <= 1 inside, 2 twice as far; 0 for a
@@ -28,6 +31,11 @@ class IncidentArea:
         if self.code is not None and code is not None and (code + ".").startswith(self.code + "."):
             return 0.0
         return haversine_m(self.lat, self.lon, lat, lon) / 1000.0 / self.radius_km
+
+
+def declared(areas: tuple[IncidentArea, ...]) -> tuple[IncidentArea, ...]:
+    """The areas the deployment declared (without the learned ones)."""
+    return tuple(a for a in areas if not a.learned)
 
 
 def nearest_reach(areas: tuple[IncidentArea, ...], lat: float, lon: float, code: str | None = None) -> float:

@@ -129,6 +129,10 @@ class Settings(BaseSettings):
     def incidents(self) -> tuple[IncidentArea, ...]:
         return parse_incident_areas(self.incident_areas)
 
+    # Also prefer namesakes where the clearly placed requests of the last two days gather
+    # (services/active_areas.py): a tie-breaker, weaker than a declared area.
+    learn_incident_areas: bool = True
+
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
     # Volunteers' task pages (services/web/routes_tasks.py): the secret keys the link tokens

@@ -9,11 +9,13 @@ from siaga.core.codes import stable_uuid, tracking_code
 from siaga.core.phone import normalize_phone
 from siaga.core.text.gazetteer import resolve_place as gazetteer_resolve
 from siaga.core.text.locate import low_confidence
+from siaga.geo.incidents import IncidentArea
 from siaga.infra.settings import get_settings
 from siaga.schemas.common import Channel, Contact, Location
 from siaga.schemas.events import AidRequest, DonationEvent, VolunteerCheckIn, VolunteerRegistered
 from siaga.schemas.topics import Topic
 from siaga.services.api.models import AidRequestIn, CheckInIn, DonationIn, VolunteerIn
+from siaga.services.active_areas import learned_areas
 from siaga.services.outbox import Enqueued, IdempotencyConflict, Outgoing, body_hash, enqueue, enqueue_many
 
 
@@ -35,11 +37,12 @@ def _phone(raw: str | None, field: str = "phone") -> str | None:
         raise InputError(field, str(exc)) from None
 
 
-def resolve_place(place: str | None) -> tuple[Location | None, list[dict]]:
-    """A place name -> Location via the offline gazetteer. Returns (location, candidates)."""
+def resolve_place(place: str | None, learned: tuple[IncidentArea, ...] = ()) -> tuple[Location | None, list[dict]]:
+    """A place name -> Location via the offline gazetteer. Returns (location, candidates).
+    ``learned``: incident areas learned from the record (services/active_areas.py)."""
     if not place:
         return None, []
-    incidents = get_settings().incidents
+    incidents = get_settings().incidents + learned
     res = gazetteer_resolve(place, incidents=incidents)
     cands = [
         {"name": c.name, "level": c.level, "code": c.code, "parents": list(c.parents)}
@@ -53,14 +56,15 @@ def resolve_place(place: str | None) -> tuple[Location | None, list[dict]]:
     return None, cands
 
 
-def build_request(body: AidRequestIn, channel: Channel, request_id: uuid.UUID) -> tuple[AidRequest, list[dict]]:
+def build_request(body: AidRequestIn, channel: Channel, request_id: uuid.UUID,
+                  learned: tuple[IncidentArea, ...] = ()) -> tuple[AidRequest, list[dict]]:
     phone = _phone(body.phone)
     candidates: list[dict] = []
     if body.location is not None:
         loc = Location(lat=body.location.lat, lon=body.location.lon, source=body.location.source,
                        accuracy_m=body.location.accuracy_m, place_name=body.place)
     else:
-        loc, candidates = resolve_place(body.place)
+        loc, candidates = resolve_place(body.place, learned)
     contact = None
     if phone or body.name:
         contact = Contact(phone=phone, name=body.name, language=body.language,
@@ -79,7 +83,8 @@ async def submit_request(conn, body: AidRequestIn, channel: Channel = Channel.ap
                          idempotency_key: str | None = None) -> Enqueued:
     key = idempotency_key or body.client_id
     request_id = stable_uuid("request", key) if key else uuid.uuid4()
-    event, candidates = build_request(body, channel, request_id)
+    learned = await learned_areas(conn) if body.location is None and body.place else ()
+    event, candidates = build_request(body, channel, request_id, learned)
     response = {
         "request_id": str(event.request_id),
         "tracking_code": event.tracking_code,

@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, doubled_word, is_dictionary_word, is_doubled, tokenize
 from siaga.geo.distance import haversine_m
-from siaga.geo.incidents import IncidentArea, nearest_reach
+from siaga.geo.incidents import IncidentArea, declared, nearest_reach
 
 # Shipped as package data of siaga.data (a checkout and an installed wheel alike); the data is
 # read from files, so it must be a real folder, which it is in both.
@@ -55,6 +55,7 @@ _LEVEL_NAMES: dict[int, Level] = {_KAB: "kabupaten", _KEC: "kecamatan", _DESA: "
 _LEVEL_PRIOR = {_KAB: 0.45, _KEC: 0.28, _DESA: 0.1}
 _AMBIGUITY_MARGIN = 0.1
 _INCIDENT_BONUS = 0.5
+_LEARNED_SHARE = 0.3   # of the bonus, for an area learned from the requests rather than declared
 _CROWD_MARGIN = 0.2
 _CROWD_SIZE = 10   # a name shared by this many places is too common for the level prior
 _MAX_NGRAM = 4
@@ -491,10 +492,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
             # steep near term (neighbouring namesakes) + broad term (same region)
             score += 0.3 * math.exp(-km / 5.0) + 0.3 * math.exp(-km / 50.0)
         if incidents:
-            # inside an area: the full bonus; outside it fades over one more radius. Less than
-            # a named parent (_support), more than the level prior between namesakes.
-            reach = nearest_reach(incidents, g.lats[hit.idx], g.lons[hit.idx], g.codes[hit.idx])
-            score += _INCIDENT_BONUS * (1.0 if reach <= 1.0 else math.exp(-(reach - 1.0) * 2.0))
+            score += _incident_bonus(incidents, g.lats[hit.idx], g.lons[hit.idx], g.codes[hit.idx])
         if score > scores.get(hit.idx, -math.inf):
             scores[hit.idx] = score
     if not scores:
@@ -518,6 +516,17 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+def _incident_bonus(areas: tuple[IncidentArea, ...], lat: float, lon: float, code: str) -> float:
+    """Inside a declared area: the full bonus; outside it fades over one more radius. Less than
+    a named parent (_support), more than the level prior between namesakes. A learned area
+    (geo/active_areas.py) is weaker evidence: it breaks ties between namesakes, no more."""
+    def fading(reach: float) -> float:
+        return 1.0 if reach <= 1.0 else math.exp(-(reach - 1.0) * 2.0)
+    told = fading(nearest_reach(declared(areas), lat, lon, code))
+    learned = fading(nearest_reach(tuple(a for a in areas if a.learned), lat, lon, code))
+    return _INCIDENT_BONUS * max(told, _LEARNED_SHARE * learned)
 
 
 def _city_kelurahan_rival(g: _Gazetteer, best: int, rivals: list[int], scores: dict[int, float]) -> bool:

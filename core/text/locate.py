@@ -28,7 +28,7 @@ from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word
 from siaga.core.text.whose_place import carried_to, sender_places, water_origins, without_origins
 from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
-from siaga.geo.incidents import IncidentArea, nearest_reach
+from siaga.geo.incidents import IncidentArea, declared, nearest_reach
 from siaga.schemas.common import Location, LocationSource
 
 LocateStatus = Literal["resolved", "ambiguous", "missing"]
@@ -436,7 +436,7 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
     """A village or kecamatan resolved from its bare name (no parent named in the text) away
     from every declared incident area: coordinators should check it."""
     return (best.level != "kabupaten" and not named_in(best, text)
-            and nearest_reach(incidents, best.lat, best.lon, best.code) > 1.0)
+            and nearest_reach(declared(incidents), best.lat, best.lon, best.code) > 1.0)
 
 
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
@@ -463,7 +463,7 @@ def _near_the_incidents(result: LocateResult, incidents: tuple[IncidentArea, ...
     would have won (gazetteer), so the message names a place the disaster did not reach, or a
     street or kampung that shares a village's name far away. Without declared areas there is
     nothing to compare with, and such a place stays resolved, marked low confidence."""
-    if not incidents or result.status != "resolved" or not result.low_confidence:
+    if not declared(incidents) or result.status != "resolved" or not result.low_confidence:
         return result
     return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
 

@@ -16,6 +16,7 @@ from siaga.core.phone import mask_phone, normalize_phone
 from siaga.schemas.topics import Topic
 from siaga.services.messaging import conversations, inbound, optouts, volunteers
 from siaga.schemas.events import SituationUpdate
+from siaga.services.active_areas import learned_areas
 from siaga.services.outbox import enqueue
 from siaga.services.status import request_status
 
@@ -43,6 +44,7 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
 
     async with pool.connection() as conn:
         seen, reply = await inbound.previous_reply(conn, sid)
+        learned = () if seen else await learned_areas(conn)
     if seen:
         log.info("inbound %s %s repeated: answered as before", channel, sid)
         return reply
@@ -50,7 +52,7 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
     body = params.get("Body", "")
     # The gazetteer and the stemmer are CPU work: keep the event loop free for other webhooks.
     understood = await asyncio.to_thread(understand, body, params.get("Latitude"), params.get("Longitude"),
-                                         get_settings().incidents)
+                                         get_settings().incidents + learned)
     msg = Inbound(message_sid=sid, channel=channel, phone=phone, text=body,  # type: ignore[arg-type]
                   received_at=datetime.now(timezone.utc), latitude=params.get("Latitude"),
                   longitude=params.get("Longitude"), profile_name=params.get("ProfileName") or None)

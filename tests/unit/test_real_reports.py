@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from bench.real_reports import fixture, measure, reports
+from siaga.geo.active_areas import MIN_POINTS, AreaLearner
 from siaga.core.text.incident_areas import parse_incident_areas
 
 CIANJUR = (-6.93, 107.08)     # near Warungkondang
@@ -44,3 +45,26 @@ def test_a_fixture_of_invented_reports_lists_its_far_ids(tmp_path: Path) -> None
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     c = measure(fixture(path))
     assert (c.reports, c.resolved, c.far, c.far_ids) == (3, 2, 1, ("r-2",))
+
+
+def test_reports_are_replayed_oldest_first_across_files(tmp_path: Path) -> None:
+    def at(text: str, when: str) -> dict:
+        f = feature(text, CIANJUR)
+        f["properties"]["created_at"] = when
+        return f
+    (tmp_path / "a.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        at("kedua", "2017-02-21T08:00:00Z"), at("pertama", "2017-02-20T23:00:00Z")]}))
+    (tmp_path / "b.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        at("ketiga", "2017-02-22T01:00:00Z")]}))
+    assert [text for text, *_ in reports(tmp_path)] == ["pertama", "kedua", "ketiga"]
+
+
+def test_learning_takes_only_the_clearly_placed_reports() -> None:
+    sleman = (-7.65, 110.45)
+    clear = [(f"banjir lahar di desa Kepuharjo kec Cangkringan {i}", *sleman) for i in range(MIN_POINTS)]
+    bare = [(f"posko Kepuharjo butuh tenda {i}", *sleman) for i in range(MIN_POINTS)]
+    learner = AreaLearner()
+    c = measure(bare, learner=learner)
+    assert (c.resolved, learner.areas) == (0, ())             # asked about: nothing to learn
+    c = measure(clear + bare, learner=AreaLearner())
+    assert (c.resolved, c.low, c.far) == (2 * MIN_POINTS, MIN_POINTS, 0)   # then settled near Merapi

@@ -1,0 +1,65 @@
+"""Incident areas learned from the record (geo/active_areas.py), for a deployment that has not
+declared all of its own: where the clearly placed requests of the last two days gather.
+
+Read at most once a minute per process, so a webhook rarely waits on it, and every worker reads
+the same record. A failed read keeps the areas of the last good one: understanding a message
+never fails for it. Setting LEARN_INCIDENT_AREAS=false turns it off.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from siaga.geo.active_areas import learn_areas
+from siaga.geo.incidents import IncidentArea
+from siaga.infra.settings import get_settings
+
+log = logging.getLogger("siaga.active_areas")
+
+REFRESH_S = 60.0
+WINDOW = "48 hours"
+MAX_POINTS = 5000
+
+# One point per sender (the newest), so one phone repeating itself makes no area. Places the
+# text left unsure ('low') are left out: they may have been chosen because of a learned area.
+_POINTS = f"""
+SELECT lat, lon FROM (
+    SELECT DISTINCT ON (coalesce(contact_phone, request_id::text))
+           ST_Y(geom::geometry) AS lat, ST_X(geom::geometry) AS lon, created_at
+      FROM requests
+     WHERE geom IS NOT NULL AND duplicate_of IS NULL
+       AND location_confidence IS DISTINCT FROM 'low'
+       AND created_at > now() - interval '{WINDOW}'
+     ORDER BY coalesce(contact_phone, request_id::text), created_at DESC) newest
+ORDER BY created_at DESC LIMIT {MAX_POINTS}"""
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.areas: tuple[IncidentArea, ...] = ()
+        self.read_at = -float("inf")
+
+
+_cache = _Cache()
+
+
+async def learned_areas(conn) -> tuple[IncidentArea, ...]:
+    """The learned areas now (empty when turned off)."""
+    if not get_settings().learn_incident_areas:
+        return ()
+    if time.monotonic() - _cache.read_at < REFRESH_S:
+        return _cache.areas
+    # no lock: two messages refreshing at once read the same record twice, harmlessly
+    _cache.read_at = time.monotonic()
+    try:
+        async with conn.transaction():   # a savepoint inside the caller's transaction
+            rows = await (await conn.execute(_POINTS)).fetchall()
+        _cache.areas = learn_areas([(float(lat), float(lon)) for lat, lon in rows])
+    except Exception as exc:   # noqa: BLE001 - keep the last good areas; the message goes on
+        log.warning("learned incident areas not read (%s); keeping %d", exc, len(_cache.areas))
+    return _cache.areas
+
+
+def forget() -> None:
+    """Read again at the next message (tests; a coordinator's new declaration)."""
+    _cache.read_at = -float("inf")

@@ -1,0 +1,61 @@
+"""The service learns incident areas from the record (services/active_areas.py): where the
+clearly placed requests of the last two days gather, one point per sender, leaving out places
+the text left unsure. Rows are written straight into the requests table far from every other
+test's requests (Merauke, Papua) and removed at the end."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+
+from siaga.geo.distance import haversine_m
+from siaga.services import active_areas
+
+MERAUKE = (-8.49, 140.40)
+BOVEN_DIGOEL = (-6.10, 140.30)
+ASMAT = (-5.55, 138.10)
+TAG = "test-learned-"
+
+
+def _insert(conn, rows: list[tuple[tuple[float, float], str, str, datetime]]) -> None:
+    for i, ((lat, lon), phone, confidence, at) in enumerate(rows):
+        rid = uuid.uuid4()
+        conn.execute(
+            "INSERT INTO requests (request_id, event_id, tracking_code, channel, needs, contact_phone, geom, "
+            "location_source, location_confidence, created_at, status_at) VALUES (%s, %s, %s, 'sms', "
+            "'{water}', %s, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, 'gazetteer', %s, %s, %s)",
+            (rid, uuid.uuid4(), "L" + rid.hex[:7].upper(), TAG + phone, lon + 0.01 * (i % 5),
+             lat + 0.01 * (i // 5), confidence, at, at))
+
+
+async def _learned(url: str):
+    async with await psycopg.AsyncConnection.connect(url) as conn:
+        return await active_areas.learned_areas(conn)
+
+
+@pytest.fixture
+def record(env):
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        yield conn
+        conn.execute("DELETE FROM requests WHERE contact_phone LIKE %s", (TAG + "%",))
+    active_areas.forget()
+
+
+def _near(areas, point) -> list:
+    return [a for a in areas if haversine_m(a.lat, a.lon, *point) < 20_000]
+
+
+def test_clearly_placed_requests_from_many_senders_make_an_area(env, record):
+    now = datetime.now(timezone.utc)
+    _insert(record, [(MERAUKE, f"m{i}", "high", now) for i in range(10)]
+            # unsure places, one chatty sender and last week's requests make none
+            + [(BOVEN_DIGOEL, f"b{i}", "low", now) for i in range(10)]
+            + [(ASMAT, "a-same", "high", now - timedelta(minutes=i)) for i in range(10)]
+            + [(ASMAT, f"old{i}", "high", now - timedelta(days=7)) for i in range(10)])
+    active_areas.forget()
+    areas = asyncio.run(_learned(env["DATABASE_URL"]))
+    assert [a.learned for a in _near(areas, MERAUKE)] == [True]
+    assert _near(areas, BOVEN_DIGOEL) == [] and _near(areas, ASMAT) == []

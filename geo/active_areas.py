@@ -8,10 +8,12 @@ in East Jakarta this morning make the Kampung Pulo there more likely than the on
 
 ``learn_areas`` finds the places where at least ``min_points`` such requests lie within about
 ``radius_km`` of each other and returns them as learned incident areas (geo/incidents.py): a
-namesake inside one wins over a namesake far away, as for a declared area, but a place outside
-every learned area is neither asked about nor marked, since a national stream has many small
-incidents that never gather enough requests. Only clearly placed requests count, so a place
-preferred because of a learned area (a bare name, low confidence) never feeds the learning.
+namesake inside one wins over a namesake far away (with less weight than a declared area's).
+A place outside every learned area is not asked about, since a national stream has many small
+incidents that never gather enough requests; unless one area holds most of the requests
+(MOST_SHARE of at least MOST_OF): the stream is that disaster's, and a bare name far from it is
+asked about as for a declared area. Only clearly placed requests count, so a place preferred
+because of a learned area (a bare name, low confidence) never feeds the learning.
 
 Pure: the caller gives the points (services/active_areas.py reads them from the record).
 """
@@ -26,11 +28,16 @@ from siaga.geo.incidents import IncidentArea
 MIN_POINTS = 8          # clearly placed requests (from as many senders) that make an area
 RADIUS_KM = 30.0        # a metropolitan flood or one kabupaten's earthquake
 MAX_AREAS = 20
+# An area holding this share of at least MOST_OF points (the stream is one disaster's) is marked
+# "most": a bare name shared by villages elsewhere is then asked about (core/text/locate.py).
+MOST_SHARE = 0.8
+MOST_OF = 20
 _CELL_DEG = 0.2         # grid for grouping (about 22 km); neighbours are the 3 x 3 cells around
 
 
 def learn_areas(points: Sequence[tuple[float, float]], *, min_points: int = MIN_POINTS,
-                radius_km: float = RADIUS_KM, max_areas: int = MAX_AREAS) -> tuple[IncidentArea, ...]:
+                radius_km: float = RADIUS_KM, max_areas: int = MAX_AREAS,
+                most_share: float = MOST_SHARE, most_of: int = MOST_OF) -> tuple[IncidentArea, ...]:
     """Learned areas around the densest groups of ``points`` ((lat, lon) of clearly placed
     requests), densest first. Deterministic: the same points give the same areas."""
     cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
@@ -49,8 +56,9 @@ def learn_areas(points: Sequence[tuple[float, float]], *, min_points: int = MIN_
             break
         lat = sum(p[0] for p in best) / len(best)
         lon = sum(p[1] for p in best) / len(best)
-        areas.append(IncidentArea(f"learned {len(areas) + 1} ({len(best)} requests)", round(lat, 4),
-                                  round(lon, 4), radius_km, learned=True))
+        most = len(points) >= most_of and len(best) >= most_share * len(points)
+        areas.append(IncidentArea(f"{len(best)} permintaan / requests", round(lat, 4),
+                                  round(lon, 4), radius_km, learned=True, most=most))
         taken.update(best)
     return tuple(areas)
 

@@ -24,6 +24,9 @@ class IncidentArea:
     # learned from where recent requests are (geo/active_areas.py), not declared: it prefers a
     # namesake inside, but says nothing about a place outside (no question, no low confidence)
     learned: bool = False
+    # learned, and holding most of the recent requests (geo/active_areas.py): the disaster is
+    # there, so a bare name shared by villages elsewhere is asked about, as near a declared area
+    most: bool = False
 
     def reach(self, lat: float, lon: float, code: str | None = None) -> float:
         """Distance from the area's centre in radii: <= 1 inside, 2 twice as far; 0 for a
@@ -36,6 +39,11 @@ class IncidentArea:
 def declared(areas: tuple[IncidentArea, ...]) -> tuple[IncidentArea, ...]:
     """The areas the deployment declared (without the learned ones)."""
     return tuple(a for a in areas if not a.learned)
+
+
+def holding_most(areas: tuple[IncidentArea, ...]) -> tuple[IncidentArea, ...]:
+    """The learned areas that hold most of the recent requests."""
+    return tuple(a for a in areas if a.learned and a.most)
 
 
 def nearest_reach(areas: tuple[IncidentArea, ...], lat: float, lon: float, code: str | None = None) -> float:

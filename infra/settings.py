@@ -129,8 +129,9 @@ class Settings(BaseSettings):
     def incidents(self) -> tuple[IncidentArea, ...]:
         return parse_incident_areas(self.incident_areas)
 
-    # Also prefer namesakes where the clearly placed requests of the last two days gather
-    # (services/active_areas.py): a tie-breaker, weaker than a declared area.
+    # Also prefer namesakes where the clearly placed requests of the last two days gather: a
+    # tie-breaker, weaker than a declared area; an area holding most of them also has bare names
+    # far from it asked about (services/active_areas.py).
     learn_incident_areas: bool = True
 
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

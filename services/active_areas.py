@@ -44,7 +44,7 @@ _cache = _Cache()
 
 
 async def learned_areas(conn) -> tuple[IncidentArea, ...]:
-    """The learned areas now (empty when turned off)."""
+    """The learned areas now (empty when turned off), read at most once a minute."""
     if not get_settings().learn_incident_areas:
         return ()
     if time.monotonic() - _cache.read_at < REFRESH_S:
@@ -52,12 +52,17 @@ async def learned_areas(conn) -> tuple[IncidentArea, ...]:
     # no lock: two messages refreshing at once read the same record twice, harmlessly
     _cache.read_at = time.monotonic()
     try:
-        async with conn.transaction():   # a savepoint inside the caller's transaction
-            rows = await (await conn.execute(_POINTS)).fetchall()
-        _cache.areas = learn_areas([(float(lat), float(lon)) for lat, lon in rows])
+        _cache.areas = await read_learned_areas(conn)
     except Exception as exc:   # noqa: BLE001 - keep the last good areas; the message goes on
         log.warning("learned incident areas not read (%s); keeping %d", exc, len(_cache.areas))
     return _cache.areas
+
+
+async def read_learned_areas(conn) -> tuple[IncidentArea, ...]:
+    """The learned areas from the record as it is (the coordinators' map asks for these)."""
+    async with conn.transaction():   # a savepoint inside the caller's transaction
+        rows = await (await conn.execute(_POINTS)).fetchall()
+    return learn_areas([(float(lat), float(lon)) for lat, lon in rows])
 
 
 def forget() -> None:

@@ -28,7 +28,7 @@ from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word
 from siaga.core.text.whose_place import carried_to, sender_places, water_origins, without_origins
 from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
-from siaga.geo.incidents import IncidentArea, declared, nearest_reach
+from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
 from siaga.schemas.common import Location, LocationSource
 
 LocateStatus = Literal["resolved", "ambiguous", "missing"]
@@ -462,10 +462,18 @@ def _near_the_incidents(result: LocateResult, incidents: tuple[IncidentArea, ...
     parent named) far from all of them is asked about, not sent to: a namesake inside an area
     would have won (gazetteer), so the message names a place the disaster did not reach, or a
     street or kampung that shares a village's name far away. Without declared areas there is
-    nothing to compare with, and such a place stays resolved, marked low confidence."""
-    if not declared(incidents) or result.status != "resolved" or not result.low_confidence:
+    nothing to compare with, and such a place stays resolved, marked low confidence; unless a
+    learned area holds most of the recent requests (geo/active_areas.py): the disaster is there,
+    as if declared."""
+    if result.status != "resolved" or not result.low_confidence:
         return result
-    return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
+    if declared(incidents):
+        return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
+    most = holding_most(incidents)
+    if most and result.lat is not None and result.lon is not None \
+            and nearest_reach(most, result.lat, result.lon, result.admin_code) > 1.0:
+        return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
+    return result
 
 
 _ORDINARY = "an ordinary word that is also a place name; which place?"

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from siaga.infra.settings import get_settings
 from siaga.services import live
+from siaga.services.active_areas import read_learned_areas
 from siaga.services.api.map_queries import (
     ACTIVE,
     AVAILABILITY,
@@ -165,6 +166,20 @@ async def dispatch_lines(request: Request, bbox: str | None = Query(None, max_le
 async def summary(request: Request, _user: Coordinator = Depends(require_viewer)):
     async with _db(request).connection() as conn:
         return await query_summary(conn)
+
+
+@router.get("/api/v1/map/areas", summary="Incident areas: declared (INCIDENT_AREAS) and learned from where requests gather (GeoJSON points with a radius)",
+            response_class=GeoJSONResponse)
+async def incident_areas(request: Request, _user: Coordinator = Depends(require_viewer)):
+    settings = get_settings()
+    learned: tuple = ()
+    if settings.learn_incident_areas:
+        async with _db(request).connection() as conn:
+            learned = await read_learned_areas(conn)
+    return _geojson([{"type": "Feature", "geometry": point(a.lon, a.lat),
+                      "properties": {"name": a.name, "radius_km": a.radius_km, "code": a.code,
+                                     "kind": "learned" if a.learned else "declared", "holds_most": a.most}}
+                     for a in (*settings.incidents, *learned)])
 
 
 @router.get("/api/v1/map/queue", summary="Needs nobody is helping yet, and tasks that need attention (SOS, overdue), most pressing first")

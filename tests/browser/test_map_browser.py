@@ -90,6 +90,11 @@ def test_coordinator_sees_a_new_need_live_and_assigns_it(stack, browser):
     page.fill("#password", password)
     page.click("#sign-in")
     page.wait_for_selector("body[data-ready='1']", timeout=20_000)
+    # the incident areas (declared, and learned from where this stack's requests gather) are drawn
+    # as circles, one per area the API lists, in a layer of their own
+    listed = page.evaluate("fetch('/api/v1/map/areas').then((r) => r.json()).then((fc) => fc.features.length)")
+    assert page.evaluate("document.body.dataset.areas") == str(listed)
+    assert page.get_by_text("Area bencana / Incident areas").count() == 1
     page.evaluate(f"window.siagaMap.map.setView([{lat + 0.002}, {lon - 0.002}], 16, {{animate: false}})")
     page.wait_for_function("document.querySelectorAll('.need').length >= 3", timeout=15_000)
     page.wait_for_selector("#live-state.on", timeout=15_000)

@@ -13,6 +13,7 @@ import pytest
 
 from siaga.geo.distance import haversine_m
 from siaga.services import active_areas
+from tests.stack import signed_in
 
 MERAUKE = (-8.49, 140.40)
 BOVEN_DIGOEL = (-6.10, 140.30)
@@ -59,3 +60,10 @@ def test_clearly_placed_requests_from_many_senders_make_an_area(env, record):
     areas = asyncio.run(_learned(env["DATABASE_URL"]))
     assert [a.learned for a in _near(areas, MERAUKE)] == [True]
     assert _near(areas, BOVEN_DIGOEL) == [] and _near(areas, ASMAT) == []
+
+    # the coordinators' map lists it (read from the record as it is, not from a cache)
+    with signed_in(env, "viewer") as c:
+        features = c.get("/api/v1/map/areas").json()["features"]
+    here = [f["properties"] for f in features
+            if haversine_m(f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0], *MERAUKE) < 20_000]
+    assert [(p["kind"], p["name"]) for p in here] == [("learned", "10 permintaan / requests")]

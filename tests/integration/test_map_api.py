@@ -25,6 +25,7 @@ COORDINATOR_ROUTES = [
     ("GET", f"/api/v1/map/dispatches?bbox={BBOX}", None),
     ("GET", "/api/v1/map/summary", None),
     ("GET", "/api/v1/map/queue", None),
+    ("GET", "/api/v1/map/areas", None),
     ("GET", f"/api/v1/map/requests/{SOME_ID}", None),
     ("GET", f"/api/v1/map/requests/{SOME_ID}/candidates", None),
     ("GET", "/api/v1/live", None),

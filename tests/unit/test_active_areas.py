@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from siaga.core.text.locate import locate
-from siaga.geo.active_areas import MIN_POINTS, AreaLearner, learn_areas
+from siaga.geo.active_areas import MIN_POINTS, MOST_OF, AreaLearner, learn_areas
 from siaga.geo.distance import haversine_m
 from siaga.geo.incidents import IncidentArea
 
@@ -85,3 +85,25 @@ def test_a_place_far_from_a_learned_area_is_not_asked_about_as_for_a_declared_on
     learned = locate(text, incidents=LEARNED_JAKARTA)
     assert (learned.status, learned.admin_code, learned.low_confidence) == ("resolved", "32.03.02", True)
     assert locate(text, incidents=DECLARED_JAKARTA).status == "ambiguous"
+
+
+def test_an_area_holding_most_of_enough_requests_is_marked_so():
+    assert [a.most for a in learn_areas(_around(JAKARTA, MOST_OF - 1))] == [False]        # too few yet
+    assert [a.most for a in learn_areas(_around(JAKARTA, MOST_OF))] == [True]
+    # a national stream: no area holds most of it
+    mixed = _around(JAKARTA, MOST_OF) + _around(MERAPI, MOST_OF // 2, seed=2) + _around((5.2, 97.1), 8, seed=3)
+    assert [a.most for a in learn_areas(mixed)] == [False, False, False]
+
+
+HOLDING_MOST_JAKARTA = (IncidentArea("learned", *JAKARTA, 30.0, learned=True, most=True),)
+
+
+def test_where_one_learned_area_holds_most_requests_a_bare_name_far_away_is_asked_about():
+    text = "banjir, butuh makanan 10 orang di warungkondang"
+    r = locate(text, incidents=HOLDING_MOST_JAKARTA)
+    assert r.status == "ambiguous" and [c.code for c in r.candidates] == ["32.03.02"]   # "which place?"
+    near = locate("banjir, butuh makanan 10 orang di warungkondang", incidents=(
+        IncidentArea("learned", -6.93, 107.08, 30.0, learned=True, most=True),))
+    assert (near.status, near.admin_code) == ("resolved", "32.03.02")
+    named = locate("banjir, butuh makanan 10 orang di warungkondang, cianjur", incidents=HOLDING_MOST_JAKARTA)
+    assert (named.status, named.admin_code, named.low_confidence) == ("resolved", "32.03.02", False)

@@ -16,7 +16,7 @@ ROLE_OF = [(deps.require_admin, "admin"), (deps.require_treasurer, "treasurer"),
            (deps.require_coordinator, "dispatcher"), (deps.require_viewer, "viewer")]
 EXPECTED_ROLES = {
     "viewer": {"GET /api/v1/map/needs", "GET /api/v1/map/volunteers", "GET /api/v1/map/dispatches",
-               "GET /api/v1/map/summary", "GET /api/v1/map/queue", "GET /api/v1/map/requests/{request_id}",
+               "GET /api/v1/map/summary", "GET /api/v1/map/queue", "GET /api/v1/map/areas", "GET /api/v1/map/requests/{request_id}",
                "GET /api/v1/map/requests/{request_id}/candidates", "GET /api/v1/live", "GET /api/v1/auth/me",
                "GET /api/v1/campaign-reports"},
     "dispatcher": {"POST /api/v1/coordinator/requests/{request_id}/actions",

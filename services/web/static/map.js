@@ -164,10 +164,12 @@
     const lineLayer = L.layerGroup();
     const cellLayer = L.layerGroup();  // zoomed out over many needs: the server's counts per cell
     const needsGroup = L.layerGroup([needsLayer, cellLayer]);
-    needsGroup.addTo(map); lineLayer.addTo(map); volLayer.addTo(map);
+    const areaLayer = L.layerGroup();  // incident areas: declared, and learned from the requests
+    needsGroup.addTo(map); lineLayer.addTo(map); volLayer.addTo(map); areaLayer.addTo(map);
     L.control.layers(null, {
       "Kebutuhan / Needs": needsGroup, "Peta panas / Heat": heatLayer,
       "Relawan / Volunteers": volLayer, "Penugasan / Dispatches": lineLayer,
+      "Area bencana / Incident areas": areaLayer,
     }, { collapsed: false }).addTo(map);
     legend();
 
@@ -599,6 +601,25 @@
       });
     }
 
+    // ---------- incident areas: a bare place name far from them is asked about
+    async function reloadAreas() {
+      const fc = await getJSON("/api/v1/map/areas");
+      areaLayer.clearLayers();
+      for (const f of fc.features) {
+        const p = f.properties, [lon, lat] = f.geometry.coordinates;
+        const learned = p.kind === "learned";
+        const label = learned
+          ? "Dipelajari dari permintaan / Learned from requests: " + p.name
+            + (p.holds_most ? " (sebagian besar permintaan / most requests)" : "")
+          : "Area bencana / Incident area: " + p.name;
+        L.circle([lat, lon], { radius: p.radius_km * 1000, color: learned ? "#7a5cc2" : "#c0392b", weight: 2,
+                               dashArray: learned ? "6 6" : null, fill: false })
+          .bindTooltip(h("span", {}, label))   // an element: names are text, never markup
+          .addTo(areaLayer);
+      }
+      body.dataset.areas = String(fc.features.length);
+    }
+
     // ---------- start
     const reloadView = debounce(() => {
       reloadNeeds().catch(console.error);
@@ -615,10 +636,11 @@
       reloadQueue();
       reloadVolunteers();
       reloadLines();
+      await reloadAreas().catch(console.error);
       body.dataset.ready = "1";
     })().catch((e) => console.error(e));
     // Safety net: anything a notification could not carry is picked up within a minute.
-    setInterval(() => { reloadNeeds().catch(() => {}); }, 60000);
+    setInterval(() => { reloadNeeds().catch(() => {}); reloadAreas().catch(() => {}); }, 60000);
     setInterval(() => { refreshLines(); refreshSide(); }, 20000);
   }
 

@@ -365,7 +365,9 @@ def _report(msg: Inbound, u: Understanding, intent: str) -> tuple[Emit, ...]:
         event_id=_event_id(msg, "report"), occurred_at=msg.received_at, kind="report", status=intent,
         lat=loc.lat if loc else None, lon=loc.lon if loc else None, source=f"webhooks/{msg.channel}",
         detail={"text": msg.text[:MAX_TEXT], "from": msg.phone, "channel": msg.channel,
-                "evidence": list(u.intent.evidence), "place": loc.place_name if loc else None})
+                "evidence": list(u.intent.evidence), "place": loc.place_name if loc else None,
+                # where reports come from shows where the disaster is (services/active_areas.py)
+                **({"lat": loc.lat, "lon": loc.lon, "confidence": loc.confidence} if loc else {})})
     return (Emit(Topic.SITUATION_UPDATES, str(update.event_id), update),)
 
 

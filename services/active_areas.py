@@ -1,5 +1,6 @@
 """Incident areas learned from the record (geo/active_areas.py), for a deployment that has not
-declared all of its own: where the clearly placed requests of the last two days gather.
+declared all of its own: where the clearly placed requests and reports of the last two days
+gather.
 
 Read at most once a minute per process, so a webhook rarely waits on it, and every worker reads
 the same record. A failed read keeps the areas of the last good one: understanding a message
@@ -20,18 +21,27 @@ REFRESH_S = 60.0
 WINDOW = "48 hours"
 MAX_POINTS = 5000
 
-# One point per sender (the newest), so one phone repeating itself makes no area. Places the
-# text left unsure ('low') are left out: they may have been chosen because of a learned area.
+# Requests and the reports of what people see (core/conversation.py puts the point of a report's
+# place in its detail). One point per sender (the newest), so one phone repeating itself makes
+# no area. Places the text left unsure ('low') are left out: they may have been chosen because
+# of a learned area.
 _POINTS = f"""
-SELECT lat, lon FROM (
-    SELECT DISTINCT ON (coalesce(contact_phone, request_id::text))
-           ST_Y(geom::geometry) AS lat, ST_X(geom::geometry) AS lon, created_at
+WITH points AS (
+    SELECT coalesce(contact_phone, request_id::text) AS sender, ST_Y(geom::geometry) AS lat,
+           ST_X(geom::geometry) AS lon, created_at AS at
       FROM requests
      WHERE geom IS NOT NULL AND duplicate_of IS NULL
        AND location_confidence IS DISTINCT FROM 'low'
        AND created_at > now() - interval '{WINDOW}'
-     ORDER BY coalesce(contact_phone, request_id::text), created_at DESC) newest
-ORDER BY created_at DESC LIMIT {MAX_POINTS}"""
+    UNION ALL
+    SELECT coalesce(detail ->> 'from', event_id::text), (detail ->> 'lat')::float8,
+           (detail ->> 'lon')::float8, occurred_at
+      FROM situation_log
+     WHERE kind = 'report' AND occurred_at > now() - interval '{WINDOW}'
+       AND jsonb_typeof(detail -> 'lat') = 'number' AND jsonb_typeof(detail -> 'lon') = 'number'
+       AND detail ->> 'confidence' IS DISTINCT FROM 'low')
+SELECT lat, lon FROM (SELECT DISTINCT ON (sender) lat, lon, at FROM points ORDER BY sender, at DESC) newest
+ORDER BY at DESC LIMIT {MAX_POINTS}"""
 
 
 class _Cache:

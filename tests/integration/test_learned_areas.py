@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from siaga.geo.distance import haversine_m
 from siaga.services import active_areas
@@ -18,6 +19,8 @@ from tests.stack import signed_in
 MERAUKE = (-8.49, 140.40)
 BOVEN_DIGOEL = (-6.10, 140.30)
 ASMAT = (-5.55, 138.10)
+NABIRE = (-3.37, 135.50)
+TIMIKA = (-4.55, 136.88)
 TAG = "test-learned-"
 
 
@@ -32,6 +35,16 @@ def _insert(conn, rows: list[tuple[tuple[float, float], str, str, datetime]]) ->
              lat + 0.01 * (i // 5), confidence, at, at))
 
 
+def _report(conn, rows: list[tuple[tuple[float, float], str, str | None]]) -> None:
+    """Reports of what people see (not requests), as core/conversation.py writes them."""
+    now = datetime.now(timezone.utc)
+    for i, ((lat, lon), phone, confidence) in enumerate(rows):
+        conn.execute("INSERT INTO situation_log (event_id, kind, status, detail, occurred_at) "
+                     "VALUES (%s, 'report', 'information', %s, %s)",
+                     (uuid.uuid4(), Jsonb({"from": TAG + phone, "text": "banjir", "lat": lat + 0.01 * (i % 5),
+                                           "lon": lon, "confidence": confidence}), now))
+
+
 async def _learned(url: str):
     async with await psycopg.AsyncConnection.connect(url) as conn:
         return await active_areas.learned_areas(conn)
@@ -42,6 +55,7 @@ def record(env):
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
         yield conn
         conn.execute("DELETE FROM requests WHERE contact_phone LIKE %s", (TAG + "%",))
+        conn.execute("DELETE FROM situation_log WHERE kind = 'report' AND detail ->> 'from' LIKE %s", (TAG + "%",))
     active_areas.forget()
 
 
@@ -60,6 +74,13 @@ def test_clearly_placed_requests_from_many_senders_make_an_area(env, record):
     areas = asyncio.run(_learned(env["DATABASE_URL"]))
     assert [a.learned for a in _near(areas, MERAUKE)] == [True]
     assert _near(areas, BOVEN_DIGOEL) == [] and _near(areas, ASMAT) == []
+
+
+    # reports of what people see count too, unless their place was unsure
+    _report(record, [(NABIRE, f"n{i}", "high") for i in range(9)] + [(TIMIKA, f"t{i}", "low") for i in range(9)])
+    active_areas.forget()
+    areas = asyncio.run(_learned(env["DATABASE_URL"]))
+    assert [a.learned for a in _near(areas, NABIRE)] == [True] and _near(areas, TIMIKA) == []
 
     # the coordinators' map lists it (read from the record as it is, not from a cache)
     with signed_in(env, "viewer") as c:

@@ -23,6 +23,7 @@ from siaga.core.codes import code_from_uuid
 from siaga.core.messages import render, render_bilingual
 from siaga.core.phone import normalize_phone
 from siaga.core.send_policy import is_gsm7, segments
+from siaga.core.text.locate import locate
 from siaga.schemas.events import AidRequest, AidRequestLocated, VolunteerCheckIn, VolunteerReply
 from siaga.services.webhooks.twiml import twiml
 
@@ -235,6 +236,15 @@ def test_information_is_forwarded_not_dispatched(text):
     assert out.kind == "information" and reported(out), out
     assert out.reply == render("info_thanks", out.language)
     assert out.information == text
+
+
+def test_a_report_carries_the_point_and_confidence_of_its_place():
+    # services/active_areas.py learns where the disaster is from these, leaving out unsure places
+    named = run("air setinggi lutut di desa Sumberharjo kec Prambanan").events[0].event.detail
+    best = locate("desa Sumberharjo kec Prambanan")
+    assert (named["lat"], named["lon"], named["confidence"]) == (best.lat, best.lon, "high")
+    assert run("air setinggi lutut di warungkondang").events[0].event.detail["confidence"] == "low"
+    assert "lat" not in run("air setinggi lutut di jalan").events[0].event.detail
 
 
 @pytest.mark.parametrize("text", ["mau donasi ke mana?", "How can I donate to flood victims in Aceh?"])

@@ -3,7 +3,7 @@ declared all of its own: where the clearly placed requests and reports of the la
 gather.
 
 Read at most once a minute per process, so a webhook rarely waits on it, and every worker reads
-the same record. A failed read keeps the areas of the last good one: understanding a message
+the same record; what a process takes in between counts at once in that process (note()). A failed read keeps the areas of the last good one: understanding a message
 never fails for it. Setting LEARN_INCIDENT_AREAS=false turns it off.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from siaga.infra.settings import get_settings
 log = logging.getLogger("siaga.active_areas")
 
 REFRESH_S = 60.0
+RECOMPUTE_S = 1.0
 WINDOW = "48 hours"
 MAX_POINTS = 5000
 
@@ -40,7 +41,8 @@ WITH points AS (
      WHERE kind = 'report' AND occurred_at > now() - interval '{WINDOW}'
        AND jsonb_typeof(detail -> 'lat') = 'number' AND jsonb_typeof(detail -> 'lon') = 'number'
        AND detail ->> 'confidence' IS DISTINCT FROM 'low')
-SELECT lat, lon FROM (SELECT DISTINCT ON (sender) lat, lon, at FROM points ORDER BY sender, at DESC) newest
+SELECT sender, lat, lon FROM (SELECT DISTINCT ON (sender) sender, lat, lon, at FROM points
+                              ORDER BY sender, at DESC) newest
 ORDER BY at DESC LIMIT {MAX_POINTS}"""
 
 
@@ -48,33 +50,56 @@ class _Cache:
     def __init__(self) -> None:
         self.areas: tuple[IncidentArea, ...] = ()
         self.read_at = -float("inf")
+        self.stored: dict[str, tuple[float, float]] = {}                 # sender -> point, from the record
+        self.noted: dict[str, tuple[float, float, float]] = {}           # ... taken here since: + when
+        self.computed_at = -float("inf")
+        self.dirty = False
 
 
 _cache = _Cache()
 
 
+def note(sender: str, lat: float, lon: float) -> None:
+    """A clearly placed message this process has just taken: it counts at once, not only once the
+    record has it (a burst of reports would otherwise wait a minute to be learned from)."""
+    _cache.noted[sender] = (lat, lon, time.monotonic())
+    _cache.dirty = True
+
+
 async def learned_areas(conn) -> tuple[IncidentArea, ...]:
-    """The learned areas now (empty when turned off), read at most once a minute."""
+    """The learned areas now (empty when turned off): the record read at most once a minute,
+    with what this process took since, computed again at most once a second."""
     if not get_settings().learn_incident_areas:
         return ()
-    if time.monotonic() - _cache.read_at < REFRESH_S:
-        return _cache.areas
-    # no lock: two messages refreshing at once read the same record twice, harmlessly
-    _cache.read_at = time.monotonic()
-    try:
-        _cache.areas = await read_learned_areas(conn)
-    except Exception as exc:   # noqa: BLE001 - keep the last good areas; the message goes on
-        log.warning("learned incident areas not read (%s); keeping %d", exc, len(_cache.areas))
+    now = time.monotonic()
+    if now - _cache.read_at >= REFRESH_S:
+        # no lock: two messages refreshing at once read the same record twice, harmlessly
+        _cache.read_at = now
+        try:
+            _cache.stored = await _read_points(conn)
+            # the record has what was taken a while ago; keep the newest, which it may not yet have
+            _cache.noted = {k: v for k, v in _cache.noted.items() if now - v[2] < 2 * REFRESH_S}
+            _cache.dirty = True
+        except Exception as exc:   # noqa: BLE001 - keep the last good areas; the message goes on
+            log.warning("learned incident areas not read (%s); keeping %d", exc, len(_cache.areas))
+    if _cache.dirty and now - _cache.computed_at >= RECOMPUTE_S:
+        points = {**_cache.stored, **{k: (lat, lon) for k, (lat, lon, _) in _cache.noted.items()}}
+        _cache.areas = learn_areas(list(points.values()))
+        _cache.computed_at, _cache.dirty = now, False
     return _cache.areas
+
+
+async def _read_points(conn) -> dict[str, tuple[float, float]]:
+    async with conn.transaction():   # a savepoint inside the caller's transaction
+        rows = await (await conn.execute(_POINTS)).fetchall()
+    return {str(sender): (float(lat), float(lon)) for sender, lat, lon in rows}
 
 
 async def read_learned_areas(conn) -> tuple[IncidentArea, ...]:
     """The learned areas from the record as it is (the coordinators' map asks for these)."""
-    async with conn.transaction():   # a savepoint inside the caller's transaction
-        rows = await (await conn.execute(_POINTS)).fetchall()
-    return learn_areas([(float(lat), float(lon)) for lat, lon in rows])
+    return learn_areas(list((await _read_points(conn)).values()))
 
 
 def forget() -> None:
-    """Read again at the next message (tests; a coordinator's new declaration)."""
-    _cache.read_at = -float("inf")
+    """Read the record again at the next message and forget what was noted (tests)."""
+    _cache.__init__()  # type: ignore[misc]

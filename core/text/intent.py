@@ -299,6 +299,9 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
         return IntentResult("request", tuple(f"need: {n.value}" for n in parsed.needs[:3]))
     if status:
         return IntentResult("status", tuple(f"status: {s}" for s in status[:3]))
+    hazard = [w for w, _ in words if w in lexicon.HAZARD_REPORT_WORDS]
+    if hazard:   # no need, no ask: what the sender sees, for the coordinators' situation log
+        return IntentResult("information", (f"report: {hazard[0]}",))
     return IntentResult("information", ())
 
 

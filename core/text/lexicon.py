@@ -615,6 +615,14 @@ DISASTER_WORDS: frozenset[str] = frozenset({
     "lahar", "awan", "panas", "flood", "flooding", "landslide", "earthquake", "fire", "storm",
     "eruption", "kebanjiran", "tanah", "gempa bumi", "bencana", "disaster", "korban",
 })
+# Words that report the disaster itself ("Banjir mulai memasuki perumahan Graha Indah", "jalan
+# tergenang"): a message with one and no need is a report for the coordinators, not a message
+# to answer with the instructions (core/text/intent.py).
+HAZARD_REPORT_WORDS: frozenset[str] = frozenset({
+    "banjir", "kebanjiran", "bajir", "genangan", "tergenang", "terendam", "kerendem", "longsor",
+    "gempa", "tsunami", "erupsi", "letusan", "kebakaran", "bandang", "lahar", "rob", "beliung",
+    "flood", "flooded", "flooding", "landslide", "earthquake", "eruption", "submerged",
+})
 # Frequent words of help messages that never start or continue a place name.
 FUNCTION_WORDS: frozenset[str] = frozenset({
     "dan", "yang", "di", "ke", "dari", "untuk", "dengan", "karena", "ada", "tidak", "sudah",

@@ -16,7 +16,7 @@ from siaga.core.phone import mask_phone, normalize_phone
 from siaga.schemas.topics import Topic
 from siaga.services.messaging import conversations, inbound, optouts, volunteers
 from siaga.schemas.events import SituationUpdate
-from siaga.services.active_areas import learned_areas
+from siaga.services.active_areas import learned_areas, note as note_place
 from siaga.services.outbox import enqueue
 from siaga.services.status import request_status
 
@@ -79,10 +79,19 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
             reply = await status_reply(conn, outcome.status_code, outcome.language)
         await _apply(conn, msg, outcome)
         await inbound.finish(conn, sid, outcome.kind, reply, digest)
+    _learn_from(phone, understood, outcome)
     log.info("inbound %s %s from=%s%s -> %s%s", channel, sid, mask_phone(phone),
              " (volunteer)" if volunteer else "", outcome.kind,
              f" code={outcome.tracking_code}" if outcome.tracking_code else "")
     return reply
+
+
+def _learn_from(phone: str, understood, outcome: Outcome) -> None:
+    """A request or report placed clearly shows where the disaster is (services/active_areas.py)."""
+    loc = understood.located
+    if outcome.kind in ("request", "information", "offer") and loc.status == "resolved" \
+            and not loc.low_confidence and loc.lat is not None and loc.lon is not None:
+        note_place(phone, loc.lat, loc.lon)
 
 
 async def _repeat(conn, msg: Inbound, digest: bytes, seen_n: int, first_reply: str | None,

@@ -238,6 +238,21 @@ def test_information_is_forwarded_not_dispatched(text):
     assert out.information == text
 
 
+@pytest.mark.parametrize("text", [
+    "Banjir mulai kembali memasuki perumahan graha indah, jatiasih, bekasi",
+    "Jln. Laksana mulai tergenang",
+    "longsor di jalan desa, akses putus",
+])
+def test_a_report_of_the_disaster_without_a_need_goes_to_the_coordinators(text):
+    out = run(text)
+    assert out.kind == "information" and reported(out) and out.intent_evidence
+    assert out.reply == render("info_thanks", out.language)      # and asks what they need, if anything
+
+
+def test_a_message_without_a_need_or_a_disaster_still_gets_the_instructions():
+    assert run("halo, ini nomor apa ya").kind == "help"
+
+
 def test_a_report_carries_the_point_and_confidence_of_its_place():
     # services/active_areas.py learns where the disaster is from these, leaving out unsure places
     named = run("air setinggi lutut di desa Sumberharjo kec Prambanan").events[0].event.detail

@@ -35,7 +35,7 @@ class FakeRecord:
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):
-    monkeypatch.setattr(active_areas, "RECOMPUTE_S", 0.0)
+    monkeypatch.setattr(active_areas, "RECOMPUTE_SHARE", float("inf"))   # compute at every call
     active_areas.forget()
     yield
     active_areas.forget()

@@ -53,6 +53,8 @@ _LEVEL_NAMES: dict[int, Level] = {_KAB: "kabupaten", _KEC: "kecamatan", _DESA: "
 # A bigger unit is the likelier meaning of a bare name ("Klaten": the kabupaten, not the
 # village Klaten in Lampung); same-level namesakes stay ambiguous.
 _LEVEL_PRIOR = {_KAB: 0.45, _KEC: 0.28, _DESA: 0.1}
+_LEVEL_OF_HINT = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB}
+_PARENT_HINTS = frozenset({"kecamatan", "kabupaten", "kota"})   # markers a parent is written with
 _AMBIGUITY_MARGIN = 0.1
 _INCIDENT_BONUS = 0.5
 _LEARNED_SHARE = 0.3   # of the bonus, for an area learned from the requests rather than declared
@@ -435,6 +437,7 @@ class _Hit:
     quality: float      # 1.0 exact, lower for fuzzy
     hint: str | None    # marker before the span ("kecamatan" for "kec Prambanan")
     district: bool = False   # the name is a city neighbourhood's, held by this place
+    marked: bool = False     # right after its marker ("kec. Sarolangun"), not later in the run
 
     @property
     def weight(self) -> float:
@@ -790,7 +793,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             for k in keys:
                 for idx in g.by_key.get(k, ()):
                     hits.append(_Hit(idx, start, end, _OLD_SPELLING_QUALITY if _old_spelling_only(
-                        g.names[idx], plain) else 1.0, hint, (k, idx) in g.neighbourhoods))
+                        g.names[idx], plain) else 1.0, hint, (k, idx) in g.neighbourhoods, after_marker[start]))
                     exact_covered.update(range(start, end))
     # Typos: only spans none of whose words already matched exactly.
     for start, end, key in spans if typos else ():
@@ -853,8 +856,12 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
                 best = cand
         if best is not None:
             used.append((best.start, best.end))
-            total += best.weight
+            # "kec. sarolangun" names the kecamatan: read as the kabupaten of the same name it
+            # backs a village of another kecamatan only half as much
+            total += best.weight * (0.5 if best.marked and best.hint in _PARENT_HINTS
+                                    and _LEVEL_OF_HINT[best.hint] != g.levels[parent] else 1.0)
     return total
+
 
 
 def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
@@ -866,8 +873,7 @@ def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:
         if level == _DESA and g.codes[hit.idx].startswith(lexicon.KAMPUNG_IS_DESA):
             return 0.0   # "kampung Liki distrik Sarmi": in Papua the desa itself is a kampung
         return -0.6      # "Kampung Tambak Lorok Semarang": a town after a hamlet, but weakly
-    wanted = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB,
-              "provinsi": _PROV}.get(hint)
+    wanted = _LEVEL_OF_HINT.get(hint, _PROV if hint == "provinsi" else None)
     if wanted is None:
         return 0.0
     if wanted != level:

@@ -118,7 +118,7 @@ OFFER_ACTS = frozenset({
     "nyetir", "setir", "sumbang", "nyumbang", "ngeterke", "nganteurkeun", "ngabantos", "deploy",
     "lend", "carry", "help", "donate", "bring", "drive", "deliver", "transport", "cook", "tampung",
     "menampung", "jemput", "sediakan", "sedia", "berangkat", "turun", "pinjamkan", "volunteer",
-    "assist", "share", "berbagi", "dipinjamkan", "diambil", "diantar", "dikirim",
+    "assist", "share", "berbagi", "dipinjamkan", "diambil", "diantar", "dikirim", "reach",
     "provide", "supply", "offer", "menyediakan", "memberi", "memberikan", "berikan", "beri",
 })
 # Things an offer has: vehicles, equipment, quantities of goods.
@@ -351,7 +351,7 @@ def _negated(seq: list[_Item], i: int) -> bool:
 
 # A warning about fraud quotes the fraudster's ask: "waspada penipuan! ada yg minta transfer".
 FRAUD_WORDS = frozenset({"penipu", "penipuan", "tipu", "modus", "oknum", "scam", "scammer", "hoax", "hoaks",
-                         "palsu", "mengaku", "ngaku"})
+                         "palsu", "mengaku", "ngaku", "mengatasnamakan", "catut", "mencatut"})
 FRAUD_ASKS = frozenset({"minta", "meminta", "mohon", "butuh"})
 INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kabarin", "share"})
 
@@ -359,7 +359,8 @@ INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kab
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
     """Un-negated asks as (words, is_relative_clause)."""
     found: list[tuple[str, bool]] = []
-    fraud = any(w in FRAUD_WORDS or stem in FRAUD_WORDS for w, stem in seq)
+    # a warning: "ada yg minta sumbangan atas nama korban banjir ..., itu bukan dr pemda"
+    fraud = any(w in FRAUD_WORDS or stem in FRAUD_WORDS for w, stem in seq) or _in_the_name_of(seq)
     for i, (w, _stem) in enumerate(seq):
         if fraud and w in FRAUD_ASKS:
             continue
@@ -398,6 +399,12 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         found.append((f"{w}@{i}" if w in CONDITIONAL_ASKS else w, _about_others(seq, i)))
     return found
+
+
+def _in_the_name_of(seq: list[_Item]) -> bool:
+    """Donations collected "atas nama" (in the name of) someone: what warnings of fraud say."""
+    return any(seq[i][0] == "atas" and _w(seq, i + 1) == "nama" for i in range(len(seq))) \
+        and any(_has(item, DONATE) for item in seq)
 
 
 def _conditional(seq: list[_Item], ask: str) -> bool:
@@ -498,7 +505,7 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
         # "saya relawan", "sy dokter", "we are a group of 10 volunteers", "komunitas kami"
         if w in VOLUNTEER_ROLES:
             near = [_w(seq, k) for k in range(max(0, i - 6), i)]
-            if (prev in FIRST_PERSON or prev in {"jadi", "seorang", "adalah", "dari"}
+            if (prev in FIRST_PERSON or prev in {"jadi", "jd", "seorang", "adalah", "dari"}
                     or (w in {"volunteers", "volunteer"} and any(x in FIRST_PERSON for x in near))
                     or (w in {"komunitas", "tim", "organisasi"} and _w(seq, i + 1) in FIRST_PERSON)):
                 if prev != "butuh" and not any(x in {"butuh", "perlu", "need", "minta", "kirim"} for x in near[-2:]):

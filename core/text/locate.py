@@ -25,7 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import carried_to, sender_places, water_origins, without_origins
+from siaga.core.text.whose_place import (carried_to, origin_words, referred_to, sender_places, water_origins,
+                                         without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
@@ -447,11 +448,16 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         text = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, origins)) + r")(?!\w)", " ", text,
                       flags=re.IGNORECASE)
         tokens = tokenize(text)
-    senders = sender_places(tokens)
+    # where a helper writes from, and where patients are referred to: not where help is wanted
+    senders = sender_places(tokens) | referred_to(tokens)
     found = _from_candidates(text, tokens, reference, incidents, senders)
-    # the whole-message pass must not bring back where a helper writes from
+    # the whole-message pass must not bring back where a helper writes from, nor put where someone
+    # comes from in place of another answer ("donasi banjir sarolangun ... kami mau bantu dr kota
+    # jambi"; though "dr Ipuh ke Mukomuko" may go down to Kec. Ipuh in Mukomuko)
     helpers_town = senders if found.status != "missing" else set()
-    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town), incidents)
+    origins = origin_words(tokens) if found.status != "missing" else set()
+    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins),
+                               incidents)
 
 
 _FAR = "a place of this name, far from every incident area; which place?"
@@ -552,7 +558,8 @@ _LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hi
 
 
 def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
-             incidents: tuple[IncidentArea, ...], senders: frozenset[str] | set[str] = frozenset()) -> LocateResult:
+             incidents: tuple[IncidentArea, ...], senders: frozenset[str] | set[str] = frozenset(),
+             origins: frozenset[str] | set[str] = frozenset()) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
@@ -563,6 +570,9 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     best = whole.best
     if best is not None and any(best.code == c.code for c in _places_named(senders)):
         return found           # a helper's own town may be a parent, never the answer
+    if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
+            and any(best.code == c.code for c in _places_named(origins)):
+        return found           # where someone comes from replaces no answer
     if whole.status == "resolved" and best is not None and _unmistakable(best, found, text):
         return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \

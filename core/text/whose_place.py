@@ -14,6 +14,7 @@ from siaga.core.text.places import PlaceCandidates, name_word
 _ORIGIN_CUES = frozenset({"dari", "from", "asal"})
 _DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
                                "otw"})   # "on the way" (to): "otw Depati Tujuh"
+_DISASTER_CUES = frozenset(w for w in lexicon.DISASTER_WORDS if " " not in w)
 # skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
 _CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
                        "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
@@ -32,6 +33,11 @@ def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
             out.add(nxt.raw.lower())
             break
     return out
+
+
+def origin_words(tokens: Sequence[Token]) -> set[str]:
+    """The first name-like word after each "dari"/"from": where someone or something comes from."""
+    return _cued_words(tokens, _ORIGIN_CUES)
 
 
 # Flood water sent from upstream: "banjir kiriman dari Bogor", "luapan dari Katulampa".
@@ -80,6 +86,28 @@ def carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
     return out, after
 
 
+# Sending a patient on: "butuh kapal utk rujuk ke benteng", "pasien harus dirujuk ke Makassar".
+_REFER_VERBS = frozenset({"rujuk", "dirujuk", "merujuk", "rujukan", "refer", "referred"})
+
+
+def referred_to(tokens: Sequence[Token]) -> set[str]:
+    """Where patients are to be referred (the hospital's town, "kalaotoa selayar, ... kapal utk
+    rujuk ke benteng"): not where help is wanted, when another place is named."""
+    words = _with_sentence_breaks(tokens)
+    out: set[str] = set()
+    for i, t in enumerate(words):
+        if t is None or t.kind != "word" or t.norm not in _REFER_VERBS:
+            continue
+        for j in range(i + 1, min(len(words), i + 4)):
+            w = words[j]
+            if w is None:
+                break
+            if w.kind == "word" and w.norm in _CARRY_TO:
+                out |= _destination_words(words, j + 1)
+                break
+    return out
+
+
 def _sentence_words(words: Sequence[Token | None], k: int) -> set[str]:
     """The words from k to the end of the sentence ("ke Tanimbar? ada posko di Ambon?": Ambon is
     another question)."""
@@ -112,7 +140,7 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
 
 # Who writes as a helper somewhere: "sy dokter umum di kudus", "kami mahasiswa NTB di mataram".
 _SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "kelompok", "yayasan", "ormas",
-                                                     "rombongan", "students", "group",
+                                                     "rombongan", "students", "group", "team", "ngo", "lsm",
                                                      "pemilik", "owner"})   # "kami pemilik klotok di Amuntai"
 _SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
 
@@ -147,7 +175,9 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
     Larantuka", "Relawan Parepare") are dropped too."""
 
     def first(c: str) -> str:
-        return c.split()[0].lower().strip(",") if c.split() else ""
+        # the name's first word, past its marker ("kota jambi" is compared as "jambi")
+        words = [w.lower().strip(",") for w in c.split()]
+        return next((w for w in words if w not in _CUE_SKIP), words[0] if words else "")
 
     everything = groups.all()
     if senders and any(first(c) not in senders for c in everything):
@@ -156,7 +186,7 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
 
         groups = PlaceCandidates(others(groups.marked), others(groups.bare), others(groups.landmarks))
         everything = groups.all()
-    origins = _cued_words(tokens, _ORIGIN_CUES)
+    origins = origin_words(tokens)
     carried, later = carried_to(tokens)
     if carried and any(first(c) in carried for c in everything):
         later -= origins - carried     # "kirim bantuan ke pinrang, jalan dari parepare aman?"
@@ -168,7 +198,9 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
         return PlaceCandidates(only(groups.marked), only(groups.bare), only(groups.landmarks))
     if not origins:
         return groups
-    destinations = _cued_words(tokens, _DESTINATION_CUES) - origins
+    # the help goes to the place named after "ke"/"untuk", or the disaster's ("donasi banjir
+    # sarolangun ... kami mau bantu dr kota jambi")
+    destinations = (_cued_words(tokens, _DESTINATION_CUES) | _cued_words(tokens, _DISASTER_CUES)) - origins
     if not any(first(c) in destinations for c in everything):
         return groups
 

@@ -3,8 +3,9 @@ declared all of its own: where the clearly placed requests and reports of the la
 gather.
 
 Read at most once a minute per process, so a webhook rarely waits on it, and every worker reads
-the same record; what a process takes in between counts at once in that process (note()). A failed read keeps the areas of the last good one: understanding a message
-never fails for it. Setting LEARN_INCIDENT_AREAS=false turns it off.
+the same record; what a process takes in between counts at once in that process (note()). A
+failed read keeps the areas of the last good one: understanding a message never fails for it.
+Setting LEARN_INCIDENT_AREAS=false turns it off.
 """
 from __future__ import annotations
 

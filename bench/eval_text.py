@@ -182,7 +182,7 @@ def evaluate(name: str, learn: bool = False) -> Figures:
         t0 = time.perf_counter()
         u = understand(rec["text"], incidents=learner.areas if learner else ())
         elapsed += time.perf_counter() - t0
-        if learner is not None and _placed_clearly(u):
+        if learner is not None and u.located.placed_clearly:
             learner.add(u.located.lat, u.located.lon)  # type: ignore[arg-type]
         wanted_request = is_request_label(rec)
         if "intent" not in rec or wanted_request:
@@ -215,11 +215,6 @@ def evaluate(name: str, learn: bool = False) -> Figures:
                 fig.false_ids.append(rec["id"])
     fig.understand_ms = 1000 * elapsed / max(1, len(records))
     return fig
-
-
-def _placed_clearly(u: Understanding) -> bool:
-    loc = u.located
-    return loc.status == "resolved" and loc.lat is not None and not loc.low_confidence
 
 
 def _count_place(fig: Figures, rec: dict[str, Any], u: Understanding) -> None:

@@ -75,7 +75,7 @@ def measure(rows: Sequence[tuple[str, float, float] | tuple[str, float, float, s
         r = locate(text, incidents=areas + (learner.areas if learner else ()))
         if r.status != "resolved" or r.source != "gazetteer" or r.lat is None or r.lon is None:
             continue
-        if learner is not None and not r.low_confidence:
+        if learner is not None and r.placed_clearly:
             learner.add(r.lat, r.lon)
         resolved += 1
         is_far = haversine_m(lat, lon, r.lat, r.lon) / 1000.0 > FAR_KM

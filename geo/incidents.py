@@ -25,7 +25,7 @@ class IncidentArea:
     # namesake inside, but says nothing about a place outside (no question, no low confidence)
     learned: bool = False
     # learned, and holding most of the recent requests (geo/active_areas.py): the disaster is
-    # there, so a bare name shared by villages elsewhere is asked about, as near a declared area
+    # there, so a bare name far from it is asked about, as for a declared area
     most: bool = False
 
     def reach(self, lat: float, lon: float, code: str | None = None) -> float:

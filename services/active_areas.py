@@ -108,4 +108,5 @@ async def read_learned_areas(conn) -> tuple[IncidentArea, ...]:
 
 def forget() -> None:
     """Read the record again at the next message and forget what was noted (tests)."""
-    _cache.__init__()  # type: ignore[misc]
+    global _cache
+    _cache = _Cache()

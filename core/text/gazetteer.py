@@ -460,6 +460,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
 
     scores: dict[int, float] = {}
     backed: set[int] = set()
+    told, learned = declared(incidents), tuple(a for a in incidents if a.learned)
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
     kept = _without_province_words(g, hits, by_idx, whole_spans)
     if len(kept) != len(hits):
@@ -495,7 +496,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
             # steep near term (neighbouring namesakes) + broad term (same region)
             score += 0.3 * math.exp(-km / 5.0) + 0.3 * math.exp(-km / 50.0)
         if incidents:
-            score += _incident_bonus(incidents, g.lats[hit.idx], g.lons[hit.idx], g.codes[hit.idx])
+            score += _incident_bonus(told, learned, g.lats[hit.idx], g.lons[hit.idx], g.codes[hit.idx])
         if score > scores.get(hit.idx, -math.inf):
             scores[hit.idx] = score
     if not scores:
@@ -521,15 +522,15 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
 
 
-def _incident_bonus(areas: tuple[IncidentArea, ...], lat: float, lon: float, code: str) -> float:
+def _incident_bonus(told: tuple[IncidentArea, ...], learned: tuple[IncidentArea, ...],
+                    lat: float, lon: float, code: str) -> float:
     """Inside a declared area: the full bonus; outside it fades over one more radius. Less than
     a named parent (_support), more than the level prior between namesakes. A learned area
     (geo/active_areas.py) is weaker evidence: it breaks ties between namesakes, no more."""
     def fading(reach: float) -> float:
         return 1.0 if reach <= 1.0 else math.exp(-(reach - 1.0) * 2.0)
-    told = fading(nearest_reach(declared(areas), lat, lon, code))
-    learned = fading(nearest_reach(tuple(a for a in areas if a.learned), lat, lon, code))
-    return _INCIDENT_BONUS * max(told, _LEARNED_SHARE * learned)
+    return _INCIDENT_BONUS * max(fading(nearest_reach(told, lat, lon, code)),
+                                 _LEARNED_SHARE * fading(nearest_reach(learned, lat, lon, code)))
 
 
 def _city_kelurahan_rival(g: _Gazetteer, best: int, rivals: list[int], scores: dict[int, float]) -> bool:
@@ -861,7 +862,6 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
             total += best.weight * (0.5 if best.marked and best.hint in _PARENT_HINTS
                                     and _LEVEL_OF_HINT[best.hint] != g.levels[parent] else 1.0)
     return total
-
 
 
 def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:

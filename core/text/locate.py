@@ -77,6 +77,13 @@ class LocateResult:
     # coordinators should check it before trusting it
     low_confidence: bool = False
 
+    @property
+    def placed_clearly(self) -> bool:
+        """Resolved to a point that is not in doubt: what learned incident areas are made of
+        (geo/active_areas.py); a place chosen with a learned area's help is low confidence."""
+        return self.status == "resolved" and self.lat is not None and self.lon is not None \
+            and not self.low_confidence
+
     def to_location(self) -> Location | None:
         """The shared Location value, or None unless resolved."""
         if self.status != "resolved" or self.lat is None or self.lon is None or self.source is None:
@@ -471,13 +478,10 @@ def _near_the_incidents(result: LocateResult, incidents: tuple[IncidentArea, ...
     nothing to compare with, and such a place stays resolved, marked low confidence; unless a
     learned area holds most of the recent requests (geo/active_areas.py): the disaster is there,
     as if declared."""
-    if result.status != "resolved" or not result.low_confidence:
+    if result.status != "resolved" or not result.low_confidence or result.lat is None or result.lon is None:
         return result
-    if declared(incidents):
-        return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
     most = holding_most(incidents)
-    if most and result.lat is not None and result.lon is not None \
-            and nearest_reach(most, result.lat, result.lon, result.admin_code) > 1.0:
+    if declared(incidents) or (most and nearest_reach(most, result.lat, result.lon, result.admin_code) > 1.0):
         return LocateResult("ambiguous", candidates=result.candidates, note=_FAR)
     return result
 

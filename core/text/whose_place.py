@@ -70,41 +70,42 @@ def carried_to(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
     out: set[str] = set()
     after: set[str] = set()
     words = _with_sentence_breaks(tokens)
+    for i, found in _verb_destinations(words, _CARRY_VERBS, _CARRY_REACH):
+        if found:
+            out |= found
+            after |= _sentence_words(words, i + 1)
+    return out, after
+
+
+def _verb_destinations(words: Sequence[Token | None], verbs: frozenset[str],
+                       reach: int) -> list[tuple[int, set[str]]]:
+    """(position of the verb, the name after "ke"/"to") for each of the verbs followed by
+    "ke"/"to" within reach words of its sentence."""
+    out: list[tuple[int, set[str]]] = []
     for i, t in enumerate(words):
-        if t is None or t.kind != "word" or not (t.norm in _CARRY_VERBS or t.stem in _CARRY_VERBS):
+        if t is None or t.kind != "word" or not (t.norm in verbs or t.stem in verbs):
             continue
-        for j in range(i + 1, min(len(words), i + 1 + _CARRY_REACH)):
+        for j in range(i + 1, min(len(words), i + 1 + reach)):
             w = words[j]
             if w is None:
                 break
             if w.kind == "word" and w.norm in _CARRY_TO:
-                found = _destination_words(words, j + 1)
-                if found:
-                    out |= found
-                    after |= _sentence_words(words, i + 1)
+                out.append((i, _destination_words(words, j + 1)))
                 break
-    return out, after
+    return out
 
 
 # Sending a patient on: "butuh kapal utk rujuk ke benteng", "pasien harus dirujuk ke Makassar".
 _REFER_VERBS = frozenset({"rujuk", "dirujuk", "merujuk", "rujukan", "refer", "referred"})
+_REFER_REACH = 3   # words from the verb to "ke"
 
 
 def referred_to(tokens: Sequence[Token]) -> set[str]:
     """Where patients are to be referred (the hospital's town, "kalaotoa selayar, ... kapal utk
     rujuk ke benteng"): not where help is wanted, when another place is named."""
-    words = _with_sentence_breaks(tokens)
     out: set[str] = set()
-    for i, t in enumerate(words):
-        if t is None or t.kind != "word" or t.norm not in _REFER_VERBS:
-            continue
-        for j in range(i + 1, min(len(words), i + 4)):
-            w = words[j]
-            if w is None:
-                break
-            if w.kind == "word" and w.norm in _CARRY_TO:
-                out |= _destination_words(words, j + 1)
-                break
+    for _, found in _verb_destinations(_with_sentence_breaks(tokens), _REFER_VERBS, _REFER_REACH):
+        out |= found
     return out
 
 

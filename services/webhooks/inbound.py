@@ -89,9 +89,8 @@ async def handle_message(pool, params: dict[str, str], endpoint: str) -> str | N
 def _learn_from(phone: str, understood, outcome: Outcome) -> None:
     """A request or report placed clearly shows where the disaster is (services/active_areas.py)."""
     loc = understood.located
-    if outcome.kind in ("request", "information", "offer") and loc.status == "resolved" \
-            and not loc.low_confidence and loc.lat is not None and loc.lon is not None:
-        note_place(phone, loc.lat, loc.lon)
+    if outcome.kind in ("request", "information", "offer") and loc.placed_clearly:
+        note_place(phone, loc.lat, loc.lon)  # type: ignore[arg-type]   # placed_clearly: both set
 
 
 async def _repeat(conn, msg: Inbound, digest: bytes, seen_n: int, first_reply: str | None,

@@ -467,6 +467,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         hits, by_idx = kept, {}
         for hit in hits:
             by_idx.setdefault(hit.idx, []).append(hit)
+    partners = _cohesion_partners(g, hits, words)
     for hit in hits:
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint == "street":
@@ -484,7 +485,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
             continue     # an unsupported fuzzy hit is too likely a random near-spelling
         if support == 0 and hit.hint not in _ADMIN_HINTS and _need_phrase(words[hit.start:hit.end]):
             continue     # "butuh air bersih" asks for clean water; Desa Air Bersih needs its parent
-        together = _cohesion(g, hit, hits, words)
+        together = _cohesion(g, hit, partners)
         if support > 0 or together > 0:
             backed.add(hit.idx)
         # a neighbourhood weighs as a district: "Kemang" is as likely Jakarta's as Kec. Kemang
@@ -578,7 +579,29 @@ def _only_one_of_its_name(g: _Gazetteer, ranked: list[int], scores: dict[int, fl
     return single[0]
 
 
-def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], words: Sequence[str | None]) -> float:
+_Partners = dict[int, list[tuple[_Hit, frozenset[int]]]]
+
+
+def _cohesion_partners(g: _Gazetteer, hits: list[_Hit], words: Sequence[str | None]) -> _Partners:
+    """The hits that may back another by lying near it (_cohesion), with their parents, filed
+    under each of those parents: worked out once per query, so that a long message with
+    hundreds of hits ("karang anyar tanjung palas") costs a lookup per hit, not a pass."""
+    out: _Partners = {}
+    for other in hits:
+        if other.quality < 1.0 or g.levels[other.idx] == _KAB:
+            continue
+        if other.hint == "street":
+            continue     # "jalan raya bekasi": a street's name, not Desa Raya backing Desa Naga
+        if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
+                and is_dictionary_word(words[other.start] or ""):
+            continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
+        chain = frozenset(g.chain(other.idx))
+        for parent in chain:
+            out.setdefault(parent, []).append((other, chain))
+    return out
+
+
+def _cohesion(g: _Gazetteer, hit: _Hit, partners: _Partners) -> float:
     """Places written together lie together: another exact name of the message (a span apart)
     in the same kecamatan (+0.6) or kabupaten (+0.3) as this hit, neither being a parent of the
     other (that is _support): "Manggarai ... Bukit Duri" are both in Tebet, Jakarta."""
@@ -587,23 +610,13 @@ def _cohesion(g: _Gazetteer, hit: _Hit, hits: list[_Hit], words: Sequence[str | 
     chain = g.chain(hit.idx)
     kec = chain[0] if g.levels[hit.idx] == _DESA else None
     kab = next((p for p in chain if g.levels[p] == _KAB), None)
-    best = 0.0
-    for other in hits:
-        if other.quality < 1.0 or other.idx == hit.idx or (other.start < hit.end and hit.start < other.end):
-            continue
-        if other.hint == "street":
-            continue     # "jalan raya bekasi": a street's name, not Desa Raya backing Desa Naga
-        if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
-                and is_dictionary_word(words[other.start] or ""):
-            continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
-        other_chain = g.chain(other.idx)
-        if other.idx in chain or hit.idx in other_chain or g.levels[other.idx] == _KAB:
-            continue
-        if kec is not None and kec in other_chain:
-            best = max(best, 0.6)
-        elif kab is not None and kab in other_chain:
-            best = max(best, 0.3)
-    return best
+
+    def any_beside(parent: int | None) -> bool:
+        return parent is not None and any(
+            other.idx != hit.idx and not (other.start < hit.end and hit.start < other.end)
+            and other.idx not in chain and hit.idx not in other_chain
+            for other, other_chain in partners.get(parent, ()))
+    return 0.6 if any_beside(kec) else 0.3 if any_beside(kab) else 0.0
 
 
 _APOSTROPHES = frozenset({"'", "\u2019", "`"})

@@ -46,6 +46,7 @@ service does (geo/active_areas.py); without it no area is used, so the figures s
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -305,16 +306,21 @@ def report(fig: Figures, verbose: bool = False) -> str:
 
 
 def main(argv: list[str]) -> int:
-    verbose = "-v" in argv
-    dev_only = "--dev" in argv
-    chosen = [a for a in argv if not a.startswith("-")]
+    parser = argparse.ArgumentParser(prog="python -m bench.eval_text", description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", help="fixture files in tests/fixtures (default: all of them)")
+    parser.add_argument("--dev", action="store_true", help="the dev files only (no holdout figure printed)")
+    parser.add_argument("--learn", action="store_true",
+                        help="learn incident areas from the messages so far, as the service does")
+    parser.add_argument("-v", action="store_true", help="list the ids of the misses")
+    args = parser.parse_args(argv)
+    verbose, dev_only, chosen = args.v, args.dev, list(args.files)
     names = chosen or list(DEV_FILES if dev_only else DEFAULT_FILES)
     done: dict[str, Figures] = {}
     for name in names:
         if not (FIXTURES / name).exists():
             print(f"== {name}: missing, skipped")
             continue
-        done[name] = evaluate(name, learn="--learn" in argv)
+        done[name] = evaluate(name, learn=args.learn)
         print(report(done[name], verbose))
     if not chosen:
         for part in ("dev", "holdout"):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from siaga.core.text import lexicon
+from siaga.core.text.gazetteer import is_whole_name
 from siaga.core.text.matching import PhraseIndex, PhraseMatch, is_boundary
 from siaga.core.text.normalize import Token, _known_words, is_dictionary_word
 from siaga.schemas.common import NeedCategory
@@ -183,6 +184,8 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True  # "gas beracun", "gas air mata"
     if len(words) == 1 and _inside_name(tokens, m.start):
         return True      # "Lipat Kain tenggelam", "Air Tawar": a word of a capitalised name
+    if len(words) == 1 and _regional_word_of_a_name(tokens, m.start):
+        return True      # "leq apit aik pringgabaya": Desa Apit Aik, not Sasak "aik" (water)
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
         return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
     if words[-1] in lexicon.REQUEST_ONLY:
@@ -380,6 +383,19 @@ def _inside_name(tokens: Sequence[Token], index: int) -> bool:
                                                           or other.norm in lexicon.PLACE_MARKERS)):
                 return True   # an unknown word, or a name's head before it: "Sungai Kain", "Desa Air"
     return False
+
+
+def _regional_word_of_a_name(tokens: Sequence[Token], index: int) -> bool:
+    """A regional word read as a need ("aik", Sasak for water) that, as typed, is one word of a
+    place's whole name with its neighbour ("Apit Aik", "Aik Darek"): many Lombok villages are
+    named after their springs, and a name is written in lower case as often as not."""
+    tok = tokens[index]
+    if tok.base == tok.norm or not tok.base:
+        return False
+    words = [i for i, t in enumerate(tokens) if t.kind == "word"]
+    at = words.index(index) if index in words else -1
+    pairs = [words[k:k + 2] for k in (at - 1, at) if at >= 0 and k >= 0 and k + 2 <= len(words)]
+    return any(is_whole_name([tokens[i].raw for i in pair]) for pair in pairs)
 
 
 def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:

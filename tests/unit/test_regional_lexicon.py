@@ -50,6 +50,8 @@ def test_each_entry_feeds_the_part_of_the_parser_its_kind_names(kind):
     ("tulong, kamoe peureulee ie ngon breuh, ureueng lhee", {N.water, N.food}, 3, set()),
     # Minangkabau
     ("tolong ambo paralu aia jo ubek, urang tigo, ado gaek", {N.water, N.medical}, 3, {V.elderly}),
+    # Sasak: "water is gone, many children are ill, there is a grandmother"
+    ("tulung, aiq ndeq araq, kanak lueq sakit, araq papuk", {N.water, N.medical}, None, {V.elderly}),
 ])
 def test_messages_in_regional_languages(text, needs, people, vulnerable):
     parsed = parse_help_message(text)
@@ -138,3 +140,20 @@ def test_a_skeleton_read_as_a_need_only_among_needs() -> None:
 
 def test_javanese_ing_is_a_preposition() -> None:
     assert [t.norm for t in tokenize("bantuan sampun dugi ing Gubug") if t.kind == "word"][3] == "di"
+
+
+@pytest.mark.parametrize("text, needs", [
+    # Sasak "aik" is water, and also a word of many Lombok village names (named after springs)
+    ("tiang leq apit aik pringgabaya, beras ndek araq", {N.food}),       # Desa Apit Aik: no water asked
+    ("aik ndeq araq leq desa kateng, tulung", {N.water}),                # "there is no water"
+    ("aik belabur tame bale, beras ndek araq", {N.food}),                # flood water in the house
+])
+def test_sasak_water_is_a_need_only_when_it_is_no_place_name(text, needs):
+    assert set(parse_help_message(text).needs) == needs
+
+
+def test_sasak_no_longer_needed_is_no_request():
+    from siaga.core.text.intent import classify_intent
+    parsed = parse_help_message("kateng praya barat aik sdh surut. ndeq perlu kirim perahu agi")
+    assert parsed.needs == ()
+    assert classify_intent("kateng praya barat aik sdh surut. ndeq perlu kirim perahu agi", parsed).intent == "information"

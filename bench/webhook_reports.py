@@ -35,21 +35,23 @@ _PLACED = [
 ]
 
 
-def send(env: dict[str, str], rows: list[tuple[str, float, float]]) -> list[tuple[str, str, float, float]]:
+def send(env: dict[str, str], texts: list[str], prefix: str = "+62813") -> list[str]:
+    """Each text to the stack's signed SMS webhook from a phone of its own (a fresh block of
+    numbers per run, so nothing is taken as a reply to an earlier run); the phones, in order."""
     api = env["API_URL"].rstrip("/")
     signed_url = env["PUBLIC_BASE_URL"].rstrip("/") + "/webhooks/twilio/sms"
     validator = RequestValidator(env["TWILIO_AUTH_TOKEN"])
-    batch = uuid.uuid4().int % 90 + 10          # a fresh block of phone numbers per run
-    sent = []
+    batch = uuid.uuid4().int % 90 + 10
+    phones = []
     with httpx.Client(timeout=30, trust_env=False) as client:
-        for i, (text, lat, lon) in enumerate(rows):
-            phone = f"+62813{batch:02d}{i:05d}"
+        for i, text in enumerate(texts):
+            phone = f"{prefix}{batch:02d}{i:05d}"
             form = {"MessageSid": "SM" + uuid.uuid4().hex, "From": phone, "To": "+15005550006", "Body": text}
             r = client.post(api + "/webhooks/twilio/sms", data=form,
                             headers={"X-Twilio-Signature": validator.compute_signature(signed_url, form)})
             r.raise_for_status()
-            sent.append((phone, text, lat, lon))
-    return sent
+            phones.append(phone)
+    return phones
 
 
 def placed(env: dict[str, str], sent: list[tuple[str, str, float, float]],
@@ -80,7 +82,8 @@ def main(argv: list[str]) -> int:
     rows = reports(Path(argv[0]))
     held = {text for text, *_ in reports(Path(argv[1]))} if len(argv) > 1 else set()
     t0 = time.monotonic()
-    sent = send(env, rows)
+    phones = send(env, [text for text, *_ in rows])
+    sent = [(phone, text, lat, lon) for phone, (text, lat, lon) in zip(phones, rows)]
     print(f"sent {len(sent)} reports through the signed SMS webhook in {time.monotonic() - t0:.0f} s")
     where = placed(env, sent)
     for name, chosen in (("all", sent), ("held-back part", [s for s in sent if s[1] in held])):

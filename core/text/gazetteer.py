@@ -73,13 +73,19 @@ _BREAK_WORDS = frozenset({
     "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "dekat", "sekitar", "in", "at", "near",
     "of", "the", "and", "rt", "rw", "no", "nomor", "km", "jalan", "gang", "gg", "blok",
 })
-# Never a place on their own (they may still be part of a longer name: "Kota Baru", "Air Hitam").
-_SINGLE_STOP = (lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PLACE_WORDS
+# Words for a river before its name: Indonesian, Javanese, Acehnese, Lampung ("Way Sekampung").
+_RIVER_WORDS = frozenset({"sungai", "kali", "krueng", "way", "bengawan", "river"})
+# Never a place on their own (they may still be part of a longer name: "Kota Baru", "Air Hitam";
+# "desa Kali" after its marker).
+_SINGLE_STOP = (_RIVER_WORDS | lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PLACE_WORDS
                 | lexicon.PLACE_PREPOSITIONS | lexicon.GENERIC_HELP | frozenset(lexicon.PLACE_MARKERS)
                 | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
 _DIRECTION_WORDS = frozenset({"utara", "selatan", "timur", "barat", "tengah", "tenggara", "barat daya"})
+# A direction word of an Acehnese place's name as Acehnese writes it ("Trumon Teungoh" is Kec.
+# Trumon Tengah; the gazetteer itself has "Pirak Timu" and "Aceh Timur"): a further key.
+_ACEH_DIRECTIONS = {"tengah": "teungoh", "timur": "timu"}
 _ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
 _OPENING = "opening"   # hint of an ordinary word that opens a message before a comma
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
@@ -186,7 +192,11 @@ class _Gazetteer:
         self.parents.append(self.by_code[parent_code] if parent_code else -1)
         self.approx.append(approximate)
         self.by_code[code] = idx
-        for key in self._keys(name, level, kind):
+        keys = self._keys(name, level, kind)
+        if code.startswith("11."):
+            keys |= {key[:-len(plain)] + aceh for key in keys for plain, aceh in _ACEH_DIRECTIONS.items()
+                     if key.endswith(plain) and len(key) > len(plain)}
+        for key in keys:
             self.by_key.setdefault(key, []).append(idx)
         lowered = name.lower()
         if level == _KEC and lowered.startswith("kota ") and len(lowered.split()) == 2:
@@ -470,7 +480,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     partners = _cohesion_partners(g, hits, words)
     for hit in hits:
         level = g.levels[hit.idx]
-        if level == _PROV or hit.hint == "street":
+        if level == _PROV or hit.hint in ("street", "river"):
             continue     # streets are not in the gazetteer
         support = _support(g, hit, by_idx, whole_spans)
         if hit.hint == _OPENING and support == 0:
@@ -590,7 +600,7 @@ def _cohesion_partners(g: _Gazetteer, hits: list[_Hit], words: Sequence[str | No
     for other in hits:
         if other.quality < 1.0 or g.levels[other.idx] == _KAB:
             continue
-        if other.hint == "street":
+        if other.hint in ("street", "river"):
             continue     # "jalan raya bekasi": a street's name, not Desa Raya backing Desa Naga
         if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
                 and is_dictionary_word(words[other.start] or ""):
@@ -731,7 +741,10 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             words[-1] = f"{words[-1]}{tok.base or tok.norm}"
             continue
         words.append(_reduplicated_name(tok) or tok.base or tok.norm)
-        hints.append(hint)
+        # "luapan way sedayu", "kali kamoning": the river's name, alone, is not where the message
+        # is from (a village of that name is; "Sungai Tabuk" as a whole name still is one)
+        river = hint is None and len(words) > 1 and words[-2] in _RIVER_WORDS and not is_doubled(tok)
+        hints.append("river" if river else hint)
         after.append(just_marked)
         just_marked = False
     return words, hints, after

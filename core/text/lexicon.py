@@ -55,6 +55,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "difabel": "disabilitas", "difable": "disabilitas", "disabel": "disabilitas",
     # needs
     "mkn": "makan", "mkan": "makan", "mam": "makan", "mknan": "makanan",
+    "bama": "bahan makanan", "bamak": "bahan makanan",   # as BNPB/BPBD reports write it
     "makana": "makanan", "mkanan": "makanan", "mnm": "minum", "mnum": "minum", "brsh": "bersih",
     "brsih": "bersih", "obt": "obat", "obat2an": "obat", "skt": "sakit", "sakt": "sakit",
     "ambulan": "ambulans", "ambulanc": "ambulans", "p3k": "obat", "pampers": "popok",
@@ -159,6 +160,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "tolong jemput", "bantu jemput", "minta jemput", "mohon jemput", "perlu jemput",
         "butuh jemput", "perlu dipindah", "harus dipindah", "perlu dibawa", "harus dibawa",
         "tandu", "stretcher", "heli", "helikopter", "helicopter", "boats",
+        "needs to be taken", "need to be taken", "needs to be carried", "need to be carried",
+        "needs to be moved", "need to be moved", "needs to be evacuated", "need to be evacuated",
         # search in rubble and mud needs machines: "tlg alat berat!!"
         "alat berat", "ekskavator", "excavator", "heavy equipment",
         # people who cannot leave the house by themselves: "lansia blm bs keluar rmh"
@@ -171,7 +174,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
         "tempat berteduh", "huntara", "hunian sementara", "tempat tidur", "tikar", "kasur",
         "tent", "tents", "tarp", "tarps", "tarpaulin", "shelter", "evacuation center",
-        "evacuation centre",
+        "evacuation centre", "sleeping mats", "sleeping mat", "mats", "mattresses",
     ),
     NeedCategory.clothing: (
         "selimut", "pakaian", "baju", "sarung", "jaket", "kain", "celana", "pakaian ganti",
@@ -262,6 +265,7 @@ PLACE_AFTER_LOCATIVE: frozenset[str] = frozenset({"air", "dapur"})
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
 FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "naik", "setinggi", "tinggi", "ketinggian", "masuk", "meluap", "luap", "deras", "sungai", "kali",
+    "kiriman",   # "air kiriman dr hulu": the flood sent down from upstream
     "laut", "bah", "pasang", "surut", "mata", "terjun", "genang", "menggenang", "rendam",
     "merendam", "sampai", "hingga", "sepinggang", "sedada", "selutut", "seleher", "sepaha",
     "banjir", "cm", "meter", "m", "sedalam", "dalam", "kencang", "rising", "level", "levels",
@@ -280,6 +284,14 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
 # describe the disaster rather than ask to get people out. Isolation does so even of people
 # ("warga terisolir 3 hari, butuh beras"); burial and drowning only of places and things.
 ISOLATION_WORDS: frozenset[str] = frozenset({"terisolir", "terisolasi"})
+# Machines asked for: a rescue when someone is under the earth, "other" when only a road is to be
+# opened (core/text/needs.py _machines_for_the_road).
+HEAVY_EQUIPMENT: frozenset[str] = frozenset({"alat berat", "ekskavator", "excavator", "heavy equipment"})
+ROAD_WORDS: frozenset[str] = frozenset({"jalan", "jln", "jl", "akses", "road", "roads"})
+ROAD_BLOCKED: frozenset[str] = frozenset({
+    "tertutup", "ketutup", "tutup", "menutup", "menutupi", "tertimbun", "putus", "terputus", "buka", "membuka",
+    "dibuka", "blocked", "closed", "open", "cut",
+})
 RESCUE_CONDITIONS: frozenset[str] = ISOLATION_WORDS | frozenset({
     "tertimbun", "timbun", "tenggelam", "hanyut", "collapsed", "buried",
 })
@@ -319,6 +331,7 @@ FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "the", "sungai", "luapan",
     "terseret", "hanyut",   # swept away by the water (Sundanese "kabawa cai")
     "masuk",                # "rumah masuk air": water came into the houses
+    "terjebak", "terkepung", "dikepung", "terperangkap",   # "keluarga terjebak air": cut off by the flood
 })
 
 # Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.

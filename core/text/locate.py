@@ -589,6 +589,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
+    if best.level != "kabupaten" and named_in(best, text) and not named_in(best, text, below_province=True) \
+            and _ordinary_word(best.name, tokens):
+        # only the province named, and the name an ordinary word: "BPBD Jatim: ... warga di
+        # bantaran" (the riverbank) is not Kec. Bantaran, one of Jawa Timur's 666 kecamatan
+        return found
     if found.status != "missing" and best.level == "desa" and named_in(best, text) \
             and not named_in(best, text, below_province=True):
         # a province is no parent that singles out a village among its thousands: "ureueng Aceh

@@ -37,6 +37,7 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
         target = negated if m.start in negated_at else kept
         target.setdefault(m.key, m.start)
     _drop_described_rescue(tokens, matches, kept, negated_at)
+    _machines_for_the_road(tokens, matches, kept, negated_at)
     needs = tuple(sorted(kept, key=kept.__getitem__))
     if not needs and not negated and _asks_for_help(tokens):
         # a plea for help without naming what: still a request; in deep water, to get out
@@ -63,6 +64,44 @@ def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch[Ne
         if words[0] not in lexicon.ISOLATION_WORDS and _about_people(tokens, m.start):
             return          # "2 org tertimbun": people under the rubble
     del kept[NeedCategory.rescue]
+
+
+def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
+                           kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
+    """"longsor tutup jalan desa, butuh alat berat": machines to open a blocked road are not a
+    rescue (no one is under the earth), so the ask is "other"; with anyone buried, trapped or
+    missing ("1 warga tertimbun, tlg alat berat") it stays a rescue."""
+    if NeedCategory.rescue not in kept:
+        return
+    rescue = [m for m in matches if m.key == NeedCategory.rescue and m.start not in negated_at]
+    machines = [m for m in rescue if " ".join(m.phrase) in lexicon.HEAVY_EQUIPMENT]
+    if not machines or not _road_blocked(tokens):
+        return
+    for m in rescue:
+        if m in machines:
+            continue
+        words = m.phrase
+        if len(words) != 1 or words[0] not in lexicon.RESCUE_CONDITIONS:
+            return          # "warga terjebak", "tim sar": a rescue asked
+        if words[0] not in lexicon.ISOLATION_WORDS and (_about_people(tokens, m.start)
+                                                        or not _road_before(tokens, m.start)):
+            return          # "2 org tertimbun", "Malalak Timur tertimbun": people or a village buried
+    del kept[NeedCategory.rescue]
+    kept.setdefault(NeedCategory.other, machines[0].start)
+
+
+def _road_blocked(tokens: Sequence[Token]) -> bool:
+    """A road word next to a word saying it is blocked or to be opened ("jalan ketutup",
+    "tutup jalan desa", "buka jalan", "road blocked")."""
+    words = [t.norm for t in tokens if t.kind == "word"]
+    return any(w in lexicon.ROAD_WORDS and any(x in lexicon.ROAD_BLOCKED for x in words[max(0, i - 2):i + 3])
+               for i, w in enumerate(words))
+
+
+def _road_before(tokens: Sequence[Token], index: int) -> bool:
+    """A road word within the three words before ``index`` ("jalan ke jorong tertimbun")."""
+    words = [t.norm for t in tokens[:index] if t.kind == "word"][-3:]
+    return any(w in lexicon.ROAD_WORDS for w in words)
 
 
 def _about_people(tokens: Sequence[Token], index: int) -> bool:
@@ -227,10 +266,14 @@ _REFERRING = frozenset({"nomor", "no", "alamat", "rekening", "kontak", "nama", "
 _CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 
+_GLOTTAL_SUFFIXES = frozenset({"i", "e"})
+
+
 def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:
     """"air naik", "air setinggi dada", "banjir air", "water is rising": the flood, not a need."""
     k = _next_word_index(tokens, m.end)
-    prev = _prev_word(tokens, m.start)
+    # (past the suffix a glottal stop splits off: Buginese "nalempe'i uwae", flooded by water)
+    prev = _prev_word(tokens, m.start, skip=_GLOTTAL_SUFFIXES)
     if prev is not None and prev.norm in lexicon.FLOOD_CONTEXT_BEFORE:
         return True
     if k is None:
@@ -295,12 +338,18 @@ def is_about_things(tokens: Sequence[Token], index: int) -> bool:
     if k is None:
         return False
     word = tokens[k].norm
-    if word in lexicon.THINGS or word in _goods_words():
+    if _a_thing(word):
         return True
     if word in _PEOPLE_WORDS or word in lexicon.PERSON_UNITS:
         owner = _prev_word_index(tokens, k, skip=lexicon.ARTICLES)
-        return owner is not None and (tokens[owner].norm in lexicon.THINGS or tokens[owner].norm in _goods_words())
+        return owner is not None and _a_thing(tokens[owner].norm)
     return False
+
+
+def _a_thing(word: str) -> bool:
+    """A thing or goods, also with "-nya" ("keluarga yg rumahnya hanyut": their house)."""
+    return any(w in lexicon.THINGS or w in _goods_words()
+               for w in (word, word[:-3] if word.endswith("nya") else word))
 
 
 def _prev_word_index(tokens: Sequence[Token], j: int, skip: frozenset[str] | set[str] = frozenset()) -> int | None:

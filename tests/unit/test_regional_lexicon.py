@@ -52,6 +52,10 @@ def test_each_entry_feeds_the_part_of_the_parser_its_kind_names(kind):
     ("tolong ambo paralu aia jo ubek, urang tigo, ado gaek", {N.water, N.medical}, 3, {V.elderly}),
     # Sasak: "water is gone, many children are ill, there is a grandmother"
     ("tulung, aiq ndeq araq, kanak lueq sakit, araq papuk", {N.water, N.medical}, None, {V.elderly}),
+    # Madurese: "the water came into the house, we need rice and a boat"
+    ("aeng masok ka bengko, parlo nase ban parao", {N.food, N.rescue}, None, set()),
+    # Buginese: "flooded; the children are ill, we need medicine and food"
+    ("nalempe'i kampongku, ana'-ana' malasa, parellu pabbura sibawa inanre", {N.medical, N.food}, None, set()),
 ])
 def test_messages_in_regional_languages(text, needs, people, vulnerable):
     parsed = parse_help_message(text)

@@ -56,6 +56,7 @@ _LEVEL_PRIOR = {_KAB: 0.45, _KEC: 0.28, _DESA: 0.1}
 _LEVEL_OF_HINT = {"desa": _DESA, "kelurahan": _DESA, "kecamatan": _KEC, "kabupaten": _KAB, "kota": _KAB}
 _PARENT_HINTS = frozenset({"kecamatan", "kabupaten", "kota"})   # markers a parent is written with
 _AMBIGUITY_MARGIN = 0.1
+_RIGHT_AFTER = 0.15     # _support: the nearest parent written right after the name
 _INCIDENT_BONUS = 0.5
 _LEARNED_SHARE = 0.3   # of the bonus, for an area learned from the requests rather than declared
 _CROWD_MARGIN = 0.2
@@ -482,7 +483,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         level = g.levels[hit.idx]
         if level == _PROV or hit.hint in ("street", "river"):
             continue     # streets are not in the gazetteer
-        support = _support(g, hit, by_idx, whole_spans)
+        support = _support(g, hit, by_idx, whole_spans, words)
         if hit.hint == _OPENING and support == 0:
             continue     # an ordinary word opening the message, with no parent named
         if hit.hint == "dusun" and level == _DESA and support == 0 \
@@ -635,6 +636,7 @@ _APOSTROPHES = frozenset({"'", "\u2019", "`"})
 # English word order: the marker after the name ("Ketapang regency", "Palu city") and the
 # direction before it ("West Kalimantan" is Kalimantan Barat, "South Halmahera" Halmahera Selatan).
 _ENGLISH_POST_MARKERS = frozenset({"regency", "city", "district", "subdistrict", "village", "province"})
+_ENGLISH_STREETS = frozenset({"road", "street"})
 _ENGLISH_DIRECTIONS = {"west": "barat", "east": "timur", "north": "utara", "south": "selatan",
                        "central": "tengah", "southeast": "tenggara", "northern": "utara",
                        "southern": "selatan", "eastern": "timur", "western": "barat"}
@@ -706,6 +708,16 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             k = len(words) - 1
             while k >= 0 and words[k] is not None and hints[k] is None:
                 hints[k] = _MARKER_HINTS.get(marker)
+                k -= 1
+            push(None, None, False)
+            hint = None
+            just_marked = False
+            continue
+        if tok.norm in _ENGLISH_STREETS and words and words[-1] is not None and hints[-1] is None:
+            # "along Seradala road", "Trans Papua road": the one or two words before name the road
+            k = len(words) - 1
+            while k >= 0 and words[k] is not None and hints[k] is None and k >= len(words) - 2:
+                hints[k] = "street"
                 k -= 1
             push(None, None, False)
             hint = None
@@ -864,14 +876,15 @@ def _devowelled_word(word: str) -> bool:
 
 
 def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
-             whole_spans: frozenset[tuple[int, int]] = frozenset()) -> float:
+             whole_spans: frozenset[tuple[int, int]] = frozenset(), words: Sequence[str | None] = ()) -> float:
     """Weight of the hit's parents named elsewhere in the text (non-overlapping spans).
     A parent right next to the hit does not count when the two spans together are exactly the
     whole name of another place ("Teluk Lingga" is a kelurahan in Kutai Timur, not Desa Teluk
     in Kabupaten Lingga)."""
     used = [(hit.start, hit.end)]
     total = 0.0
-    for parent in g.chain(hit.idx):
+    chain = g.chain(hit.idx)
+    for parent in chain:
         best: _Hit | None = None
         for cand in by_idx.get(parent, ()):
             if any(cand.start < e and s < cand.end for s, e in used):
@@ -887,6 +900,11 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
             # backs a village of another kecamatan only half as much
             total += best.weight * (0.5 if best.marked and best.hint in _PARENT_HINTS
                                     and _LEVEL_OF_HINT[best.hint] != g.levels[parent] else 1.0)
+            if parent == chain[0] and best.start >= hit.end and all(w is None for w in words[hit.end:best.start]):
+                # its own kecamatan (or kabupaten) written right after the name, or after a comma
+                # or marker ("pancado taliabu selatan", "keutapang kec lhoksukon"): the place the
+                # message is about, more than another of it named further on ("ke maluli")
+                total += _RIGHT_AFTER
     return total
 
 

@@ -15,6 +15,8 @@ _ORIGIN_CUES = frozenset({"dari", "from", "asal"})
 _DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
                                "otw"})   # "on the way" (to): "otw Depati Tujuh"
 _DISASTER_CUES = frozenset(w for w in lexicon.DISASTER_WORDS if " " not in w)
+# the people of a place are where the help is for: "Warga Hogio ..., bantuan dari Dekai sdh sampai"
+_RESIDENT_CUES = frozenset({"warga", "penduduk", "masyarakat", "residents", "villagers"})
 # skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
 _CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
                        "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
@@ -121,6 +123,11 @@ def _sentence_words(words: Sequence[Token | None], k: int) -> set[str]:
     return out
 
 
+# Whose office it is ("kantor camat", "rumah pak kades"): a title, not a place's name.
+_OFFICE_HOLDERS = frozenset({"camat", "lurah", "kades", "bupati", "walikota", "gubernur", "kapolsek",
+                             "danramil", "kadus", "keuchik", "geuchik"})
+
+
 def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
     """The first two words of the name after "ke" (past fillers and landmark nouns): "Pitu
     Riase" may be read as the candidate "Riase". Nothing when the first is no name word
@@ -130,6 +137,9 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
         if w is None or not (w.norm in _CUE_SKIP or w.norm in lexicon.POI_NOUNS):
             break
         k += 1
+    holder = words[k] if k < len(words) else None
+    if holder is not None and holder.norm in _OFFICE_HOLDERS:
+        return set()     # "antar ke kantor camat": the office of a kecamatan named elsewhere, if at all
     out: set[str] = set()
     for t in words[k:k + 2]:
         # a word the regional table rewrote may still be a name, as typed ("Pitu" is not "tujuh")
@@ -201,7 +211,8 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
         return groups
     # the help goes to the place named after "ke"/"untuk", or the disaster's ("donasi banjir
     # sarolangun ... kami mau bantu dr kota jambi")
-    destinations = (_cued_words(tokens, _DESTINATION_CUES) | _cued_words(tokens, _DISASTER_CUES)) - origins
+    destinations = (_cued_words(tokens, _DESTINATION_CUES) | _cued_words(tokens, _DISASTER_CUES)
+                    | _cued_words(tokens, _RESIDENT_CUES)) - origins
     if not any(first(c) in destinations for c in everything):
         return groups
 

@@ -34,6 +34,14 @@ def test_needs(text, needs):
     ("banjir di gampong Malaka, Kluet Teungoh, tulong", "11.01.13.2004"),
     # a river's name is not where the message is from: Desa Sedayu shares Sidodadi's kecamatan
     ("Sidodadi semaka tanggamus kena luapan way sedayu, butuh beras", "18.06.12.2006"),
+    # "antar ke kantor camat": whose office it is, not a place called Camat
+    ("bantuan utk banjir di kefamenanu bisa diantar ke kantor camat?", "53.03.05"),
+    # the residents of a place are where the help is for, not where it came from
+    ("warga hogio sudah dapat beras, bantuan dari dekai sampai tadi pagi", "95.03.14"),
+    # English: the words before "road" name the road ("Seradala road"; Seradala is also a distrik)
+    ("Dekai, Yahukimo flooded; families along Seradala road need cooked food", "95.03.07"),
+    # its own kecamatan right after the name: that village, not another of the kecamatan named later
+    ("pancado taliabu selatan banjir, jembatan ke maluli putus, butuh beras", "82.08.07.2004"),
 ])
 def test_places(text, code):
     found = locate(text)

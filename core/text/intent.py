@@ -82,6 +82,8 @@ ASK_WORDS = frozenset({
 })
 NEED_VERB_ASKS = frozenset({"butuh", "perlu", "need", "needs", "membutuhkan", "memerlukan", "minta"})
 # Two-word asks: "belum dapat", "belum makan", "bantu kami", "help us".
+# "belum ada laporan ...", "belum ada korban": nothing reported yet, not a lack of aid.
+NO_NEWS_OF = frozenset({"laporan", "korban", "info", "informasi", "kabar", "berita", "kerusakan"})
 ASK_PAIRS = frozenset({
     ("belum", "dapat"), ("belum", "dpt"), ("belum", "makan"), ("belum", "ada"), ("belum", "sampai"),
     ("belum", "datang"), ("belum", "tiba"), ("belum", "menerima"), ("belum", "terima"), ("dereng", "ada"),
@@ -369,6 +371,8 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
         if (w, nxt) in ASK_PAIRS:
             if w == "tidak" and not _lack_of_need(seq, i):
                 continue
+            if nxt == "ada" and _w(seq, i + 2) in NO_NEWS_OF:
+                continue        # "blm ada laporan korban jiwa": no casualties reported, nothing lacking
             found.append((f"{w} {nxt}", _about_others(seq, i)))
             continue
         if w in {"help", "bantu"} and prev in ABLE and (

@@ -261,6 +261,10 @@ NO_STEM_MATCH: frozenset[str] = frozenset({"air", "sar", "aki", "cas", "wc", "mc
 STRICT_LOCATIVES: frozenset[str] = frozenset({"di", "ke", "dari", "d", "in", "at"})
 PLACE_AFTER_LOCATIVE: frozenset[str] = frozenset({"air", "dapur"})
 
+# How the flood water is, a few words after "air di <place>": "air di Landolia sdh surut".
+FLOOD_STATES: frozenset[str] = frozenset({
+    "surut", "naik", "setinggi", "meluap", "menggenang", "tergenang", "merendam", "rising", "receded",
+})
 # Bare water words that describe the flood, not a need: "air naik", "air setinggi dada".
 FLOOD_WATER_WORDS: frozenset[str] = frozenset({"air", "water"})
 FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({

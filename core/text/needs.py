@@ -298,6 +298,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "aer deng lumpur masuk rumah": water and mud come in
     if _not_going_down(tokens, k):
         return True      # "banyu kada surut-surut", "air dr kemarin belum surut": the flood
+    if nxt.norm in lexicon.STRICT_LOCATIVES and _flood_state_ahead(tokens, k + 1):
+        return True      # "air di Landolia sdh surut", "air di dusun 3 naik lagi": the flood there
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)
@@ -312,6 +314,21 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     idx = m.end
     if idx + 1 < len(tokens) and tokens[idx].kind == "number":
         return tokens[idx + 1].norm in {"m", "meter", "cm", "mtr", "metre", "meters", "feet", "ft"}
+    return False
+
+
+def _flood_state_ahead(tokens: Sequence[Token], k: int, reach: int = 5) -> bool:
+    """Within the next few words of the clause, how the flood is ("surut", "naik", "setinggi")."""
+    seen = 0
+    while k < len(tokens) and seen < reach:
+        t = tokens[k]
+        if is_boundary(t):
+            return False
+        if t.kind == "word":
+            if t.norm in lexicon.FLOOD_STATES or t.stem in lexicon.FLOOD_STATES:
+                return True
+            seen += 1
+        k += 1
     return False
 
 

@@ -24,6 +24,9 @@ from siaga.schemas.common import NeedCategory as N
     ("stok bama di posko habis", {N.food}),
     ("the families need sleeping mats", {N.shelter}),
     ("an old man needs to be taken to the clinic", {N.rescue}),
+    # the flood water at a place, and how it is a few words on
+    ("air di dusun tiga sdh mulai surut, warga bersih2", set()),
+    ("air di posko habis, tolong kirim", {N.water}),
 ])
 def test_needs(text, needs):
     assert set(parse_help_message(text).needs) == needs
@@ -58,3 +61,12 @@ def test_a_province_alone_does_not_make_an_ordinary_word_a_kecamatan():
     assert locate("Info BPBD Jatim: warga di bantaran diminta waspada").status == "missing"
     # with its kabupaten named it is the place
     assert locate("banjir di bantaran probolinggo, butuh beras").admin_code == "35.13.04"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Update: banjir di desa kami sdh surut. blm ada laporan korban jiwa", "information"),
+    ("sudah 2 hari belum ada bantuan di desa kami", "request"),
+])
+def test_no_news_of_casualties_is_no_lack(text, intent):
+    from siaga.core.conversation import understand
+    assert understand(text).intent.intent == intent

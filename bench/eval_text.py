@@ -200,24 +200,30 @@ def evaluate(name: str, learn: bool = False) -> Figures:
                       text=rec["text"], received_at=NOW)
         out = decide(msg, u, volunteer=None, conversation=None)
         asked = [e.event for e in out.events if isinstance(e.event, AidRequest)]
-        became_request = bool(asked)
-        want_req = set(rec["needs"]) if wanted_request else set()
-        got_req = {str(n) for a in asked for n in a.needs}
-        fig.req_tp += len(want_req & got_req)
-        fig.req_fp += len(got_req - want_req)
-        fig.req_fn += len(want_req - got_req)
-        if wanted_request:
-            fig.requests += 1
-            if not became_request:
-                fig.lost_requests += 1
-                fig.lost_ids.append(rec["id"])
-        else:
-            fig.non_requests += 1
-            if became_request:
-                fig.false_requests += 1
-                fig.false_ids.append(rec["id"])
+        count_requests(fig, rec, {str(n) for a in asked for n in a.needs}, bool(asked))
     fig.understand_ms = 1000 * elapsed / max(1, len(records))
     return fig
+
+
+def count_requests(fig: Figures, rec: dict[str, Any], got: set[str], became_request: bool) -> None:
+    """What came of one labelled message: the needs of its aid requests (none for a non-request)
+    against the labels, and whether a request was lost or a non-request taken as one. Shared by
+    the in-process figures and those through the running stack (bench/webhook_eval.py)."""
+    wanted_request = is_request_label(rec)
+    want = set(rec["needs"]) if wanted_request else set()
+    fig.req_tp += len(want & got)
+    fig.req_fp += len(got - want)
+    fig.req_fn += len(want - got)
+    if wanted_request:
+        fig.requests += 1
+        if not became_request:
+            fig.lost_requests += 1
+            fig.lost_ids.append(rec["id"])
+    else:
+        fig.non_requests += 1
+        if became_request:
+            fig.false_requests += 1
+            fig.false_ids.append(rec["id"])
 
 
 def _count_place(fig: Figures, rec: dict[str, Any], u: Understanding) -> None:

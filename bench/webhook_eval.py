@@ -23,13 +23,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench.eval_text import FIXTURES, REACH_KM, WRONG_KM, is_request_label
+from bench.eval_text import FIXTURES, REACH_KM, WRONG_KM, Figures, count_requests, is_request_label
 from bench.webhook_reports import send
 from siaga.core.text.gazetteer import point_of
 from siaga.geo.distance import haversine_m
@@ -37,23 +36,6 @@ from siaga.infra.settings import RUNTIME_DIR, read_env_file
 
 _STORED = ("SELECT needs, admin_code, ST_Y(geom::geometry), ST_X(geom::geometry), location_confidence "
            "FROM requests WHERE contact_phone = %s")
-
-
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    requests: int = 0
-    lost: int = 0
-    non_requests: int = 0
-    taken: int = 0
-    placed_total: int = 0
-    reach: int = 0
-    wrong: int = 0
-    parent_total: int = 0
-    parent_wrong: int = 0
-    ids: dict[str, list[str]] = field(default_factory=lambda: {"taken": [], "lost": [], "wrong": []})
 
 
 def stored(env: dict[str, str], phones: list[str], settle_s: float = 20.0,
@@ -72,59 +54,45 @@ def stored(env: dict[str, str], phones: list[str], settle_s: float = 20.0,
             time.sleep(5)
 
 
-def tally(records: list[dict[str, Any]], rows: dict[str, list[tuple[Any, ...]]], phones: list[str]) -> Tally:
-    t = Tally()
+def tally(records: list[dict[str, Any]], rows: dict[str, list[tuple[Any, ...]]], phones: list[str],
+          name: str = "") -> Figures:
+    """The figures of bench/eval_text.py over what the record holds for each message's phone;
+    places only for the requests (coded_total: those labelled with a place code)."""
+    fig = Figures(name, total=len(records))
     for rec, phone in zip(records, phones):
         got_rows = rows.get(phone, [])
-        wanted = is_request_label(rec)
-        want = set(rec["needs"]) if wanted else set()
-        got = {n for r in got_rows for n in r[0]}
-        t.tp += len(want & got)
-        t.fp += len(got - want)
-        t.fn += len(want - got)
-        if wanted:
-            t.requests += 1
-            if not got_rows:
-                t.lost += 1
-                t.ids["lost"].append(rec["id"])
-        else:
-            t.non_requests += 1
-            if got_rows:
-                t.taken += 1
-                t.ids["taken"].append(rec["id"])
+        count_requests(fig, rec, {n for r in got_rows for n in r[0]}, bool(got_rows))
         code = (rec.get("place") or {}).get("code")
-        if not (wanted and got_rows and code):
+        truth = point_of(code) if code else None
+        if not (is_request_label(rec) and got_rows and truth):
             continue
-        truth = point_of(code)
-        placed = [r for r in got_rows if r[2] is not None]
-        if truth is None:
-            continue
-        t.placed_total += 1
+        fig.coded_total += 1
         parent = "parent_named" in rec.get("tags", ())
-        t.parent_total += parent
+        fig.parent_total += parent
+        placed = [r for r in got_rows if r[2] is not None]
         if not placed:
             continue
-        admin, lat, lon, confidence = placed[0][1], placed[0][2], placed[0][3], placed[0][4]
+        admin, lat, lon, confidence = placed[0][1:5]
         km = haversine_m(truth[0], truth[1], lat, lon) / 1000.0
-        t.reach += admin == code or km <= REACH_KM
+        fig.place_reach += admin == code or km <= REACH_KM
         if km > WRONG_KM and confidence == "high":
-            t.wrong += 1
-            t.parent_wrong += parent
-            t.ids["wrong"].append(rec["id"])
-    return t
+            fig.wrong_far += 1
+            fig.parent_wrong_far += parent
+            fig.wrong_far_ids.append(rec["id"])
+    return fig
 
 
-def report(name: str, t: Tally) -> str:
-    f1 = 2 * t.tp / max(1, 2 * t.tp + t.fp + t.fn)
+def report(fig: Figures) -> str:
+    ids = {"taken": fig.false_ids, "lost": fig.lost_ids, "wrong": fig.wrong_far_ids}
     return "\n".join([
-        f"== {name} through the webhook",
-        f"  needs micro-F1 of the aid requests  {f1:.3f}  (tp {t.tp}, fp {t.fp}, fn {t.fn})",
-        f"  non-requests taken as requests      {t.taken}/{t.non_requests}",
-        f"  requests lost                       {t.lost}/{t.requests}",
-        f"  place within {REACH_KM:.0f} km (requests)        {t.reach}/{t.placed_total}",
-        f"  confident-wrong > {WRONG_KM:.0f} km              {t.wrong}/{t.placed_total}"
-        f"  (parent named: {t.parent_wrong}/{t.parent_total})",
-        *(f"  {k}: {', '.join(v)}" for k, v in t.ids.items() if v),
+        f"== {fig.name} through the webhook",
+        f"  needs micro-F1 of the aid requests  {fig.request_f1:.3f}  (tp {fig.req_tp}, fp {fig.req_fp}, fn {fig.req_fn})",
+        f"  non-requests taken as requests      {fig.false_requests}/{fig.non_requests}",
+        f"  requests lost                       {fig.lost_requests}/{fig.requests}",
+        f"  place within {REACH_KM:.0f} km (requests)        {fig.place_reach}/{fig.coded_total}",
+        f"  confident-wrong > {WRONG_KM:.0f} km              {fig.wrong_far}/{fig.coded_total}"
+        f"  (parent named: {fig.parent_wrong_far}/{fig.parent_total})",
+        *(f"  {k}: {', '.join(v)}" for k, v in ids.items() if v),
     ])
 
 
@@ -139,7 +107,7 @@ def main(argv: list[str]) -> int:
         t0 = time.monotonic()
         phones = send(env, [r["text"] for r in records], prefix="+62814")
         print(f"sent {len(phones)} messages of {path.name} in {time.monotonic() - t0:.0f} s")
-        print(report(path.name, tally(records, stored(env, phones), phones)))
+        print(report(tally(records, stored(env, phones), phones, path.name)))
     return 0
 
 

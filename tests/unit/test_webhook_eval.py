@@ -29,16 +29,16 @@ def test_tally_counts_needs_requests_and_places():
         "p2": [(["food", "water"], "31.71.01", -6.17, 106.83, "high")],
         "p3": [(["other"], None, None, None, None)],
     }
-    t = tally(records, rows, ["p1", "p2", "p3", "p4", "p5"])
-    assert (t.tp, t.fp, t.fn) == (2, 2, 2)     # medical, food; water and other; rescue, water
-    assert (t.requests, t.lost, t.non_requests, t.taken) == (3, 1, 2, 1)
-    assert (t.placed_total, t.reach, t.wrong, t.parent_total, t.parent_wrong) == (2, 1, 1, 2, 1)
-    assert t.ids == {"taken": ["c"], "lost": ["d"], "wrong": ["b"]}
-    text = report("x.jsonl", t)
+    t = tally(records, rows, ["p1", "p2", "p3", "p4", "p5"], "x.jsonl")
+    assert (t.req_tp, t.req_fp, t.req_fn) == (2, 2, 2)     # medical, food; water and other; rescue, water
+    assert (t.requests, t.lost_requests, t.non_requests, t.false_requests) == (3, 1, 2, 1)
+    assert (t.coded_total, t.place_reach, t.wrong_far, t.parent_total, t.parent_wrong_far) == (2, 1, 1, 2, 1)
+    assert (t.false_ids, t.lost_ids, t.wrong_far_ids) == (["c"], ["d"], ["b"])
+    text = report(t)
     assert "0.500" in text and "1/2" in text and "wrong: b" in text
 
 
 def test_a_low_confidence_place_far_off_is_not_a_confident_mistake():
     lat, lon = point_of(BUKI)
     t = tally([_rec("a", ["food"], BUKI)], {"p": [(["food"], "31.71.01", -6.17, 106.83, "low")]}, ["p"])
-    assert (t.placed_total, t.reach, t.wrong) == (1, 0, 0)
+    assert (t.coded_total, t.place_reach, t.wrong_far) == (1, 0, 0)

@@ -73,7 +73,7 @@ DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl",
                  "places14_holdout.jsonl", "places15_dev.jsonl", "places16_dev.jsonl",
-                 "places17_dev.jsonl")
+                 "places17_dev.jsonl", "places18_holdout.jsonl")
 DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town

@@ -12,7 +12,7 @@ round three before its intent rules were changed) and tests/fixtures/places{4,5,
 (the places_* format, measured as holdouts on 2026-12-06, then used for tuning) and
 tests/fixtures/places{3,6,7,12,13,14}_holdout.jsonl (the same format, never used for tuning; places15_dev was
 measured as one before round eleven, places16_dev before round twelve, places17_dev before round
-thirteen), prints:
+thirteen, places18_dev before round fourteen), prints:
 
 - needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
   records labelled "request", the only ones with needs labels);
@@ -73,7 +73,7 @@ DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
                  "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl",
                  "places14_holdout.jsonl", "places15_dev.jsonl", "places16_dev.jsonl",
-                 "places17_dev.jsonl", "places18_holdout.jsonl")
+                 "places17_dev.jsonl", "places18_dev.jsonl")
 DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town

@@ -295,6 +295,10 @@ class _Gazetteer:
                 if "dj" in key or "tj" in key or "oe" in key:
                     key = _canonical(key)
                 by_key.setdefault(key, []).append(idx)
+                head, _, last = lowered.rpartition(" ")
+                if head and (last in _ROMAN or (last in _ACEH_DIRECTIONS and code.startswith("11."))):
+                    # "Pulo Mesjid II" typed "pulomesjid 2"; "Meunasah Teungoh" for "... Tengah"
+                    by_key.setdefault(_canonical(f"{head} {_ROMAN.get(last) or _ACEH_DIRECTIONS[last]}"), []).append(idx)
             else:
                 for key in self._keys(name, _DESA, kinds[-1]):
                     by_key.setdefault(key, []).append(idx)
@@ -636,7 +640,7 @@ _APOSTROPHES = frozenset({"'", "\u2019", "`"})
 # English word order: the marker after the name ("Ketapang regency", "Palu city") and the
 # direction before it ("West Kalimantan" is Kalimantan Barat, "South Halmahera" Halmahera Selatan).
 _ENGLISH_POST_MARKERS = frozenset({"regency", "city", "district", "subdistrict", "village", "province"})
-_ENGLISH_STREETS = frozenset({"road", "street"})
+_ENGLISH_STREETS = {"road": "street", "street": "street", "river": "river", "rivers": "river"}
 _ENGLISH_DIRECTIONS = {"west": "barat", "east": "timur", "north": "utara", "south": "selatan",
                        "central": "tengah", "southeast": "tenggara", "northern": "utara",
                        "southern": "selatan", "eastern": "timur", "western": "barat"}
@@ -714,10 +718,10 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             just_marked = False
             continue
         if tok.norm in _ENGLISH_STREETS and words and words[-1] is not None and hints[-1] is None:
-            # "along Seradala road", "Trans Papua road": the one or two words before name the road
+            # "along Seradala road", "the Mata Allo river(s)": the one or two words before name it
             k = len(words) - 1
             while k >= 0 and words[k] is not None and hints[k] is None and k >= len(words) - 2:
-                hints[k] = "street"
+                hints[k] = _ENGLISH_STREETS[tok.norm]
                 k -= 1
             push(None, None, False)
             hint = None

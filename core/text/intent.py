@@ -122,6 +122,7 @@ OFFER_ACTS = frozenset({
     "menampung", "jemput", "sediakan", "sedia", "berangkat", "turun", "pinjamkan", "volunteer",
     "assist", "share", "berbagi", "dipinjamkan", "diambil", "diantar", "dikirim", "reach",
     "provide", "supply", "offer", "menyediakan", "memberi", "memberikan", "berikan", "beri",
+    "dipakai", "dipake", "digunakan",   # "2 perahu mesin nganggur, biso dipakai warga": the boats are offered
 })
 # Things an offer has: vehicles, equipment, quantities of goods.
 RESOURCES = frozenset({
@@ -486,8 +487,9 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
             if subject and _w(seq, i + 1) not in {"to", "been", "no"}:
                 found.append(f"{prev} {w}")
         # "siap bantu", "bisa angkut", "can help", "siap dipinjamkan", "ready to deploy"
+        # (not "kalau bisa kirim perahu": if it can be done, send a boat; a polite ask)
         if w in ABLE and prev not in {"yang", "siapa", "apa", "apakah", "tidak", "tolong", "mohon", "who"} \
-                and not _negated(seq, i):
+                and prev not in CONDITIONALS and not _negated(seq, i):
             for k in range(i + 1, min(n, i + 4)):
                 if seq[k][0] == ".":
                     break

@@ -173,6 +173,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
         "tempat berteduh", "huntara", "hunian sementara", "tempat tidur", "tikar", "kasur",
+    "tempat menginap", "tempat nginap", "tempat bermalam",
         "tent", "tents", "tarp", "tarps", "tarpaulin", "shelter", "evacuation center",
         "evacuation centre", "sleeping mats", "sleeping mat", "mats", "mattresses",
     ),
@@ -233,6 +234,8 @@ THINGS: frozenset[str] = frozenset({
     "kebun", "tanaman", "perabot", "warung", "toko", "jalan", "atap", "houses", "house",
     "homes", "home", "bridge", "car", "cars", "roads", "road", "buildings", "building",
     "sumur", "sekolah", "masjid", "kios", "gudang", "well",
+    # livestock and building boards: "sapi hanyut", "rumah papan hanyut"
+    "sapi", "kambing", "kerbau", "ayam", "bebek", "babi", "kuda", "cattle", "papan", "seng",
     # parts of houses and trees: "tangga rumah panggung patah", "pohon tumbang"
     "tangga", "pohon", "tiang", "dinding", "tembok", "pintu", "jendela", "genteng", "plafon", "lantai",
     "panggung", "dahan", "kayu", "stairs", "tree", "trees", "wall", "roof",
@@ -288,10 +291,15 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
 # describe the disaster rather than ask to get people out. Isolation does so even of people
 # ("warga terisolir 3 hari, butuh beras"); burial and drowning only of places and things.
 ISOLATION_WORDS: frozenset[str] = frozenset({"terisolir", "terisolasi"})
+# Roofing and boards asked for to repair houses: shelter (core/text/needs.py _building_materials);
+# "seng" alone is also Ambonese "not", so only when asked for or listed with these.
+BUILDING_MATERIALS: frozenset[str] = frozenset({"seng", "paku", "papan", "triplek", "tripleks", "asbes"})
+SHELTER_GOODS: frozenset[str] = frozenset({"terpal", "tenda", "tikar", "kasur"})
 # Machines asked for: a rescue when someone is under the earth, "other" when only a road is to be
 # opened (core/text/needs.py _machines_for_the_road).
 HEAVY_EQUIPMENT: frozenset[str] = frozenset({"alat berat", "ekskavator", "excavator", "heavy equipment"})
 ROAD_WORDS: frozenset[str] = frozenset({"jalan", "jln", "jl", "akses", "road", "roads"})
+CLEARING_WORDS: frozenset[str] = frozenset({"normalisasi", "keruk", "mengeruk", "dikeruk", "pengerukan"})
 ROAD_BLOCKED: frozenset[str] = frozenset({
     "tertutup", "ketutup", "tutup", "menutup", "menutupi", "tertimbun", "putus", "terputus", "buka", "membuka",
     "dibuka", "blocked", "closed", "open", "cut",
@@ -360,6 +368,8 @@ NON_AID_OBJECTS: frozenset[str] = frozenset({
     "kabarin", "perhatian", "perhatiannya", "kesabaran", "arahan", "petunjuk", "kerjasama",
     "konfirmasi", "kontak", "nomor", "alamat", "prayers", "prayer", "pray", "share", "sebarkan",
     "doakan", "diinfokan", "dikabari",
+    "koordinasi", "berkoordinasi", "coordination",   # "bisa angkut ke Agats, perlu koordinasi dgn dinkes"
+    "tanya", "bertanya", "nanya",   # "mohon tanya", Javanese "nyuwun pirsa": a question follows
 })
 # Two-word asks for information: "tolong kasih tau alamat posko", "mohon beri tahu".
 NON_AID_PAIRS: frozenset[tuple[str, str]] = frozenset({
@@ -498,7 +508,8 @@ PLACE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "kaltim": ("kalimantantimur",), "kaltara": ("kalimantanutara",),
     "ntb": ("nusatenggarabarat",), "ntt": ("nusatenggaratimur",),
     "babel": ("kepulauanbangkabelitung",), "kepri": ("kepulauanriau",), "malut": ("malukuutara",),
-    "klu": ("lombokutara",), "klb": ("lombokbarat",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
+    # (not "klb" for Lombok Barat: "KLB campak" is an outbreak, Kejadian Luar Biasa; locals write "Lobar")
+    "klu": ("lombokutara",), "klt": ("lomboktengah",), "klotim": ("lomboktimur",),
     # kabupaten as locals write them (regional press and BPBD reports)
     "lobar": ("lombokbarat",), "loteng": ("lomboktengah",), "lotim": ("lomboktimur",),
     "hst": ("hulusungaitengah",), "hsu": ("hulusungaiutara",), "hss": ("hulusungaiselatan",),
@@ -526,7 +537,7 @@ CITY_ABBREVIATIONS: dict[str, str] = {
 # short forms of maps and signs (Tj. Priok, Tg. Pinang, Sei Rampah, Kp. Melayu).
 NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
-    "kp": "kampung", "kpg": "kampung",
+    "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
 }
 
 # Administrative markers: the words after them name a place.

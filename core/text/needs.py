@@ -38,6 +38,7 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
         target.setdefault(m.key, m.start)
     _drop_described_rescue(tokens, matches, kept, negated_at)
     _machines_for_the_road(tokens, matches, kept, negated_at)
+    _building_materials(tokens, kept, negated_at)
     needs = tuple(sorted(kept, key=kept.__getitem__))
     if not needs and not negated and _asks_for_help(tokens):
         # a plea for help without naming what: still a request; in deep water, to get out
@@ -68,14 +69,15 @@ def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch[Ne
 
 def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
                            kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
-    """"longsor tutup jalan desa, butuh alat berat": machines to open a blocked road are not a
-    rescue (no one is under the earth), so the ask is "other"; with anyone buried, trapped or
-    missing ("1 warga tertimbun, tlg alat berat") it stays a rescue."""
+    """"longsor tutup jalan desa, butuh alat berat", "alat berat normalisasi kali": machines to
+    open a blocked road or clear a river are not a rescue (no one is under the earth), so the ask
+    is "other"; with anyone buried, trapped or missing ("1 warga tertimbun, tlg alat berat") it
+    stays a rescue."""
     if NeedCategory.rescue not in kept:
         return
     rescue = [m for m in matches if m.key == NeedCategory.rescue and m.start not in negated_at]
     machines = [m for m in rescue if " ".join(m.phrase) in lexicon.HEAVY_EQUIPMENT]
-    if not machines or not _road_blocked(tokens):
+    if not machines or not (_road_blocked(tokens) or any(t.norm in lexicon.CLEARING_WORDS for t in tokens)):
         return
     for m in rescue:
         if m in machines:
@@ -90,12 +92,48 @@ def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[Ne
     kept.setdefault(NeedCategory.other, machines[0].start)
 
 
+_BY = frozenset({"pakai", "pake", "pakek", "naik", "via", "lewat", "dengan", "dgn", "by"})
+_GOODS_SENT = frozenset({"diantar", "dikirim", "diangkut", "disalurkan", "didistribusikan", "delivered", "sent"})
+
+
+def _goods_carried_by(tokens: Sequence[Token], index: int) -> bool:
+    """The boat is how goods are to be delivered: "<goods> diantar pake perahu"."""
+    k = _prev_word_index(tokens, index)
+    if k is None or tokens[k].norm not in _BY:
+        return False
+    before = [t.norm for t in tokens[max(0, k - 4):k] if t.kind == "word"]
+    return any(w in _GOODS_SENT for w in before)
+
+
+def _building_materials(tokens: Sequence[Token], kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
+    """"perlu seng, paku dan papan untuk perbaiki rumah", "terpal & seng": roofing and boards to
+    make a house liveable again are shelter, when asked for (after a need verb) or listed with
+    shelter goods; alone they are not ("seng ada makanan" is Ambonese "no food", "kena seng")."""
+    if NeedCategory.shelter in kept:
+        return
+    words = [(i, t.norm) for i, t in enumerate(tokens) if t.kind == "word"]
+    for k, (i, w) in enumerate(words):
+        if w not in lexicon.BUILDING_MATERIALS or i in negated_at:
+            continue
+        near = [x for _, x in words[max(0, k - 2):k] + words[k + 1:k + 3] if x not in {"dan", "and", "utk"}]
+        before = words[k - 1][1] if k > 0 else ""
+        if before in lexicon.NEED_VERBS or before in {"bantuan", "kekurangan"} or any(
+                x in lexicon.BUILDING_MATERIALS - {w} or x in lexicon.SHELTER_GOODS for x in near[:3]):
+            kept.setdefault(NeedCategory.shelter, i)
+            return
+
+
 def _road_blocked(tokens: Sequence[Token]) -> bool:
-    """A road word next to a word saying it is blocked or to be opened ("jalan ketutup",
-    "tutup jalan desa", "buka jalan", "road blocked")."""
+    """A road word near a word saying it is blocked or to be opened ("jalan ketutup", "tutup
+    jalan desa", "buka jalan", "jalan nasional ke Sumba Timur tertutup longsor", "road blocked"):
+    two words before it, or five after it in its clause."""
     words = [t.norm for t in tokens if t.kind == "word"]
-    return any(w in lexicon.ROAD_WORDS and any(x in lexicon.ROAD_BLOCKED for x in words[max(0, i - 2):i + 3])
-               for i, w in enumerate(words))
+    if any(w in lexicon.ROAD_WORDS and any(x in lexicon.ROAD_BLOCKED for x in words[max(0, i - 2):i])
+           for i, w in enumerate(words)):
+        return True
+    return any(t.kind == "word" and t.norm in lexicon.ROAD_WORDS
+               and _flood_state_ahead(tokens, i + 1, states=lexicon.ROAD_BLOCKED)
+               for i, t in enumerate(tokens))
 
 
 def _road_before(tokens: Sequence[Token], index: int) -> bool:
@@ -215,6 +253,8 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True  # "banjir di air tawar barat", "masak di dapur umum": places
     if m.key == NeedCategory.rescue and words[0] in lexicon.RESCUE_EQUIPMENT and _damaged_after(tokens, m.end):
         return True      # "perahu nelayan hancur semua": the boats are lost, none is asked for
+    if m.key == NeedCategory.rescue and words[0] in lexicon.RESCUE_EQUIPMENT and _goods_carried_by(tokens, m.start):
+        return True      # "sembako & obat diantar pake perahu": how the goods go, not a rescue
     if len(words) == 1 and words[0] in lexicon.THING_CONDITIONS and _thing_before(tokens, m.start):
         return True      # "tangga rumah panggung patah": the stairs broke, not a bone
     if words == ("gas",):
@@ -300,6 +340,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "banyu kada surut-surut", "air dr kemarin belum surut": the flood
     if nxt.norm in lexicon.STRICT_LOCATIVES and _flood_state_ahead(tokens, k + 1):
         return True      # "air di Landolia sdh surut", "air di dusun 3 naik lagi": the flood there
+    if _flood_state_ahead(tokens, k, reach=2, states=lexicon.DEEP_WATER):
+        return True      # "banyu tekan dodo", "air sampai atap": as deep as the chest, the roof
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)
@@ -317,7 +359,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     return False
 
 
-def _flood_state_ahead(tokens: Sequence[Token], k: int, reach: int = 5) -> bool:
+def _flood_state_ahead(tokens: Sequence[Token], k: int, reach: int = 5,
+                       states: frozenset[str] = lexicon.FLOOD_STATES) -> bool:
     """Within the next few words of the clause, how the flood is ("surut", "naik", "setinggi")."""
     seen = 0
     while k < len(tokens) and seen < reach:
@@ -325,7 +368,7 @@ def _flood_state_ahead(tokens: Sequence[Token], k: int, reach: int = 5) -> bool:
         if is_boundary(t):
             return False
         if t.kind == "word":
-            if t.norm in lexicon.FLOOD_STATES or t.stem in lexicon.FLOOD_STATES:
+            if t.norm in states or t.stem in states:
                 return True
             seen += 1
         k += 1

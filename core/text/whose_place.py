@@ -171,8 +171,9 @@ def sender_places(tokens: Sequence[Token]) -> set[str]:
                 break
             before.append(w.norm)
         writer = next((k for k, w in enumerate(before) if w in lexicon.FIRST_PERSON), None)
-        # the role between the writer and "di" ("relawan, torang di Dulangon": the thanked are elsewhere)
-        if writer is not None and any(w in _SENDER_ROLES for w in before[:writer]):
+        # the role between the writer and "di", or right before the writer ("LSM kami di Waingapu";
+        # not "relawan, torang di Dulangon": the thanked are elsewhere)
+        if writer is not None and any(w in _SENDER_ROLES for w in before[:writer + 2]):
             out |= _destination_words(words, i + 1)
     return out
 

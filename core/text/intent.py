@@ -315,14 +315,27 @@ _Item = tuple[str, str]   # (norm, stem); "#" for a number, "." for a clause bre
 
 def _sequence(tokens: Sequence[Token]) -> list[_Item]:
     out: list[_Item] = []
+    prev: Token | None = None
     for t in tokens:
-        if t.kind == "word":
+        if t.kind == "word" and _named_after_head(prev, t):
+            out.append(("@name", "@name"))    # "Way Mengaku" is a river, not "mengaku" (claiming to be)
+        elif t.kind == "word":
             out.append((t.norm, t.stem))
         elif t.kind == "number":
             out.append(("#", "#"))
         elif t.norm in {".", "!", "?", ";", "\n", ","}:
             out.append((".", t.norm))
+        prev = t
     return out
+
+
+_HEADS = lexicon.NAME_HEADS | {"way", "krueng", "bengawan"}
+
+
+def _named_after_head(prev: Token | None, t: Token) -> bool:
+    """A capitalised word right after a capitalised name head ("Way Mengaku", "Bukit Harapan")."""
+    return (prev is not None and prev.kind == "word" and prev.norm in _HEADS and prev.raw[:1].isupper()
+            and t.raw[:1].isupper() and not t.raw.isupper() and not prev.raw.isupper())
 
 
 def _w_stem(seq: list[_Item], i: int) -> str:

@@ -158,6 +158,9 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "on the roof", "on top of the house", "rooftop", "missing",
         # fetching people out: "tulung dijemput", "perlu dipindah ke posko", "mohon heli"
         "tolong jemput", "bantu jemput", "minta jemput", "mohon jemput", "perlu jemput",
+        # ... or taking the sick to hospital: "mo minta tolong antar ke RS, torang nyanda ada oto"
+        "tolong antar ke rs", "tolong antar ke rumah sakit", "tolong antar ke puskesmas",
+        "tolong bawa ke rs", "tolong bawa ke rumah sakit", "tolong bawa ke puskesmas",
         "butuh jemput", "perlu dipindah", "harus dipindah", "perlu dibawa", "harus dibawa",
         "tandu", "stretcher", "heli", "helikopter", "helicopter", "boats",
         "needs to be taken", "need to be taken", "needs to be carried", "need to be carried",
@@ -206,6 +209,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
     NeedCategory.other: (
         "pompa air", "pompa", "mesin pompa", "water pump", "karung pasir", "sandbag", "sandbags",
         "kelambu", "mosquito net", "mosquito nets",
+        # fire near homes (peat and forest fires): "minta damkar & water bombing"
+        "damkar", "pemadam kebakaran", "water bombing", "fire brigade",
     ),
 }
 
@@ -295,6 +300,8 @@ ISOLATION_WORDS: frozenset[str] = frozenset({"terisolir", "terisolasi"})
 # "seng" alone is also Ambonese "not", so only when asked for or listed with these.
 BUILDING_MATERIALS: frozenset[str] = frozenset({"seng", "paku", "papan", "triplek", "tripleks", "asbes"})
 SHELTER_GOODS: frozenset[str] = frozenset({"terpal", "tenda", "tikar", "kasur"})
+# What lies on a roof that is no person ("abu tebal di atap"): core/text/needs.py.
+ON_THE_ROOF_THINGS: frozenset[str] = frozenset({"abu", "pasir", "debu", "lumpur", "pohon", "ash", "sand", "mud"})
 # Machines asked for: a rescue when someone is under the earth, "other" when only a road is to be
 # opened (core/text/needs.py _machines_for_the_road).
 HEAVY_EQUIPMENT: frozenset[str] = frozenset({"alat berat", "ekskavator", "excavator", "heavy equipment"})

@@ -263,6 +263,12 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
             return True  # "gas beracun", "gas air mata"
     if len(words) == 1 and _inside_name(tokens, m.start):
         return True      # "Lipat Kain tenggelam", "Air Tawar": a word of a capitalised name
+    before = _prev_word(tokens, m.start)
+    if before is not None and before.norm in {"harga", "price"}:
+        return True      # "harga beras naik gila2an": a price reported, nothing asked
+    if m.key == NeedCategory.rescue and words[-1] == "atap" \
+            and any(t.kind == "word" and t.norm in lexicon.ON_THE_ROOF_THINGS for t in tokens[max(0, m.start - 6):m.start]):
+        return True      # "abu Soputan so tebal skali di atap": ash on the roof, not people
     if len(words) == 1 and _regional_word_of_a_name(tokens, m.start):
         return True      # "leq apit aik pringgabaya": Desa Apit Aik, not Sasak "aik" (water)
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):

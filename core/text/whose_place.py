@@ -104,11 +104,20 @@ _REFER_REACH = 3   # words from the verb to "ke"
 
 def referred_to(tokens: Sequence[Token]) -> set[str]:
     """Where patients are to be referred (the hospital's town, "kalaotoa selayar, ... kapal utk
-    rujuk ke benteng"): not where help is wanted, when another place is named."""
+    rujuk ke benteng"; "antar ke RS di Manado"): not where help is wanted, when another place is
+    named."""
+    words = _with_sentence_breaks(tokens)
     out: set[str] = set()
-    for _, found in _verb_destinations(_with_sentence_breaks(tokens), _REFER_VERBS, _REFER_REACH):
+    for _, found in _verb_destinations(words, _REFER_VERBS, _REFER_REACH):
         out |= found
+    for i, w in enumerate(words):   # a hospital named right after "ke", then its town
+        if w is not None and w.norm in _CARRY_TO and i + 1 < len(words) and words[i + 1] is not None \
+                and words[i + 1].norm in _HOSPITALS:     # type: ignore[union-attr]
+            out |= _destination_words(words, i + 2)
     return out
+
+
+_HOSPITALS = frozenset({"rs", "rsud", "rsu", "rumah", "hospital", "puskesmas", "klinik", "clinic"})
 
 
 def _sentence_words(words: Sequence[Token | None], k: int) -> set[str]:

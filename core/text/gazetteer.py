@@ -74,11 +74,9 @@ _BREAK_WORDS = frozenset({
     "di", "ke", "dari", "dan", "yang", "untuk", "dengan", "dekat", "sekitar", "in", "at", "near",
     "of", "the", "and", "rt", "rw", "no", "nomor", "km", "jalan", "gang", "gg", "blok",
 })
-# Words for a river before its name: Indonesian, Javanese, Acehnese, Lampung ("Way Sekampung").
-_RIVER_WORDS = frozenset({"sungai", "kali", "krueng", "way", "bengawan", "river"})
 # Never a place on their own (they may still be part of a longer name: "Kota Baru", "Air Hitam";
 # "desa Kali" after its marker).
-_SINGLE_STOP = (_RIVER_WORDS | lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PLACE_WORDS
+_SINGLE_STOP = (lexicon.RIVER_WORDS | lexicon.FUNCTION_WORDS | lexicon.DISASTER_WORDS | lexicon.NON_PLACE_WORDS
                 | lexicon.PLACE_PREPOSITIONS | lexicon.GENERIC_HELP | frozenset(lexicon.PLACE_MARKERS)
                 | frozenset({"kulon", "wetan", "lor", "kidul", "hilir", "hulu", "ilir", "raya",
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
@@ -477,7 +475,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     backed: set[int] = set()
     told, learned = declared(incidents), tuple(a for a in incidents if a.learned)
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
-    kept = _without_province_words(g, hits, by_idx, whole_spans)
+    kept = _without_province_words(g, hits, by_idx, whole_spans, words)
     if len(kept) != len(hits):
         hits, by_idx = kept, {}
         for hit in hits:
@@ -759,7 +757,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
         words.append(_reduplicated_name(tok) or tok.base or tok.norm)
         # "luapan way sedayu", "kali kamoning": the river's name, alone, is not where the message
         # is from (a village of that name is; "Sungai Tabuk" as a whole name still is one)
-        river = hint is None and len(words) > 1 and words[-2] in _RIVER_WORDS and not is_doubled(tok)
+        river = hint is None and len(words) > 1 and words[-2] in lexicon.RIVER_WORDS and not is_doubled(tok)
         hints.append("river" if river else hint)
         after.append(just_marked)
         just_marked = False
@@ -767,7 +765,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
 
 
 def _without_province_words(g: _Gazetteer, hits: list[_Hit], by_idx: dict[int, list[_Hit]],
-                            whole_spans: frozenset[tuple[int, int]]) -> list[_Hit]:
+                            whole_spans: frozenset[tuple[int, int]], words: Sequence[str | None]) -> list[_Hit]:
     """ "banjir di Jawa Tengah", "Papua Pegunungan", "banjir Papua": a province's whole name is
     the province, not Desa Jawa Tengah (Kubu Raya), Desa Jawa or Desa Papua, and its words back
     no neighbour; unless "desa" or a parent named says the village is meant. (A one-word name
@@ -779,7 +777,7 @@ def _without_province_words(g: _Gazetteer, hits: list[_Hit], by_idx: dict[int, l
         return hits
     return [h for h in hits if g.levels[h.idx] == _PROV or h.hint in _ADMIN_HINTS
             or not any(a <= h.start and h.end <= b for a, b in spans)
-            or _support(g, h, by_idx, whole_spans) > 0]
+            or _support(g, h, by_idx, whole_spans, words) > 0]
 
 
 def _reduplicated_name(tok: Token) -> str | None:
@@ -880,7 +878,7 @@ def _devowelled_word(word: str) -> bool:
 
 
 def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
-             whole_spans: frozenset[tuple[int, int]] = frozenset(), words: Sequence[str | None] = ()) -> float:
+             whole_spans: frozenset[tuple[int, int]], words: Sequence[str | None]) -> float:
     """Weight of the hit's parents named elsewhere in the text (non-overlapping spans).
     A parent right next to the hit does not count when the two spans together are exactly the
     whole name of another place ("Teluk Lingga" is a kelurahan in Kutai Timur, not Desa Teluk

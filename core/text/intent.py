@@ -329,7 +329,7 @@ def _sequence(tokens: Sequence[Token]) -> list[_Item]:
     return out
 
 
-_HEADS = lexicon.NAME_HEADS | {"way", "krueng", "bengawan"}
+_HEADS = lexicon.NAME_HEADS | lexicon.RIVER_WORDS
 
 
 def _named_after_head(prev: Token | None, t: Token) -> bool:

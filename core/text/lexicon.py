@@ -325,6 +325,9 @@ FLOOD_VERBS: frozenset[str] = frozenset({
     "menggenang", "rising", "rose",
 })
 # The water of a river, lake or dam is the flood ("air danau naik"); "pintu air" is a floodgate.
+# Words for a river before its name: Indonesian, Javanese, Acehnese, Lampung ("Way Sekampung"):
+# the name after one is the river's (core/text/gazetteer.py), as in "Way Mengaku" (intent.py).
+RIVER_WORDS: frozenset[str] = frozenset({"sungai", "kali", "krueng", "way", "bengawan", "river"})
 WATER_BODIES: frozenset[str] = frozenset({
     "kali", "sungai", "danau", "waduk", "bendungan", "situ", "rawa", "laut", "kanal", "river",
     "bengawan",   # "air bengawan solo masuk rumah"

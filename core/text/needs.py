@@ -132,7 +132,7 @@ def _road_blocked(tokens: Sequence[Token]) -> bool:
            for i, w in enumerate(words)):
         return True
     return any(t.kind == "word" and t.norm in lexicon.ROAD_WORDS
-               and _flood_state_ahead(tokens, i + 1, states=lexicon.ROAD_BLOCKED)
+               and _word_ahead(tokens, i + 1, states=lexicon.ROAD_BLOCKED)
                for i, t in enumerate(tokens))
 
 
@@ -344,9 +344,9 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "aer deng lumpur masuk rumah": water and mud come in
     if _not_going_down(tokens, k):
         return True      # "banyu kada surut-surut", "air dr kemarin belum surut": the flood
-    if nxt.norm in lexicon.STRICT_LOCATIVES and _flood_state_ahead(tokens, k + 1):
+    if nxt.norm in lexicon.STRICT_LOCATIVES and _word_ahead(tokens, k + 1):
         return True      # "air di Landolia sdh surut", "air di dusun 3 naik lagi": the flood there
-    if _flood_state_ahead(tokens, k, reach=2, states=lexicon.DEEP_WATER):
+    if _word_ahead(tokens, k, reach=2, states=lexicon.DEEP_WATER):
         return True      # "banyu tekan dodo", "air sampai atap": as deep as the chest, the roof
     if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
@@ -365,9 +365,10 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     return False
 
 
-def _flood_state_ahead(tokens: Sequence[Token], k: int, reach: int = 5,
-                       states: frozenset[str] = lexicon.FLOOD_STATES) -> bool:
-    """Within the next few words of the clause, how the flood is ("surut", "naik", "setinggi")."""
+def _word_ahead(tokens: Sequence[Token], k: int, reach: int = 5,
+                states: frozenset[str] = lexicon.FLOOD_STATES) -> bool:
+    """One of ``states`` within the next few words of the clause: how the flood is ("surut",
+    "naik", "setinggi"), how deep, or that a road is blocked."""
     seen = 0
     while k < len(tokens) and seen < reach:
         t = tokens[k]

@@ -148,6 +148,30 @@ def _old_spelling_only(name: str, typed: str) -> bool:
     return any(o in lowered and o not in typed.lower() for o in _OLD_SPELLINGS)
 
 
+# Word endings of Minang and their Indonesian spelling. The gazetteer writes some places of
+# Sumatera Barat the Minang way (Kec. "Lubuak Aluang", "Gunuang Omeh") and others the Indonesian
+# way (Desa "Sikabu Lubuk Alung"); people write either, so each name there gets the other
+# spelling as a further key (_minang_keys).
+_MINANG_FINALS = (("uang", "ung"), ("uah", "uh"), ("uak", "uk"), ("uik", "ut"), ("iak", "ik"),
+                  ("iah", "ih"), ("ia", "ir"), ("ua", "ur"), ("ik", "it"))
+_MINANG = "13."   # Kemendagri code of Sumatera Barat
+
+
+def _minang_keys(lowered: str) -> set[str]:
+    """The name spelt the Indonesian way and the Minang way ("lubuak aluang" -> "lubukalung";
+    "lubuk alung" -> "lubuakaluang"); not when that makes one ordinary word ("Pasia" is no "pasir")."""
+    words = lowered.split()
+
+    def spelt(pairs: tuple[tuple[str, str], ...]) -> str:
+        return " ".join(next((w[:-len(a)] + b for a, b in pairs if w.endswith(a) and len(w) > len(a)), w)
+                        for w in words)
+    out = set()
+    for other in (spelt(_MINANG_FINALS), spelt(tuple((b, a) for a, b in _MINANG_FINALS))):
+        if other != lowered and not (len(words) == 1 and is_dictionary_word(other)):
+            out.add(_canonical(other))
+    return out
+
+
 def _canonical(text: str) -> str:
     """Compact comparison key of any name or query span."""
     text = text.lower()
@@ -195,6 +219,8 @@ class _Gazetteer:
         if code.startswith("11."):
             keys |= {key[:-len(plain)] + aceh for key in keys for plain, aceh in _ACEH_DIRECTIONS.items()
                      if key.endswith(plain) and len(key) > len(plain)}
+        elif code.startswith(_MINANG) and level != _KAB:
+            keys |= _minang_keys(name.lower())
         for key in keys:
             self.by_key.setdefault(key, []).append(idx)
         lowered = name.lower()
@@ -297,6 +323,9 @@ class _Gazetteer:
                 if head and (last in _ROMAN or (last in _ACEH_DIRECTIONS and code.startswith("11."))):
                     # "Pulo Mesjid II" typed "pulomesjid 2"; "Meunasah Teungoh" for "... Tengah"
                     by_key.setdefault(_canonical(f"{head} {_ROMAN.get(last) or _ACEH_DIRECTIONS[last]}"), []).append(idx)
+                if code.startswith(_MINANG):
+                    for other in _minang_keys(lowered):
+                        by_key.setdefault(other, []).append(idx)
             else:
                 for key in self._keys(name, _DESA, kinds[-1]):
                     by_key.setdefault(key, []).append(idx)

@@ -125,6 +125,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "air bersih", "air minum", "air", "galon", "minum", "minuman", "haus", "aqua",
         "air mineral", "jerigen", "water", "drinking water", "clean water", "thirsty", "drink",
         "bottled water",
+        "tangki", "tandon",   # a water tanker or tank: "tolong kirim tangki" in a drought
+        "water tank", "water truck",
     ),
     NeedCategory.food: (
         "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie", "logistik",
@@ -541,6 +543,7 @@ CITY_ABBREVIATIONS: dict[str, str] = {
     "plg": "palembang", "mdn": "medan", "bjm": "banjarmasin", "pdg": "padang", "jogja": "yogyakarta",
     "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
     "dps": "denpasar",   # as on Bali's SMS and plates-era shorthand ("Dps Timur", "Dps Barat")
+    "ptk": "pontianak",  # as West Kalimantan writes it ("Ptk Timur", "Ptk Kota")
 }
 # Abbreviated first words of names, read only inside a name of several words ("tj pura":
 # Tanjung Pura, "sei rampah", "kp melayu"): alone each is too short to say which place. The usual
@@ -548,6 +551,7 @@ CITY_ABBREVIATIONS: dict[str, str] = {
 NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
     "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
+    "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
 }
 
 # Administrative markers: the words after them name a place.
@@ -684,6 +688,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset({
     "info", "informasi", "lapor", "laporan", "pengungsi", "mengungsi", "ungsi", "evakuasi",
     "assalamualaikum", "wr", "wb", "salam", "selamat", "halo", "hallo", "hai", "hi", "hello",
     "permisi", "maaf", "yth", "please", "thanks", "thank", "sekedar", "kabar", "mengabarkan",
+    "ka", "menyang",   # "to" in Minang and Sundanese ("ka lubuk alung"), in Javanese
 })
 
 # --- volunteer commands and carrier keywords ------------------------------------------------

@@ -25,9 +25,9 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, origin_words, referred_to, sender_places, water_origins,
-                                         without_origins)
-from siaga.core.text.gazetteer import (PlaceMatch, is_kabupaten_name, is_whole_name, lookup_code, named_in,
+from siaga.core.text.whose_place import (carried_to, carrier_words, origin_words, referred_to, sender_places,
+                                         water_origins, without_origins)
+from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
 from siaga.schemas.common import Location, LocationSource
@@ -463,7 +463,8 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
     # jambi"; though "dr Ipuh ke Mukomuko" may go down to Kec. Ipuh in Mukomuko)
     helpers_town = senders if found.status != "missing" else set()
     origins = origin_words(tokens) if found.status != "missing" else set()
-    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins),
+    carrier = carrier_words(tokens) if found.status == "resolved" else set()
+    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins, carrier),
                                incidents)
 
 
@@ -507,11 +508,13 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     if not stages:
         return LocateResult("missing", note="no place name found")
     fallback: LocateResult | None = None
-    for candidates in stages:
+    for k, candidates in enumerate(stages):
         # One query with every candidate: parents named in another phrase still disambiguate.
         resolution = resolve_place(" , ".join(candidates), near=reference, incidents=incidents)
         if resolution.status == "resolved" and resolution.best is not None:
+            resolution = _deeper(resolution, stages[k + 1:], reference, incidents)
             best = resolution.best
+            assert best is not None
             low = low_confidence(best, text, incidents)
             if not resolution.evidence and ((low and _ordinary_word(best.name, tokens)
                                              and not _written_destination(best, tokens))
@@ -521,6 +524,11 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
             if not resolution.evidence and low and _landmark_name(best.name, tokens):
                 return LocateResult("ambiguous", candidates=resolution.candidates, note=_LANDMARK)
+            if not resolution.evidence and not (groups.marked or groups.bare) \
+                    and _feature_word(_without_kab_prefix(best.name), tokens):
+                # only a natural feature's name, an ordinary word, and a city's ("bukit batu asap
+                # tebal": a stone hill, not Kota Batu): nothing says it is the place
+                return LocateResult("ambiguous", candidates=resolution.candidates, note=_ORDINARY)
             return _resolved(best, resolution.candidates, low)
         if resolution.status == "ambiguous" and fallback is None:
             common = _common_kecamatan(resolution.candidates)
@@ -531,6 +539,40 @@ def _from_candidates(text: str, tokens: Sequence[Token], reference: tuple[float,
     # Less trusted candidates (bare words, landmark names) may only add noise: keep the
     # ambiguity found with the most trusted ones.
     return fallback or LocateResult("missing", note="place name not in the gazetteer")
+
+
+_FEATURES = lexicon.WATER_BODIES | frozenset({"bukit", "gunung", "lembah", "pantai", "hutan"})
+
+
+def _feature_word(name: str, tokens: Sequence[Token]) -> bool:
+    """An ordinary word written only right after a hill's, river's or forest's noun ("bukit
+    batu": a stone hill): it describes the feature. Not a posko's or a market's ("posko tual":
+    a post is named after its town)."""
+    if not _ordinary_word(name, tokens):
+        return False
+    seen = [t.norm for t in tokens if t.kind == "word"]
+    spots = [i for i, w in enumerate(seen) if w == name.lower()]
+    return bool(spots) and all(i > 0 and seen[i - 1] in _FEATURES for i in spots)
+
+
+def _without_kab_prefix(name: str) -> str:
+    """"Kota Batu" -> "Batu"; other names as they are."""
+    lowered = name.lower()
+    return next((name[len(p):] for p in ("kota ", "kabupaten ") if lowered.startswith(p)), name)
+
+
+def _deeper(resolution: PlaceResolution, later: Sequence[tuple[str, ...]], reference: tuple[float, float] | None,
+            incidents: tuple[IncidentArea, ...]) -> PlaceResolution:
+    """A kabupaten named with its marker, and a place in it named bare ("dikerahkan ke Tebo Ilir
+    ... posko kab tebo"): the place, found with the less trusted candidates, when they resolve
+    to one inside that kabupaten."""
+    best = resolution.best
+    if best is None or best.level != "kabupaten" or not later:
+        return resolution
+    deeper = resolve_place(" , ".join(later[0]), near=reference, incidents=incidents)
+    if deeper.status == "resolved" and deeper.best is not None and deeper.best.code.startswith(best.code + "."):
+        return deeper
+    return resolution
 
 
 def _without_volcanoes(groups: PlaceCandidates) -> PlaceCandidates:
@@ -563,7 +605,8 @@ _LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hi
 
 def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
              incidents: tuple[IncidentArea, ...], senders: frozenset[str] | set[str] = frozenset(),
-             origins: frozenset[str] | set[str] = frozenset()) -> LocateResult:
+             origins: frozenset[str] | set[str] = frozenset(),
+             carrier: frozenset[str] | set[str] = frozenset()) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
@@ -577,6 +620,9 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
             and any(best.code == c.code for c in _places_named(origins)):
         return found           # where someone comes from replaces no answer
+    if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
+            and set(best.name.lower().split()) <= carrier:
+        return found           # where the boat or truck is, when it would be sent to the place found
     if whole.status == "resolved" and best is not None and _unmistakable(best, found, text):
         return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status == "resolved" and best is not None and not (whole.evidence or named_in(best, text)) \

@@ -99,6 +99,8 @@ def _relaxed_name(tok: Token) -> bool:
     """The first word after "desa"/"kec"/"kab": may be an ordinary word ("Desa Air Hitam")."""
     if tok.kind != "word" or len(tok.norm) < 2:
         return False
+    if len(tok.raw) <= 3 and tok.norm != tok.raw.lower() and tok.norm in _never_name():
+        return False     # a short form of a function word: "kami di kampung su tida ada air" (su: sudah)
     return tok.raw.lower() not in _never_name() and tok.norm not in lexicon.PLACE_MARKERS
 
 

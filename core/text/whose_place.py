@@ -12,8 +12,8 @@ from siaga.core.text.normalize import Token
 from siaga.core.text.places import PlaceCandidates, name_word
 
 _ORIGIN_CUES = frozenset({"dari", "from", "asal"})
-_DESTINATION_CUES = frozenset({"ke", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
-                               "otw"})   # "on the way" (to): "otw Depati Tujuh"
+_DESTINATION_CUES = frozenset({"ke", "ka", "menuju", "kearah", "to", "towards", "untuk", "utk", "buat", "bagi",
+                               "otw"})   # "on the way" (to): "otw Depati Tujuh"; "ka": Minang, Sundanese
 _DISASTER_CUES = frozenset(w for w in lexicon.DISASTER_WORDS if " " not in w)
 # the people of a place are where the help is for: "Warga Hogio ..., bantuan dari Dekai sdh sampai"
 _RESIDENT_CUES = frozenset({"warga", "penduduk", "masyarakat", "residents", "villagers"})
@@ -57,11 +57,33 @@ def water_origins(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
+def carrier_words(tokens: Sequence[Token]) -> set[str]:
+    """The words written before a verb of carrying help to a place named, in its sentence: where
+    the carrier is ("Kami punya perahu di Rimbo Bujang, siap dikerahkan ke Tebo Ulu")."""
+    words = _with_sentence_breaks(tokens)
+    out: set[str] = set()
+    for i, found in _verb_destinations(words, _CARRY_VERBS, _CARRY_REACH):
+        if not found:
+            continue
+        for w in reversed(words[:i]):
+            if w is None:
+                break
+            if w.kind == "word":
+                out.add(w.raw.lower())
+    return out
+
+
 # Carrying help somewhere: "bisa bawa beras ke Sikka", "siap kirim 2 mobil ... ke Pitu Riase".
 _CARRY_VERBS = frozenset({"bawa", "membawa", "kirim", "mengirim", "dikirim", "antar", "mengantar", "diantar",
                           "angkut", "mengangkut", "diangkut", "salurkan", "menyalurkan", "disalurkan",
-                          "bring", "send", "carry", "deliver", "take", "transport", "ship"})
-_CARRY_TO = frozenset({"ke", "menuju", "kearah", "to", "towards"})
+                          # sending people or boats where they are needed: "perahu ... bisa dikerahkan
+                          # ke Tebo Ilir", "tim diterjunkan ke lokasi"
+                          "kerahkan", "dikerahkan", "mengerahkan", "terjunkan", "diterjunkan",
+                          "menerjunkan", "berangkatkan", "diberangkatkan", "memberangkatkan",
+                          "bring", "send", "carry", "deliver", "take", "transport", "ship", "deploy",
+                          "deployed"})
+# "ka" is "ke" in Minang and Sundanese ("angkuik bantuan ... ka lubuk alung"); Javanese "menyang"
+_CARRY_TO = frozenset({"ke", "ka", "menyang", "menuju", "kearah", "to", "towards"})
 _CARRY_REACH = 8   # words from the verb to "ke"
 
 

@@ -637,6 +637,8 @@ def _cohesion_partners(g: _Gazetteer, hits: list[_Hit], words: Sequence[str | No
         if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
                 and is_dictionary_word(words[other.start] or ""):
             continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
+        if other.hint not in _ADMIN_HINTS and _need_phrase(words[other.start:other.end]):
+            continue     # "pintu air" (a floodgate), not Desa Pintu Air backing Kec. Selesai ("blm selesai")
         chain = frozenset(g.chain(other.idx))
         for parent in chain:
             out.setdefault(parent, []).append((other, chain))
@@ -883,6 +885,8 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
         if exact_covered.intersection(range(start, end)) or not all(_devowelled_word(w) for w in span):
             continue
         hint = hints[start] if hints[start] != "marker" else None
+        if len(_skeleton(key)) < 4 and hint in _ADMIN_HINTS:
+            hint = None   # three consonants after "kelurahan" are as likely initials ("kdw": Kelapa Dua Wetan)
         for idx in g.by_skeleton().get(_skeleton(key), ()):
             hits.append(_Hit(idx, start, end, _SKELETON_QUALITY, hint))
     return hits

@@ -646,10 +646,17 @@ POI_NOUNS: frozenset[str] = frozenset({
 # English nouns after it ("Tawang station").
 NAMED_AFTER_ELSEWHERE: frozenset[str] = frozenset({
     "univ", "universitas", "institut", "pelabuhan", "stasiun", "terminal", "bandara",
+    # housing estates take any pleasant name ("Perumahan Bojong Indah" is in Cengkareng, Jakarta;
+    # Desa Bojong Indah is in Bogor)
+    "perumahan", "perum", "komplek", "kompleks", "komp", "cluster", "kavling", "kav",
 })
 NAMED_AFTER_ELSEWHERE_AFTER: frozenset[str] = frozenset({
     "station", "port", "harbour", "harbor", "airport", "terminal", "university",
 })
+# Housing estates are named after a place and a pleasant word ("Pulo Harapan Indah", "Taman
+# Setu Indah", "Bumi Asri Permai"): the place the name borrows may lie anywhere. Not "regency" or
+# "city", which are also English for kabupaten and kota.
+ESTATE_SUFFIXES: frozenset[str] = frozenset({"indah", "permai", "asri", "residence", "estate", "garden", "hills"})
 # Disaster words: never part of a place name.
 DISASTER_WORDS: frozenset[str] = frozenset({
     "banjir", "longsor", "gempa", "tsunami", "erupsi", "letusan", "kebakaran", "angin",

@@ -419,9 +419,17 @@ def _landmark_name(name: str, tokens: Sequence[Token]) -> bool:
     seen = [t.norm for t in tokens if t.kind == "word"]
     spots = [i for i in range(len(seen) - len(words) + 1) if seen[i:i + len(words)] == words]
     return bool(spots) and all(
+        # "Komplek Pondok Cikunir Indah": the noun may stand a word before the name
         (i > 0 and seen[i - 1] in lexicon.NAMED_AFTER_ELSEWHERE)
-        or (i + len(words) < len(seen) and seen[i + len(words)] in lexicon.NAMED_AFTER_ELSEWHERE_AFTER)
+        or (i > 1 and seen[i - 2] in lexicon.NAMED_AFTER_ELSEWHERE and seen[i - 1] not in _NOT_IN_NAMES)
+        or (i + len(words) < len(seen) and (seen[i + len(words)] in lexicon.NAMED_AFTER_ELSEWHERE_AFTER
+                                            or seen[i + len(words)] in lexicon.ESTATE_SUFFIXES))
         for i in spots)
+
+
+# words between an estate's noun and a place that say it is in or near the place ("perumahan
+# di sawangan", "perumahan dekat cakung"), not part of the estate's name
+_NOT_IN_NAMES = lexicon.PLACE_PREPOSITIONS | lexicon.FUNCTION_WORDS
 
 
 def _written_destination(best: PlaceMatch, tokens: Sequence[Token]) -> bool:

@@ -25,6 +25,10 @@ _DIRECTIONS = frozenset({
     "lama", "hilir", "hulu", "ilir", "atas", "bawah", "dalam", "luar", "raya", "jaya", "indah",
 })
 _HONORIFICS = frozenset({"pak", "bu", "bapak", "ibu", "mas", "mbak", "kak", "bang", "mr", "mrs", "haji", "h"})
+# Titles of the heroes streets are named after, written without "jl." ("banjir di pangeran
+# jayakarta", "re martadinata sblm ancom"): the name after one is a person's, not a place's.
+_PERSON_TITLES = frozenset({"pangeran", "sultan", "jenderal", "jendral", "jend", "letjen", "mayjen", "brigjen",
+                            "laksamana", "kapten", "kolonel", "re", "kh", "ki", "raden", "teuku"})
 _FILLERS_AFTER_PREPOSITION = frozenset({
     "daerah", "wilayah", "sekitar", "dekat", "kawasan", "area", "lokasi", "alamat", "the",
 })
@@ -214,6 +218,10 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
         if not parts and not has_name and norm in _FILLERS_AFTER_PREPOSITION:
             j += 1
             continue
+        if norm in _PERSON_TITLES and not relaxed_next and not has_name:
+            skipping_street, skipped = True, True     # a street named after a hero
+            j += 1
+            continue
         if norm in lexicon.POI_NOUNS and not relaxed_next:
             # "di masjid Al Huda, Glagaharjo": the landmark's name is kept apart
             j = _read_landmark_name(tokens, j + 1, collector)
@@ -304,7 +312,7 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
         shape_ok = shape_ok or (not run and prev_norm in lexicon.TOWARD_WORDS and _unknown_word(tok))
         looks_named = (
             _strict_name(tok, continuation=bool(run))
-            and prev_norm not in _HONORIFICS
+            and prev_norm not in _HONORIFICS and prev_norm not in _PERSON_TITLES
             and (shape_ok or bool(run and tok.norm in _DIRECTIONS))
         )
         if looks_named or (run and run[-1] != "," and _letter_suffix(tok)):

@@ -51,3 +51,27 @@ def test_places(text, code):
 ])
 def test_not_resolved(text, status):
     assert locate(text).status == status
+
+
+@pytest.mark.parametrize("text, status", [
+    # a housing estate borrows a place's name and a pleasant word; with nothing else named, ask
+    ("banjir di perumahan Graha Cibubur Indah, tolong", "ambiguous"),
+    ("banjir di komplek pondok cikunir indah", "ambiguous"),
+    ("Tanggul kali di kompleks Kelapa Hibrida jebol", "ambiguous"),
+    # a street named after a hero, written without "jl." (Desa Sudirman is in Maros)
+    ("jend sudirman macet krn banjir", "missing"),
+    # three consonants after "kelurahan" are as likely initials (Kelapa Dua Wetan) as a name typed
+    # without vowels (Desa Kaduwaa, Poso)
+    ("air masuk di kelurahan kdw", "missing"),
+    # a floodgate ("pintu air"; Desa Pintu Air, Langkat) backs no namesake of "selesai" (finished;
+    # Kec. Selesai, Langkat)
+    ("pintu air blm dibuka, selesai kapan?", "missing"),
+])
+def test_real_report_shapes_not_resolved(text, status):
+    # shapes of the far places among real resident flood reports (bench/real_reports.py), in new words
+    assert locate(text).status == status
+
+
+def test_initials_give_way_to_the_kecamatan_named():
+    found = locate("rt 05 rw 02 kelurahan kdw, ciracas terendam")
+    assert (found.status, found.admin_code) == ("resolved", "31.75.09")

@@ -20,6 +20,7 @@ The requests are real ones on that stack. Settings come from its env file (`make
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -97,11 +98,12 @@ def report(fig: Figures) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if not argv:
-        print(__doc__)
-        return 2
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="Needs the stack of `make run` (its env file).")
+    parser.add_argument("files", nargs="+", help="fixture files (a path, or a name in tests/fixtures)")
+    args = parser.parse_args(argv)
     env = read_env_file(RUNTIME_DIR / "env")
-    for name in argv:
+    for name in args.files:
         path = Path(name) if Path(name).exists() else FIXTURES / name
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         t0 = time.monotonic()

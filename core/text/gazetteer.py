@@ -228,6 +228,9 @@ class _Gazetteer:
             rest = lowered[len("kota "):]
             if rest not in _SINGLE_STOP and rest not in _DIRECTION_WORDS and len(rest) >= 4:
                 self.kota_towns.setdefault(_canonical(rest), []).append(idx)
+        elif level == _KEC and lowered.startswith("kota ") and len(lowered.split()) > 2:
+            # Kec. "Kota Kisaran Barat", "Kota Ternate Selatan": written without "Kota" too
+            self.by_key.setdefault(_canonical(lowered[len("kota "):]), []).append(idx)
         return idx
 
     @staticmethod
@@ -428,6 +431,9 @@ def is_kabupaten_name(word: str) -> bool:
     return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
 
 
+_RUN_TOGETHER_MIN = 6   # named_in: letters a parent's name needs to be found inside a longer word
+
+
 def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool:
     """Whether one of the place's parents (kecamatan, kabupaten/kota, provinsi) is named in
     the text, in full or by a short form ("pasbar"): then a bare name is not alone.
@@ -442,14 +448,15 @@ def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool
                 base = base[len(prefix):]
                 break
         key = _canonical(base)
-        if len(key) >= 3 and key in compact:
+        if words is None:
+            words = set(_NON_ALNUM.split(text.lower()))
+        # a short name must be a word of its own ("bali" is not inside "balita"); a longer one
+        # may be run together with its neighbours ("kisaranbarat")
+        if len(key) >= _RUN_TOGETHER_MIN and key in compact or 3 <= len(key) < _RUN_TOGETHER_MIN and key in words:
             return True
         short = _short_forms().get(key)
-        if short:
-            if words is None:
-                words = set(_NON_ALNUM.split(text.lower()))
-            if short & words:
-                return True
+        if short and short & words:
+            return True
     return False
 
 
@@ -492,7 +499,8 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     ``incidents``: the declared incident areas; a namesake inside one is preferred.
     ``typos``: also near-spellings of names (off for a whole message: "alat berat" is no "Berta")."""
     g = gazetteer()
-    words, hints, after_marker = _query_words(tokenize(text or "", correct_typos=False), text or "")
+    text = _RUN_TOGETHER.sub(lambda m: _split_run_together(g, m.group(0)), text or "")
+    words, hints, after_marker = _query_words(tokenize(text, correct_typos=False), text)
     hits = _find_hits(g, words, hints, after_marker, typos)
     if not hits:
         return PlaceResolution("not_found")
@@ -563,6 +571,24 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+_RUN_TOGETHER = re.compile(r"(?<![A-Za-z])[A-Za-z]{8,}(?![A-Za-z])")
+
+
+def _split_run_together(g: _Gazetteer, word: str) -> str:
+    """A village and its kecamatan or kabupaten typed as one word ("jrakahselo": Desa Jrakah,
+    Kec. Selo), written apart so that the parent backs the village; other words as they are."""
+    key = word.lower()
+    if key in g.by_key or is_dictionary_word(key):
+        return word
+    for i in range(3, len(key) - 2):
+        heads, tails = g.by_key.get(_canonical(key[:i])), g.by_key.get(_canonical(key[i:]))
+        if heads and tails:
+            parents = {t for t in tails if g.levels[t] in (_KEC, _KAB)}
+            if parents and any(p in parents for h in heads for p in g.chain(h)):
+                return f"{word[:i]} {word[i:]}"
+    return word
 
 
 def _incident_bonus(told: tuple[IncidentArea, ...], learned: tuple[IncidentArea, ...],

@@ -552,6 +552,9 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
     "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
     "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
+    # directions as SMS shortens them, inside a name ("kisaran brt": Kota Kisaran Barat)
+    "brt": "barat", "tmr": "timur", "utr": "utara", "sltn": "selatan", "sel": "selatan",
+    "tgh": "tengah", "teng": "tengah",
 }
 
 # Administrative markers: the words after them name a place.
@@ -613,6 +616,7 @@ NAME_HEADS: frozenset[str] = frozenset({
 TOWARD_WORDS: frozenset[str] = frozenset({"ke", "menuju", "kearah", "untuk", "ka", "leq"})
 # Words that can follow "di" but are not place names ("di sini", "di rumah", "di atas").
 NON_PLACE_WORDS: frozenset[str] = frozenset({
+    "jebol",   # "bendungan di Danowudu jebol": burst (Desa Jebol, Jepara, needs its marker)
     "sini", "sana", "situ", "atas", "bawah", "dalam", "luar", "rumah", "atap", "lantai",
     "tempat", "masjid", "mushola", "musala", "sekolah", "balai", "gereja", "pinggir", "tepi",
     "depan", "belakang", "samping", "seberang", "sebelah", "sekitar", "dekat", "daerah",

@@ -25,8 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, carrier_words, origin_words, referred_to, sender_places,
-                                         water_origins, without_origins)
+from siaga.core.text.whose_place import (carried_to, carrier_words, fetched_from, origin_words, referred_to,
+                                         sender_places, water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
@@ -472,8 +472,28 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
     helpers_town = senders if found.status != "missing" else set()
     origins = origin_words(tokens) if found.status != "missing" else set()
     carrier = carrier_words(tokens) if found.status == "resolved" else set()
+    origins_only = origins - fetched_from(tokens)
+    if origins_only and _where_from(found, tokens, origins_only):
+        # "mau kirim beras dari Enarotali" with "banjir deiyai" in lower case: the only candidate
+        # was where the goods come from; a place the whole message names with its parent wins
+        whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
+        best = next((c for c in whole.candidates if c.code != found.admin_code
+                     and (c.level == "kabupaten" or named_in(c, _without_name(text, c.name)))
+                     and not _where_from(_resolved(c, (), False), tokens, origins_only)), None)
+        if whole.status != "not_found" and best is not None:
+            return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
+                                       incidents)
     return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins, carrier),
                                incidents)
+
+
+def _where_from(found: LocateResult, tokens: Sequence[Token], origins: set[str]) -> bool:
+    """The resolved place is named only after "dari"/"from": where someone or something comes from."""
+    if found.status != "resolved" or found.admin_code is None:
+        return False
+    named = [c for c in place_candidate_groups(tokens).all() if c.split()[0].lower().strip(",") in origins]
+    return any(r.best is not None and r.best.code == found.admin_code
+               for r in (resolve_place(c, typos=False) for c in named))
 
 
 _FAR = "a place of this name, far from every incident area; which place?"
@@ -626,8 +646,9 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     if best is not None and any(best.code == c.code for c in _places_named(senders)):
         return found           # a helper's own town may be a parent, never the answer
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
-            and any(best.code == c.code for c in _places_named(origins)):
-        return found           # where someone comes from replaces no answer
+            and (any(best.code == c.code for c in _places_named(origins))
+                 or _where_from(_resolved(best, (), False), tokens, set(origins))):
+        return found           # where someone comes from replaces no answer ("dr Pangkalan Bun")
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
             and set(best.name.lower().split()) <= carrier:
         return found           # where the boat or truck is, when it would be sent to the place found

@@ -257,6 +257,10 @@ def _continues(tokens: Sequence[Token], j: int) -> bool:
     return _strict_name(tok, continuation=False)
 
 
+def _acronym(tok: Token) -> bool:
+    return 2 <= len(tok.raw) <= 5 and tok.raw.isupper() and tok.raw.isalpha()
+
+
 def capitalises_names(tokens: Sequence[Token]) -> bool:
     """A word inside a sentence written with a capital ("Jl. Pagarsih arus deras"): the writer
     capitalises names, so lower-case ordinary words are none. Acronyms ("PDAM") and sentence
@@ -278,7 +282,8 @@ def _sentence_end(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
-    letters = [c for t in tokens if t.kind == "word" for c in t.raw if c.isalpha()]
+    # acronyms ("12 KK", "tim SAR") say nothing about whether the writer capitalises names
+    letters = [c for t in tokens if t.kind == "word" and not _acronym(t) for c in t.raw if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
     mixed_case = bool(letters) and 0 < upper < 0.6 * len(letters)
     out: list[str] = []
@@ -307,7 +312,7 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             # four letters will do for the subject of what befell it ("piru banjir")
             struck = _befallen(tokens, idx) or (idx + 1 < len(tokens) and tokens[idx + 1].norm in lexicon.DISASTER_WORDS)
             shape_ok = (len(tok.norm) >= (4 if struck else 5) and not is_dictionary_word(tok.norm)
-                        and not is_dictionary_word(tok.stem))
+                        and not is_dictionary_word(tok.stem)) or _acronym(tok)   # "gempa KLU lombok"
         # after "ke"/"utk" a word no dictionary knows is a name, whatever its case ("ke gurabati")
         shape_ok = shape_ok or (not run and prev_norm in lexicon.TOWARD_WORDS and _unknown_word(tok))
         looks_named = (

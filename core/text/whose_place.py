@@ -42,6 +42,24 @@ def origin_words(tokens: Sequence[Token]) -> set[str]:
     return _cued_words(tokens, _ORIGIN_CUES)
 
 
+# Fetching people from a place: "jemput pengungsi dr Musuk", "we need evacuation from
+# Caturtunggal": the place after "dari" is where the help is needed, not where it comes from.
+_FETCH_VERBS = frozenset({"jemput", "dijemput", "menjemput", "jemputan", "evakuasi", "dievakuasi",
+                          "mengevakuasi", "evacuation", "evacuate", "evacuated", "rescue", "pickup"})
+_FETCH_REACH = 4   # words from the verb to "dari"
+
+
+def fetched_from(tokens: Sequence[Token]) -> set[str]:
+    """The first name-like word after "dari"/"from" when it follows a verb of fetching people."""
+    words = [t for t in tokens if t.kind == "word"]
+    out: set[str] = set()
+    for i, t in enumerate(words):
+        if t.norm in _ORIGIN_CUES and any(w.norm in _FETCH_VERBS or w.stem in _FETCH_VERBS
+                                          for w in words[max(0, i - _FETCH_REACH):i]):
+            out |= _cued_words(words[i:], _ORIGIN_CUES)
+    return out
+
+
 # Flood water sent from upstream: "banjir kiriman dari Bogor", "luapan dari Katulampa".
 _WATER_SENT = frozenset({"kiriman", "luapan", "limpahan", "aliran"})
 

@@ -41,7 +41,8 @@ TRAIN_FILES = ("messages_dev.jsonl", "places_dev.jsonl", "intents_dev.jsonl", "e
                "places2_dev.jsonl", "intents2_dev.jsonl", "places4_dev.jsonl", "places5_dev.jsonl",
                "places8_dev.jsonl", "places9_dev.jsonl", "places10_dev.jsonl",
                "places11_dev.jsonl", "places15_dev.jsonl", "places16_dev.jsonl", "places17_dev.jsonl",
-               "places18_dev.jsonl", "places19_dev.jsonl", "places21_dev.jsonl")
+               "places18_dev.jsonl", "places19_dev.jsonl", "places21_dev.jsonl",
+               "places22_dev.jsonl")
 KIND_TAGS = {"question": "question", "offer": "offer", "status_query": "status", "status_question": "status",
              "thanks": "information",
              "announcement": "information", "information": "information"}
@@ -263,7 +264,9 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 # measured as a holdout after round fourteen (75f3d3d), tuned on from round fifteen
                 "places19_dev.jsonl": "75f3d3d",
                 # measured as a holdout after round fifteen (938c991), tuned on from round sixteen
-                "places21_dev.jsonl": "938c991"}
+                "places21_dev.jsonl": "938c991",
+                # measured as a holdout after round sixteen (ea2673c), tuned on from round seventeen
+                "places22_dev.jsonl": "ea2673c"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

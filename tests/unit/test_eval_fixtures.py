@@ -21,7 +21,7 @@ PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl
                "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl",
                "places14_holdout.jsonl", "places15_dev.jsonl", "places16_dev.jsonl", "places17_dev.jsonl", "places18_dev.jsonl",
                "places19_dev.jsonl", "places20_holdout.jsonl",
-               "places21_dev.jsonl", "places22_holdout.jsonl",
+               "places21_dev.jsonl", "places22_dev.jsonl",
                "places23_holdout.jsonl")
 INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl", "intents2_dev.jsonl")
 PLACES_PARTS = ("places_dev.jsonl", "places_holdout.jsonl")

@@ -422,6 +422,8 @@ def _short_forms() -> dict[str, frozenset[str]]:
     for alias, targets in _ALIASES.items():
         for target in targets:
             out.setdefault(target, set()).add(alias)
+    for alias, city in _WORD_ALIASES.items():   # "bjm", "smg", "ptk"
+        out.setdefault(city, set()).add(alias)
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -782,6 +784,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             hint = None
             just_marked = False
             continue
+        if marker == "dusun" and just_marked and hint in _ADMIN_HINTS:
+            marker = None   # "Desa Dukuh Kubu": Desa Dukuh (in Kubu), the hamlet's word as a name
         if marker in {"rt", "rw"} and words and words[-1] is not None and hints[-1] is None:
             # "Ulujami rw 05": an RT/RW is part of a desa or kelurahan, so the name before it is
             # one (Kel. Ulujami, Jakarta), not the kecamatan of that name (Pemalang)
@@ -842,7 +846,19 @@ def _reduplicated_name(tok: Token) -> str | None:
     village of that name is kept whole."""
     word = doubled_word(tok)
     key = _canonical(word * 2) if word else ""
-    return key if key and key in gazetteer().by_key else None
+    return key if key and (key in gazetteer().by_key or key in _doubled_heads()) else None
+
+
+@lru_cache(maxsize=1)
+def _doubled_heads() -> frozenset[str]:
+    """Names that begin with a doubled word ("Olak-Olak Kubu", "Batu Batu Ampar"): that word
+    written doubled is the start of a name, not a plural."""
+    out: set[str] = set()
+    for name in gazetteer().names:
+        words = re.split(r"[\s-]+", name.lower(), maxsplit=2)
+        if len(words) > 1 and words[0] == words[1] and words[0]:
+            out.add(_canonical(words[0] * 2))
+    return frozenset(out)
 
 
 def _ends_in_kota(words: list[str | None], hints: list[str | None], start: int, end: int) -> bool:

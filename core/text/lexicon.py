@@ -147,6 +147,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "broken leg", "broken arm", "asthma", "masker", "oksigen", "batuk", "cuci darah",
         "dialisis", "hemodialisa", "keracunan", "keracunan makanan", "muntah", "pasien",
         "vitamin", "paracetamol", "oralit", "diabetes", "darah tinggi", "hipertensi", "asma",
+        "vaksin", "vaksinasi", "vaccine", "vaccines", "vaccination",
         "mask", "masks", "oxygen", "cough", "vomiting", "poisoning", "food poisoning",
         "contractions", "dialysis",
     ),
@@ -197,6 +198,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "soap", "latrine", "latrines", "toilets", "sanitation", "hygiene",
         # cleaning up mud after a flood: "butuh sapu, sikat & air bersih"
         "sapu", "sikat", "alat kebersihan", "alat bersih", "broom", "brooms",
+        # killing the mosquitoes of a dengue outbreak: "minta fogging"
+        "fogging", "abate", "abatisasi",
     ),
     NeedCategory.power: (
         "listrik", "genset", "senter", "bbm", "bensin", "solar", "lampu", "lilin", "aki",

@@ -25,8 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, carrier_words, fetched_from, origin_words, referred_to,
-                                         sender_places, water_origins, without_origins)
+from siaga.core.text.whose_place import (carried_to, carrier_words, origin_words, referred_to, sender_places,
+                                         water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
@@ -472,14 +472,13 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
     helpers_town = senders if found.status != "missing" else set()
     origins = origin_words(tokens) if found.status != "missing" else set()
     carrier = carrier_words(tokens) if found.status == "resolved" else set()
-    origins_only = origins - fetched_from(tokens)
-    if origins_only and _where_from(found, tokens, origins_only):
+    if origins and _where_from(found, tokens, origins):
         # "mau kirim beras dari Enarotali" with "banjir deiyai" in lower case: the only candidate
         # was where the goods come from; a place the whole message names with its parent wins
         whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
         best = next((c for c in whole.candidates if c.code != found.admin_code
                      and (c.level == "kabupaten" or named_in(c, _without_name(text, c.name)))
-                     and not _where_from(_resolved(c, (), False), tokens, origins_only)), None)
+                     and not _where_from(_resolved(c, (), False), tokens, origins)), None)
         if whole.status != "not_found" and best is not None:
             return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
                                        incidents)

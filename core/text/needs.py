@@ -271,6 +271,8 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "abu Soputan so tebal skali di atap": ash on the roof, not people
     if len(words) == 1 and _regional_word_of_a_name(tokens, m.start):
         return True      # "leq apit aik pringgabaya": Desa Apit Aik, not Sasak "aik" (water)
+    if len(words) == 1 and _named_after_marker(tokens, m.start):
+        return True      # "desa air selumar kec sijuk": Desa Air Selumar, not water
     if words[-1] in lexicon.REQUEST_ONLY and not _requested_earlier(tokens, m.start):
         return True      # "Posko Tridadi" signs a message; "butuh tempat pengungsian" asks
     if words[-1] in lexicon.REQUEST_ONLY:
@@ -512,6 +514,16 @@ def _regional_word_of_a_name(tokens: Sequence[Token], index: int) -> bool:
     at = words.index(index) if index in words else -1
     pairs = [words[k:k + 2] for k in (at - 1, at) if at >= 0 and k >= 0 and k + 2 <= len(words)]
     return any(is_whole_name([tokens[i].raw for i in pair]) for pair in pairs)
+
+
+def _named_after_marker(tokens: Sequence[Token], index: int) -> bool:
+    """A need word right after "desa"/"kel."/"dusun" that, with the word after it, is the whole
+    name of a place ("desa air selumar", "desa Air Panas"): a name, in any case."""
+    prev = _prev_word_index(tokens, index)
+    if prev is None or lexicon.PLACE_MARKERS.get(tokens[prev].norm) not in {"desa", "dusun"}:
+        return False
+    nxt = _next_word_index(tokens, index + 1)
+    return nxt is not None and is_whole_name([tokens[index].raw, tokens[nxt].raw])
 
 
 def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:

@@ -38,19 +38,23 @@ def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:
 
 
 def origin_words(tokens: Sequence[Token]) -> set[str]:
-    """The first name-like word after each "dari"/"from": where someone or something comes from."""
-    return _cued_words(tokens, _ORIGIN_CUES)
+    """The first name-like word after each "dari"/"from": where someone or something comes from;
+    not where people are fetched from or were displaced from (fetched_from)."""
+    return _cued_words(tokens, _ORIGIN_CUES) - fetched_from(tokens)
 
 
 # Fetching people from a place: "jemput pengungsi dr Musuk", "we need evacuation from
 # Caturtunggal": the place after "dari" is where the help is needed, not where it comes from.
 _FETCH_VERBS = frozenset({"jemput", "dijemput", "menjemput", "jemputan", "evakuasi", "dievakuasi",
-                          "mengevakuasi", "evacuation", "evacuate", "evacuated", "rescue", "pickup"})
+                          "mengevakuasi", "evacuation", "evacuate", "evacuated", "rescue", "pickup",
+                          # displaced "from" the place struck: "menampung pengungsi banjir dari Lakbok"
+                          "pengungsi", "korban", "evacuees", "refugees", "victims"})
 _FETCH_REACH = 4   # words from the verb to "dari"
 
 
 def fetched_from(tokens: Sequence[Token]) -> set[str]:
-    """The first name-like word after "dari"/"from" when it follows a verb of fetching people."""
+    """The first name-like word after "dari"/"from" when it follows a verb of fetching people, or
+    the displaced."""
     words = [t for t in tokens if t.kind == "word"]
     out: set[str] = set()
     for i, t in enumerate(words):
@@ -201,7 +205,10 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
 # Who writes as a helper somewhere: "sy dokter umum di kudus", "kami mahasiswa NTB di mataram".
 _SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "kelompok", "yayasan", "ormas",
                                                      "rombongan", "students", "group", "team", "ngo", "lsm",
-                                                     "pemilik", "owner"})   # "kami pemilik klotok di Amuntai"
+                                                     "pemilik", "owner",   # "kami pemilik klotok di Amuntai"
+                                                     # the writer's own institution: "Pesantren kami
+                                                     # di Tasikmalaya bisa menampung ..."
+                                                     "pesantren", "ponpes", "klinik", "kampus"})
 _SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
 
 

@@ -273,6 +273,13 @@ class _Gazetteer:
         for key, idxs in self.kota_towns.items():
             if len(idxs) == 1 and not any(self.levels[i] in (_KAB, _KEC) for i in self.by_key.get(key, ())):
                 self.by_key.setdefault(key, []).append(idxs[0])
+        # "kota Sintang", "kota situbondo": the town of a kabupaten (no city of that name) is its
+        # kecamatan of the same name, not the whole kabupaten
+        for i in range(len(self.names)):
+            if self.levels[i] == _KEC and self.kinds[self.parents[i]] == "kabupaten":
+                town = _bare_key(self.names[i])
+                if town == _bare_key(self.names[self.parents[i]]) and "kota" + town not in self.by_key:
+                    self.by_key["kota" + town] = [i]
         with open(data_dir / "desa.csv", encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
@@ -961,11 +968,17 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
     used = [(hit.start, hit.end)]
     total = 0.0
     chain = g.chain(hit.idx)
+    own = _bare_key(g.names[hit.idx])
     for parent in chain:
+        same_name = _bare_key(g.names[parent]) == own
         best: _Hit | None = None
         for cand in by_idx.get(parent, ()):
             if any(cand.start < e and s < cand.end for s, e in used):
                 continue
+            if same_name and not (cand.hint in _ADMIN_HINTS and hit.hint in _ADMIN_HINTS):
+                continue     # "di Pasangkayu ... BPBD Pasangkayu", "Bayung Lencir ... Kec. Bayung
+                             # Lencir": the name again backs no place of it below; "ds larangan kec
+                             # larangan", both marked, does
             if (cand.start == hit.end or cand.end == hit.start) and \
                     (min(cand.start, hit.start), max(cand.end, hit.end)) in whole_spans:
                 continue
@@ -983,6 +996,12 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
                 # message is about, more than another of it named further on ("ke maluli")
                 total += _RIGHT_AFTER
     return total
+
+
+def _bare_key(name: str) -> str:
+    """A name's key without "Kabupaten"/"Kota": Kabupaten Pasangkayu and Kec. Pasangkayu share it."""
+    lowered = name.lower()
+    return _canonical(next((lowered[len(p):] for p in _KAB_PREFIXES if lowered.startswith(p)), lowered))
 
 
 def _hint_bonus(g: _Gazetteer, hit: _Hit) -> float:

@@ -131,6 +131,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
     NeedCategory.food: (
         "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie", "logistik",
         "roti", "lauk", "logistik makanan", "dapur umum", "nasi bungkus", "biskuit",
+        "pangan", "bahan pangan",   # "mohon bantuan pangan", "rawan pangan"
         "food", "rice", "hungry", "meal", "meals", "eat", "noodles", "bread", "starving",
     ),
     # "ibu hamil", "pregnant" name a vulnerable person (VULNERABLE_KEYWORDS), not a need: "ada
@@ -703,6 +704,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset({
     "assalamualaikum", "wr", "wb", "salam", "selamat", "halo", "hallo", "hai", "hi", "hello",
     "permisi", "maaf", "yth", "please", "thanks", "thank", "sekedar", "kabar", "mengabarkan",
     "ka", "menyang",   # "to" in Minang and Sundanese ("ka lubuk alung"), in Javanese
+    "paling",   # "ke desa paling kering di kodi utara": the driest village, no Desa Kering
 })
 
 # --- volunteer commands and carrier keywords ------------------------------------------------

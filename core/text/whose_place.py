@@ -19,7 +19,8 @@ _DISASTER_CUES = frozenset(w for w in lexicon.DISASTER_WORDS if " " not in w)
 _RESIDENT_CUES = frozenset({"warga", "penduduk", "masyarakat", "residents", "villagers"})
 # skipped between a cue and the name: "dari gereja di Doloksanggul", "utk korban Baktiraja"
 _CUE_SKIP = frozenset({"di", "kota", "kab", "kabupaten", "kec", "kecamatan", "desa", "ds", "kel", "kelurahan",
-                       "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi"})
+                       "korban", "warga", "pengungsi", "saudara", "in", "the", "daerah", "wilayah", "lokasi",
+                       "pesisir", "kawasan"})   # "ke pesisir Cinangka": the coast of Kec. Cinangka
 
 
 def _cued_words(tokens: Sequence[Token], cues: frozenset[str]) -> set[str]:

@@ -998,6 +998,7 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
     return total
 
 
+@lru_cache(maxsize=1 << 16)
 def _bare_key(name: str) -> str:
     """A name's key without "Kabupaten"/"Kota": Kabupaten Pasangkayu and Kec. Pasangkayu share it."""
     lowered = name.lower()

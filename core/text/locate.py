@@ -488,9 +488,11 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
 
 def _where_from(found: LocateResult, tokens: Sequence[Token], origins: set[str]) -> bool:
     """The resolved place is named only after "dari"/"from": where someone or something comes from."""
-    if found.status != "resolved" or found.admin_code is None:
+    if not origins or found.status != "resolved" or found.admin_code is None:
         return False
     named = [c for c in place_candidate_groups(tokens).all() if c.split()[0].lower().strip(",") in origins]
+    if not named:
+        return False
     return any(r.best is not None and r.best.code == found.admin_code
                for r in (resolve_place(c, typos=False) for c in named))
 

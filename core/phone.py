@@ -68,24 +68,26 @@ _URL_PLUS = re.compile(r"%2[Bb](?=\d)")
 def mask_text(text: str) -> str:
     """Replace every phone-number-looking digit run in free text with its masked form."""
 
-    def _replace(match: re.Match[str]) -> str:
-        candidate = match.group(0)
-        # The run may start or end with an unrelated number ("5 0812 3456 7890", "0812345678 000"):
-        # try each group start, then each group end, longest first.
-        starts = [0] + [m.end() for m in re.finditer(r"\s+", candidate)]
-        ends = [len(candidate)] + [m.start() for m in reversed(list(re.finditer(r"\s+", candidate)))]
-        for start in starts:
-            for end in ends:
-                if end <= start:
-                    continue
-                rest = candidate[start:end]
-                if _looks_like_phone(rest):
-                    trailing = rest[len(rest.rstrip(" -.")):]
-                    return candidate[:start] + _mask_digits(rest) + trailing + candidate[end:]
-        return candidate
-
     # A number inside a URL's query ("To=%2B62812...") is a number too.
-    return _DIGIT_RUN.sub(_replace, _URL_PLUS.sub("+", text))
+    return _DIGIT_RUN.sub(lambda m: _mask_run(m.group(0)), _URL_PLUS.sub("+", text))
+
+
+def _mask_run(candidate: str) -> str:
+    """One run of digits and separators, each phone number in it masked. The run may start or end
+    with an unrelated number ("5 0812 3456 7890", "0812345678 000") or hold two numbers
+    ("000000000 0812..."): try each group start, then each group end, longest first, and go on
+    after the number found."""
+    starts = [0] + [m.end() for m in re.finditer(r"\s+", candidate)]
+    ends = [len(candidate)] + [m.start() for m in reversed(list(re.finditer(r"\s+", candidate)))]
+    for start in starts:
+        for end in ends:
+            if end <= start:
+                continue
+            rest = candidate[start:end]
+            if _looks_like_phone(rest):
+                trailing = rest[len(rest.rstrip(" -.")):]
+                return candidate[:start] + _mask_digits(rest) + trailing + _mask_run(candidate[end:])
+    return candidate
 
 
 def _looks_like_phone(candidate: str) -> bool:

@@ -69,6 +69,12 @@ def test_mask_text_never_leaks_a_mobile_number(number: str, before: str, after: 
     assert not re.search(number, masked)
 
 
+def test_two_numbers_in_one_run_are_both_masked():
+    # found by the property test above: a nine-digit number, a space, then a phone number
+    masked = mask_text("000000000 0810000000 ")
+    assert "0810000000" not in masked and "0810****0000" in masked
+
+
 def test_a_number_followed_by_other_digits_is_masked():
     # found by the property test above: the digit run (16 digits) was too long to be a phone,
     # and its last group too short, so nothing was masked

@@ -86,6 +86,8 @@ _DIRECTION_WORDS = frozenset({"utara", "selatan", "timur", "barat", "tengah", "t
 # Trumon Tengah; the gazetteer itself has "Pirak Timu" and "Aceh Timur"): a further key.
 _ACEH_DIRECTIONS = {"tengah": "teungoh", "timur": "timu"}
 _ADMIN_HINTS = frozenset({"desa", "kelurahan", "kecamatan", "kabupaten", "kota"})
+# Towns written alone though the dictionary has the word (Sastrawi lists "masohi")
+_KNOWN_TOWNS = frozenset({"masohi"})
 _OPENING = "opening"   # hint of an ordinary word that opens a message before a comma
 _MARKER_HINTS = {"desa": "desa", "dusun": "dusun", "kecamatan": "kecamatan", "kabupaten": "kabupaten",
                  "kota": "kota", "provinsi": "provinsi", "street": "street"}
@@ -226,7 +228,9 @@ class _Gazetteer:
         lowered = name.lower()
         if level == _KEC and lowered.startswith("kota ") and len(lowered.split()) == 2:
             rest = lowered[len("kota "):]
-            if rest not in _SINGLE_STOP and rest not in _DIRECTION_WORDS and len(rest) >= 4:
+            if rest not in _SINGLE_STOP and rest not in _DIRECTION_WORDS and len(rest) >= 4 \
+                    and not (is_dictionary_word(rest) and rest not in _KNOWN_TOWNS):
+                # not an ordinary word ("jembatan besi tambore" is no Kec. Kota Besi, 791 km off)
                 self.kota_towns.setdefault(_canonical(rest), []).append(idx)
         elif level == _KEC and lowered.startswith("kota ") and len(lowered.split()) > 2:
             # Kec. "Kota Kisaran Barat", "Kota Ternate Selatan": written without "Kota" too
@@ -521,7 +525,7 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     backed: set[int] = set()
     told, learned = declared(incidents), tuple(a for a in incidents if a.learned)
     whole_spans = frozenset((h.start, h.end) for h in hits if h.quality == 1.0 and h.end - h.start > 1)
-    kept = _without_province_words(g, hits, by_idx, whole_spans, words)
+    kept = _inside_its_parents_name(g, _without_province_words(g, hits, by_idx, whole_spans, words))
     if len(kept) != len(hits):
         hits, by_idx = kept, {}
         for hit in hits:
@@ -598,6 +602,16 @@ def _split_run_together(g: _Gazetteer, word: str) -> str:
             if parents and any(p in parents for h in heads for p in g.chain(h)):
                 return f"{word[:i]} {word[i:]}"
     return word
+
+
+def _inside_its_parents_name(g: _Gazetteer, hits: list[_Hit]) -> list[_Hit]:
+    """Without the hits that are a word of their own parent's name as written ("Bone" inside
+    "Bone Bolango": Kec. Bone is in Kabupaten Bone Bolango, and the message names the kabupaten)."""
+    outer = [(h.start, h.end, h.idx) for h in hits if h.quality == 1.0 and h.end - h.start > 1]
+    if not outer:
+        return hits
+    return [h for h in hits if not any(s <= h.start and h.end <= e and (s, e) != (h.start, h.end)
+                                       and idx in g.chain(h.idx) for s, e, idx in outer)]
 
 
 def _incident_bonus(told: tuple[IncidentArea, ...], learned: tuple[IncidentArea, ...],

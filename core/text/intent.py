@@ -404,6 +404,9 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
+        if w in {"mohon", "tolong", "please"} and nxt in {"jangan", "tidak", "dont", "do"} and (
+                nxt != "do" or _w(seq, i + 2) == "not"):
+            continue            # "mohon jgn kirim lg ke sini": please do not send more
         if w in {"mohon", "minta", "please", "nyuwun", "tolong"} and (
                 nxt in NON_AID_OBJECTS or (nxt, _w(seq, i + 2)) in lexicon.NON_AID_PAIRS):
             continue            # "mohon doanya", "minta maaf", "mohon info titik drop", "tolong kasih tau"

@@ -444,6 +444,7 @@ URGENCY_CUES: dict[Urgency, tuple[str, ...]] = {
 MAKESHIFT_NOUNS: frozenset[str] = frozenset({
     "toilet", "wc", "mck", "tenda", "jembatan", "posko", "dapur", "rumah", "hunian", "tangga",
     "pintu", "sekolah", "tanggap", "status", "nomor", "telepon", "jalur",
+    "talud", "tanggul",   # "talud darurat ... selesai dibangun": a makeshift sea wall
 })
 
 # --- people counts ------------------------------------------------------------------------
@@ -548,6 +549,7 @@ CITY_ABBREVIATIONS: dict[str, str] = {
     "yogya": "yogyakarta", "jogjakarta": "yogyakarta", "bna": "bandaaceh", "mtr": "mataram",
     "dps": "denpasar",   # as on Bali's SMS and plates-era shorthand ("Dps Timur", "Dps Barat")
     "ptk": "pontianak",  # as West Kalimantan writes it ("Ptk Timur", "Ptk Kota")
+    "bjb": "banjarbaru",  # as South Kalimantan writes it ("bjb utara")
 }
 # Abbreviated first words of names, read only inside a name of several words ("tj pura":
 # Tanjung Pura, "sei rampah", "kp melayu"): alone each is too short to say which place. The usual
@@ -556,6 +558,8 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
     "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
     "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
+    "pulo": "pulau",     # Betawi, Acehnese: "pulo panggang" is Kel. Pulau Panggang (the name also
+                         # stays as typed: "Pulo Gadung")
     # directions as SMS shortens them, inside a name ("kisaran brt": Kota Kisaran Barat)
     "brt": "barat", "tmr": "timur", "utr": "utara", "sltn": "selatan", "sel": "selatan",
     "tgh": "tengah", "teng": "tengah",

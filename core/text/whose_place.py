@@ -209,7 +209,8 @@ _SENDER_ROLES = lexicon.VOLUNTEER_ROLES | frozenset({"mahasiswa", "pengusaha", "
                                                      "pemilik", "owner",   # "kami pemilik klotok di Amuntai"
                                                      # the writer's own institution: "Pesantren kami
                                                      # di Tasikmalaya bisa menampung ..."
-                                                     "pesantren", "ponpes", "klinik", "kampus"})
+                                                     "pesantren", "ponpes", "klinik", "kampus",
+                                                     "tukang"})   # "Sy tukang bangunan di Abepura"
 _SENDER_REACH = 5   # words from the pronoun to "di"/"dari"
 
 

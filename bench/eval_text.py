@@ -10,12 +10,12 @@ tests/fixtures/places2_dev.jsonl (the same format, measured once as a holdout on
 then used for tuning) and tests/fixtures/intents2_dev.jsonl (the intents_* format, written for
 round three before its intent rules were changed) and tests/fixtures/places{4,5,8,9,10,11}_dev.jsonl
 (the places_* format, measured as holdouts on 2026-12-06, then used for tuning) and
-tests/fixtures/places{3,6,7,12,13,14,20,23,26,27,29,30,31}_holdout.jsonl (the same format, never used for tuning; places15_dev was
+tests/fixtures/places{3,6,7,12,13,14,20,23,26,27,29,30}_holdout.jsonl (the same format, never used for tuning; places15_dev was
 measured as one before round eleven, places16_dev before round twelve, places17_dev before round
 thirteen, places18_dev before round fourteen, places19_dev before round fifteen,
 places21_dev before round sixteen, places22_dev before round seventeen,
 places24_dev before round eighteen, places25_dev before round nineteen, places28_dev before round
-twenty), prints:
+twenty, places31_dev before round twenty-one), prints:
 
 - needs micro-F1 of parse_help_message (messages_*, places_*: every record; intents_*: the
   records labelled "request", the only ones with needs labels);
@@ -82,7 +82,7 @@ DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                  "places23_holdout.jsonl", "places24_dev.jsonl", "places25_dev.jsonl",
                "places26_holdout.jsonl", "places27_holdout.jsonl",
                "places28_dev.jsonl", "places29_holdout.jsonl",
-               "places30_holdout.jsonl", "places31_holdout.jsonl")
+               "places30_holdout.jsonl", "places31_dev.jsonl")
 DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town

@@ -372,6 +372,10 @@ FRAUD_ASKS = frozenset({"minta", "meminta", "mohon", "butuh"})
 INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kabarin", "share"})
 
 
+_HELPED = frozenset({"bantu", "help", "helped"})
+_ALREADY = frozenset({"sudah", "telah", "udah", "already"})
+
+
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
     """Un-negated asks as (words, is_relative_clause)."""
     found: list[tuple[str, bool]] = []
@@ -385,6 +389,8 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
         if (w, nxt) in ASK_PAIRS:
             if w == "tidak" and not _lack_of_need(seq, i):
                 continue
+            if w in _HELPED and prev in _ALREADY:
+                continue        # "relawan yg su bantu katong": the help already given, thanked
             if nxt == "ada" and _w(seq, i + 2) in NO_NEWS_OF:
                 continue        # "blm ada laporan korban jiwa": no casualties reported, nothing lacking
             found.append((f"{w} {nxt}", _about_others(seq, i)))
@@ -404,6 +410,10 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
+        if w in _HELPED and prev in _ALREADY:
+            continue            # "yang sudah bantu": the help already given
+        if w in {"butuh", "perlu", "need", "needs"} and nxt in {"apa", "what"}:
+            continue            # "butuh apa aja di sana?": asks what is needed, for someone else
         if w in {"mohon", "tolong", "please"} and nxt in {"jangan", "tidak", "dont", "do"} and (
                 nxt != "do" or _w(seq, i + 2) == "not"):
             continue            # "mohon jgn kirim lg ke sini": please do not send more

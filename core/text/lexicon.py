@@ -149,6 +149,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "dialisis", "hemodialisa", "keracunan", "keracunan makanan", "muntah", "pasien",
         "vitamin", "paracetamol", "oralit", "diabetes", "darah tinggi", "hipertensi", "asma",
         "vaksin", "vaksinasi", "vaccine", "vaccines", "vaccination",
+        "posko kesehatan",   # a health post: medical, not a shelter
         "mask", "masks", "oxygen", "cough", "vomiting", "poisoning", "food poisoning",
         "contractions", "dialysis",
     ),
@@ -156,6 +157,7 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "evakuasi", "terjebak", "tertimbun", "hanyut", "perahu karet", "perahu", "sar",
         "basarnas", "tim sar", "terisolasi", "terisolir", "tenggelam", "tertimpa", "terkurung",
         "terseret", "terjepit", "jepit", "reruntuhan", "penyelamatan", "selamatkan", "jebak", "timbun", "dievakuasi",
+        "diungsikan", "ungsikan", "mengungsikan",   # "lansia perlu diungsikan": moved to safety
         "rescue", "evacuate", "evacuated", "evacuation", "trapped", "stranded", "stuck", "buried",
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
         "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan", "belum ketemu",

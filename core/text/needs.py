@@ -306,7 +306,7 @@ def _is_non_need_use(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     return False
 
 
-_DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",)}
+_DONE_RESCUE = {("dievakuasi",), ("evacuated",), ("diselamatkan",), ("rescued",), ("diungsikan",)}
 _RUBBLE = frozenset({"reruntuhan", "rubble"})
 # Words that refer to a post that exists: its number, address, account, name, location.
 _REFERRING = frozenset({"nomor", "no", "alamat", "rekening", "kontak", "nama", "lokasi", "telepon", "telp", "hp",

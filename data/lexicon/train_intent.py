@@ -42,7 +42,8 @@ TRAIN_FILES = ("messages_dev.jsonl", "places_dev.jsonl", "intents_dev.jsonl", "e
                "places8_dev.jsonl", "places9_dev.jsonl", "places10_dev.jsonl",
                "places11_dev.jsonl", "places15_dev.jsonl", "places16_dev.jsonl", "places17_dev.jsonl",
                "places18_dev.jsonl", "places19_dev.jsonl", "places21_dev.jsonl",
-               "places22_dev.jsonl", "places24_dev.jsonl", "places25_dev.jsonl", "places28_dev.jsonl")
+               "places22_dev.jsonl", "places24_dev.jsonl", "places25_dev.jsonl", "places28_dev.jsonl",
+               "places31_dev.jsonl")
 KIND_TAGS = {"question": "question", "offer": "offer", "status_query": "status", "status_question": "status",
              "thanks": "information",
              "announcement": "information", "information": "information"}
@@ -272,7 +273,9 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 # measured as a holdout after round seventeen (c91a7dc), tuned on from round nineteen
                 "places25_dev.jsonl": "c91a7dc",
                 # measured as a holdout after round nineteen (bb4010b), tuned on from round twenty
-                "places28_dev.jsonl": "bb4010b"}
+                "places28_dev.jsonl": "bb4010b",
+                # measured as a holdout after round twenty (df87441), tuned on from round twenty-one
+                "places31_dev.jsonl": "df87441"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

@@ -25,7 +25,7 @@ PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl
                "places23_holdout.jsonl", "places24_dev.jsonl", "places25_dev.jsonl",
                "places26_holdout.jsonl", "places27_holdout.jsonl",
                "places28_dev.jsonl", "places29_holdout.jsonl",
-               "places30_holdout.jsonl", "places31_holdout.jsonl")
+               "places30_holdout.jsonl", "places31_dev.jsonl")
 INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl", "intents2_dev.jsonl")
 PLACES_PARTS = ("places_dev.jsonl", "places_holdout.jsonl")
 PROVINCE_GROUPS = {"sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua"}

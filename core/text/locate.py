@@ -472,29 +472,28 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
     helpers_town = senders if found.status != "missing" else set()
     origins = origin_words(tokens) if found.status != "missing" else set()
     carrier = carrier_words(tokens) if found.status == "resolved" else set()
-    if origins and _where_from(found, tokens, origins):
+    from_codes = _named_from(tokens, origins)
+    whole = None
+    if found.status == "resolved" and found.admin_code in from_codes:
         # "mau kirim beras dari Enarotali" with "banjir deiyai" in lower case: the only candidate
         # was where the goods come from; a place the whole message names with its parent wins
         whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
-        best = next((c for c in whole.candidates if c.code != found.admin_code
-                     and (c.level == "kabupaten" or named_in(c, _without_name(text, c.name)))
-                     and not _where_from(_resolved(c, (), False), tokens, origins)), None)
+        best = next((c for c in whole.candidates if c.code != found.admin_code and c.code not in from_codes
+                     and (c.level == "kabupaten" or named_in(c, _without_name(text, c.name)))), None)
         if whole.status != "not_found" and best is not None:
             return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
                                        incidents)
-    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins, carrier),
-                               incidents)
+    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins, carrier,
+                                        from_codes, whole), incidents)
 
 
-def _where_from(found: LocateResult, tokens: Sequence[Token], origins: set[str]) -> bool:
-    """The resolved place is named only after "dari"/"from": where someone or something comes from."""
-    if not origins or found.status != "resolved" or found.admin_code is None:
-        return False
+def _named_from(tokens: Sequence[Token], origins: set[str]) -> frozenset[str]:
+    """The places named after "dari"/"from" (a candidate starting with an origin word, resolved
+    alone): where someone or something comes from ("dr Pangkalan Bun": Kec. Arut Selatan)."""
+    if not origins:
+        return frozenset()
     named = [c for c in place_candidate_groups(tokens).all() if c.split()[0].lower().strip(",") in origins]
-    if not named:
-        return False
-    return any(r.best is not None and r.best.code == found.admin_code
-               for r in (resolve_place(c, typos=False) for c in named))
+    return frozenset(r.best.code for r in (resolve_place(c, typos=False) for c in named) if r.best is not None)
 
 
 _FAR = "a place of this name, far from every incident area; which place?"
@@ -635,20 +634,21 @@ _LISTED = 5       # gazetteer._MAX_CANDIDATES: a full list of tied places may hi
 def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference: tuple[float, float] | None,
              incidents: tuple[IncidentArea, ...], senders: frozenset[str] | set[str] = frozenset(),
              origins: frozenset[str] | set[str] = frozenset(),
-             carrier: frozenset[str] | set[str] = frozenset()) -> LocateResult:
+             carrier: frozenset[str] | set[str] = frozenset(), from_codes: frozenset[str] = frozenset(),
+             whole: PlaceResolution | None = None) -> LocateResult:
     """Every n-gram of the whole message against the gazetteer, trusted only with a parent named
     too: "trienggadeng pidie jaya", "waai, salahutu", "Passo Baguala, Kota Ambon". It may go
     deeper than what the candidates found (a kecamatan under the kabupaten they resolved),
     settle their ambiguity (one of their candidates or a namesake of them), overrule an ordinary
     word read as a place when a place with its parent is named, or find what they missed; never
     replace a resolved place by one outside it."""
-    whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
+    if whole is None:   # (already resolved when only an origin was found)
+        whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
     if best is not None and any(best.code == c.code for c in _places_named(senders)):
         return found           # a helper's own town may be a parent, never the answer
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
-            and (any(best.code == c.code for c in _places_named(origins))
-                 or _where_from(_resolved(best, (), False), tokens, set(origins))):
+            and (any(best.code == c.code for c in _places_named(origins)) or best.code in from_codes):
         return found           # where someone comes from replaces no answer ("dr Pangkalan Bun")
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
             and set(best.name.lower().split()) <= carrier:

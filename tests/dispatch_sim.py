@@ -36,7 +36,7 @@ STAGE_OF = {topic: stage for stage in DISPATCH for topic in stage.inputs}
 class Sim:
     def __init__(self, partitions: int = 8, settings: Settings | None = None, seed: int = 0,
                  duplicate_rate: float = 0.0, crash_rate: float = 0.0, replay: bool = False,
-                 step_ms: int = 0):
+                 step_ms: int = 0, one_worker: bool = False):
         """`settings`: the deployment's settings (default_settings(...) with what the test
         changes); the matchers' and desks' configs are built from them as the workers build them.
         `replay`: crashes as Faust has them (streams/dispatch.py): a step's outputs wait in the
@@ -45,7 +45,9 @@ class Sim:
         those inputs come again, in order, to a state that already holds their effects.
         Without it a crash loses part of one step's outputs and nothing replays them.
         `step_ms`: the clock moves this much with each message handled (0: only advance()
-        moves it), for tests that order records by their time."""
+        moves it), for tests that order records by their time.
+        `one_worker`: every partition in one matcher, as one worker owning them all has it (a
+        laptop's stack); otherwise one matcher per partition, as many workers have it."""
         self.P = partitions
         self.rng = random.Random(seed)
         self.dup = duplicate_rate
@@ -55,7 +57,9 @@ class Sim:
         self.settings = settings or default_settings()
         self.cfg = match_config(self.settings, partitions)
         self.desk = Desk(desk_config(self.settings, partitions))
-        self.matchers = {p: Matcher(self.cfg) for p in range(partitions)}
+        self.one_worker = one_worker
+        shared = Matcher(self.cfg)
+        self.matchers = {p: shared if one_worker else Matcher(self.cfg) for p in range(partitions)}
         self.vol_tables: dict[int, dict[str, object]] = defaultdict(dict)   # MVolunteer, MShadow
         self.req_tables: dict[int, dict[str, dict]] = defaultdict(dict)     # request id -> stored state
         # A handler that raises: the message is dead-lettered and the step leaves nothing behind,
@@ -185,7 +189,13 @@ class Sim:
         return copy.deepcopy(self.req_tables[p])
 
     def restart_matcher(self, p: int) -> None:
-        """A new process takes partition p over: memory is rebuilt from the tables only."""
+        """A new process takes partition p over: memory is rebuilt from the tables only. (One
+        worker owning every partition forgets p and loads it again, as streams/dispatch.py.)"""
+        if self.one_worker:
+            m = self.matchers[p]
+            m.forget_partition(p)
+            m.load_partition(p, list(self.vol_tables[p].values()), self.stored_requests(p).values(), again=True)
+            return
         fresh = Matcher(self.cfg)
         fresh.load_partition(p, list(self.vol_tables[p].values()), self.stored_requests(p).values())
         self.matchers[p] = fresh

@@ -231,6 +231,7 @@ class Matcher:
         self._active: dict[int, set[str]] = {}   # partition -> ids of requests not yet closed
         # partition -> volunteers (lat, lon, skills) who became free since the last tick there
         self._freed: dict[int, list[tuple[float, float, frozenset[str]]]] = {}
+        self._freed_at: dict[str, int] = {}   # volunteer -> the snapshot version that freed them
 
     # -- loading ---------------------------------------------------------------------------
     def load_request(self, st: RequestState) -> None:
@@ -282,13 +283,23 @@ class Matcher:
         """Update the indexes from a desk snapshot; older versions are ignored (and the same
         version too, unless `again`). Returns True when the volunteer became free."""
         vid = str(m.volunteer_id)
-        if self.vol_versions.get(vid, -1) > m.version or (self.vol_versions.get(vid) == m.version and not again):
+        known = self.vol_versions.get(vid, -1)
+        if known > m.version:
+            return False
+        if known == m.version and not again:
+            # The same snapshot sent to another partition this worker also owns (one worker
+            # may own them all): a volunteer it freed is news to that partition's waiting
+            # requests too, or they would wait for their own deadline.
+            if partition is not None and self._freed_at.get(vid) == m.version and m.lat is not None \
+                    and m.lon is not None:
+                self._freed.setdefault(partition, []).append((m.lat, m.lon, frozenset(m.skills)))
             return False
         self.vol_versions[vid] = m.version
         old = self.free.get(vid)
         was_free = old is not None and old.available
         moved = old is not None and (old.lat, old.lon) != (m.lat, m.lon)
         if m.gone or m.lat is None or m.lon is None:
+            self._freed_at.pop(vid, None)
             self.free.remove(vid)
             self.duty.remove(vid)
             return False
@@ -298,8 +309,10 @@ class Matcher:
         if m.last_seen is not None:
             self.vol_seen[vid] = m.last_seen.isoformat()
         became_free = m.free and (not was_free or moved)   # newly in reach of someone
-        if became_free and partition is not None:
-            self._freed.setdefault(partition, []).append((m.lat, m.lon, skills))
+        if became_free:
+            self._freed_at[vid] = m.version
+            if partition is not None:
+                self._freed.setdefault(partition, []).append((m.lat, m.lon, skills))
         return became_free
 
     # -- bookkeeping -----------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+import pytest
+
 from siaga.core.dispatch.routing import request_partition, volunteer_partitions
 from siaga.geo.distance import haversine_m
 from siaga.infra.settings import default_settings
@@ -239,6 +241,30 @@ def test_same_phone_across_a_border_joins_within_reach_only():
     sim.drain()
     assert sim.request_state(r2).status == "duplicate" and r2 in sim.request_state(r1).reporters
     assert sim.request_state(far).status != "duplicate"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_volunteer_freed_near_a_border_is_offered_the_request_waiting_across_it(seed):
+    """One worker owns both partitions (a laptop's stack): the snapshot that frees the
+    volunteer reaches both, in either order, and the request waiting on the far side is
+    offered at the next tick, not at its escalation deadline. (Seen in CI: a test's request
+    waited 90 s while its only volunteer, freed by a decline, stayed idle.)"""
+    a, b = _border(0.05)   # 5.5 km apart: two requests, not one reported twice
+    sim = Sim(one_worker=True, seed=seed)
+    v = sim.volunteer(*a, skills=["logistics"])
+    sim.drain()
+    first = sim.request(*a, needs=["water"])   # takes the volunteer
+    sim.drain()
+    assert offered_to(sim, first) == [v]
+    waiting = sim.request(*b, needs=["water"])   # across the border: waits, the volunteer is busy
+    sim.drain()
+    assert offered_to(sim, waiting) == [] and sim.request_state(waiting).status == "open"
+    assert sim.request_state(waiting).partition != sim.request_state(first).partition
+    sim.reply(v, "decline", [str(o.offer_id) for o in sim.offers if str(o.request_id) == first][-1])
+    sim.drain()
+    sim.advance(sim.cfg.retry_s + 1)   # far before its escalation deadline
+    sim.drain()
+    assert offered_to(sim, waiting) == [v]
 
 
 def test_a_report_joining_a_request_closed_meanwhile_stands_alone():

@@ -53,12 +53,12 @@ def _answer(sim: Sim, answered: set, behaviour: list[str], k: int, again: bool =
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=25),
        reqs=st.lists(st.tuples(LAT, LON, NEEDS, CREW), min_size=1, max_size=25),
        behaviour=st.lists(BEHAVIOUR, min_size=1, max_size=50),
-       seed=st.integers(0, 10_000), dup=st.sampled_from([0.0, 0.3]))
-def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed, dup):
+       seed=st.integers(0, 10_000), dup=st.sampled_from([0.0, 0.3]), one_worker=st.booleans())
+def test_no_double_booking_and_every_request_settles(vols, reqs, behaviour, seed, dup, one_worker):
     s = default_settings(offers_at_once=2, offer_timeout_s=60, urgent_offer_timeout_s=60,
                          escalate_after_s=120, urgent_escalate_after_s=120, match_retry_s=5,
                          escalated_retry_s=30, dedupe_radius_m=0.0)
-    sim = Sim(settings=s, seed=seed, duplicate_rate=dup)
+    sim = Sim(settings=s, seed=seed, duplicate_rate=dup, one_worker=one_worker)
     vids = [sim.volunteer(a, b, skills=s) for a, b, s in vols]
     sim.drain()
     rids = [sim.request(a, b, needs=n, volunteers_needed=c) for a, b, n, c in reqs]
@@ -194,13 +194,13 @@ def _through_crashes(sim: Sim, crash: float, vols, reqs, behaviour) -> tuple[lis
 @given(vols=st.lists(st.tuples(LAT, LON, SKILLS), min_size=1, max_size=20),
        reqs=st.lists(st.tuples(LAT, LON, NEEDS, CREW), min_size=1, max_size=20),
        behaviour=st.lists(st.sampled_from(["accept", "accept", "decline"]), min_size=1, max_size=20),
-       seed=st.integers(0, 10_000))
-def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, seed):
+       seed=st.integers(0, 10_000), one_worker=st.booleans())
+def test_crashes_that_cut_outputs_short_lose_no_request(vols, reqs, behaviour, seed, one_worker):
     """A SIGKILLed worker can store a step's state and commit its input while only some of
     its outputs were sent, so nothing replays them. With such crashes anywhere, every
     request still comes to an end (done, or escalated to coordinators), no volunteer is
     booked twice, and once quiet every desk agrees with its matcher."""
-    sim = Sim(settings=CRASHING, seed=seed)
+    sim = Sim(settings=CRASHING, seed=seed, one_worker=one_worker)
     vids, rids = _through_crashes(sim, 0.1, vols, reqs, behaviour)
     for r in rids:
         assert sim.request_state(r) is not None, r   # every accepted request reached its matcher

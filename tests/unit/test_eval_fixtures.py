@@ -12,21 +12,14 @@ from typing import Any
 
 import pytest
 
+from bench.eval_text import DEFAULT_FILES
 from siaga.core.text.gazetteer import lookup_code
 from siaga.schemas.common import NeedCategory, Urgency, Vulnerable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PLACE_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl", "places_dev.jsonl", "places_holdout.jsonl",
-               "extra_dev.jsonl", "places2_dev.jsonl", "places3_holdout.jsonl", "places4_dev.jsonl", "places5_dev.jsonl", "places6_holdout.jsonl", "places7_holdout.jsonl", "places8_dev.jsonl",
-               "places9_dev.jsonl", "places10_dev.jsonl", "places11_dev.jsonl", "places12_holdout.jsonl", "places13_holdout.jsonl",
-               "places14_holdout.jsonl", "places15_dev.jsonl", "places16_dev.jsonl", "places17_dev.jsonl", "places18_dev.jsonl",
-               "places19_dev.jsonl", "places20_holdout.jsonl",
-               "places21_dev.jsonl", "places22_dev.jsonl",
-               "places23_holdout.jsonl", "places24_dev.jsonl", "places25_dev.jsonl",
-               "places26_holdout.jsonl", "places27_holdout.jsonl",
-               "places28_dev.jsonl", "places29_holdout.jsonl",
-               "places30_holdout.jsonl", "places31_dev.jsonl")
-INTENT_FILES = ("intents_dev.jsonl", "intents_holdout.jsonl", "intents2_dev.jsonl")
+# One list of the labelled sets, the one `make eval` measures: the intent sets have their own labels.
+INTENT_FILES = tuple(name for name in DEFAULT_FILES if name.startswith("intents"))
+PLACE_FILES = tuple(name for name in DEFAULT_FILES if name not in INTENT_FILES)
 PLACES_PARTS = ("places_dev.jsonl", "places_holdout.jsonl")
 PROVINCE_GROUPS = {"sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku_papua"}
 # The failure kinds of issue 13 and the languages: each must be in both the dev and the holdout part.
@@ -41,6 +34,11 @@ RECORD_KEYS = {"id", "text", "needs", "people", "households", "vulnerable", "urg
 def load(name: str) -> tuple[dict[str, Any], ...]:
     lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
     return tuple(json.loads(line) for line in lines if line.strip())
+
+
+def test_make_eval_measures_every_labelled_set() -> None:
+    on_disk = {p.name for p in FIXTURES.glob("*.jsonl") if p.stem.endswith(("_dev", "_holdout"))}
+    assert on_disk == set(DEFAULT_FILES), (sorted(on_disk - set(DEFAULT_FILES)), sorted(set(DEFAULT_FILES) - on_disk))
 
 
 def test_ids_are_unique_across_all_fixtures() -> None:

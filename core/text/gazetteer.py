@@ -174,6 +174,15 @@ def _minang_keys(lowered: str) -> set[str]:
     return out
 
 
+def _tanah_key(lowered: str) -> str | None:
+    """"Tanah Towa" is written "tana towa" (as in Tana Toraja), and "Tana Tidung" "tanah
+    tidung": the key of the other spelling, or None."""
+    words = lowered.split()
+    if len(words) < 2 or not any(w in ("tanah", "tana") for w in words):
+        return None
+    return _canonical(" ".join({"tanah": "tana", "tana": "tanah"}.get(w, w) for w in words))
+
+
 def _canonical(text: str) -> str:
     """Compact comparison key of any name or query span."""
     text = text.lower()
@@ -223,11 +232,16 @@ class _Gazetteer:
                      if key.endswith(plain) and len(key) > len(plain)}
         elif code.startswith(_MINANG) and level != _KAB:
             keys |= _minang_keys(name.lower())
+        lowered = name.lower()
+        tanah = _tanah_key(next((lowered[len(p):] for p in _KAB_PREFIXES if lowered.startswith(p)), lowered))
+        if tanah:
+            keys.add(tanah)
         for key in keys:
             self.by_key.setdefault(key, []).append(idx)
         lowered = name.lower()
-        if level == _KEC and lowered.startswith("kota ") and len(lowered.split()) == 2:
-            rest = lowered[len("kota "):]
+        if level == _KEC and lowered.startswith(("kota ", "pulau ")) and len(lowered.split()) == 2:
+            # Kec. "Pulau Derawan" is written "derawan" too ("rob di tanjung batu derawan")
+            rest = lowered.split()[1]
             if rest not in _SINGLE_STOP and rest not in _DIRECTION_WORDS and len(rest) >= 4 \
                     and not (is_dictionary_word(rest) and rest not in _KNOWN_TOWNS):
                 # not an ordinary word ("jembatan besi tambore" is no Kec. Kota Besi, 791 km off)
@@ -269,7 +283,8 @@ class _Gazetteer:
             for row in csv.DictReader(f):
                 self._add(row["code"], row["name"], _KEC, "kecamatan", float(row["lat"]), float(row["lon"]),
                           row["kabupaten_code"])
-        # Kec. "Kota Masohi", "Kota Bangun": people write the town's name alone ("di Masohi").
+        # Kec. "Kota Masohi", "Kota Bangun", "Pulau Derawan": people write the town's or the
+        # island's name alone ("di Masohi").
         # Not when the rest is a direction or a stop word (Kec. "Kota Utara", "Kota Baru"), nor
         # when a kabupaten, a city or another kecamatan has that name (Kec. "Kota Padang",
         # Rejang Lebong, is no namesake of the city of Padang; Kec. Maba beside Kec. Kota Maba),
@@ -340,6 +355,9 @@ class _Gazetteer:
                 if code.startswith(_MINANG):
                     for other in _minang_keys(lowered):
                         by_key.setdefault(other, []).append(idx)
+                tanah = _tanah_key(lowered)
+                if tanah:
+                    by_key.setdefault(tanah, []).append(idx)
             else:
                 for key in self._keys(name, _DESA, kinds[-1]):
                     by_key.setdefault(key, []).append(idx)
@@ -444,6 +462,12 @@ def is_kabupaten_name(word: str) -> bool:
     return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
 
 
+def is_district_name(word: str) -> bool:
+    """Whether a word is the name of a kecamatan, kabupaten or kota ("derawan", "haruku")."""
+    g = gazetteer()
+    return any(g.levels[i] in (_KAB, _KEC) for i in g.by_key.get(_canonical(word), ()))
+
+
 _RUN_TOGETHER_MIN = 6   # named_in: letters a parent's name needs to be found inside a longer word
 
 
@@ -470,7 +494,19 @@ def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool
         short = _short_forms().get(key)
         if short and short & words:
             return True
+        if _town_written_alone(base, words):
+            return True
     return False
+
+
+def _town_written_alone(name: str, words: set[str]) -> bool:
+    """Kec. "Pulau Derawan" or "Kota Masohi" named by its last word alone, where the gazetteer
+    keys it so (_Gazetteer._load): "tanjung batu derawan" names its kecamatan."""
+    parts = name.split()
+    if len(parts) != 2 or parts[0] not in ("kota", "pulau") or parts[1] not in words:
+        return False
+    g = gazetteer()
+    return any(g.names[i].lower() == name and g.levels[i] == _KEC for i in g.by_key.get(_canonical(parts[1]), ()))
 
 
 def point_of(code: str) -> tuple[float, float] | None:
@@ -578,12 +614,26 @@ def resolve_place(text: str, near: tuple[float, float] | None = None,
     if rivals and single is None and (scores[best] - scores[rivals[0]] < _AMBIGUITY_MARGIN
                                       or _city_kelurahan_rival(g, best, rivals, scores)):
         return PlaceResolution("ambiguous", None, candidates)
+    if _outside_the_named_kabupaten(g, best, hits):
+        return PlaceResolution("ambiguous", None, candidates)
     close = sum(1 for i in rivals if scores[best] - scores[i] < _CROWD_MARGIN)
     if close >= _CROWD_SIZE:
         # "Sidomulyo": one kecamatan and 96 villages share the name; the level prior alone
         # should not pick the kecamatan over that crowd
         return PlaceResolution("ambiguous", None, candidates)
     return PlaceResolution("resolved", candidates[0], candidates, evidence=best in backed)
+
+
+def _outside_the_named_kabupaten(g: _Gazetteer, best: int, hits: list[_Hit]) -> bool:
+    """A kabupaten named with its marker ("kab. garut", "kabupaten bogor") that does not
+    hold the answer, nor does any namesake read from the same words: the message says where the
+    place is, and the answer is elsewhere ("desa terusan sindang, kab. garut" is no Desa
+    Terusan in Kec. Sindang, Indramayu). Asking is better than a confident wrong place."""
+    own = {best, *g.chain(best)}
+    placed = [(h.start, h.end) for h in hits if h.idx in own]
+    # (not "kota": "jalan ke kota solok msh putus" names a road's end, not the place's city)
+    return any(g.levels[h.idx] == _KAB and h.marked and h.hint == "kabupaten" and h.quality == 1.0
+               and not any(s < h.end and h.start < e for s, e in placed) for h in hits)
 
 
 _RUN_TOGETHER = re.compile(r"(?<![A-Za-z])[A-Za-z]{8,}(?![A-Za-z])")
@@ -694,6 +744,9 @@ def _cohesion_partners(g: _Gazetteer, hits: list[_Hit], words: Sequence[str | No
         if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 \
                 and is_dictionary_word(words[other.start] or ""):
             continue     # "sumur ketutup abu": a well, not Desa Sumur backing its neighbours
+        if other.hint not in _ADMIN_HINTS and other.end - other.start == 1 and (
+                words[other.start] in lexicon.REGIONAL_PLEAS or words[other.start] in lexicon.REQUEST_VERBS):
+            continue     # "tulung" (Javanese: help), not Kec. Tulung (Klaten) backing Desa Kajang (Madiun)
         if other.hint not in _ADMIN_HINTS and _need_phrase(words[other.start:other.end]):
             continue     # "pintu air" (a floodgate), not Desa Pintu Air backing Kec. Selesai ("blm selesai")
         chain = frozenset(g.chain(other.idx))
@@ -777,9 +830,9 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             if tok.norm in {"-", "'"}:
                 continue
             push(None, None, False)
-            if tok.norm != ".":          # "kec." keeps its hint; a comma ends it
+            if tok.norm != ".":          # "kec." keeps its hint and marks the name after it; a comma ends it
                 hint = None
-            just_marked = False
+                just_marked = False
             continue
         if tok.kind == "number":
             # "10 Koto" (Kec. X Koto), "4 Koto": small numbers may belong to a name (_arabic_numerals)

@@ -73,11 +73,11 @@ INTENTS: tuple[Intent, ...] = ("request", "offer", "information", "question", "s
 
 # Asking for something. A need verb right after "yang" may be a relative clause ("posko yang
 # butuh"): see _asks.
-ASK_WORDS = frozenset({
-    "tolong", "butuh", "perlu", "minta", "mohon", "nyuwun", "peryogi", "kekurangan", "kehabisan",
+ASK_WORDS = lexicon.REGIONAL_PLEAS | frozenset({
+    "tolong", "butuh", "perlu", "minta", "mohon", "kekurangan", "kehabisan",
     "habis", "menipis", "terjebak", "terjepit", "terkurung", "terisolir", "terisolasi", "sos",
     "darurat", "lapar", "kelaparan", "kedinginan", "need", "needs", "needed", "please", "help",
-    "urgent", "emergency", "trapped", "stranded", "stuck", "starving", "hungry", "tulung",
+    "urgent", "emergency", "trapped", "stranded", "stuck", "starving", "hungry",
     "butuhkan", "membutuhkan", "memerlukan", "diperlukan", "dibutuhkan", "kurang",
 })
 NEED_VERB_ASKS = frozenset({"butuh", "perlu", "need", "needs", "membutuhkan", "memerlukan", "minta"})
@@ -376,6 +376,16 @@ _HELPED = frozenset({"bantu", "help", "helped"})
 _ALREADY = frozenset({"sudah", "telah", "udah", "already"})
 
 
+def _already_helped(seq: list[_Item], i: int) -> bool:
+    """"yang sudah bantu", "relawan yg su bantu katong", Manado "ngana samua yg so bantu torang":
+    help already given, thanked. ("so" is Manado and North Maluku "sudah" only after "yang": in
+    English it is no such word.)"""
+    if _w(seq, i) not in _HELPED:
+        return False
+    prev = _w(seq, i - 1)
+    return prev in _ALREADY or (prev == "so" and _w(seq, i - 2) == "yang")
+
+
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
     """Un-negated asks as (words, is_relative_clause)."""
     found: list[tuple[str, bool]] = []
@@ -389,7 +399,7 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
         if (w, nxt) in ASK_PAIRS:
             if w == "tidak" and not _lack_of_need(seq, i):
                 continue
-            if w in _HELPED and prev in _ALREADY:
+            if _already_helped(seq, i):
                 continue        # "relawan yg su bantu katong": the help already given, thanked
             if nxt == "ada" and _w(seq, i + 2) in NO_NEWS_OF:
                 continue        # "blm ada laporan korban jiwa": no casualties reported, nothing lacking
@@ -410,7 +420,7 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue
         if w == "tolong" and prev in {"terima", "thanks"}:
             continue
-        if w in _HELPED and prev in _ALREADY:
+        if _already_helped(seq, i):
             continue            # "yang sudah bantu": the help already given
         if w in {"butuh", "perlu", "need", "needs"} and nxt in {"apa", "what"}:
             continue            # "butuh apa aja di sana?": asks what is needed, for someone else

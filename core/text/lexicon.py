@@ -82,6 +82,9 @@ NEED_VERBS: frozenset[str] = frozenset({
     "butuh", "perlu", "usah", "minta", "mohon", "kirim", "kurang", "harus", "ingin", "mau",
     "need", "needs", "needed", "require", "requires", "want", "send", "lack", "lacking",
 })
+# Pleas in regional languages (Javanese "tulung", "nyuwun", "peryogi"): asks, and never a
+# place backing its neighbours (Kec. Tulung, Klaten; core/text/gazetteer.py _cohesion_partners).
+REGIONAL_PLEAS: frozenset[str] = frozenset({"tulung", "nyuwun", "peryogi"})
 # Request verbs: an un-negated one ends a negation scope ("tdk butuh nasi, butuh air").
 REQUEST_VERBS: frozenset[str] = frozenset({
     "butuh", "perlu", "minta", "mohon", "kurang", "need", "needs", "require", "requires",
@@ -162,6 +165,9 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "swept away", "boat", "drowning", "collapsed", "rubble", "di atap", "ke atap",
         "atas atap", "atas genteng", "nduwur payon", "duwur payon", "hilang", "belum ditemukan", "belum ketemu",
         "on the roof", "on top of the house", "rooftop", "missing",
+        # out at sea and not back: "kena ombak besar, nelayan blm pulang"
+        "nelayan belum pulang", "nelayan belum kembali", "nelayan tidak pulang", "nelayan tidak kembali",
+        "nelayan belum balik",
         # fetching people out: "tulung dijemput", "perlu dipindah ke posko", "mohon heli"
         "tolong jemput", "bantu jemput", "minta jemput", "mohon jemput", "perlu jemput",
         # ... or taking the sick to hospital: "mo minta tolong antar ke RS, torang nyanda ada oto"
@@ -313,7 +319,10 @@ ON_THE_ROOF_THINGS: frozenset[str] = frozenset({"abu", "pasir", "debu", "lumpur"
 # Machines asked for: a rescue when someone is under the earth, "other" when only a road is to be
 # opened (core/text/needs.py _machines_for_the_road).
 HEAVY_EQUIPMENT: frozenset[str] = frozenset({"alat berat", "ekskavator", "excavator", "heavy equipment"})
-ROAD_WORDS: frozenset[str] = frozenset({"jalan", "jln", "jl", "akses", "road", "roads"})
+ROAD_WORDS: frozenset[str] = frozenset({"jalan", "jln", "jl", "akses", "jalur", "road", "roads"})
+# Buildings counted ("2 honai tertimbun", "3 rmh hanyut"): a number before them counts no people.
+BUILDING_UNITS: frozenset[str] = frozenset({"rumah", "honai", "unit", "bangunan", "gedung", "kios", "ruko",
+                                            "houses", "homes", "buildings"})
 CLEARING_WORDS: frozenset[str] = frozenset({"normalisasi", "keruk", "mengeruk", "dikeruk", "pengerukan"})
 ROAD_BLOCKED: frozenset[str] = frozenset({
     "tertutup", "ketutup", "tutup", "menutup", "menutupi", "tertimbun", "putus", "terputus", "buka", "membuka",

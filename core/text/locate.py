@@ -27,7 +27,7 @@ from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
 from siaga.core.text.whose_place import (carried_to, carrier_words, origin_words, referred_to, sender_places,
                                          water_origins, without_origins)
-from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_kabupaten_name, is_whole_name, lookup_code, named_in,
+from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_district_name, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
 from siaga.schemas.common import Location, LocationSource
@@ -320,6 +320,9 @@ def _street_at(tokens: Sequence[Token], i: int) -> bool:
     return False
 
 
+_PEOPLE_OF = frozenset({"warga", "korban", "pengungsi"})
+
+
 def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
     """"banjir landak", "gempa agam", "longsor batang": the word right after a disaster noun
     names where it struck; "kirim bantuan ke tual", "dikirim ka pati": the word after "ke" names
@@ -330,6 +333,10 @@ def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
     words = [t for t in tokens if t.kind == "word"]
     out: list[str] = []
     for i, (prev, tok) in enumerate(zip(words, words[1:])):
+        if prev.norm in _PEOPLE_OF and len(tok.norm) >= 4 and tok.norm not in lexicon.NON_PLACE_WORDS \
+                and is_kabupaten_name(tok.norm):
+            out.append(tok.raw)   # "utk warga belu yg kekeringan": the people of Kabupaten Belu
+            continue
         if prev.norm not in lexicon.DISASTER_WORDS and prev.norm not in lexicon.TOWARD_WORDS:
             continue
         pair = words[i + 1:i + 3]
@@ -338,6 +345,11 @@ def _cued_regions(tokens: Sequence[Token]) -> tuple[str, ...]:
         elif len(tok.norm) >= 4 and tok.norm not in lexicon.DISASTER_WORDS and tok.norm not in lexicon.NON_PLACE_WORDS \
                 and tok.norm not in lexicon.COMMON_PLACE_NOUNS and tok.norm not in lexicon.NAME_HEADS \
                 and is_dictionary_word(tok.norm) and is_kabupaten_name(tok.norm):   # "longsor batu": rock
+            out.append(tok.raw)
+        elif len(tok.norm) >= 5 and not is_dictionary_word(tok.norm) and is_dictionary_word(tok.stem) \
+                and is_district_name(tok.norm):
+            # no word itself, though the stemmer finds one in it ("rob derawan": dawan, "banjir
+            # haruku": haru), so no bare candidate; after a disaster noun a district's name is one
             out.append(tok.raw)
     return tuple(out)
 

@@ -37,6 +37,7 @@ def detect_needs(tokens: Sequence[Token]) -> NeedResult:
         target = negated if m.start in negated_at else kept
         target.setdefault(m.key, m.start)
     _drop_described_rescue(tokens, matches, kept, negated_at)
+    _drop_buried_road(tokens, matches, kept, negated_at)
     _machines_for_the_road(tokens, matches, kept, negated_at)
     _building_materials(tokens, kept, negated_at)
     needs = tuple(sorted(kept, key=kept.__getitem__))
@@ -67,6 +68,35 @@ def _drop_described_rescue(tokens: Sequence[Token], matches: list[PhraseMatch[Ne
     del kept[NeedCategory.rescue]
 
 
+def _drop_buried_road(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
+                      kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
+    """"jalan di desa musi lirung putus tertimbun longsor, kendaraan blm bisa lewat": the road
+    is buried, and no one is named under it: a report of the road, no rescue asked."""
+    if NeedCategory.rescue not in kept:
+        return
+    rescue = [m for m in matches if m.key == NeedCategory.rescue and m.start not in negated_at]
+    if not rescue or any(len(m.phrase) != 1 or m.phrase[0] not in lexicon.RESCUE_CONDITIONS
+                         or m.phrase[0] in lexicon.ISOLATION_WORDS or _about_people(tokens, m.start) for m in rescue):
+        return
+    if any(t.kind == "word" and (t.norm in lexicon.PERSON_UNITS or t.norm in _PEOPLE_WORDS) for t in tokens):
+        return      # "jalan tertimbun, 3 warga di dalam mobil": people may be under it
+    if all(_road_in_clause(tokens, m.start) for m in rescue):
+        del kept[NeedCategory.rescue]
+
+
+def _road_in_clause(tokens: Sequence[Token], index: int) -> bool:
+    """A road word earlier in the clause of ``index`` ("jalan ... putus tertimbun")."""
+    k = index - 1
+    while k >= 0:
+        t = tokens[k]
+        if t.kind == "punct" and t.norm in _SOFT_SCOPE_END | {","}:
+            return False
+        if t.kind == "word" and t.norm in lexicon.ROAD_WORDS:
+            return True
+        k -= 1
+    return False
+
+
 def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
                            kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
     """"longsor tutup jalan desa, butuh alat berat", "alat berat normalisasi kali": machines to
@@ -82,6 +112,9 @@ def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[Ne
     for m in rescue:
         if m in machines:
             continue
+        k = _prev_word_index(tokens, m.start)
+        if k is not None and tokens[k].norm in lexicon.ROAD_WORDS:
+            continue        # "jalur evakuasi tertutup material": the evacuation route, a road
         words = m.phrase
         if len(words) != 1 or words[0] not in lexicon.RESCUE_CONDITIONS:
             return          # "warga terjebak", "tim sar": a rescue asked
@@ -150,6 +183,9 @@ def _about_people(tokens: Sequence[Token], index: int) -> bool:
         t = tokens[k]
         if t.kind == "punct" and t.norm in _SOFT_SCOPE_END:
             return False
+        if t.kind == "number" and k + 1 < index and tokens[k + 1].kind == "word" \
+                and tokens[k + 1].norm in lexicon.BUILDING_UNITS:
+            return False     # "2 honai tertimbun", "3 rumah hanyut": buildings counted, not people
         if t.kind == "number" or (t.kind == "word" and (t.norm in lexicon.PERSON_UNITS or t.norm in _PEOPLE_WORDS)):
             return True
         if t.kind == "word":
@@ -517,10 +553,10 @@ def _regional_word_of_a_name(tokens: Sequence[Token], index: int) -> bool:
 
 
 def _named_after_marker(tokens: Sequence[Token], index: int) -> bool:
-    """A need word right after "desa"/"kel."/"dusun" that, with the word after it, is the whole
-    name of a place ("desa air selumar", "desa Air Panas"): a name, in any case."""
+    """A need word right after "desa"/"kel."/"dusun"/"kec." that, with the word after it, is the
+    whole name of a place ("desa air selumar", "kec Air Putih"): a name, in any case."""
     prev = _prev_word_index(tokens, index)
-    if prev is None or lexicon.PLACE_MARKERS.get(tokens[prev].norm) not in {"desa", "dusun"}:
+    if prev is None or lexicon.PLACE_MARKERS.get(tokens[prev].norm) not in {"desa", "dusun", "kecamatan"}:
         return False
     nxt = _next_word_index(tokens, index + 1)
     return nxt is not None and is_whole_name([tokens[index].raw, tokens[nxt].raw])

@@ -286,12 +286,15 @@ class Matcher:
         known = self.vol_versions.get(vid, -1)
         if known > m.version:
             return False
-        if known == m.version and not again:
+        live = not (m.gone or m.lat is None or m.lon is None)
+        if known == m.version and not again and (not live or self.free.get(vid) is not None):
             # The same snapshot sent to another partition this worker also owns (one worker
             # may own them all): a volunteer it freed is news to that partition's waiting
-            # requests too, or they would wait for their own deadline.
-            if partition is not None and self._freed_at.get(vid) == m.version and m.lat is not None \
-                    and m.lon is not None:
+            # requests too, or they would wait for their own deadline. (A copy saying the
+            # volunteer left one partition changes nothing the copy for another applied; but
+            # when it came first, the copy that says where they are now is applied below.)
+            if partition is not None and m.lat is not None and m.lon is not None and not m.gone \
+                    and self._freed_at.get(vid) == m.version:
                 self._freed.setdefault(partition, []).append((m.lat, m.lon, frozenset(m.skills)))
             return False
         self.vol_versions[vid] = m.version

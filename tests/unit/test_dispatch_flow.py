@@ -3,6 +3,7 @@ expiry, widening, escalation, coordinator actions, dedupe."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from siaga.core.dispatch.routing import request_partition, volunteer_partitions
 from siaga.geo.distance import haversine_m
 from siaga.infra.settings import default_settings
+from siaga.schemas.common import Location
+from siaga.schemas.events import VolunteerCheckIn
 from siaga.schemas.topics import MATCH_PARTITIONS
 from siaga.streams.dispatch_config import desk_config
 from tests.dispatch_sim import Sim
@@ -265,6 +268,23 @@ def test_a_volunteer_freed_near_a_border_is_offered_the_request_waiting_across_i
     sim.advance(sim.cfg.retry_s + 1)   # far before its escalation deadline
     sim.drain()
     assert offered_to(sim, waiting) == [v]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_volunteer_who_moved_to_other_partitions_is_still_offered_work(seed):
+    """One worker owns every partition: the volunteer's move sends "gone" to the partitions
+    left and a snapshot to the new ones, all of one version, in either order. Whichever comes
+    first, the volunteer stays a candidate where they now are."""
+    sim = Sim(one_worker=True, seed=seed)
+    v = sim.volunteer(*YOGYA, skills=["logistics"])
+    sim.drain()
+    there = (YOGYA[0] - 1.0, YOGYA[1] + 1.0)   # about 150 km: other partitions
+    sim.send("volunteer-checkins", v, VolunteerCheckIn(volunteer_id=uuid.UUID(v), location=Location(
+        lat=there[0], lon=there[1]), available=True, occurred_at=sim.now))
+    sim.drain()
+    rid = sim.request(there[0] + 0.001, there[1], needs=["water"])
+    sim.drain()
+    assert offered_to(sim, rid) == [v]
 
 
 def test_a_report_joining_a_request_closed_meanwhile_stands_alone():

@@ -297,8 +297,10 @@ class _Gazetteer:
         for i in range(len(self.names)):
             if self.levels[i] == _KEC and self.kinds[self.parents[i]] == "kabupaten":
                 town = _bare_key(self.names[i])
-                if town == _bare_key(self.names[self.parents[i]]) and "kota" + town not in self.by_key:
-                    self.by_key["kota" + town] = [i]
+                if town == _bare_key(self.names[self.parents[i]]):
+                    for key in ("kota" + town, town + "kota"):   # "kota Sintang", "Trenggalek kota"
+                        if key not in self.by_key:
+                            self.by_key[key] = [i]
         with open(data_dir / "desa.csv", encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
@@ -492,8 +494,8 @@ def named_in(match: PlaceMatch, text: str, below_province: bool = False) -> bool
         if len(key) >= _RUN_TOGETHER_MIN and key in compact or 3 <= len(key) < _RUN_TOGETHER_MIN and key in words:
             return True
         short = _short_forms().get(key)
-        if short and short & words:
-            return True
+        if short and (short & words or any(len(a) >= _RUN_TOGETHER_MIN and a in compact for a in short)):
+            return True     # "pasbar"; "Kuala Tungkal" (kualatungkal) for Kec. Tungkal Ilir
         if _town_written_alone(base, words):
             return True
     return False

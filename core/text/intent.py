@@ -90,6 +90,7 @@ ASK_PAIRS = frozenset({
     ("dereng", "makan"), ("teu", "acan"), ("bantu", "kami"), ("bantu", "cari"), ("bantu", "saya"),
     ("belum", "kebagian"), ("belum", "tersentuh"), ("belum", "dibagi"), ("tidak", "kebagian"),
     ("tidak", "punya"),   # "tidak punya makanan": with a supply next to it (_lack_of_need)
+    ("tidak", "dapat"),   # "torang so nda dapa beras": no rice to be had (the same check)
     ("help", "us"), ("help", "me"), ("tidak", "ada"), ("nobody", "came"), ("no", "food"),
     ("no", "water"), ("send", "food"), ("send", "water"), ("send", "help"),
 })

@@ -506,6 +506,7 @@ ENGLISH_MARKERS: frozenset[str] = frozenset({
     "people", "family", "families", "there", "here", "have", "has", "no", "not", "with", "and",
     "for", "of", "to", "in", "at", "trapped", "medicine", "children", "my", "i", "am", "urgent",
     "flood", "village", "house", "from", "some", "it", "they", "them", "send", "baby", "old",
+    "strong",   # "Strong winds destroyed roofs": a known word, so no typo of "sarong"
 })
 INDONESIAN_MARKERS: frozenset[str] = frozenset({
     "di", "dan", "yang", "tidak", "butuh", "kami", "ada", "tolong", "orang", "ke", "dari",

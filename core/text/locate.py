@@ -25,7 +25,7 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, carrier_words, origin_words, referred_to, sender_places,
+from siaga.core.text.whose_place import (carried_to, carrier_words, first_name_word, origin_words, referred_to, sender_places,
                                          water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_district_name, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
@@ -504,7 +504,7 @@ def _named_from(tokens: Sequence[Token], origins: set[str]) -> frozenset[str]:
     alone): where someone or something comes from ("dr Pangkalan Bun": Kec. Arut Selatan)."""
     if not origins:
         return frozenset()
-    named = [c for c in place_candidate_groups(tokens).all() if c.split()[0].lower().strip(",") in origins]
+    named = [c for c in place_candidate_groups(tokens).all() if first_name_word(c) in origins]
     return frozenset(r.best.code for r in (resolve_place(c, typos=False) for c in named) if r.best is not None)
 
 

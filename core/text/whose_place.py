@@ -50,17 +50,23 @@ _FETCH_VERBS = frozenset({"jemput", "dijemput", "menjemput", "jemputan", "evakua
                           "mengevakuasi", "evacuation", "evacuate", "evacuated", "rescue", "pickup",
                           # displaced "from" the place struck: "menampung pengungsi banjir dari Lakbok"
                           "pengungsi", "korban", "evacuees", "refugees", "victims"})
+# News or a report "from" a place is about that place: "laporan kode H6QN3Z dari Mattiro Bone",
+# "kabar dr muntok: rob sdh surut".
+_REPORT_WORDS = frozenset({"laporan", "lapor", "melapor", "melaporkan", "kabar", "berita",
+                           "report", "reports", "news"})
 _FETCH_REACH = 4   # words from the verb to "dari"
+_REPORT_REACH = 7  # ... from the report, past its code ("laporan kode H6QN3Z dari": h, qn, z)
 
 
 def fetched_from(tokens: Sequence[Token]) -> set[str]:
-    """The first name-like word after "dari"/"from" when it follows a verb of fetching people, or
-    the displaced."""
+    """The first name-like word after "dari"/"from" when it follows a verb of fetching people,
+    the displaced, or a report."""
     words = [t for t in tokens if t.kind == "word"]
     out: set[str] = set()
     for i, t in enumerate(words):
-        if t.norm in _ORIGIN_CUES and any(w.norm in _FETCH_VERBS or w.stem in _FETCH_VERBS
-                                          for w in words[max(0, i - _FETCH_REACH):i]):
+        if t.norm in _ORIGIN_CUES and (
+                any(w.norm in _FETCH_VERBS or w.stem in _FETCH_VERBS for w in words[max(0, i - _FETCH_REACH):i])
+                or any(w.norm in _REPORT_WORDS for w in words[max(0, i - _REPORT_REACH):i])):
             out |= _cued_words(words[i:], _ORIGIN_CUES)
     return out
 
@@ -236,6 +242,13 @@ def sender_places(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
+def first_name_word(candidate: str) -> str:
+    """A candidate's first word past its marker ("Kota Metro" is compared as "metro"), as the
+    cued words (origins, senders, destinations) are taken."""
+    words = [w.lower().strip(",") for w in candidate.split()]
+    return next((w for w in words if w not in _CUE_SKIP), words[0] if words else "")
+
+
 def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: set[str]) -> PlaceCandidates:
     """"Kami relawan dari Depok sedang menuju Lebakgedong": where the writer comes from is not
     where help is wanted. A candidate after "dari"/"from" is dropped when another candidate is
@@ -244,11 +257,7 @@ def without_origins(groups: PlaceCandidates, tokens: Sequence[Token], senders: s
     that place is where help is wanted, and the other names (where the carrier is, "Kapal kami di
     Larantuka", "Relawan Parepare") are dropped too."""
 
-    def first(c: str) -> str:
-        # the name's first word, past its marker ("kota jambi" is compared as "jambi")
-        words = [w.lower().strip(",") for w in c.split()]
-        return next((w for w in words if w not in _CUE_SKIP), words[0] if words else "")
-
+    first = first_name_word
     everything = groups.all()
     if senders and any(first(c) not in senders for c in everything):
         def others(cs: tuple[str, ...]) -> tuple[str, ...]:

@@ -275,7 +275,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places31_dev.jsonl": "df87441",
                 # measured as a holdout at the start of the fourteenth session (9589501), tuned on
                 # from round twenty-two
-                "places32_dev.jsonl": "9589501"}
+                "places32_dev.jsonl": "9589501",
+                # measured as a holdout after round twenty-two (f759095), tuned on from round
+                # twenty-three
+                "places35_dev.jsonl": "f759095"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

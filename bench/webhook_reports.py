@@ -35,13 +35,27 @@ _PLACED = [
 ]
 
 
+def fresh_batch(env: dict[str, str], prefix: str) -> int:
+    """A block of numbers (prefix + two digits) no earlier run used on this stack's record: a
+    phone used before has requests and perhaps a conversation waiting for a reply, which would
+    be counted, or answered, as this run's (a random block collided after a few dozen runs)."""
+    with psycopg.connect(env["DATABASE_URL"]) as db:
+        used = {row[0] for row in db.execute(
+            "SELECT DISTINCT substr(phone, 1, %s) FROM inbound_messages WHERE phone LIKE %s",
+            (len(prefix) + 2, prefix + "%"))}
+    free = [b for b in range(10, 100) if f"{prefix}{b:02d}" not in used]
+    if not free:
+        raise SystemExit(f"every block of {prefix}NN is used on this stack's record: pass another prefix")
+    return free[uuid.uuid4().int % len(free)]
+
+
 def send(env: dict[str, str], texts: list[str], prefix: str = "+62813") -> list[str]:
     """Each text to the stack's signed SMS webhook from a phone of its own (a fresh block of
     numbers per run, so nothing is taken as a reply to an earlier run); the phones, in order."""
     api = env["API_URL"].rstrip("/")
     signed_url = env["PUBLIC_BASE_URL"].rstrip("/") + "/webhooks/twilio/sms"
     validator = RequestValidator(env["TWILIO_AUTH_TOKEN"])
-    batch = uuid.uuid4().int % 90 + 10
+    batch = fresh_batch(env, prefix)
     phones = []
     with httpx.Client(timeout=30, trust_env=False) as client:
         for i, text in enumerate(texts):

@@ -109,6 +109,9 @@ HAVE = frozenset({"punya", "memiliki", "gadhah", "gaduh", "have", "has", "got", 
                   # goods in hand: "kami sudah mengumpulkan 200 selimut", "we collected 200 blankets"
                   "mengumpulkan", "kumpulkan", "terkumpul", "collected", "gathered", "prepared",
                   "menyiapkan", "siapkan"})
+# Asking the one addressed ("ngana bisa bantu beras?", "bapak bisa kirim terpal?"): an ask, no offer.
+SECOND_PERSON = frozenset({"ngana", "ngoni", "kamu", "anda", "kalian", "bapak", "pak", "ibu", "bu", "kakak",
+                           "kak", "mas", "mbak", "you", "ente", "kau", "ko", "kam", "sampeyan", "panjenengan"})
 ABLE = frozenset({"bisa", "siap", "mau", "ingin", "saged", "tiasa", "can", "could", "ready", "willing",
                   "bersedia", "sanggup", "akan", "will", "able", "bade", "arep", "should", "shall",
                   # "happy to deliver clean water", "senang membantu"
@@ -146,7 +149,8 @@ THANKS_FOR = frozenset({"atas", "untuk", "for", "buat", "kanggo", "dumateng", "k
 # Thanked helpers: "terima kasih relawan", "makasih tim basarnas", "trims PLN": something was done.
 THANKED_HELPERS = frozenset({"relawan", "donatur", "tim", "para", "semua", "sadaya", "sedaya", "pln", "bpbd",
                              "basarnas", "tni", "polri", "pemda", "pemkab", "dinsos", "volunteers", "everyone",
-                             "all", "rescuers", "petugas", "bapak", "ibu"})
+                             "all", "rescuers", "petugas", "bapak", "ibu",
+                             "bapa", "pak", "mama"})   # "makasi banyak bapa2 TNI" (Papuan and Ambonese "bapa")
 # Announcements and reports.
 ANNOUNCE = frozenset({"pembagian", "dibagikan", "membagikan", "distribution", "distributing",
                       "distributed", "buka", "dibuka", "open", "opened", "dipindah", "dipindahkan",
@@ -526,7 +530,7 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
         # "siap bantu", "bisa angkut", "can help", "siap dipinjamkan", "ready to deploy"
         # (not "kalau bisa kirim perahu": if it can be done, send a boat; a polite ask)
         if w in ABLE and prev not in {"yang", "siapa", "apa", "apakah", "tidak", "tolong", "mohon", "who"} \
-                and prev not in CONDITIONALS and not _negated(seq, i):
+                and prev not in CONDITIONALS and prev not in SECOND_PERSON and not _negated(seq, i):
             for k in range(i + 1, min(n, i + 4)):
                 if seq[k][0] == ".":
                     break

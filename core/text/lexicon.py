@@ -225,6 +225,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "kelambu", "mosquito net", "mosquito nets",
         # fire near homes (peat and forest fires): "minta damkar & water bombing"
         "damkar", "pemadam kebakaran", "water bombing", "fire brigade",
+        # to cut fallen trees off houses and roads: "pohon tumbang timpa 3 rumah, perlu chainsaw"
+        "chainsaw", "gergaji mesin", "senso",
     ),
 }
 
@@ -258,6 +260,8 @@ THINGS: frozenset[str] = frozenset({
     # parts of houses and trees: "tangga rumah panggung patah", "pohon tumbang"
     "tangga", "pohon", "tiang", "dinding", "tembok", "pintu", "jendela", "genteng", "plafon", "lantai",
     "panggung", "dahan", "kayu", "stairs", "tree", "trees", "wall", "roof",
+    # water works: "air bersih putus krn pipa patah"
+    "pipa", "selang", "pipe", "pipes",
 })
 # Rescue equipment that is itself lost when a damage word follows: "perahu nelayan hancur semua".
 RESCUE_EQUIPMENT: frozenset[str] = frozenset({"perahu", "boat", "boats", "kapal", "speedboat"})
@@ -324,6 +328,8 @@ ROAD_WORDS: frozenset[str] = frozenset({"jalan", "jln", "jl", "akses", "jalur", 
 BUILDING_UNITS: frozenset[str] = frozenset({"rumah", "honai", "unit", "bangunan", "gedung", "kios", "ruko",
                                             "houses", "homes", "buildings"})
 CLEARING_WORDS: frozenset[str] = frozenset({"normalisasi", "keruk", "mengeruk", "dikeruk", "pengerukan"})
+# Works machines mend, when nobody is under the earth: "tanggul jebol, perlu karung pasir & alat berat".
+WORKS_TO_MEND: frozenset[str] = frozenset({"tanggul", "talud", "bendungan", "dam", "levee", "embankment"})
 ROAD_BLOCKED: frozenset[str] = frozenset({
     "tertutup", "ketutup", "tutup", "menutup", "menutupi", "tertimbun", "putus", "terputus", "buka", "membuka",
     "dibuka", "blocked", "closed", "open", "cut",

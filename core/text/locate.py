@@ -289,9 +289,7 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
                     out.append(" ".join(t.raw for t in span))
                 continue
             # later words may be words that are no name alone ("Raja Seberang", "Depati Tujuh")
-            if not all(t.kind == "word" and len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and (
-                    t.norm in _IN_NAMES or t.norm in lexicon.NON_PLACE_WORDS or t.norm in lexicon.NUMBER_WORDS_ID)))
-                       for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
+            if not all(_run_word(t, k) for k, t in enumerate(span)):   # "we're ok" is not Kec. Reok
                 break
             if capitalised and all(t.raw.islower() and is_dictionary_word(t.norm) for t in span):
                 continue
@@ -299,6 +297,17 @@ def _whole_names(tokens: Sequence[Token]) -> tuple[str, ...]:
                     and " ".join(t.norm for t in span) not in lexicon.PHRASES_NOT_PLACES:
                 out.append(" ".join(t.raw for t in span))
     return tuple(dict.fromkeys(out))
+
+
+def _run_word(t: Token, k: int) -> bool:
+    """Whether the k-th word of a run may be part of a whole name read in lower case: a name
+    word, a head's short form first ("tj selor hilir"), or later a word that is no name alone."""
+    if t.kind != "word":
+        return False
+    if k == 0 and t.norm in lexicon.NAME_HEAD_ABBREVIATIONS:
+        return True
+    return len(t.raw) >= 3 and (name_word(t, k > 0) or (k > 0 and (
+        t.norm in _IN_NAMES or t.norm in lexicon.NON_PLACE_WORDS or t.norm in lexicon.NUMBER_WORDS_ID)))
 
 
 def _street_at(tokens: Sequence[Token], i: int) -> bool:
@@ -455,9 +464,17 @@ def _written_destination(best: PlaceMatch, tokens: Sequence[Token]) -> bool:
 def _short_for_it(candidates: Sequence[str], best: PlaceMatch) -> bool:
     """Every candidate an ordinary word that stands for the place only as a short form: "di
     loteng rumah" (the attic) is not Lombok Tengah ("Loteng") unless something else says so."""
-    words = [c.lower() for c in candidates]
+    words = [w for c in candidates for w in _naming_parts(c.lower())]
     name = best.name.lower().split()
     return all(len(w.split()) == 1 and is_dictionary_word(w) and w not in name for w in words)
+
+
+def _naming_parts(candidate: str) -> list[str]:
+    """The comma-separated parts of a candidate that name some place ("loteng, hp": "hp" names
+    none), or the candidate whole when none does."""
+    parts = [p for p in (x.strip() for x in candidate.split(",")) if p]
+    named = [p for p in parts if is_whole_name(p.split())]
+    return named or [candidate]
 
 
 def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, ...]) -> bool:

@@ -99,15 +99,16 @@ def _road_in_clause(tokens: Sequence[Token], index: int) -> bool:
 
 def _machines_for_the_road(tokens: Sequence[Token], matches: list[PhraseMatch[NeedCategory]],
                            kept: dict[NeedCategory, int], negated_at: set[int]) -> None:
-    """"longsor tutup jalan desa, butuh alat berat", "alat berat normalisasi kali": machines to
-    open a blocked road or clear a river are not a rescue (no one is under the earth), so the ask
+    """"longsor tutup jalan desa, butuh alat berat", "alat berat normalisasi kali", "tanggul
+    jebol ... alat berat": machines to open a blocked road, clear a river or mend a levee are not a rescue (no one is under the earth), so the ask
     is "other"; with anyone buried, trapped or missing ("1 warga tertimbun, tlg alat berat") it
     stays a rescue."""
     if NeedCategory.rescue not in kept:
         return
     rescue = [m for m in matches if m.key == NeedCategory.rescue and m.start not in negated_at]
     machines = [m for m in rescue if " ".join(m.phrase) in lexicon.HEAVY_EQUIPMENT]
-    if not machines or not (_road_blocked(tokens) or any(t.norm in lexicon.CLEARING_WORDS for t in tokens)):
+    if not machines or not (_road_blocked(tokens) or any(t.norm in lexicon.CLEARING_WORDS
+                                                         or t.norm in lexicon.WORKS_TO_MEND for t in tokens)):
         return
     for m in rescue:
         if m in machines:

@@ -282,8 +282,10 @@ def _sentence_end(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
-    # acronyms ("12 KK", "tim SAR") say nothing about whether the writer capitalises names
-    letters = [c for t in tokens if t.kind == "word" and not _acronym(t) for c in t.raw if c.isalpha()]
+    # acronyms ("12 KK", "tim SAR") and words shouted in capitals ("itu PENIPUAN") say nothing
+    # about whether the writer capitalises names
+    letters = [c for t in tokens if t.kind == "word" and not _acronym(t) and not t.raw.isupper()
+               for c in t.raw if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
     mixed_case = bool(letters) and 0 < upper < 0.6 * len(letters)
     out: list[str] = []

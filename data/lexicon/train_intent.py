@@ -278,7 +278,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places32_dev.jsonl": "9589501",
                 # measured as a holdout after round twenty-two (f759095), tuned on from round
                 # twenty-three
-                "places35_dev.jsonl": "f759095"}
+                "places35_dev.jsonl": "f759095",
+                # measured as a holdout after round twenty-three (bd63db2), tuned on from round
+                # twenty-four
+                "places36_dev.jsonl": "bd63db2"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

@@ -460,14 +460,17 @@ def _short_forms() -> dict[str, frozenset[str]]:
 
 def is_kabupaten_name(word: str) -> bool:
     """Whether a word is the name of a kabupaten or kota ("landak", "agam", "batang")."""
-    g = gazetteer()
-    return any(g.levels[i] == _KAB for i in g.by_key.get(_canonical(word), ()))
+    return _names_a_level(word, (_KAB,))
 
 
 def is_district_name(word: str) -> bool:
     """Whether a word is the name of a kecamatan, kabupaten or kota ("derawan", "haruku")."""
+    return _names_a_level(word, (_KAB, _KEC))
+
+
+def _names_a_level(word: str, levels: tuple[int, ...]) -> bool:
     g = gazetteer()
-    return any(g.levels[i] in (_KAB, _KEC) for i in g.by_key.get(_canonical(word), ()))
+    return any(g.levels[i] in levels for i in g.by_key.get(_canonical(word), ()))
 
 
 _RUN_TOGETHER_MIN = 6   # named_in: letters a parent's name needs to be found inside a longer word

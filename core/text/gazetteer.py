@@ -853,10 +853,16 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
         if marker is not None and tok.norm in _ENGLISH_POST_MARKERS and words and words[-1] is not None \
                 and hints[-1] is None:
             # "Ketapang regency": the marker names the level of the words before it
+            if words[-1] == "sub" and len(words) > 1 and words[-2] is not None:
+                # "Peusangan sub-district": "sub" is part of the marker, not of the name
+                words.pop()
+                hints.pop()
+                after.pop()
             k = len(words) - 1
             while k >= 0 and words[k] is not None and hints[k] is None:
                 hints[k] = _MARKER_HINTS.get(marker)
                 k -= 1
+            after[k + 1] = True      # marked, as "kec. Peusangan" would be
             push(None, None, False)
             hint = None
             just_marked = False

@@ -123,6 +123,28 @@ def place_candidate_groups(tokens: Sequence[Token]) -> PlaceCandidates:
     return PlaceCandidates(marked_t, bare_t, landmarks)
 
 
+# English word order puts the marker after the name: "Peusangan sub-district, Bireuen regency".
+_MARKERS_AFTER = frozenset({"regency", "district", "subdistrict", "village", "city"})
+_NAME_BEFORE_MARKER = 3
+
+
+def _named_before(tokens: Sequence[Token], i: int, collector: _Collector) -> int:
+    """Where the name that an English marker at i closes begins (i if none): "Peusangan
+    sub-district" -> the index of "Peusangan". Up to three name words, capitalised if the writer
+    capitalises names, none already read."""
+    k = i - 1
+    if k >= 0 and tokens[k].norm == "sub":
+        k -= 1
+    start = k + 1
+    while k >= 0 and start - k <= _NAME_BEFORE_MARKER and k not in collector.used:
+        tok = tokens[k]
+        if not _strict_name(tok, continuation=True) or (collector.capitalised and not tok.raw[:1].isupper()):
+            break
+        start = k
+        k -= 1
+    return start if start < i and tokens[start].norm != "sub" else i
+
+
 def _marker_candidates(tokens: Sequence[Token], collector: _Collector) -> list[str]:
     out: list[str] = []
     i, n = 0, len(tokens)
@@ -130,6 +152,8 @@ def _marker_candidates(tokens: Sequence[Token], collector: _Collector) -> list[s
         tok = tokens[i]
         if tok.kind == "word" and (tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.PLACE_PREPOSITIONS) \
                 and not is_doubled(tok):       # "ke desa2 hulu": the upstream villages, no name
+            if tok.norm in _MARKERS_AFTER:
+                i = _named_before(tokens, i, collector)
             text, j = _read_run(tokens, i, collector)
             collector.used.update(range(i, j))
             if text:
@@ -166,20 +190,22 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
     numbers_ok = False     # next number belongs to RT/RW
     skipping_street = False
     skipped = False        # a street or landmark name was read: a comma may continue the run
+    closed = False         # an English marker ended the name ("Bireuen regency"): only a comma goes on
     n = len(tokens)
     j = i
     while j < n and len(parts) < _MAX_TOKENS:
         tok = tokens[j]
         norm = tok.norm
         if tok.kind == "punct":
-            if norm == "." and j > i and tokens[j - 1].norm in lexicon.PLACE_MARKERS:
+            if norm == "." and j > i and tokens[j - 1].norm in lexicon.PLACE_MARKERS \
+                    and tokens[j - 1].norm not in _MARKERS_AFTER:
                 j += 1                                   # "kec." "ds."
                 continue
             if norm == "/" and numbers_ok:
                 j += 1                                   # "RT 03/05"
                 continue
             if norm in {",", "-"} and (has_name or parts or skipped) and _continues(tokens, j + 1):
-                skipping_street = False
+                skipping_street = closed = False
                 if parts and parts[-1] != ",":
                     parts.append(",")
                 j += 1
@@ -200,9 +226,16 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
             else:
                 skipping_street = False
                 parts.append(tok.raw)
-                relaxed_next = level in _ADMIN_LEVELS
+                # "Bireuen regency says": an English marker closes the name before it
+                closed = norm in _MARKERS_AFTER and has_name
+                relaxed_next = level in _ADMIN_LEVELS and not closed
                 numbers_ok = level in {"rt", "rw"}
             j += 1
+            continue
+        if closed:
+            break
+        if norm == "sub" and j + 1 < n and tokens[j + 1].norm in _MARKERS_AFTER and has_name:
+            j += 1                                       # "sub-district"
             continue
         if skipping_street:
             if norm in {"km", "no", "nomor"} or _strict_name(tok, True) or (

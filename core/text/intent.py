@@ -549,6 +549,12 @@ def _offer(seq: list[_Item], concrete: list[NeedCategory]) -> list[str]:
                 found.append(f"ada {nxt[0]}")
             elif nxt[0] == "#" and _w(seq, i + 2) in UNITS:
                 found.append(f"ada {_w(seq, i + 2)}")
+        # "kami dr medan bawa 2 truk sembako utk pengungsi": goods on their way with the sender
+        if w in BRING and prev not in {"tolong", "mohon", "please", "bisa", "perlu"} \
+                and any(_w(seq, k) in FIRST_PERSON for k in range(max(0, i - 4), i)) and not _negated(seq, i):
+            goods = seq[i + 2] if i + 2 < n and seq[i + 1][0] == "#" else seq[i + 1] if i + 1 < n else None
+            if goods is not None and _has(goods, RESOURCES):
+                found.append(f"{w} {goods[0]}")
         # "saya relawan", "sy dokter", "we are a group of 10 volunteers", "komunitas kami"
         if w in VOLUNTEER_ROLES:
             near = [_w(seq, k) for k in range(max(0, i - 6), i)]
@@ -692,6 +698,9 @@ def _information(seq: list[_Item], words: list[_Item], parsed: ParsedMessage) ->
             while _w(seq, k) in {"tidak"} | {"bisa", "mulai", "semua", "kami"} - {"tidak"} and k < i + 3:
                 k += 1
             state = _w(seq, k)
+            if state == "sampai" and (_w(seq, k + 1) in lexicon.DEEP_WATER
+                                      or _w(seq, i - 1) in lexicon.FLOOD_WATER_WORDS):
+                continue                           # "aer udeh nyampe dade": how deep, nothing arrived
             if (state in DONE_STATES or _w_stem(seq, k) in DONE_STATES) and state not in {"bisa", "kami"}:
                 strong.append(f"{w} {state}")
             elif _done_passive(seq, k) or _done_place(seq, k):

@@ -28,7 +28,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "gakusah": "tidak usah", "ndausah": "tidak usah", "ngapapa": "tidak apa",
     "blm": "belum", "blum": "belum", "belom": "belum",
     # time / state
-    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "dah": "sudah", "sdah": "sudah", "sudh": "sudah",
+    "sdh": "sudah", "udh": "sudah", "udah": "sudah", "udeh": "sudah", "dah": "sudah", "sdah": "sudah", "sudh": "sudah",
     "msh": "masih", "msih": "masih", "masi": "masih",
     "skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang", "skarang": "sekarang",
     "lg": "lagi", "lgi": "lagi", "sgr": "segera", "sgra": "segera", "segra": "segera",
@@ -65,7 +65,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "lesu": "lapar", "ber2": "berdua", "ber3": "bertiga", "ber4": "berempat", "ber5": "berlima",
     "pls": "please", "plz": "please", "bln": "bulan", "ush": "usah", "perum": "perumahan",
     "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
-    "abis": "habis", "dtg": "datang", "sampe": "sampai", "smpe": "sampai",
+    "abis": "habis", "dtg": "datang", "sampe": "sampai", "smpe": "sampai", "nyampe": "sampai",
     "msk": "masuk", "msuk": "masuk", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
 }
 # Javanese, Sundanese, Acehnese and Minangkabau words join from data files with their sources.
@@ -173,6 +173,9 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         # ... or taking the sick to hospital: "mo minta tolong antar ke RS, torang nyanda ada oto"
         "tolong antar ke rs", "tolong antar ke rumah sakit", "tolong antar ke puskesmas",
         "tolong bawa ke rs", "tolong bawa ke rumah sakit", "tolong bawa ke puskesmas",
+        # Manado and Papuan "pigi" (pergi) as "to": "tolong bawa pigi puskesmas"
+        "bawa pergi puskesmas", "bawa pergi rs", "bawa pergi rumah sakit",
+        "antar pergi puskesmas", "antar pergi rs", "antar pergi rumah sakit",
         "butuh jemput", "perlu dipindah", "harus dipindah", "perlu dibawa", "harus dibawa",
         "tandu", "stretcher", "heli", "helikopter", "helicopter", "boats",
         "needs to be taken", "need to be taken", "needs to be carried", "need to be carried",
@@ -184,6 +187,9 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "cannot get out", "cant get out", "unable to get out",
         # ... nor walk out of the water: "nenek tidak bisa jalan", "mbah ora iso mlaku"
         "tidak bisa jalan", "tidak bisa berjalan", "tidak dapat berjalan", "cannot walk", "cant walk",
+        # Ambonese "seng" (not) and Sundanese "can" (not yet) only in these phrases: alone they are
+        # zinc roofing and English "can" (lexicons/README.md)
+        "seng bisa keluar", "seng bisa jalan", "seng bisa berjalan", "can ditemukan",
     ),
     NeedCategory.shelter: (
         "tenda", "terpal", "pengungsian", "posko", "tempat pengungsian", "tempat tinggal",
@@ -341,6 +347,8 @@ RESCUE_CONDITIONS: frozenset[str] = ISOLATION_WORDS | frozenset({
 DEEP_WATER: frozenset[str] = frozenset({
     "sepinggang", "sedada", "seleher", "sedodo", "dodo", "sagulu", "sapinggang", "sadado", "atap",
     "genteng", "waist", "chest", "neck", "roof",
+    # the body part alone after a shorthand "sampai" ("air smp dada"); Betawi "atep" (atap)
+    "dada", "pinggang", "leher", "atep", "dade",
 })
 # Flood verbs two words after "air": "air cimanuk masuk rumah", "air kali meluap".
 FLOOD_VERBS: frozenset[str] = frozenset({

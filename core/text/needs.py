@@ -555,12 +555,16 @@ def _regional_word_of_a_name(tokens: Sequence[Token], index: int) -> bool:
 
 def _named_after_marker(tokens: Sequence[Token], index: int) -> bool:
     """A need word right after "desa"/"kel."/"dusun"/"kec." that, with the word after it, is the
-    whole name of a place ("desa air selumar", "kec Air Putih"): a name, in any case."""
+    whole name of a place ("desa air selumar", "kec Air Putih"), or a regional word that alone is
+    one ("desa lara"): a name, in any case."""
     prev = _prev_word_index(tokens, index)
     if prev is None or lexicon.PLACE_MARKERS.get(tokens[prev].norm) not in {"desa", "dusun", "kecamatan"}:
         return False
+    tok = tokens[index]
+    if tok.base and tok.base != tok.norm and is_whole_name([tok.raw]):
+        return True      # "desa lara": Desa Lara (Mamuju), not Javanese "lara" (sick)
     nxt = _next_word_index(tokens, index + 1)
-    return nxt is not None and is_whole_name([tokens[index].raw, tokens[nxt].raw])
+    return nxt is not None and is_whole_name([tok.raw, tokens[nxt].raw])
 
 
 def _requested_earlier(tokens: Sequence[Token], index: int) -> bool:

@@ -281,7 +281,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places35_dev.jsonl": "f759095",
                 # measured as a holdout after round twenty-three (bd63db2), tuned on from round
                 # twenty-four
-                "places36_dev.jsonl": "bd63db2"}
+                "places36_dev.jsonl": "bd63db2",
+                # measured as a holdout in the fifteenth session (9394981), tuned on from round
+                # twenty-five
+                "places43_dev.jsonl": "9394981"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

@@ -385,6 +385,8 @@ FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "terseret", "hanyut",   # swept away by the water (Sundanese "kabawa cai")
     "masuk",                # "rumah masuk air": water came into the houses
     "terjebak", "terkepung", "dikepung", "terperangkap",   # "keluarga terjebak air": cut off by the flood
+    "besar",                # Toba Batak "nunga bolon aek": the water is already big
+    "tergenang", "tegenang", "digenangi", "kebanjiran",   # "rumah tergenang air": standing in the flood
 })
 
 # Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.

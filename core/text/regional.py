@@ -1,5 +1,5 @@
 """Regional-language words (Javanese, Sundanese, Acehnese, Minangkabau, Banjarese, Ambonese and
-Papuan Malay, Sasak, Madurese, Buginese, Balinese), read once from the data files in core/text/lexicons/ (their README gives the sources).
+Papuan Malay, Sasak, Madurese, Buginese, Balinese, Toba Batak), read once from the data files in core/text/lexicons/ (their README gives the sources).
 
 Each word maps to the Indonesian word(s) the parser already knows, so the regional words join
 the SMS shorthand table (lexicon.SHORTHAND) and need no logic of their own.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-LANGUAGES: tuple[str, ...] = ("jv", "su", "ace", "min", "bjn", "abs", "sas", "mad", "bug", "ban")   # earlier files win a shared word
+LANGUAGES: tuple[str, ...] = ("jv", "su", "ace", "min", "bjn", "abs", "sas", "mad", "bug", "ban", "bbc")   # earlier files win a shared word
 KINDS = frozenset({"need", "count", "vulnerable", "people", "urgency", "state", "function", "disaster",
                    "intent"})
 

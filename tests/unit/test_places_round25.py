@@ -40,6 +40,8 @@ def test_a_marker_after_the_name_takes_no_word_after_it():
     ("banyu mlebu omah, mbah kudu digowo metu", {N.rescue}),                      # Javanese: be carried out
     ("ada ibu hamil, tolong bawa pigi rs, jalan putus", {N.rescue}),              # Manado "pigi": to
     ("desa lara terendam, warga perlu perahu", {N.rescue}),                       # Desa Lara, not "sick"
+    ("hami di balige, nunga bolon aek, ndang adong sipanganon", {N.food}),       # Toba Batak: no food
+    ("rumah warga tergenang air sejak subuh, perlu nasi bungkus", {N.food}),      # standing in the flood
 ])
 def test_needs(text, needs):
     assert set(parse_help_message(text).needs) == needs

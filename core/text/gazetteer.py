@@ -893,7 +893,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             just_marked = True
             # "kota"/"kampung"/"dusun" are also the first word of names ("Kota Baru", "Kampung
             # Melayu", Kec. Dusun Utara in Barito Selatan)
-            if tok.norm in {"kota", "kampung", "dusun"}:
+            if tok.norm in {"kota", "kampung", "dusun", "gampong"}:
                 push(tok.norm, "marker", False)
             else:
                 push(None, None, False)

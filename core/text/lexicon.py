@@ -597,6 +597,7 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
 PLACE_MARKERS: dict[str, str] = {
     "desa": "desa", "kelurahan": "desa", "dusun": "dusun", "dukuh": "dusun",
     "padukuhan": "dusun", "pedukuhan": "dusun", "kampung": "dusun", "kecamatan": "kecamatan",
+    "gampong": "desa",   # Aceh's desa ("gampong raya trienggadeng": Desa Raya)
     "kabupaten": "kabupaten", "kota": "kota", "provinsi": "provinsi", "rt": "rt", "rw": "rw",
     "distrik": "kecamatan",   # Papua's kecamatan: "Sawar distrik Sarmi"
     "village": "desa", "district": "kecamatan", "subdistrict": "kecamatan",

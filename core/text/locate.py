@@ -25,7 +25,7 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, carrier_words, first_name_word, origin_words, referred_to, sender_places,
+from siaga.core.text.whose_place import (carried_to, carrier_words, denied_places, first_name_word, origin_words, referred_to, sender_places,
                                          water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_district_name, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
@@ -487,6 +487,11 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
+    denied = denied_places(tokens, is_whole_name)
+    if denied:    # "(bukan kota Kupang NTT)": the place it is not, nor that place's parents
+        for start, end in reversed(denied):
+            text = text[:start] + " " * (end - start) + text[end:]
+        tokens = tokenize(text)
     origins = water_origins(tokens)
     if origins:   # where the flood water comes from is neither the place nor its parent
         text = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, origins)) + r")(?!\w)", " ", text,

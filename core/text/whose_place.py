@@ -5,7 +5,7 @@ ke posko dusun selatan", "Kapal kami di Larantuka bisa bawa beras ke Sikka": the
 place is named as the destination. Pure functions over tokens (core/text/locate.py calls them)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from siaga.core.text import lexicon
 from siaga.core.text.normalize import Token
@@ -294,3 +294,45 @@ def _with_sentence_breaks(tokens: Sequence[Token]) -> list[Token | None]:
     """Words and punctuation, with None where a sentence ends."""
     return [None if t.kind == "punct" and t.norm in {".", "!", "?", ";", "\n"} else t
             for t in tokens if t.kind == "word" or t.kind == "punct"]
+
+
+_DENIALS = frozenset({"bukan", "bkn", "bukn", "not"})
+_DENIAL_MARKERS = frozenset(lexicon.PLACE_MARKERS) | frozenset(lexicon.GOVERNMENT_MARKERS)
+_DENIAL_SKIP = frozenset({"the"}) | _DENIAL_MARKERS
+_ENGLISH_LEVELS = frozenset({"regency", "district", "city", "village", "subdistrict"})
+_DENIAL_REACH = 6   # words from the denial to where the place it denies ends
+
+
+def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
+    """Character spans of the places a message says it is not about: "Kupang, Jabon, Sidoarjo
+    (bukan kota Kupang NTT)", "desa kolaka sulteng (bkn kab kolaka sultra)", "not the Makassar
+    district". From the denial to the end of its clause, when a place's whole name follows it;
+    neither the place nor its parents count ("bukan hoax" denies no place)."""
+    spans: list[tuple[int, int]] = []
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        if t.kind != "word" or t.norm not in _DENIALS:
+            continue
+        k = i + 1
+        while k < n and tokens[k].kind == "word" and tokens[k].norm in _DENIAL_SKIP:
+            k += 1
+        names = [tokens[j].raw for j in range(k, min(n, k + 3)) if tokens[j].kind == "word"]
+        # only a place told apart from its namesake ("bukan kota Kupang", "not the Makassar
+        # district"): "foto itu bukan di Sebengkok" (a hoax's photo) still names the place
+        marked = any(tokens[j].norm in _DENIAL_MARKERS for j in range(i + 1, k))
+        english = tokens[i].norm == "not" and k < n and any(
+            tokens[j].kind == "word" and tokens[j].norm in _ENGLISH_LEVELS for j in range(k + 1, min(n, k + 4)))
+        if not (marked or english) or not any(is_name(names[:m]) for m in range(1, len(names) + 1)):
+            continue
+        end, words = k, 0
+        while end < n and words < _DENIAL_REACH and not (tokens[end].kind == "punct" and tokens[end].norm in _CLAUSE_ENDS) \
+                and not (end > k and tokens[end].norm in _DENIAL_STOPS):
+            words += tokens[end].kind == "word"
+            end += 1
+        spans.append((t.start, tokens[end - 1].end))
+    return spans
+
+
+_CLAUSE_ENDS = frozenset({",", ".", ")", "(", ";", "!", "?", ":", "\n"})
+# "bukan desa X tapi desa Y", "not X but Y": the place that is meant follows
+_DENIAL_STOPS = frozenset({"tapi", "tetapi", "melainkan", "but", "di", "ke", "yang", "yg"})

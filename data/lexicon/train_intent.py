@@ -284,7 +284,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places36_dev.jsonl": "bd63db2",
                 # measured as a holdout in the fifteenth session (9394981), tuned on from round
                 # twenty-five
-                "places43_dev.jsonl": "9394981"}
+                "places43_dev.jsonl": "9394981",
+                # measured as a holdout after round twenty-five (e9f14cd), tuned on from round
+                # twenty-six
+                "places45_dev.jsonl": "e9f14cd"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

@@ -679,8 +679,9 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     if whole is None:   # (already resolved when only an origin was found)
         whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
     best = whole.best
-    if best is not None and any(best.code == c.code for c in _places_named(senders)):
-        return found           # a helper's own town may be a parent, never the answer
+    if best is not None and (any(best.code == c.code for c in _places_named(senders))
+                             or (senders and set(_without_kab_prefix(best.name).lower().split()) <= senders)):
+        return found           # a helper's own town may be a parent, never the answer ("muara beliti")
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
             and (any(best.code == c.code for c in _places_named(origins)) or best.code in from_codes):
         return found           # where someone comes from replaces no answer ("dr Pangkalan Bun")

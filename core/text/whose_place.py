@@ -236,10 +236,33 @@ def sender_places(tokens: Sequence[Token]) -> set[str]:
             before.append(w.norm)
         writer = next((k for k, w in enumerate(before) if w in lexicon.FIRST_PERSON), None)
         # the role between the writer and "di", or right before the writer ("LSM kami di Waingapu";
-        # not "relawan, torang di Dulangon": the thanked are elsewhere)
-        if writer is not None and any(w in _SENDER_ROLES for w in before[:writer + 2]):
+        # not "relawan, torang di Dulangon": the thanked are elsewhere); or the writer has what
+        # helps, right after the place ("sy di muara beliti musi rawas punya perahu karet")
+        if writer is not None and (any(w in _SENDER_ROLES for w in before[:writer + 2])
+                                   or _has_after(words, i + 1)):
             out |= _destination_words(words, i + 1)
     return out
+
+
+_HAVE = frozenset({"punya", "memiliki", "have", "has", "own"})
+_HAVE_REACH = 6   # words from the place to "punya"
+_NOT = frozenset({"tidak", "belum", "no", "not", "dont"})
+# what a helper brings ("my parents in Muara Jawa have asthma" has none)
+_MEANS = frozenset({"perahu", "kapal", "speedboat", "rakit", "truk", "truck", "mobil", "car", "pickup", "motor",
+                    "genset", "generator", "ambulans", "ambulance", "boat", "boats", "tenda", "tent", "dapur"})
+
+
+def _has_after(words: Sequence[Token | None], k: int) -> bool:
+    """"punya perahu", "have a boat" (not denied) within a few words after k, in its sentence."""
+    for j in range(k, min(len(words), k + _HAVE_REACH)):
+        w = words[j]
+        if w is None:
+            return False
+        if w.kind == "word" and w.norm in _HAVE:
+            prev = words[j - 1]
+            things = [t for t in words[j + 1:j + 4] if t is not None and t.kind == "word"]
+            return not (prev is not None and prev.norm in _NOT) and any(t.norm in _MEANS for t in things)
+    return False
 
 
 def first_name_word(candidate: str) -> str:

@@ -16,6 +16,9 @@ from siaga.core.text.whose_place import denied_places
     ("kupang jabon sidoarjo (bkn kota kupang ntt), tanggul jebol, 20 rumah terendam", "35.15.05.2006"),
     # Aceh's "gampong" is its desa: "gampong raya trienggadeng" is Desa Raya in Trienggadeng
     ("banjir di gampong raya trienggadeng, perlu tenda", "11.18.08.2011"),
+    # a helper who has a boat where they are offers it elsewhere: "di muara beliti ... punya
+    # perahu" is the helper's town, the village named after it is where help goes
+    ("kami di muara beliti musi rawas punya perahu, siap bantu evakuasi ke batu gajah rupit", "16.13.01.2003"),
 ])
 def test_places(text, code):
     found = locate(text)

@@ -25,8 +25,8 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (carried_to, carrier_words, denied_places, first_name_word, origin_words, referred_to, sender_places,
-                                         water_origins, without_origins)
+from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, denied_places, first_name_word,
+                                         origin_words, referred_to, sender_places, water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_district_name, is_kabupaten_name, is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
@@ -499,7 +499,13 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         tokens = tokenize(text)
     # where a helper writes from, and where patients are referred to: not where help is wanted
     senders = sender_places(tokens) | referred_to(tokens)
-    found = _from_candidates(text, tokens, reference, incidents, senders)
+    agencies = agency_seats(tokens) - senders
+    found = _from_candidates(text, tokens, reference, incidents, senders | agencies)
+    if agencies and found.status == "missing":
+        # the agency's seat is the only place named ("bpbd tanbu buka posko donasi dmn?")
+        found = _from_candidates(text, tokens, reference, incidents, senders)
+    else:
+        senders |= agencies
     # the whole-message pass must not bring back where a helper writes from, nor put where someone
     # comes from in place of another answer ("donasi banjir sarolangun ... kami mau bantu dr kota
     # jambi"; though "dr Ipuh ke Mukomuko" may go down to Kec. Ipuh in Mukomuko)
@@ -531,6 +537,7 @@ def _named_from(tokens: Sequence[Token], origins: set[str]) -> frozenset[str]:
 
 
 _FAR = "a place of this name, far from every incident area; which place?"
+_OTHER_PROVINCE = "a place of this name, but not in the province named; which place?"
 
 
 def _near_the_incidents(result: LocateResult, incidents: tuple[IncidentArea, ...]) -> LocateResult:
@@ -708,7 +715,13 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     if found.status != "missing" and best.level == "desa" and named_in(best, text) \
             and not named_in(best, text, below_province=True):
         # a province is no parent that singles out a village among its thousands: "ureueng Aceh
-        # ... jok" (an Acehnese person; "jok": give) is not Desa Jok, Aceh Utara
+        # ... jok" (an Acehnese person; "jok": give) is not Desa Jok, Aceh Utara. But a namesake
+        # found outside the province named is no answer either ("kebumen lampung" is no
+        # Kabupaten Kebumen, Central Java): ask
+        if found.status == "resolved" and found.candidates and found.admin_code \
+                and found.admin_code[:2] != best.code[:2] \
+                and _without_kab_prefix(found.candidates[0].name).lower() == best.name.lower():
+            return LocateResult("ambiguous", candidates=whole.candidates, note=_OTHER_PROVINCE)
         return found
     if found.status == "resolved":
         stronger = found.candidates and best.score >= found.candidates[0].score + _CLEARLY_MORE

@@ -265,6 +265,23 @@ def _has_after(words: Sequence[Token | None], k: int) -> bool:
     return False
 
 
+# Agencies named after their seat: "BPBD kota Sorong", "Basarnas Balikpapan", "bpbd tapin".
+_AGENCIES = frozenset({"bpbd", "bnpb", "basarnas", "pmi", "tagana", "pemda", "pemkab", "pemkot", "polres",
+                       "kodim", "polda", "damkar", "dinsos"})
+
+
+def agency_seats(tokens: Sequence[Token]) -> set[str]:
+    """The town an agency is named after ("terima kasih BPBD kota palu yg sdh bantu warga kel
+    baru kec baolan"): where the agency sits, which may be a parent, never the answer when
+    another place is named."""
+    words = _with_sentence_breaks(tokens)
+    out: set[str] = set()
+    for i, t in enumerate(words):
+        if t is not None and t.kind == "word" and t.norm in _AGENCIES:
+            out |= _destination_words(words, i + 1)
+    return out
+
+
 def first_name_word(candidate: str) -> str:
     """A candidate's first word past its marker ("Kota Metro" is compared as "metro"), as the
     cued words (origins, senders, destinations) are taken."""

@@ -287,7 +287,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places43_dev.jsonl": "9394981",
                 # measured as a holdout after round twenty-five (e9f14cd), tuned on from round
                 # twenty-six
-                "places45_dev.jsonl": "e9f14cd"}
+                "places45_dev.jsonl": "e9f14cd",
+                # measured as a holdout after round twenty-six (fd5178a), tuned on from round
+                # twenty-seven
+                "places47_dev.jsonl": "fd5178a"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

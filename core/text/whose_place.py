@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from siaga.core.text import lexicon
+from siaga.core.text.intent import HAVE, RESOURCES
 from siaga.core.text.normalize import Token
 from siaga.core.text.places import PlaceCandidates, name_word
 
@@ -244,24 +245,21 @@ def sender_places(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
-_HAVE = frozenset({"punya", "memiliki", "have", "has", "own"})
 _HAVE_REACH = 6   # words from the place to "punya"
-_NOT = frozenset({"tidak", "belum", "no", "not", "dont"})
-# what a helper brings ("my parents in Muara Jawa have asthma" has none)
-_MEANS = frozenset({"perahu", "kapal", "speedboat", "rakit", "truk", "truck", "mobil", "car", "pickup", "motor",
-                    "genset", "generator", "ambulans", "ambulance", "boat", "boats", "tenda", "tent", "dapur"})
+_NOT_HAVING = lexicon.NEGATORS | {"belum", "no", "not", "dont"}   # "belum punya perahu": a need
 
 
 def _has_after(words: Sequence[Token | None], k: int) -> bool:
-    """"punya perahu", "have a boat" (not denied) within a few words after k, in its sentence."""
+    """"punya perahu", "have a boat" (not denied) within a few words after k, in its sentence:
+    what a helper offers (intent.RESOURCES; "my parents in Muara Jawa have asthma" has none)."""
     for j in range(k, min(len(words), k + _HAVE_REACH)):
         w = words[j]
         if w is None:
             return False
-        if w.kind == "word" and w.norm in _HAVE:
+        if w.kind == "word" and w.norm in HAVE:
             prev = words[j - 1]
             things = [t for t in words[j + 1:j + 4] if t is not None and t.kind == "word"]
-            return not (prev is not None and prev.norm in _NOT) and any(t.norm in _MEANS for t in things)
+            return not (prev is not None and prev.norm in _NOT_HAVING) and any(t.norm in RESOURCES for t in things)
     return False
 
 

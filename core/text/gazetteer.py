@@ -783,7 +783,6 @@ _APOSTROPHES = frozenset({"'", "\u2019", "`"})
 
 # English word order: the marker after the name ("Ketapang regency", "Palu city") and the
 # direction before it ("West Kalimantan" is Kalimantan Barat, "South Halmahera" Halmahera Selatan).
-_ENGLISH_POST_MARKERS = frozenset({"regency", "city", "district", "subdistrict", "village", "province"})
 _ENGLISH_STREETS = {"road": "street", "street": "street", "river": "river", "rivers": "river"}
 _ENGLISH_DIRECTIONS = {"west": "barat", "east": "timur", "north": "utara", "south": "selatan",
                        "central": "tengah", "southeast": "tenggara", "northern": "utara",
@@ -850,7 +849,7 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             hint = None
             just_marked = False
             continue
-        if marker is not None and tok.norm in _ENGLISH_POST_MARKERS and words and words[-1] is not None \
+        if marker is not None and tok.norm in lexicon.ENGLISH_POST_MARKERS and words and words[-1] is not None \
                 and hints[-1] is None:
             # "Ketapang regency": the marker names the level of the words before it
             if words[-1] == "sub" and len(words) > 1 and words[-2] is not None:

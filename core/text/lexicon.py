@@ -606,6 +606,10 @@ PLACE_MARKERS: dict[str, str] = {
     "perumahan": "estate", "komplek": "estate",
     "kompleks": "estate", "perumnas": "estate",
 }
+# English word order puts these markers after the name: "Peusangan sub-district, Bireuen regency",
+# "Palu city" (core/text/places.py reads the name before them, gazetteer.py gives it their level).
+ENGLISH_POST_MARKERS: frozenset[str] = frozenset({"regency", "city", "district", "subdistrict", "village", "province"})
+
 # Landmarks named with a need word, where the need word asks for nothing: traffic lights, petrol
 # stations ("banjir di lampu merah puri", "depan pom bensin").
 LANDMARK_PHRASES: frozenset[tuple[str, str]] = frozenset({

@@ -123,9 +123,7 @@ def place_candidate_groups(tokens: Sequence[Token]) -> PlaceCandidates:
     return PlaceCandidates(marked_t, bare_t, landmarks)
 
 
-# English word order puts the marker after the name: "Peusangan sub-district, Bireuen regency".
-_MARKERS_AFTER = frozenset({"regency", "district", "subdistrict", "village", "city"})
-_NAME_BEFORE_MARKER = 3
+_NAME_BEFORE_MARKER = 3   # words an English marker after a name reaches back ("Matang Glumpang Dua village")
 
 
 def _named_before(tokens: Sequence[Token], i: int, collector: _Collector) -> int:
@@ -152,7 +150,7 @@ def _marker_candidates(tokens: Sequence[Token], collector: _Collector) -> list[s
         tok = tokens[i]
         if tok.kind == "word" and (tok.norm in lexicon.PLACE_MARKERS or tok.norm in lexicon.PLACE_PREPOSITIONS) \
                 and not is_doubled(tok):       # "ke desa2 hulu": the upstream villages, no name
-            if tok.norm in _MARKERS_AFTER:
+            if tok.norm in lexicon.ENGLISH_POST_MARKERS:
                 i = _named_before(tokens, i, collector)
             text, j = _read_run(tokens, i, collector)
             collector.used.update(range(i, j))
@@ -198,7 +196,7 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
         norm = tok.norm
         if tok.kind == "punct":
             if norm == "." and j > i and tokens[j - 1].norm in lexicon.PLACE_MARKERS \
-                    and tokens[j - 1].norm not in _MARKERS_AFTER:
+                    and tokens[j - 1].norm not in lexicon.ENGLISH_POST_MARKERS:
                 j += 1                                   # "kec." "ds."
                 continue
             if norm == "/" and numbers_ok:
@@ -227,14 +225,14 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
                 skipping_street = False
                 parts.append(tok.raw)
                 # "Bireuen regency says": an English marker closes the name before it
-                closed = norm in _MARKERS_AFTER and has_name
+                closed = norm in lexicon.ENGLISH_POST_MARKERS and has_name
                 relaxed_next = level in _ADMIN_LEVELS and not closed
                 numbers_ok = level in {"rt", "rw"}
             j += 1
             continue
         if closed:
             break
-        if norm == "sub" and j + 1 < n and tokens[j + 1].norm in _MARKERS_AFTER and has_name:
+        if norm == "sub" and j + 1 < n and tokens[j + 1].norm in lexicon.ENGLISH_POST_MARKERS and has_name:
             j += 1                                       # "sub-district"
             continue
         if skipping_street:

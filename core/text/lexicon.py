@@ -66,6 +66,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "pls": "please", "plz": "please", "bln": "bulan", "ush": "usah", "perum": "perumahan",
     "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
     "abis": "habis", "dtg": "datang", "sampe": "sampai", "smpe": "sampai", "nyampe": "sampai",
+    "naek": "naik",      # "aek naek", "air naek": the water rises
     "msk": "masuk", "msuk": "masuk", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
 }
 # Javanese, Sundanese, Acehnese and Minangkabau words join from data files with their sources.
@@ -585,6 +586,7 @@ CITY_ABBREVIATIONS: dict[str, str] = {
 NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
     "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
+    "kep": "kepulauan",  # "kep seribu utara", "kep. sula": the islands' kabupaten and kecamatan
     "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
     "pulo": "pulau",     # Betawi, Acehnese: "pulo panggang" is Kel. Pulau Panggang (the name also
                          # stays as typed: "Pulo Gadung")

@@ -352,6 +352,8 @@ _CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 
 _GLOTTAL_SUFFIXES = frozenset({"i", "e"})
+# The particle that makes "the water" when written apart: Sundanese "cai na", "air nya".
+_THE_WATER = frozenset({"na", "nya"})
 
 
 def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> bool:
@@ -361,6 +363,8 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     prev = _prev_word(tokens, m.start, skip=_GLOTTAL_SUFFIXES)
     if prev is not None and prev.norm in lexicon.FLOOD_CONTEXT_BEFORE:
         return True
+    if k is not None and tokens[k].norm in _THE_WATER:
+        k = _next_word_index(tokens, k + 1)      # Sundanese "cai na deras pisan": the water is swift
     if k is None:
         return False
     nxt = tokens[k]

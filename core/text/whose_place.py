@@ -334,7 +334,7 @@ def _with_sentence_breaks(tokens: Sequence[Token]) -> list[Token | None]:
             for t in tokens if t.kind == "word" or t.kind == "punct"]
 
 
-_DENIALS = frozenset({"bukan", "bkn", "bukn", "not"})
+_DENIALS = frozenset({"bukan", "bkn", "bukn", "not", "sanes", "dudu"})   # Sundanese, Javanese "not"
 _DENIAL_MARKERS = frozenset(lexicon.PLACE_MARKERS) | frozenset(lexicon.GOVERNMENT_MARKERS)
 _DENIAL_SKIP = frozenset({"the"}) | _DENIAL_MARKERS
 _ENGLISH_LEVELS = frozenset({"regency", "district", "city", "village", "subdistrict"})
@@ -360,15 +360,30 @@ def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool])
         marked = any(tokens[j].norm in _DENIAL_MARKERS for j in range(i + 1, k))
         english = tokens[i].norm == "not" and k < n and any(
             tokens[j].kind == "word" and tokens[j].norm in _ENGLISH_LEVELS for j in range(k + 1, min(n, k + 4)))
-        if not (marked or english) or not any(is_name(names[:m]) for m in range(1, len(names) + 1)):
+        whole = [m for m in range(1, len(names) + 1) if is_name(names[:m])]
+        if not whole:
             continue
         end, words = k, 0
         while end < n and words < _DENIAL_REACH and not (tokens[end].kind == "punct" and tokens[end].norm in _CLAUSE_ENDS) \
                 and not (end > k and tokens[end].norm in _DENIAL_STOPS):
             words += tokens[end].kind == "word"
             end += 1
+        # "desa Ubung, Jonggat (bukan Ubung Denpasar)": the name said again, with the namesake's
+        # parent after it, tells the two apart as a level word would
+        if not (marked or english or _namesake_denied(tokens, i, k, end, whole)):
+            continue
         spans.append((t.start, tokens[end - 1].end))
     return spans
+
+
+def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: list[int]) -> bool:
+    """After the denial at i, the name from k (of `whole` words) was named before it, outside the
+    denial, and more words follow it in the denied clause (the namesake's parent)."""
+    words = [j for j in range(k, end) if tokens[j].kind == "word"]
+    earlier = [t.norm for t in tokens[:i] if t.kind == "word"]
+    # "Tanjung Pinang ... bukan Tanjungpinang Kepri": compared with the spaces left out
+    said = {"".join(earlier[a:a + w]) for w in (1, 2, 3) for a in range(len(earlier) - w + 1)}
+    return any(len(words) > m and "".join(tokens[j].norm for j in words[:m]) in said for m in whole)
 
 
 _CLAUSE_ENDS = frozenset({",", ".", ")", "(", ";", "!", "?", ":", "\n"})

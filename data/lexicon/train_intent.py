@@ -290,7 +290,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places45_dev.jsonl": "e9f14cd",
                 # measured as a holdout after round twenty-six (fd5178a), tuned on from round
                 # twenty-seven
-                "places47_dev.jsonl": "fd5178a"}
+                "places47_dev.jsonl": "fd5178a",
+                # measured as a holdout at the start of the sixteenth session (f328853), tuned on
+                # from round twenty-eight
+                "places48_dev.jsonl": "f328853"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

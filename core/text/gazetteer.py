@@ -831,8 +831,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
                 and text[prev_end:tok.start] in _APOSTROPHES and bool(words) and words[-1] is not None)
         prev_end = tok.end if tok.kind == "word" else -1
         if tok.kind == "punct":
-            if tok.norm in {"-", "'"}:
-                continue
+            if tok.norm in {"-", "'"} or (tok.norm == "." and words and words[-1] in _HEAD_ALIASES):
+                continue                 # "Tj. Priok": the head's dot does not end the name
             push(None, None, False)
             if tok.norm != ".":          # "kec." keeps its hint and marks the name after it; a comma ends it
                 hint = None

@@ -195,9 +195,10 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
         tok = tokens[j]
         norm = tok.norm
         if tok.kind == "punct":
-            if norm == "." and j > i and tokens[j - 1].norm in lexicon.PLACE_MARKERS \
-                    and tokens[j - 1].norm not in lexicon.ENGLISH_POST_MARKERS:
-                j += 1                                   # "kec." "ds."
+            if norm == "." and j > i and ((tokens[j - 1].norm in lexicon.PLACE_MARKERS
+                                           and tokens[j - 1].norm not in lexicon.ENGLISH_POST_MARKERS)
+                                          or tokens[j - 1].norm in lexicon.NAME_HEAD_ABBREVIATIONS):
+                j += 1                                   # "kec." "ds." "Tj. Priok"
                 continue
             if norm == "/" and numbers_ok:
                 j += 1                                   # "RT 03/05"
@@ -357,6 +358,9 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             run.append(tok.raw)
         elif tok.kind == "punct" and tok.norm == "," and run:
             run.append(",")
+        elif tok.kind == "punct" and tok.norm == "." and run and idx > 0 \
+                and tokens[idx - 1].norm in lexicon.NAME_HEAD_ABBREVIATIONS:
+            pass                       # "Tj. Priok": the head's dot, inside the name
         else:
             _flush(run, out)
         prev_norm = tok.norm if tok.kind == "word" else prev_norm

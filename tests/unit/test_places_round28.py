@@ -51,3 +51,15 @@ def test_a_place_denied_without_its_name_said_before_still_names_it():
 ])
 def test_needs(text, needs):
     assert {str(n) for n in parse_help_message(text).needs} == needs
+
+
+@pytest.mark.parametrize("text, code", [
+    # the dot of a shortened name head, as maps and signs write it, does not end the name
+    ("banjir di tj. priok, warga butuh perahu", "31.72.02"),
+    ("Tg. Priok banjir lagi, warga butuh makan", "31.72.02"),
+    ("banjir di kep. sula, butuh terpal", "82.05"),
+    ("rumah kami di sei. rampah terendam", "12.18.04"),
+])
+def test_the_dot_of_a_name_head_stays_inside_the_name(text, code):
+    found = locate(text)
+    assert (found.status, found.admin_code) == ("resolved", code)

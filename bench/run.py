@@ -291,7 +291,9 @@ def demote(md: str) -> str:
 TEXT_SECTION = ("\n## Understanding a message\n\n`understand()` (normalising, needs, intent with its "
                 "trained model, places against the gazetteer) on every labelled fixture message, "
                 "warm; per-message times of the fastest of five passes (`bench/text_speed.py`). "
-                "Issue 13 asks for well under 10 ms per message.\n\n")
+                "`longest_input_ms`: the slowest of three texts of the longest length the API accepts "
+                "(2,000 characters: one unbroken word, one word again and again, the messages end to "
+                "end). Issue 13 asks for well under 10 ms per message.\n\n")
 
 
 def render(started: datetime, load_before: float, res: dict) -> str:

@@ -213,6 +213,9 @@ class _Gazetteer:
         self._load(data_dir)
         self._buckets = self._fuzzy_buckets()
         self._skeletons: dict[str, list[int]] | None = None
+        # fuzzy_keys answers: the same words come back in every pass of one message and in many
+        # messages ("sidodadi wonomulyo": 26 lookups a message, half its time)
+        self._fuzzy: dict[str, tuple[tuple[str, int], ...]] = {}
 
     def _add(self, code: str, name: str, level: int, kind: str, lat: float, lon: float,
              parent_code: str | None, approximate: bool = False) -> int:
@@ -383,8 +386,16 @@ class _Gazetteer:
             self._skeletons = index
         return self._skeletons
 
-    def fuzzy_keys(self, query: str) -> list[tuple[str, int]]:
-        """Keys within a small edit distance of query (same first letter): [(key, distance)]."""
+    def fuzzy_keys(self, query: str) -> tuple[tuple[str, int], ...]:
+        """Keys within a small edit distance of query (same first letter): ((key, distance), ...)."""
+        known = self._fuzzy.get(query)
+        if known is None:
+            if len(self._fuzzy) >= _FUZZY_CACHE:
+                self._fuzzy.clear()
+            known = self._fuzzy[query] = tuple(self._fuzzy_keys(query))
+        return known
+
+    def _fuzzy_keys(self, query: str) -> list[tuple[str, int]]:
         max_d = 1 if len(query) < 8 else 2
         out: list[tuple[str, int]] = []
         for length in range(len(query) - max_d, len(query) + max_d + 1):
@@ -641,7 +652,10 @@ def _outside_the_named_kabupaten(g: _Gazetteer, best: int, hits: list[_Hit]) -> 
                and not any(s < h.end and h.start < e for s, e in placed) for h in hits)
 
 
-_RUN_TOGETHER = re.compile(r"(?<![A-Za-z])[A-Za-z]{8,}(?![A-Za-z])")
+# (at most 60 letters: a village and its kabupaten run together are shorter; each longer word
+# would cost a split at every letter)
+_FUZZY_CACHE = 1 << 15   # words whose typo lookups are kept (a few MB)
+_RUN_TOGETHER = re.compile(r"(?<![A-Za-z])[A-Za-z]{8,60}(?![A-Za-z])")
 
 
 def _split_run_together(g: _Gazetteer, word: str) -> str:

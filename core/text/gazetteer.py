@@ -457,6 +457,15 @@ def is_whole_name(words: Sequence[str]) -> bool:
     return bool(key) and (key in g.by_key or alias in g.by_key)
 
 
+def holds_a_place_named(parent: Sequence[str], name: Sequence[str]) -> bool:
+    """Whether a place called `parent` (its words) holds a place called `name`: "Luwu" holds a
+    Kec. Suli ("bukan kec Suli di Luwu")."""
+    g = gazetteer()
+    outer = set(g.by_key.get(_canonical("".join(parent)), ()))
+    return bool(outer) and any(p in outer for idx in g.by_key.get(_canonical("".join(name)), ())
+                               for p in g.chain(idx))
+
+
 @lru_cache(maxsize=1)
 def _short_forms() -> dict[str, frozenset[str]]:
     """Gazetteer key of a kabupaten, city or province -> its short forms ("pasamanbarat" -> pasbar)."""

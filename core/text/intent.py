@@ -379,6 +379,10 @@ INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kab
 
 _HELPED = frozenset({"bantu", "help", "helped"})
 _ALREADY = frozenset({"sudah", "telah", "udah", "already"})
+_PASSIVE_NEEDED = frozenset({"needed", "dibutuhkan", "diperlukan"})
+_ISOLATED_PLACES = frozenset({"desa", "kampung", "dusun", "daerah", "wilayah", "pulau", "lokasi", "villages",
+                              "areas"})
+_WANTING = frozenset({"ada", "butuh", "perlu", "minta", "mohon", "tolong", "need", "cari", "siapa"})
 
 
 def _already_helped(seq: list[_Item], i: int) -> bool:
@@ -388,7 +392,9 @@ def _already_helped(seq: list[_Item], i: int) -> bool:
     if _w(seq, i) not in _HELPED:
         return False
     prev = _w(seq, i - 1)
-    return prev in _ALREADY or (prev == "so" and _w(seq, i - 2) == "yang")
+    # "danke par relawan yang bantu katong": the helpers who helped (not "ada relawan yg bantu kami?")
+    helpers_who = prev == "yang" and _w(seq, i - 2) in THANKED_HELPERS and _w(seq, i - 3) not in _WANTING
+    return prev in _ALREADY or (prev == "so" and _w(seq, i - 2) == "yang") or helpers_who
 
 
 def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
@@ -441,6 +447,9 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
             continue            # "status tanggap darurat", "jembatan darurat": makeshift, not an emergency
         if w in NEED_VERB_ASKS and nxt in VOLUNTEER_ROLES and _yes_no_question_before(seq, i):
             continue            # "apakah masih perlu relawan di posko X?": a would-be volunteer asks
+        if w in _PASSIVE_NEEDED and any(_w(seq, k) in VOLUNTEER_ROLES for k in range(max(0, i - 3), i)) \
+                and _yes_no_question_before(seq, i):
+            continue            # "are volunteers still needed in Malunda?": the same, in the passive
         if _negated(seq, i):
             continue
         found.append((f"{w}@{i}" if w in CONDITIONAL_ASKS else w, _about_others(seq, i)))
@@ -493,6 +502,9 @@ def _about_others(seq: list[_Item], i: int) -> bool:
         return True
     if seq[i][0] in CONDITIONAL_ASKS and _w(seq, k) in CONDITIONALS:
         return True     # "bisa bantu di posko kalau dibutuhkan": an offer on condition
+    if seq[i][0] in lexicon.ISOLATION_WORDS and _w(seq, i - 1) in _ISOLATED_PLACES and any(
+            _w(seq, j) in lexicon.TOWARD_WORDS | {"to"} for j in range(max(0, i - 8), i - 1)):
+        return True     # "siap antar logistik ke Banyu Mas & desa2 terisolir": where the help is taken
     k = i - 1
     while k >= 0 and seq[k][0] != ".":
         if seq[k][0] in WHO_WORDS:

@@ -67,6 +67,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "jgn": "jangan", "jngn": "jangan", "hbs": "habis",
     "abis": "habis", "dtg": "datang", "sampe": "sampai", "smpe": "sampai", "nyampe": "sampai",
     "naek": "naik",      # "aek naek", "air naek": the water rises
+    "cemana": "bagaimana", "camana": "bagaimana",   # Medan Malay "how" (not "celana", trousers)
     "msk": "masuk", "msuk": "masuk", "hr": "hari", "th": "tahun", "thn": "tahun", "lt": "lantai",
 }
 # Javanese, Sundanese, Acehnese and Minangkabau words join from data files with their sources.
@@ -136,6 +137,8 @@ NEED_KEYWORDS: dict[NeedCategory, tuple[str, ...]] = {
         "makanan", "makan", "nasi", "beras", "sembako", "lapar", "mie", "mi instan", "indomie", "logistik",
         "roti", "lauk", "logistik makanan", "dapur umum", "nasi bungkus", "biskuit",
         "pangan", "bahan pangan",   # "mohon bantuan pangan", "rawan pangan"
+        # Acehnese "bu ngon ie" (rice and water; "ngon" reads as "dengan"): "bu" alone is "ibu"
+        "bu dengan",
         "food", "rice", "hungry", "meal", "meals", "eat", "noodles", "bread", "starving",
     ),
     # "ibu hamil", "pregnant" name a vulnerable person (VULNERABLE_KEYWORDS), not a need: "ada
@@ -315,6 +318,7 @@ FLOOD_CONTEXT_AFTER: frozenset[str] = frozenset({
     "rob",     # "air rob sepaha": the tide's flood
     "melimpah",  # "air melimpah": overflowing
     "teka",    # Javanese "banyu teka saka nduwur": the water came from upstream
+    "flooded", "floods",
 })
 # Rescue words that describe the place or the things ("2 desa terisolir", "kampung tertimbun
 # lumpur", "rumah hanyut"): with other needs asked and nothing else calling for rescue, they
@@ -388,6 +392,7 @@ FLOOD_CONTEXT_BEFORE: frozenset[str] = frozenset({
     "terjebak", "terkepung", "dikepung", "terperangkap",   # "keluarga terjebak air": cut off by the flood
     "besar",                # Toba Batak "nunga bolon aek": the water is already big
     "tergenang", "tegenang", "digenangi", "kebanjiran",   # "rumah tergenang air": standing in the flood
+    "sea",                  # "sea water flooded 10 houses": the tide
 })
 
 # Single-word keywords whose bare mention is a *condition*: "tidak ada yang luka" is no need.
@@ -587,6 +592,7 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "tj": "tanjung", "tg": "tanjung", "tjg": "tanjung", "sei": "sungai", "sg": "sungai",
     "kp": "kampung", "kpg": "kampung", "gn": "gunung", "gng": "gunung",
     "kep": "kepulauan",  # "kep seribu utara", "kep. sula": the islands' kabupaten and kecamatan
+    "ps": "pasar", "psr": "pasar",   # "Ps Kliwon", "psr minggu": the market towns' kecamatan
     "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
     "pulo": "pulau",     # Betawi, Acehnese: "pulo panggang" is Kel. Pulau Panggang (the name also
                          # stays as typed: "Pulo Gadung")

@@ -27,7 +27,8 @@ from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
 from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, denied_places, first_name_word,
                                          origin_words, referred_to, sender_places, water_origins, without_origins)
-from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, is_district_name, is_kabupaten_name, is_whole_name, lookup_code, named_in,
+from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, holds_a_place_named, is_district_name, is_kabupaten_name,
+                                       is_whole_name, lookup_code, named_in,
                                        resolve_place)
 from siaga.geo.incidents import IncidentArea, declared, holding_most, nearest_reach
 from siaga.schemas.common import Location, LocationSource
@@ -487,7 +488,7 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
-    denied = denied_places(tokens, is_whole_name)
+    denied = denied_places(tokens, is_whole_name, holds_a_place_named)
     if denied:    # "(bukan kota Kupang NTT)": the place it is not, nor that place's parents
         for start, end in reversed(denied):
             text = text[:start] + " " * (end - start) + text[end:]
@@ -518,7 +519,11 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         # "mau kirim beras dari Enarotali" with "banjir deiyai" in lower case: the only candidate
         # was where the goods come from; a place the whole message names with its parent wins
         whole = resolve_place(text, near=reference, incidents=incidents, typos=False)
+        # (not a namesake of where it comes from: "update dr desa Indramayu, Sumsel" names no
+        # Kabupaten Indramayu)
+        origin_names = {_without_kab_prefix(c.name).lower() for c in whole.candidates if c.code in from_codes}
         best = next((c for c in whole.candidates if c.code != found.admin_code and c.code not in from_codes
+                     and _without_kab_prefix(c.name).lower() not in origin_names
                      and (c.level == "kabupaten" or named_in(c, _without_name(text, c.name)))), None)
         if whole.status != "not_found" and best is not None:
             return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
@@ -693,7 +698,7 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
             and (any(best.code == c.code for c in _places_named(origins)) or best.code in from_codes):
         return found           # where someone comes from replaces no answer ("dr Pangkalan Bun")
     if best is not None and found.admin_code and not best.code.startswith(found.admin_code + ".") \
-            and set(best.name.lower().split()) <= carrier:
+            and (set(best.name.lower().split()) <= carrier or _named_by(best, tokens, carrier)):
         return found           # where the boat or truck is, when it would be sent to the place found
     if whole.status == "resolved" and best is not None and _unmistakable(best, found, text):
         return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
@@ -769,6 +774,13 @@ def _inside(name: str, candidate: str) -> bool:
 def _places_named(words: frozenset[str] | set[str]) -> tuple[PlaceMatch, ...]:
     """The places each word may name ("yogya": Kota Yogyakarta)."""
     return tuple(c for w in sorted(words) for c in resolve_place(w, typos=False).candidates)
+
+
+def _named_by(best: PlaceMatch, tokens: Sequence[Token], words: frozenset[str] | set[str]) -> bool:
+    """The words, in the message's order, name the place, also by a short form ("Kuala Tungkal":
+    Kec. Tungkal Ilir)."""
+    phrase = " ".join(t.raw for t in tokens if t.kind == "word" and t.raw.lower() in words)
+    return bool(phrase) and any(best.code == c.code for c in resolve_place(phrase, typos=False).candidates)
 
 
 def _without_name(text: str, name: str) -> str:

@@ -562,6 +562,8 @@ def _named_after_marker(tokens: Sequence[Token], index: int) -> bool:
     whole name of a place ("desa air selumar", "kec Air Putih"), or a regional word that alone is
     one ("desa lara"): a name, in any case."""
     prev = _prev_word_index(tokens, index)
+    if prev is None and index >= 2 and tokens[index - 1].norm == "." and tokens[index - 2].kind == "word":
+        prev = index - 2     # "Kel. Air Putih": the marker's dot
     if prev is None or lexicon.PLACE_MARKERS.get(tokens[prev].norm) not in {"desa", "dusun", "kecamatan"}:
         return False
     tok = tokens[index]

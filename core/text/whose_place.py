@@ -341,7 +341,8 @@ _ENGLISH_LEVELS = frozenset({"regency", "district", "city", "village", "subdistr
 _DENIAL_REACH = 6   # words from the denial to where the place it denies ends
 
 
-def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
+def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool],
+                  holds: Callable[[list[str], list[str]], bool] = lambda parent, name: False) -> list[tuple[int, int]]:
     """Character spans of the places a message says it is not about: "Kupang, Jabon, Sidoarjo
     (bukan kota Kupang NTT)", "desa kolaka sulteng (bkn kab kolaka sultra)", "not the Makassar
     district". From the denial to the end of its clause, when a place's whole name follows it;
@@ -365,7 +366,8 @@ def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool])
             continue
         end, words = k, 0
         while end < n and words < _DENIAL_REACH and not (tokens[end].kind == "punct" and tokens[end].norm in _CLAUSE_ENDS) \
-                and not (end > k and tokens[end].norm in _DENIAL_STOPS):
+                and not (end > k and tokens[end].norm in _DENIAL_STOPS
+                         and not _namesakes_parent(tokens, end, names, whole, holds)):
             words += tokens[end].kind == "word"
             end += 1
         # "desa Ubung, Jonggat (bukan Ubung Denpasar)": the name said again, with the namesake's
@@ -374,6 +376,16 @@ def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool])
             continue
         spans.append((t.start, tokens[end - 1].end))
     return spans
+
+
+def _namesakes_parent(tokens: Sequence[Token], j: int, names: list[str], whole: list[int],
+                      holds: Callable[[list[str], list[str]], bool]) -> bool:
+    """"bukan kec Suli di Luwu": the "di" at j says where the namesake denied is, when the words
+    after it name a place holding one so called; then the denial goes on to them."""
+    if tokens[j].norm != "di":
+        return False
+    after = [t.raw for t in tokens[j + 1:j + 4] if t.kind == "word"]
+    return any(holds(after[:a], names[:m]) for m in whole for a in range(1, len(after) + 1))
 
 
 def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: list[int]) -> bool:

@@ -293,7 +293,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places47_dev.jsonl": "fd5178a",
                 # measured as a holdout at the start of the sixteenth session (f328853), tuned on
                 # from round twenty-eight
-                "places48_dev.jsonl": "f328853"}
+                "places48_dev.jsonl": "f328853",
+                # measured as a holdout after round twenty-eight (88d8217), tuned on from round
+                # twenty-nine
+                "places53_dev.jsonl": "88d8217"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

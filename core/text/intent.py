@@ -266,7 +266,8 @@ def classify_intent(tokens_or_text: Sequence[Token] | str, parsed: ParsedMessage
     concrete: list[NeedCategory] = [n for n in parsed.needs if n != NeedCategory.other]
 
     referred = _refers_to_request(seq, tokens)
-    if referred and not concrete:
+    # "Status 6PWN3C? kami msh tunggu selimut": still waiting for what that request asked
+    if referred and (not concrete or any(w in _WAITING for w, _ in seq)):
         return IntentResult("status", tuple(f"status: {r}" for r in referred[:3]))
     asks = _asks(seq)
     offer = _offer(seq, concrete)
@@ -379,6 +380,12 @@ INFO_ASKS = frozenset({"info", "infokan", "informasi", "infonya", "kabari", "kab
 
 _HELPED = frozenset({"bantu", "help", "helped"})
 _ALREADY = frozenset({"sudah", "telah", "udah", "already"})
+_WAITING = frozenset({"tunggu", "menunggu", "nunggu", "waiting"})
+# People buried, swept away or missing ("2 org tertimbun", "3 warga hanyut"): an ask, however the
+# rest reads (not "rumah warga tertimbun": their houses)
+_PEOPLE_LOST = frozenset({"tertimbun", "hanyut", "hilang", "buried", "missing"})
+_PEOPLE = frozenset({"orang", "warga", "jiwa", "anak", "korban", "people", "persons"})
+_THEIR_THINGS = frozenset({"rumah", "kebun", "sawah", "ternak", "harta", "kendaraan", "motor", "mobil", "houses"})
 _PASSIVE_NEEDED = frozenset({"needed", "dibutuhkan", "diperlukan"})
 _ISOLATED_PLACES = frozenset({"desa", "kampung", "dusun", "daerah", "wilayah", "pulau", "lokasi", "villages",
                               "areas"})
@@ -420,6 +427,10 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
                 (_w(seq, i - 2) == "yang" and _w(seq, i - 3) in {"ada", "siapa"})
                 or _w(seq, i - 2) in {"anyone", "someone", "anybody", "somebody"}):
             found.append((f"{_w(seq, i - 2)} {prev} {w}", False))   # "ada yg bisa bantu evakuasi?": anyone?
+            continue
+        if w in _PEOPLE_LOST and prev in _PEOPLE and _w(seq, i - 2) not in _THEIR_THINGS and not _negated(seq, i) \
+                and not any(_w(seq, k) in NEGATORS for k in range(max(0, i - 4), i)):   # "tidak ada orang hilang"
+            found.append((f"{prev} {w}", _about_others(seq, i)))   # "2 org tertimbun": people to dig out
             continue
         if w not in ASK_WORDS:
             continue

@@ -528,8 +528,48 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         if whole.status != "not_found" and best is not None:
             return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
                                        incidents)
-    return _near_the_incidents(_refined(text, tokens, found, reference, incidents, helpers_town, origins, carrier,
-                                        from_codes, whole), incidents)
+    return _near_the_incidents(_both_named(_refined(text, tokens, found, reference, incidents, helpers_town, origins,
+                                                    carrier, from_codes, whole), tokens, text), incidents)
+
+
+def _both_named(found: LocateResult, tokens: Sequence[Token], text: str) -> LocateResult:
+    """Two places of one level written as a pair under the parent named ("terasa di Tehoru dan
+    Saparua, Maluku Tengah", "desa A & B kec C"): the message is about both, so the answer is the
+    parent they share, not whichever of them scored a little higher."""
+    best = next((c for c in found.candidates if c.code == found.admin_code), None) \
+        if found.status == "resolved" else None
+    if best is None or best.level == "kabupaten" or not named_in(best, text, below_province=True):
+        return found
+    words = [t.norm for t in tokens if t.kind == "word" or t.norm == "&"]
+    spots = {w: i for i, w in enumerate(words)}
+    at = spots.get(best.name.lower().split()[-1]) if best.name else None
+    if at is None:
+        return found
+    for other in found.candidates:
+        if other.level != best.level or other.code == best.code or other.parents[-2:] != best.parents[-2:]:
+            continue        # (siblings in one kabupaten)
+        o = spots.get(other.name.lower().split()[-1])
+        first = len(other.name.split()) if o is not None and o < at else len(best.name.split())
+        if o is None or abs(o - at) != first + 1 or words[min(o, at) + first] not in _PAIRED_BY:
+            continue
+        shared = _shared_parent(best.code, other.code)
+        parent = lookup_code(shared) if shared else None
+        if parent is not None:
+            return _resolved(parent, found.candidates, False)
+    return found
+
+
+_PAIRED_BY = frozenset({"dan", "and", "&", "serta"})
+
+
+def _shared_parent(a: str, b: str) -> str:
+    """The code of the smallest area holding both (of the same level): 81.01.11 and 81.01.12 -> 81.01."""
+    shared = []
+    for x, y in zip(a.split(".")[:-1], b.split(".")[:-1]):
+        if x != y:
+            break
+        shared.append(x)
+    return ".".join(shared) if len(shared) >= 2 else ""
 
 
 def _named_from(tokens: Sequence[Token], origins: set[str]) -> frozenset[str]:

@@ -202,9 +202,12 @@ def _destination_words(words: Sequence[Token | None], k: int) -> set[str]:
     if holder is not None and holder.norm in _OFFICE_HOLDERS:
         return set()     # "antar ke kantor camat": the office of a kecamatan named elsewhere, if at all
     out: set[str] = set()
-    for t in words[k:k + 2]:
+    pair = words[k:k + 2]
+    # "ke Pasir Putih": ordinary words, both capitalised, are a name
+    titled = len(pair) == 2 and all(t is not None and t.kind == "word" and t.raw[:1].isupper() for t in pair)
+    for t in pair:
         # a word the regional table rewrote may still be a name, as typed ("Pitu" is not "tujuh")
-        if t is None or t.kind != "word" or not (name_word(t, bool(out)) or (t.base and t.base != t.norm)):
+        if t is None or t.kind != "word" or not (name_word(t, bool(out)) or (t.base and t.base != t.norm) or titled):
             break
         out.add(t.raw.lower())
     return out

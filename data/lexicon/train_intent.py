@@ -296,7 +296,9 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places48_dev.jsonl": "f328853",
                 # measured as a holdout after round twenty-eight (88d8217), tuned on from round
                 # twenty-nine
-                "places53_dev.jsonl": "88d8217"}
+                "places53_dev.jsonl": "88d8217",
+                # measured as a holdout after round twenty-nine (a10e8e1), tuned on from round thirty
+                "places57_dev.jsonl": "a10e8e1"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

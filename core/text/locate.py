@@ -548,9 +548,11 @@ def _both_named(found: LocateResult, tokens: Sequence[Token], text: str) -> Loca
     for other in found.candidates:
         if other.level != best.level or other.code == best.code or other.parents[-2:] != best.parents[-2:]:
             continue        # (siblings in one kabupaten)
+        # (spots hold each name's last word: the pair is "<first> dan <second>", the second
+        # name's words right after the conjunction)
         o = spots.get(other.name.lower().split()[-1])
-        first = len(other.name.split()) if o is not None and o < at else len(best.name.split())
-        if o is None or abs(o - at) != first + 1 or words[min(o, at) + first] not in _PAIRED_BY:
+        second = len(best.name.split()) if o is not None and o < at else len(other.name.split())
+        if o is None or abs(o - at) != second + 1 or words[min(o, at) + 1] not in _PAIRED_BY:
             continue
         shared = _shared_parent(best.code, other.code)
         parent = lookup_code(shared) if shared else None

@@ -12,6 +12,7 @@ from siaga.core.text.locate import locate
 @pytest.mark.parametrize("text, code", [
     # two kecamatan written as a pair under the kabupaten named: the message is about both
     ("gempa terasa kuat di Tehoru dan Saparua, Maluku Tengah, warga mengungsi ke bukit", "81.01"),
+    ("banjir rob di Pulau Panggang dan Pulau Harapan, Kepulauan Seribu Utara", "31.01.01"),
     # the destination written in capitals, though its words are ordinary ("Pasir Putih"), is
     # where the boat goes; where the boat is, is not the answer
     ("sy punya kapal di Labuan Bajo, bisa antar beras ke Pasir Putih kec Komodo", "53.15.05.2002"),

@@ -384,7 +384,7 @@ _WAITING = frozenset({"tunggu", "menunggu", "nunggu", "waiting"})
 # People buried, swept away or missing ("2 org tertimbun", "3 warga hanyut"): an ask, however the
 # rest reads (not "rumah warga tertimbun": their houses)
 _PEOPLE_LOST = frozenset({"tertimbun", "hanyut", "hilang", "buried", "missing"})
-_PEOPLE = frozenset({"orang", "warga", "jiwa", "anak", "korban", "people", "persons"})
+_PEOPLE = lexicon.PERSON_UNITS | {"anak", "balita", "lansia"}
 _THEIR_THINGS = frozenset({"rumah", "kebun", "sawah", "ternak", "harta", "kendaraan", "motor", "mobil", "houses"})
 _PASSIVE_NEEDED = frozenset({"needed", "dibutuhkan", "diperlukan"})
 _ISOLATED_PLACES = frozenset({"desa", "kampung", "dusun", "daerah", "wilayah", "pulau", "lokasi", "villages",

@@ -428,8 +428,9 @@ def _asks(seq: list[_Item]) -> list[tuple[str, bool]]:
                 or _w(seq, i - 2) in {"anyone", "someone", "anybody", "somebody"}):
             found.append((f"{_w(seq, i - 2)} {prev} {w}", False))   # "ada yg bisa bantu evakuasi?": anyone?
             continue
-        if w in _PEOPLE_LOST and prev in _PEOPLE and _w(seq, i - 2) not in _THEIR_THINGS and not _negated(seq, i) \
-                and not any(_w(seq, k) in NEGATORS for k in range(max(0, i - 4), i)):   # "tidak ada orang hilang"
+        # (a negator up to four words back, past "ada" too: "tidak ada orang hilang")
+        if w in _PEOPLE_LOST and prev in _PEOPLE and _w(seq, i - 2) not in _THEIR_THINGS \
+                and not any(_w(seq, k) in NEGATORS for k in range(max(0, i - 4), i)):
             found.append((f"{prev} {w}", _about_others(seq, i)))   # "2 org tertimbun": people to dig out
             continue
         if w not in ASK_WORDS:

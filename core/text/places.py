@@ -197,7 +197,7 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
         if tok.kind == "punct":
             if norm == "." and j > i and ((tokens[j - 1].norm in lexicon.PLACE_MARKERS
                                            and tokens[j - 1].norm not in lexicon.ENGLISH_POST_MARKERS)
-                                          or tokens[j - 1].norm in lexicon.NAME_HEAD_ABBREVIATIONS):
+                                          or _head_dot(tokens, j)):
                 j += 1                                   # "kec." "ds." "Tj. Priok"
                 continue
             if norm == "/" and numbers_ok:
@@ -275,6 +275,13 @@ def _read_run(tokens: Sequence[Token], i: int, collector: _Collector) -> tuple[s
         parts.pop()
     text = " ".join(parts).replace(" ,", ",") if has_name else None
     return text, max(j, i + 1)
+
+
+def _head_dot(tokens: Sequence[Token], j: int) -> bool:
+    """The token at j is the dot of a shortened name head ("Tj. Priok", "Kep. Sula"), which does
+    not end the name (gazetteer._query_words reads it the same way)."""
+    return (tokens[j].kind == "punct" and tokens[j].norm == "." and j > 0
+            and tokens[j - 1].norm in lexicon.NAME_HEAD_ABBREVIATIONS)
 
 
 def _continues(tokens: Sequence[Token], j: int) -> bool:
@@ -358,8 +365,7 @@ def _bare_name_candidates(tokens: Sequence[Token], collector: _Collector) -> lis
             run.append(tok.raw)
         elif tok.kind == "punct" and tok.norm == "," and run:
             run.append(",")
-        elif tok.kind == "punct" and tok.norm == "." and run and idx > 0 \
-                and tokens[idx - 1].norm in lexicon.NAME_HEAD_ABBREVIATIONS:
+        elif run and _head_dot(tokens, idx):
             pass                       # "Tj. Priok": the head's dot, inside the name
         else:
             _flush(run, out)

@@ -322,6 +322,13 @@ class _Gazetteer:
             ids = [i for t in targets for i in self.by_key.get(t, ())]
             if ids:
                 self.by_key.setdefault(alias, []).extend(i for i in ids if i not in self.by_key[alias])
+        # a kabupaten split into directions keeps the old short form: "OKU Timur", "Bolmong Selatan"
+        for alias, targets in _ALIASES.items():
+            for target in targets:
+                for direction in _DIRECTION_WORDS:
+                    split = [i for i in self.by_key.get(target + _canonical(direction), ()) if self.levels[i] == _KAB]
+                    if split and alias + _canonical(direction) not in self.by_key:
+                        self.by_key[alias + _canonical(direction)] = split
         for name, code in tables.neighbourhoods().items():
             idx = self.by_code.get(code)
             key = _canonical(name)
@@ -1035,6 +1042,20 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             quality = 1.0 - 0.15 * dist
             for idx in g.by_key[fkey]:
                 hits.append(_Hit(idx, start, end, quality, hint))
+    # A parent's long name one letter off, though the typo is itself some other place's name:
+    # "desa Bila sabbangparu" names Kec. Sabangparu (Wajo), not Desa Sabbang Paru (Pinrang). Only
+    # as a parent of a place read elsewhere in the message, so it never stands alone.
+    if typos and hits:
+        parents = {p for h in hits for p in g.chain(h.idx)}
+        for start, end, key in spans:
+            if end - start != 1 or len(key) < _TYPO_PARENT_MIN or key not in g.by_key:
+                continue
+            for fkey, dist in g.fuzzy_keys(key):
+                if dist == 1 and fkey != key:
+                    hint = hints[start] if hints[start] != "marker" else None
+                    hits.extend(_Hit(idx, start, end, 1.0 - 0.15 * dist, hint) for idx in g.by_key[fkey]
+                                if idx in parents and g.levels[idx] in (_KEC, _KAB)
+                                and not any(h.idx == idx for h in hits))
     # Names typed without (most of) their vowels: "glghwero pnti jmbr", "lppa snjai utr". Only
     # spans of such words with no exact hit; like a typo, a hit needs a parent named to count.
     for start, end, key in spans:
@@ -1051,6 +1072,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
 
 _VOWELS = frozenset("aeiou")
 _SKELETON_QUALITY = 0.8
+_TYPO_PARENT_MIN = 8   # letters of a word read as a parent's name one letter off
 
 
 def _skeleton(key: str) -> str:
@@ -1077,13 +1099,16 @@ def _support(g: _Gazetteer, hit: _Hit, by_idx: dict[int, list[_Hit]],
     total = 0.0
     chain = g.chain(hit.idx)
     own = _bare_key(g.names[hit.idx])
+    # (in Papua and a few kabupaten the desa itself is a "kampung": "kampung Kurik distrik Kurik")
+    marked = hit.hint in _ADMIN_HINTS or (hit.hint == "dusun" and g.levels[hit.idx] == _DESA
+                                          and g.codes[hit.idx].startswith(lexicon.KAMPUNG_IS_DESA))
     for parent in chain:
         same_name = _bare_key(g.names[parent]) == own
         best: _Hit | None = None
         for cand in by_idx.get(parent, ()):
             if any(cand.start < e and s < cand.end for s, e in used):
                 continue
-            if same_name and not (cand.hint in _ADMIN_HINTS and hit.hint in _ADMIN_HINTS):
+            if same_name and not (cand.hint in _ADMIN_HINTS and marked):
                 continue     # "di Pasangkayu ... BPBD Pasangkayu", "Bayung Lencir ... Kec. Bayung
                              # Lencir": the name again backs no place of it below; "ds larangan kec
                              # larangan", both marked, does

@@ -47,6 +47,7 @@ SMS_SHORTHAND: dict[str, str] = {
     "gue": "saya", "sdr": "saudara", "kluarga": "keluarga", "klrg": "keluarga", "klg": "keluarga",
     "kel": "kelurahan", "kec": "kecamatan", "kab": "kabupaten", "ds": "desa", "dsn": "dusun",
     "prov": "provinsi", "kp": "kampung", "kmp": "kampung", "jl": "jalan", "jln": "jalan",
+    "lingk": "lingkungan",   # a kelurahan's hamlet ("Lingk. Kampung Jawa")
     # people
     "org": "orang", "orng": "orang", "orag": "orang", "oranng": "orang",
     "jwa": "jiwa", "jiw": "jiwa", "ank": "anak",
@@ -419,6 +420,8 @@ NON_AID_OBJECTS: frozenset[str] = frozenset({
     "doakan", "diinfokan", "dikabari",
     "koordinasi", "berkoordinasi", "coordination",   # "bisa angkut ke Agats, perlu koordinasi dgn dinkes"
     "tanya", "bertanya", "nanya",   # "mohon tanya", Javanese "nyuwun pirsa": a question follows
+    # an escort for aid already on its way: "bantuan sdh berangkat, mohon dikawal"
+    "dikawal", "pengawalan", "kawal", "escort",
 })
 # Two-word asks for information: "tolong kasih tau alamat posko", "mohon beri tahu".
 NON_AID_PAIRS: frozenset[tuple[str, str]] = frozenset({
@@ -605,6 +608,7 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
 PLACE_MARKERS: dict[str, str] = {
     "desa": "desa", "kelurahan": "desa", "dusun": "dusun", "dukuh": "dusun",
     "padukuhan": "dusun", "pedukuhan": "dusun", "kampung": "dusun", "kecamatan": "kecamatan",
+    "lingkungan": "dusun",   # the hamlet of a kelurahan (Sulawesi, Maluku, Bali's towns)
     "gampong": "desa",   # Aceh's desa ("gampong raya trienggadeng": Desa Raya)
     "kabupaten": "kabupaten", "kota": "kota", "provinsi": "provinsi", "rt": "rt", "rw": "rw",
     "distrik": "kecamatan",   # Papua's kecamatan: "Sawar distrik Sarmi"

@@ -752,6 +752,12 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         best = next((c for c in whole.candidates[1:] if c.level != "kabupaten"
                      and named_in(c, _without_name(text, c.name))), None)
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
+    if whole.status == "ambiguous" and found.status == "missing" and len(whole.candidates) > 1 \
+            and all(c.level != "kabupaten" and named_in(c, _without_name(text, c.name), below_province=True)
+                    for c in whole.candidates[:2]):
+        # namesakes under the parent named, which the candidates missed in lower case ("beraban
+        # tabanan": two villages of Tabanan): ask which, rather than know nothing
+        return LocateResult("ambiguous", candidates=whole.candidates, note="several places share this name")
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
     if best.level != "kabupaten" and named_in(best, text) and not named_in(best, text, below_province=True) \
@@ -787,8 +793,13 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
     elif found.status == "ambiguous" and found.note != _ORDINARY:
         # one of the candidates, or a namesake of them that the short list left out ("Ploso":
         # dozens of villages; "banjir pacitan kota ... di Ploso" names the parent of one)
+        # or, when nothing in the message backs any of them, a place whose parent is named
+        # ("pasir putih komodo mabar": Desa Pasir Putih under Kec. Komodo, not Kel. Mabar in Medan)
         if not any(best.code == c.code or best.code.startswith(c.code + ".")
-                   or best.name.lower() == c.name.lower() for c in found.candidates):
+                   or best.name.lower() == c.name.lower() for c in found.candidates) \
+                and not (whole.evidence and best.level != "kabupaten"
+                         and named_in(best, _without_name(text, best.name), below_province=True)
+                         and not any(named_in(c, _without_name(text, c.name)) for c in found.candidates)):
             return found
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
 

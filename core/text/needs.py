@@ -352,6 +352,8 @@ _CAUSE_WORDS = frozenset({"kena", "terkena", "akibat", "karena", "by"})
 
 
 _GLOTTAL_SUFFIXES = frozenset({"i", "e"})
+# What a flood carries with its water ("air dan lumpur", "aer deng batu"); never a supply
+_DEBRIS = frozenset({"lumpur", "batu", "pasir", "sampah"})
 # The particle that makes "the water" when written apart: Sundanese "cai na", "air nya".
 _THE_WATER = frozenset({"na", "nya"})
 
@@ -374,8 +376,9 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
     if after is not None and (after.norm in lexicon.FLOOD_VERBS or after.stem in lexicon.FLOOD_VERBS) \
             and nxt.norm not in lexicon.SUPPLY_STATES:
         return True      # "air cimanuk masuk rumah", "air kali meluap"
-    if nxt.norm in {"dari", "dr", "from"} and after is not None and after.norm in lexicon.WATER_BODIES:
-        return True      # "air dr bendungan bili-bili naik"
+    if nxt.norm in {"dari", "dr", "from"} and after is not None and (
+            after.norm in lexicon.WATER_BODIES or _word_ahead(tokens, k + 1, reach=4, states=lexicon.FLOOD_VERBS)):
+        return True      # "air dr bendungan bili-bili naik", "air dr pegunungan Kendeng masuk rumah"
     if after is not None and after.norm in lexicon.FLOOD_ADVERBS and not is_dictionary_word(nxt.norm):
         # a river's name in lower case, then how the water is: "banyu barito sudah naik"
         j = _next_word_index(tokens, k + 1)
@@ -383,8 +386,9 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         if later is not None and (later.norm in lexicon.FLOOD_CONTEXT_AFTER
                                   or later.stem in lexicon.FLOOD_CONTEXT_AFTER):
             return True
-    if nxt.norm in {"dan", "dengan", "campur", "bercampur", "and"} and after is not None and after.norm == "lumpur":
-        return True      # "aer deng lumpur masuk rumah": water and mud come in
+    if nxt.norm in {"dan", "dengan", "campur", "bercampur", "and"} and after is not None \
+            and after.norm in _DEBRIS:
+        return True      # "aer deng lumpur masuk rumah", "aer deng batu": water and mud or stones come in
     if _not_going_down(tokens, k):
         return True      # "banyu kada surut-surut", "air dr kemarin belum surut": the flood
     if nxt.norm in lexicon.STRICT_LOCATIVES and _word_ahead(tokens, k + 1):

@@ -298,7 +298,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 # twenty-nine
                 "places53_dev.jsonl": "88d8217",
                 # measured as a holdout after round twenty-nine (a10e8e1), tuned on from round thirty
-                "places57_dev.jsonl": "a10e8e1"}
+                "places57_dev.jsonl": "a10e8e1",
+                # measured as a holdout at the start of the seventeenth session (cd18189), tuned on
+                # from round thirty-one
+                "places61_dev.jsonl": "cd18189"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

@@ -82,6 +82,9 @@ _SINGLE_STOP = (lexicon.RIVER_WORDS | lexicon.FUNCTION_WORDS | lexicon.DISASTER_
                              "jaya", "indah", "makmur", "mulya", "mulyo", "sari", "rejo", "asri",
                              "baru", "lama", "satu", "dua", "tiga", "indonesia"}))
 _DIRECTION_WORDS = frozenset({"utara", "selatan", "timur", "barat", "tengah", "tenggara", "barat daya"})
+# Break words that open a village's own name right after "desa" (transmigration blocks and
+# kilometre posts: Desa Blok 15, Aceh Singkil; Desa Kilometer 3)
+_NUMBERED_HEADS = frozenset({"blok", "km"})
 # A direction word of an Acehnese place's name as Acehnese writes it ("Trumon Teungoh" is Kec.
 # Trumon Tengah; the gazetteer itself has "Pirak Timu" and "Aceh Timur"): a further key.
 _ACEH_DIRECTIONS = {"tengah": "teungoh", "timur": "timu"}
@@ -871,6 +874,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
         if tok.kind == "number":
             # "10 Koto" (Kec. X Koto), "4 Koto": small numbers may belong to a name (_arabic_numerals)
             small = tok.norm.isdigit() and 1 <= int(tok.norm) <= 15
+            # ... and any after the head of a numbered village ("Desa Blok 18", "desa km 21")
+            small = small or (tok.norm.isdigit() and bool(words) and words[-1] in _NUMBERED_HEADS)
             push(tok.norm if small else None, hint if small else None, False)
             continue
         marker = lexicon.PLACE_MARKERS.get(tok.norm) or lexicon.GOVERNMENT_MARKERS.get(tok.norm)
@@ -927,7 +932,8 @@ def _query_words(tokens: Iterable[Token], text: str = "") -> tuple[list[str | No
             else:
                 push(None, None, False)
             continue
-        if tok.norm in _BREAK_WORDS:
+        if tok.norm in _BREAK_WORDS and not (just_marked and hint in ("desa", "kelurahan")
+                                             and tok.norm in _NUMBERED_HEADS):
             push(None, None, False)
             # "jalan ke badau": the road to Badau, whose name is no street's
             hint = None if tok.norm in {"di", "in", "at", "dekat", "near", "sekitar", "ke", "dari"} else hint
@@ -1042,20 +1048,24 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
             quality = 1.0 - 0.15 * dist
             for idx in g.by_key[fkey]:
                 hits.append(_Hit(idx, start, end, quality, hint))
-    # A parent's long name one letter off, though the typo is itself some other place's name:
-    # "desa Bila sabbangparu" names Kec. Sabangparu (Wajo), not Desa Sabbang Paru (Pinrang). Only
-    # as a parent of a place read elsewhere in the message, so it never stands alone.
+    # A parent's long name one letter off, though the typo (or a word of it) is itself some other
+    # place's name: "desa Bila sabbangparu" names Kec. Sabangparu (Wajo), not Desa Sabbang Paru
+    # (Pinrang); "kec Kao Barrat" Kec. Kao Barat, not Kec. Kao. Only as a parent of a place read
+    # elsewhere in the message, so it never stands alone, or as a whole run after its marker.
     if typos and hits:
         parents = {p for h in hits for p in g.chain(h.idx)}
         for start, end, key in spans:
-            if end - start != 1 or len(key) < _TYPO_PARENT_MIN or key not in g.by_key:
+            if len(key) < _TYPO_PARENT_MIN or (key not in g.by_key
+                                               and not exact_covered.intersection(range(start, end))):
                 continue
             for fkey, dist in g.fuzzy_keys(key):
                 if dist == 1 and fkey != key:
                     hint = hints[start] if hints[start] != "marker" else None
+                    # (or the whole run after its own marker: "kec Kao Barrat" is one name)
                     hits.extend(_Hit(idx, start, end, 1.0 - 0.15 * dist, hint) for idx in g.by_key[fkey]
-                                if idx in parents and g.levels[idx] in (_KEC, _KAB)
-                                and not any(h.idx == idx for h in hits))
+                                if g.levels[idx] in (_KEC, _KAB) and not any(h.idx == idx for h in hits)
+                                and (idx in parents or (end - start > 1 and after_marker[start]
+                                                        and _LEVEL_OF_HINT.get(hint or "") == g.levels[idx])))
     # Names typed without (most of) their vowels: "glghwero pnti jmbr", "lppa snjai utr". Only
     # spans of such words with no exact hit; like a typo, a hit needs a parent named to count.
     for start, end, key in spans:

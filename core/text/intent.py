@@ -122,7 +122,7 @@ READY = frozenset({"siap", "ready", "willing", "bersedia", "sanggup", "standby"}
 OFFER_ACTS = frozenset({
     "angkut", "antar", "kirim", "bantu", "bawa", "masak", "pinjam", "ambil", "evakuasi", "jadi",
     "nyetir", "setir", "sumbang", "nyumbang", "ngeterke", "nganteurkeun", "ngabantos", "deploy",
-    "lend", "carry", "help", "donate", "bring", "drive", "deliver", "transport", "cook", "tampung",
+    "lend", "carry", "help", "donate", "bring", "send", "drive", "deliver", "transport", "cook", "tampung",
     "menampung", "jemput", "sediakan", "sedia", "berangkat", "turun", "pinjamkan", "volunteer",
     "assist", "share", "berbagi", "dipinjamkan", "diambil", "diantar", "dikirim", "reach",
     "provide", "supply", "offer", "menyediakan", "memberi", "memberikan", "berikan", "beri",

@@ -597,6 +597,7 @@ NAME_HEAD_ABBREVIATIONS: dict[str, str] = {
     "kep": "kepulauan",  # "kep seribu utara", "kep. sula": the islands' kabupaten and kecamatan
     "ps": "pasar", "psr": "pasar",   # "Ps Kliwon", "psr minggu": the market towns' kecamatan
     "lbk": "lubuk",      # "lbk linggau", "lbk alung": Sumatra's river-pool names
+    "km": "kilometer",   # "desa km 3 amurang": Desa Kilometer 3, a village named for its road post
     "pulo": "pulau",     # Betawi, Acehnese: "pulo panggang" is Kel. Pulau Panggang (the name also
                          # stays as typed: "Pulo Gadung")
     # directions as SMS shortens them, inside a name ("kisaran brt": Kota Kisaran Barat)

@@ -25,8 +25,9 @@ from openlocationcode import openlocationcode as olc
 from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
-from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, denied_places, first_name_word,
-                                         origin_words, referred_to, sender_places, water_origins, without_origins)
+from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, compared_places, denied_places,
+                                         first_name_word, origin_words, referred_to, sender_places, water_origins,
+                                         without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, holds_a_place_named, is_district_name, is_kabupaten_name,
                                        is_whole_name, lookup_code, named_in,
                                        resolve_place)
@@ -488,8 +489,10 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
-    denied = denied_places(tokens, is_whole_name, holds_a_place_named)
-    if denied:    # "(bukan kota Kupang NTT)": the place it is not, nor that place's parents
+    # "(bukan kota Kupang NTT)": the place it is not, nor that place's parents; "seperti banjir
+    # Garut 2016": the place of another disaster
+    denied = sorted(denied_places(tokens, is_whole_name, holds_a_place_named) + compared_places(tokens))
+    if denied:
         for start, end in reversed(denied):
             text = text[:start] + " " * (end - start) + text[end:]
         tokens = tokenize(text)
@@ -752,11 +755,14 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         best = next((c for c in whole.candidates[1:] if c.level != "kabupaten"
                      and named_in(c, _without_name(text, c.name))), None)
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
-    if whole.status == "ambiguous" and found.status == "missing" and len(whole.candidates) > 1 \
+    if whole.status == "ambiguous" and len(whole.candidates) > 1 \
+            and (found.status == "missing" or (found.status == "resolved" and found.admin_code is not None
+                                               and found.admin_code.count(".") == 1)) \
             and all(c.level != "kabupaten" and named_in(c, _without_name(text, c.name), below_province=True)
                     for c in whole.candidates[:2]):
         # namesakes under the parent named, which the candidates missed in lower case ("beraban
-        # tabanan": two villages of Tabanan): ask which, rather than know nothing
+        # tabanan": two villages of Tabanan) or read as a kabupaten ("depok garut": not Kota
+        # Depok; "tebing tinggi kerinci"): ask which, rather than know nothing or too little
         return LocateResult("ambiguous", candidates=whole.candidates, note="several places share this name")
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
@@ -781,7 +787,8 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # a bare name resolved by the level prior alone ("Helumo": the kecamatan) gives way to
         # its namesake under a parent named elsewhere in the message ("Bonebol ... Helumo")
         stronger = stronger or (found.low_confidence and whole.evidence
-                                and any(best.code == c.code for c in found.candidates))
+                                and any(best.code == c.code for c in found.candidates)
+                                and best.name.lower() == found.candidates[0].name.lower())
         # a place whose parent is named beats a bare name that nothing in the message backs
         # ("Raja, Ngabang: ... Terima kasih relawan Pontianak": the city is where the thanks go)
         # (a parent named, not only a neighbour: "lewat kali di Nurabelen" is no Desa Lewat next door)

@@ -395,10 +395,11 @@ def _describes_flood(tokens: Sequence[Token], m: PhraseMatch[NeedCategory]) -> b
         return True      # "air di Landolia sdh surut", "air di dusun 3 naik lagi": the flood there
     if _word_ahead(tokens, k, reach=2, states=lexicon.DEEP_WATER):
         return True      # "banyu tekan dodo", "air sampai atap": as deep as the chest, the roof
-    if nxt.raw[:1].isupper() or nxt.norm in lexicon.WATER_BODIES:
+    river = nxt.norm in lexicon.WATER_BODIES or nxt.norm in lexicon.RIVER_WORDS   # "banyu Way Sekampung"
+    if nxt.raw[:1].isupper() or river:
         # "air Cimanuk masuk rumah", "air danau Sentani naik": a river's or lake's water
         after = _next_word(tokens, k + 1)
-        if nxt.norm in lexicon.WATER_BODIES or (after is not None and (
+        if river or (after is not None and (
                 after.norm in lexicon.FLOOD_CONTEXT_AFTER or after.stem in lexicon.FLOOD_CONTEXT_AFTER)):
             return True
     if nxt.norm in lexicon.FLOOD_ADVERBS:

@@ -6,6 +6,7 @@ place is named as the destination. Pure functions over tokens (core/text/locate.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import re
 
 from siaga.core.text import lexicon
 from siaga.core.text.intent import HAVE, RESOURCES
@@ -404,3 +405,33 @@ def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: l
 _CLAUSE_ENDS = frozenset({",", ".", ")", "(", ";", "!", "?", ":", "\n"})
 # "bukan desa X tapi desa Y", "not X but Y": the place that is meant follows
 _DENIAL_STOPS = frozenset({"tapi", "tetapi", "melainkan", "but", "di", "ke", "yang", "yg"})
+
+
+# An earlier disaster the message compares this one with: "seperti banjir Garut 2016", "kayak
+# banjir Aceh Tamiang 2025 kemarin", "lebih parah dari banjir Bahorok 2003". Its place is another.
+_LIKE = frozenset({"seperti", "spt", "sprti", "kayak", "kyk", "kaya", "macam", "mcm", "mirip", "bagai",
+                   "like", "than"})
+_WORSE = frozenset({"parah", "besar", "tinggi", "dahsyat", "buruk", "worse", "bigger"})
+_COMPARED_REACH = 5   # words from the disaster noun to the year
+
+
+def compared_places(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Character spans of the places of earlier disasters a message compares with: after a word
+    of likeness ("seperti", "kayak", or "dari" after "parah"), a disaster noun, then words up to a
+    year. Without the year nothing is taken ("seperti banjir di desa kami")."""
+    spans: list[tuple[int, int]] = []
+    words = [t for t in tokens if t.kind != "punct"]
+    for i, t in enumerate(words[:-2]):
+        if not (t.norm in _LIKE or (t.norm == "dari" and i > 0 and words[i - 1].norm in _WORSE)):
+            continue
+        j = i + 1
+        while j < len(words) and j <= i + 2 and words[j].norm not in lexicon.DISASTER_WORDS:
+            j += 1
+        if j >= len(words) or words[j].norm not in lexicon.DISASTER_WORDS:
+            continue
+        for k in range(j + 1, min(len(words), j + 1 + _COMPARED_REACH)):
+            if words[k].kind == "number" and re.fullmatch(r"(19|20)\d\d", words[k].norm):
+                if k > j + 1:
+                    spans.append((words[j + 1].start, words[k].end))
+                break
+    return spans

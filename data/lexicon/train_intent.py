@@ -301,7 +301,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places57_dev.jsonl": "a10e8e1",
                 # measured as a holdout at the start of the seventeenth session (cd18189), tuned on
                 # from round thirty-one
-                "places61_dev.jsonl": "cd18189"}
+                "places61_dev.jsonl": "cd18189",
+                # measured as a holdout after round thirty-one (b8d4f52), tuned on from round
+                # thirty-two
+                "places62_dev.jsonl": "b8d4f52"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

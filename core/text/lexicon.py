@@ -422,6 +422,8 @@ NON_AID_OBJECTS: frozenset[str] = frozenset({
     "tanya", "bertanya", "nanya",   # "mohon tanya", Javanese "nyuwun pirsa": a question follows
     # an escort for aid already on its way: "bantuan sdh berangkat, mohon dikawal"
     "dikawal", "pengawalan", "kawal", "escort",
+    # aid sent elsewhere: "bantuan tdk perlu lagi, mohon dialihkan ke Tinombo"
+    "dialihkan", "alihkan", "dialokasikan",
 })
 # Two-word asks for information: "tolong kasih tau alamat posko", "mohon beri tahu".
 NON_AID_PAIRS: frozenset[tuple[str, str]] = frozenset({

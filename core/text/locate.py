@@ -764,6 +764,15 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # tabanan": two villages of Tabanan) or read as a kabupaten ("depok garut": not Kota
         # Depok; "tebing tinggi kerinci"): ask which, rather than know nothing or too little
         return LocateResult("ambiguous", candidates=whole.candidates, note="several places share this name")
+    if whole.status == "ambiguous" and found.status == "resolved" and found.admin_code is not None \
+            and found.admin_code.count(".") < 3:
+        # the namesakes the whole message names, of which only one lies inside the place found
+        # ("kampung Tanah Merah distrik Warmari": the typo found Kec. Warmare; one Tanah Merah
+        # is in it): that one, a level deeper
+        top = whole.candidates[0].score
+        inside = [c for c in whole.candidates if c.code.startswith(found.admin_code + ".")]
+        if len(inside) == 1 and inside[0].score >= top:
+            return _resolved(inside[0], whole.candidates, low_confidence(inside[0], text, incidents))
     if whole.status != "resolved" or best is None or not (whole.evidence or named_in(best, text)):
         return found
     if best.level != "kabupaten" and named_in(best, text) and not named_in(best, text, below_province=True) \

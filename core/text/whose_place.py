@@ -166,7 +166,15 @@ def referred_to(tokens: Sequence[Token]) -> set[str]:
     for i, w in enumerate(words):   # a hospital named right after "ke", then its town
         if w is not None and w.norm in _CARRY_TO and i + 1 < len(words) and words[i + 1] is not None \
                 and words[i + 1].norm in _HOSPITALS:     # type: ignore[union-attr]
-            out |= _destination_words(words, i + 2)
+            k = i + 2
+            if words[i + 1].norm == "rumah":             # type: ignore[union-attr]
+                # "rumah sakit"; a house alone is no hospital ("cai asup ka imah di desa ...":
+                # the water came into the house, in the village named)
+                nxt = words[k] if k < len(words) else None
+                if nxt is None or nxt.norm != "sakit":
+                    continue
+                k += 1
+            out |= _destination_words(words, k)
     return out
 
 

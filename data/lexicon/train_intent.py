@@ -304,7 +304,10 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places61_dev.jsonl": "cd18189",
                 # measured as a holdout after round thirty-one (b8d4f52), tuned on from round
                 # thirty-two
-                "places62_dev.jsonl": "b8d4f52"}
+                "places62_dev.jsonl": "b8d4f52",
+                # measured as a holdout after round thirty-two (0fe01bf), tuned on from round
+                # thirty-three
+                "places65_dev.jsonl": "0fe01bf"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

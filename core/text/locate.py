@@ -757,7 +757,7 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         return found if best is None else _resolved(best, whole.candidates, low_confidence(best, text, incidents))
     if whole.status == "ambiguous" and len(whole.candidates) > 1 \
             and (found.status == "missing" or (found.status == "resolved" and found.admin_code is not None
-                                               and found.admin_code.count(".") == 1)) \
+                                               and _level(found.admin_code) == "kabupaten")) \
             and all(c.level != "kabupaten" and named_in(c, _without_name(text, c.name), below_province=True)
                     for c in whole.candidates[:2]):
         # namesakes under the parent named, which the candidates missed in lower case ("beraban
@@ -765,7 +765,7 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
         # Depok; "tebing tinggi kerinci"): ask which, rather than know nothing or too little
         return LocateResult("ambiguous", candidates=whole.candidates, note="several places share this name")
     if whole.status == "ambiguous" and found.status == "resolved" and found.admin_code is not None \
-            and found.admin_code.count(".") < 3:
+            and _level(found.admin_code) != "desa":
         # the namesakes the whole message names, of which only one lies inside the place found
         # ("kampung Tanah Merah distrik Warmari": the typo found Kec. Warmare; one Tanah Merah
         # is in it): that one, a level deeper
@@ -818,6 +818,11 @@ def _refined(text: str, tokens: Sequence[Token], found: LocateResult, reference:
                          and not any(named_in(c, _without_name(text, c.name)) for c in found.candidates)):
             return found
     return _resolved(best, whole.candidates, low_confidence(best, text, incidents))
+
+
+def _level(code: str) -> str:
+    """The level of an area by its Kemendagri code's depth: "33.08" a kabupaten, "33.08.19" a kecamatan."""
+    return ("provinsi", "kabupaten", "kecamatan", "desa")[min(code.count("."), 3)]
 
 
 def _unmistakable(best: PlaceMatch, found: LocateResult, text: str) -> bool:

@@ -1054,6 +1054,7 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
     # elsewhere in the message, so it never stands alone, or as a whole run after its marker.
     if typos and hits:
         parents = {p for h in hits for p in g.chain(h.idx)}
+        read = {h.idx for h in hits}
         for start, end, key in spans:
             if len(key) < _TYPO_PARENT_MIN or (key not in g.by_key
                                                and not exact_covered.intersection(range(start, end))):
@@ -1062,10 +1063,12 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
                 if dist == 1 and fkey != key:
                     hint = hints[start] if hints[start] != "marker" else None
                     # (or the whole run after its own marker: "kec Kao Barrat" is one name)
-                    hits.extend(_Hit(idx, start, end, 1.0 - 0.15 * dist, hint) for idx in g.by_key[fkey]
-                                if g.levels[idx] in (_KEC, _KAB) and not any(h.idx == idx for h in hits)
-                                and (idx in parents or (end - start > 1 and after_marker[start]
-                                                        and _LEVEL_OF_HINT.get(hint or "") == g.levels[idx])))
+                    for idx in g.by_key[fkey]:
+                        if g.levels[idx] in (_KEC, _KAB) and idx not in read and (
+                                idx in parents or (end - start > 1 and after_marker[start]
+                                                   and _LEVEL_OF_HINT.get(hint or "") == g.levels[idx])):
+                            hits.append(_Hit(idx, start, end, 1.0 - 0.15 * dist, hint))
+                            read.add(idx)
     # Names typed without (most of) their vowels: "glghwero pnti jmbr", "lppa snjai utr". Only
     # spans of such words with no exact hit; like a typo, a hit needs a parent named to count.
     for start, end, key in spans:

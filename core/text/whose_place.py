@@ -432,10 +432,9 @@ def compared_places(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     for i, t in enumerate(words[:-2]):
         if not (t.norm in _LIKE or (t.norm == "dari" and i > 0 and words[i - 1].norm in _WORSE)):
             continue
-        j = i + 1
-        while j < len(words) and j <= i + 2 and words[j].norm not in lexicon.DISASTER_WORDS:
-            j += 1
-        if j >= len(words) or words[j].norm not in lexicon.DISASTER_WORDS:
+        # the disaster noun one or two words on ("seperti banjir", "kayak waktu banjir")
+        j = next((k for k in range(i + 1, min(len(words), i + 3)) if words[k].norm in lexicon.DISASTER_WORDS), None)
+        if j is None:
             continue
         for k in range(j + 1, min(len(words), j + 1 + _COMPARED_REACH)):
             if words[k].kind == "number" and re.fullmatch(r"(19|20)\d\d", words[k].norm):

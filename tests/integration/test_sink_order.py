@@ -54,6 +54,19 @@ def test_an_update_stored_before_its_request_still_sets_the_status(env):
     assert _status(url, rid)[0] == "duplicate"
 
 
+def test_a_duplicate_stored_before_the_request_it_repeats_is_kept(env):
+    """The original travels on another partition: its request may be stored after the update
+    that names it. The update is stored (not dead-lettered) and the original still arrives."""
+    url = env["DATABASE_URL"]
+    rid, first = uuid.uuid4(), uuid.uuid4()
+    t0 = datetime.now(timezone.utc)
+    asyncio.run(_save(url, [_request(rid, t0)]))
+    asyncio.run(_save(url, [_situation(rid, "duplicate", t0 + timedelta(seconds=3), duplicate_of=str(first))]))
+    assert _status(url, rid) == ("duplicate", str(first))
+    asyncio.run(_save(url, [_request(first, t0 - timedelta(seconds=60))]))
+    assert _status(url, first)[0] == "open"
+
+
 def test_concurrent_agents_wait_for_each_other_on_the_same_request(env):
     """The situation's transaction is still open when the request's starts: the request's waits
     for it (a lock per request), then sees the update. Without the lock neither sees the other."""

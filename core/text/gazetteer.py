@@ -1052,13 +1052,15 @@ def _find_hits(g: _Gazetteer, words: list[str | None], hints: list[str | None],
     # place's name: "desa Bila sabbangparu" names Kec. Sabangparu (Wajo), not Desa Sabbang Paru
     # (Pinrang); "kec Kao Barrat" Kec. Kao Barat, not Kec. Kao. Only as a parent of a place read
     # elsewhere in the message, so it never stands alone, or as a whole run after its marker.
-    if typos and hits:
+    if hits:   # (also in the whole-message pass, which reads no other typo)
         parents = {p for h in hits for p in g.chain(h.idx)}
         read = {h.idx for h in hits}
         for start, end, key in spans:
             if len(key) < _TYPO_PARENT_MIN or (key not in g.by_key
                                                and not exact_covered.intersection(range(start, end))):
                 continue
+            if hints[start] == "dusun":
+                continue     # a hamlet's name is no parent: "dusun Sumber Rejo" is not Kec. Sumberejo
             for fkey, dist in g.fuzzy_keys(key):
                 if dist == 1 and fkey != key:
                     hint = hints[start] if hints[start] != "marker" else None

@@ -26,8 +26,8 @@ from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
 from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, compared_places, denied_places,
-                                         first_name_word, origin_words, referred_to, sender_places, water_origins,
-                                         without_origins)
+                                         first_name_word, help_origins, origin_words, referred_to, sender_places,
+                                         water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, holds_a_place_named, is_district_name, is_kabupaten_name,
                                        is_whole_name, lookup_code, named_in,
                                        resolve_place)
@@ -531,8 +531,20 @@ def _locate_place_name(text: str, reference: tuple[float, float] | None,
         if whole.status != "not_found" and best is not None:
             return _near_the_incidents(_resolved(best, whole.candidates, low_confidence(best, text, incidents)),
                                        incidents)
-    return _near_the_incidents(_both_named(_refined(text, tokens, found, reference, incidents, helpers_town, origins,
-                                                    carrier, from_codes, whole), tokens, text), incidents)
+    return _not_helpers(_near_the_incidents(_both_named(_refined(text, tokens, found, reference, incidents, helpers_town,
+                                                                 origins, carrier, from_codes, whole), tokens, text),
+                                            incidents), help_origins(tokens))
+
+
+def _not_helpers(result: LocateResult, origins: set[str]) -> LocateResult:
+    """The answer is only where help comes from ("trm ksh relawan dr Putussibau" once the village
+    thanked was not found): that names no place in need."""
+    if result.status != "resolved" or not result.admin_code or not origins:
+        return result
+    best = lookup_code(result.admin_code)
+    if best is None or first_name_word(_without_kab_prefix(best.name)) not in origins:
+        return result
+    return LocateResult("missing", note="only where help comes from is named")
 
 
 def _both_named(found: LocateResult, tokens: Sequence[Token], text: str) -> LocateResult:

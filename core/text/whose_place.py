@@ -88,6 +88,30 @@ def water_origins(tokens: Sequence[Token]) -> set[str]:
     return out
 
 
+# Who or what brings help: "relawan dr Putussibau", "bantuan dr Kendari blm sampai", "tim SAR dari
+# Ternate". Not "butuh bantuan dari ..." (asked of someone).
+_HELP_SOURCES = frozenset({"relawan", "volunteer", "volunteers", "bantuan", "logistik", "donasi", "donatur",
+                           "sumbangan", "tim", "team", "aid", "sar", "basarnas"})
+_HELP_REACH = 3   # words from the helper's noun to "dari"
+
+
+def help_origins(tokens: Sequence[Token]) -> set[str]:
+    """Where help comes from, in the clause of a helper's noun: the first two words of its name."""
+    words = [None if t.kind == "punct" else t for t in tokens]
+    out: set[str] = set()
+    for i, t in enumerate(words):
+        if t is None or t.norm not in _ORIGIN_CUES:
+            continue
+        before: list[str] = []
+        for w in reversed(words[max(0, i - _HELP_REACH):i]):
+            if w is None:
+                break
+            before.append(w.norm)
+        if any(w in _HELP_SOURCES for w in before) and not any(w in lexicon.REQUEST_VERBS for w in before):
+            out |= _destination_words(words, i + 1)
+    return out - fetched_from(tokens)
+
+
 def carrier_words(tokens: Sequence[Token]) -> set[str]:
     """The words written before a verb of carrying help to a place named, in its sentence: where
     the carrier is ("Kami punya perahu di Rimbo Bujang, siap dikerahkan ke Tebo Ulu")."""
@@ -365,7 +389,9 @@ def denied_places(tokens: Sequence[Token], is_name: Callable[[list[str]], bool],
         if t.kind != "word" or t.norm not in _DENIALS:
             continue
         k = i + 1
-        while k < n and tokens[k].kind == "word" and tokens[k].norm in _DENIAL_SKIP:
+        while k < n and (tokens[k].kind == "word" and tokens[k].norm in _DENIAL_SKIP
+                         # the full stop of an abbreviated marker ("Bukan Kab. Kendal Jateng")
+                         or tokens[k].norm == "." and k > i + 1 and tokens[k - 1].norm in _DENIAL_MARKERS):
             k += 1
         names = [tokens[j].raw for j in range(k, min(n, k + 3)) if tokens[j].kind == "word"]
         # only a place told apart from its namesake ("bukan kota Kupang", "not the Makassar
@@ -404,13 +430,18 @@ def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: l
     """After the denial at i, the name from k (of `whole` words) was named before it, outside the
     denial, and more words follow it in the denied clause (the namesake's parent)."""
     words = [j for j in range(k, end) if tokens[j].kind == "word"]
-    earlier = [t.norm for t in tokens[:i] if t.kind == "word"]
-    # "Tanjung Pinang ... bukan Tanjungpinang Kepri": compared with the spaces left out
-    said = {"".join(earlier[a:a + w]) for w in (1, 2, 3) for a in range(len(earlier) - w + 1)}
+    # said before the denial, or in the correction after it ("bukan Tanjung Pinang Kepri, tapi
+    # Tanjung Pinang kec Muara Samu"; not "bukan di Loa Kulu, itu foto lama"); compared with the
+    # spaces left out ("... bukan Tanjungpinang Kepri")
+    next_words = [t.norm for t in tokens[end:end + 4] if t.kind == "word"][:2]
+    corrected = tokens[end:] if any(w in _CORRECTIONS for w in next_words) else ()
+    elsewhere = [t.norm for t in (*tokens[:i], *corrected) if t.kind == "word"]
+    said = {"".join(elsewhere[a:a + w]) for w in (1, 2, 3) for a in range(len(elsewhere) - w + 1)}
     return any(len(words) > m and "".join(tokens[j].norm for j in words[:m]) in said for m in whole)
 
 
 _CLAUSE_ENDS = frozenset({",", ".", ")", "(", ";", "!", "?", ":", "\n"})
+_CORRECTIONS = frozenset({"tapi", "tetapi", "melainkan", "but", "maksudnya", "maksud", "yang", "yg"})
 # "bukan desa X tapi desa Y", "not X but Y": the place that is meant follows
 _DENIAL_STOPS = frozenset({"tapi", "tetapi", "melainkan", "but", "di", "ke", "yang", "yg"})
 

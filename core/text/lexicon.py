@@ -589,6 +589,10 @@ CITY_ABBREVIATIONS: dict[str, str] = {
     "dps": "denpasar",   # as on Bali's SMS and plates-era shorthand ("Dps Timur", "Dps Barat")
     "ptk": "pontianak",  # as West Kalimantan writes it ("Ptk Timur", "Ptk Kota")
     "bjb": "banjarbaru",  # as South Kalimantan writes it ("bjb utara")
+    # as their residents write them ("rangkui, pkp"; "neglasari tgr"): none a word or another place
+    # ("smd" is Samarinda and Sumedang: left out)
+    "pkp": "pangkalpinang", "tgr": "tangerang", "pku": "pekanbaru", "mdo": "manado",
+    "kdi": "kendari", "jpr": "jayapura",
 }
 # Abbreviated first words of names, read only inside a name of several words ("tj pura":
 # Tanjung Pura, "sei rampah", "kp melayu"): alone each is too short to say which place. The usual

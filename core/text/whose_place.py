@@ -427,8 +427,9 @@ def _namesakes_parent(tokens: Sequence[Token], j: int, names: list[str], whole: 
 
 
 def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: list[int]) -> bool:
-    """After the denial at i, the name from k (of `whole` words) was named before it, outside the
-    denial, and more words follow it in the denied clause (the namesake's parent)."""
+    """After the denial at i, the name from k (of `whole` words) was named outside the denial
+    (before it, or in a correction right after it), and more words follow it in the denied clause
+    (the namesake's parent)."""
     words = [j for j in range(k, end) if tokens[j].kind == "word"]
     # said before the denial, or in the correction after it ("bukan Tanjung Pinang Kepri, tapi
     # Tanjung Pinang kec Muara Samu"; not "bukan di Loa Kulu, itu foto lama"); compared with the
@@ -441,6 +442,7 @@ def _namesake_denied(tokens: Sequence[Token], i: int, k: int, end: int, whole: l
 
 
 _CLAUSE_ENDS = frozenset({",", ".", ")", "(", ";", "!", "?", ":", "\n"})
+# the words that open a correction after a denial ("..., tapi X kec Y", "..., maksudnya X")
 _CORRECTIONS = frozenset({"tapi", "tetapi", "melainkan", "but", "maksudnya", "maksud", "yang", "yg"})
 # "bukan desa X tapi desa Y", "not X but Y": the place that is meant follows
 _DENIAL_STOPS = frozenset({"tapi", "tetapi", "melainkan", "but", "di", "ke", "yang", "yg"})

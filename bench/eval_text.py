@@ -100,7 +100,7 @@ DEFAULT_FILES = ("messages_dev.jsonl", "messages_holdout.jsonl",
                "places60_holdout.jsonl", "places61_dev.jsonl",
                "places62_dev.jsonl", "places63_holdout.jsonl",
                "places64_holdout.jsonl", "places65_dev.jsonl",
-               "places66_holdout.jsonl", "places68_dev.jsonl")
+               "places66_holdout.jsonl", "places67_dev.jsonl", "places68_dev.jsonl")
 DEV_FILES = tuple(name for name in DEFAULT_FILES if name.endswith("_dev.jsonl"))
 REACH_KM = 10.0   # a volunteer can still find a place this far from the labelled one
 WRONG_KM = 50.0   # a confident answer this far off sends volunteers to another town

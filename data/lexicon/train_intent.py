@@ -307,7 +307,8 @@ RULES_BEFORE = {"extra_dev.jsonl": "3755f34", "places2_dev.jsonl": "a186603", "i
                 "places62_dev.jsonl": "b8d4f52",
                 # measured as a holdout after round thirty-two (0fe01bf), tuned on from round
                 # thirty-three
-                "places65_dev.jsonl": "0fe01bf", "places68_dev.jsonl": "f94e0b3"}
+                "places65_dev.jsonl": "0fe01bf", "places68_dev.jsonl": "f94e0b3",
+                "places67_dev.jsonl": "f7d2460"}
 CODE_DIRS = ("siaga", "core", "geo", "schemas", "streams", "services", "infra", "data")
 _OLD_RUNNER = r"""
 import json, sys

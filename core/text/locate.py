@@ -26,8 +26,8 @@ from siaga.core.text import lexicon, tables
 from siaga.core.text.normalize import Token, is_dictionary_word, tokenize
 from siaga.core.text.places import PlaceCandidates, capitalises_names, name_word, place_candidate_groups
 from siaga.core.text.whose_place import (agency_seats, carried_to, carrier_words, compared_places, denied_places,
-                                         first_name_word, help_origins, origin_words, referred_to, sender_places,
-                                         water_origins, without_origins)
+                                         first_name_word, help_origins, origin_words, referred_to,
+                                         retracted_places, sender_places, water_origins, without_origins)
 from siaga.core.text.gazetteer import (PlaceMatch, PlaceResolution, holds_a_place_named, is_district_name, is_kabupaten_name,
                                        is_whole_name, lookup_code, named_in,
                                        resolve_place)
@@ -489,6 +489,12 @@ def low_confidence(best: PlaceMatch, text: str, incidents: tuple[IncidentArea, .
 def _locate_place_name(text: str, reference: tuple[float, float] | None,
                        incidents: tuple[IncidentArea, ...] = ()) -> LocateResult:
     tokens = tokenize(text)
+    # "kel kampung baru soe, eh salah kota baru maksudnya": the name meant in place of the slip
+    retracted = retracted_places(tokens)
+    if retracted:
+        for start, end, meant in reversed(retracted):
+            text = text[:start] + meant + text[end:]
+        tokens = tokenize(text)
     # "(bukan kota Kupang NTT)": the place it is not, nor that place's parents; "seperti banjir
     # Garut 2016": the place of another disaster
     denied = sorted(denied_places(tokens, is_whole_name, holds_a_place_named) + compared_places(tokens))

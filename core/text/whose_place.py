@@ -448,6 +448,64 @@ _CORRECTIONS = frozenset({"tapi", "tetapi", "melainkan", "but", "maksudnya", "ma
 _DENIAL_STOPS = frozenset({"tapi", "tetapi", "melainkan", "but", "di", "ke", "yang", "yg"})
 
 
+# A writer correcting a name ("kel kampung baru soe, eh salah kota baru maksudnya", "kec seluma barat
+# eh salah, maksudnya kec air priukan"): the name taken back is no place of the message.
+_SLIPS = frozenset({"salah", "keliru", "typo"})
+_MEANT = frozenset({"maksudnya", "maksud", "mksdnya", "mksd", "maksudku"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";", "\n"})
+_OWNING = frozenset({"eh", "sorry", "sori", "maaf", "mohon"})
+_WRITTEN = frozenset({"ketik", "tulis", "sebut", "nulis"})
+
+
+def retracted_places(tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """The names a writer takes back, as (start, end, the name meant): the last marked name before
+    "(eh) salah", when "maksudnya" says in the same sentence what was meant. As many words are
+    taken back as the name meant has, after the marker of its kind (or the last marker), so that
+    the name meant takes their place: "kel kampung baru soe" becomes "kel kota baru soe"."""
+    spans: list[tuple[int, int, str]] = []
+    n = len(tokens)
+    for i, t in enumerate(tokens):
+        if t.kind != "word" or t.norm not in _SLIPS:
+            continue
+        # the slip owned ("eh salah", "maaf salah", "salah ketik"), and what was meant within a few
+        # words: not "jangan salah kirim" or "bukan salah siapa-siapa"
+        owned = (i > 0 and tokens[i - 1].norm in _OWNING) or (i + 1 < n and tokens[i + 1].norm in _WRITTEN)
+        end = next((j for j in range(i + 1, n) if tokens[j].norm in _SENTENCE_ENDS), n)
+        meant_at = next((j for j in range(i + 1, min(end, i + 7)) if tokens[j].norm in _MEANT), None)
+        if not owned or meant_at is None:
+            continue
+        after = [x for x in tokens[meant_at + 1:end] if x.kind == "word"]
+        before = [x for x in tokens[i + 1:meant_at] if x.kind == "word"]
+        meant = after or before
+        start = i - 1 if i > 0 and tokens[i - 1].norm in _OWNING else i
+        marker = meant[0].norm if meant and meant[0].norm in _DENIAL_MARKERS else None
+        marks = [j for j in range(start) if tokens[j].kind == "word" and tokens[j].norm in _DENIAL_MARKERS
+                 and (marker is None or tokens[j].norm == marker)]
+        if not marks and marker is not None:
+            # no earlier name of the marker's kind: its first word is the name's ("kota baru")
+            marker = None
+            marks = [j for j in range(start) if tokens[j].kind == "word" and tokens[j].norm in _DENIAL_MARKERS]
+        size = 0
+        for k, x in enumerate(meant[1 if marker else 0:]):
+            if k and x.norm in _DENIAL_MARKERS:
+                break
+            size += 1
+        if not marks or not size:
+            continue
+        m = marks[-1]
+        while m > 0 and marker is None and tokens[m - 1].norm in _DENIAL_MARKERS:
+            m -= 1       # "kel kampung baru": the first marker; "kampung" is the name's
+        words = [j for j in range(m + 1, start) if tokens[j].kind == "word"][:size]
+        if words and not any(tokens[j].norm in _SENTENCE_ENDS for j in range(m, words[-1])):
+            name = " ".join(x.raw for x in meant[1 if marker else 0:])   # with the parents it names
+            spans.append((tokens[m].start, tokens[words[-1]].end, f"{tokens[m].raw} {name}"))
+            # and the correction itself, which would name the place twice ("eh salah ... maksudnya")
+            last = max(meant_at, next((j for j in range(end - 1, meant_at, -1) if tokens[j].kind == "word"),
+                                      meant_at) if after else meant_at)
+            spans.append((tokens[start].start, tokens[last].end, ""))
+    return spans
+
+
 # An earlier disaster the message compares this one with: "seperti banjir Garut 2016", "kayak
 # banjir Aceh Tamiang 2025 kemarin", "lebih parah dari banjir Bahorok 2003". Its place is another.
 _LIKE = frozenset({"seperti", "spt", "sprti", "kayak", "kyk", "kaya", "macam", "mcm", "mirip", "bagai",
